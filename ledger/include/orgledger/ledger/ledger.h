@@ -1,0 +1,126 @@
+// The durable, tamper-evident event log.
+//
+// One Ledger owns one RocksDB under a data directory (layout: ledger/src/store_layout.h). Appends
+// from any number of threads are grouped by a single writer thread: it assigns gapless positions,
+// writes one WriteBatch per group with sync = true, and only then completes the submitters and
+// makes the events visible to readers. If a write fails, the ledger stops accepting appends
+// (fail-stop) and every later append answers `stopped` with the original reason.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <expected>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "orgledger/ledger/clock.h"
+#include "orgledger/ledger/recorded_event.h"
+#include "orgledger/ledger/types.h"
+
+namespace orgledger::ledger {
+
+enum class OpenMode {
+  read_write,  // creates the directory and store when missing; one process at a time
+  read_only,   // never writes a byte; may run beside a writing process (sees the state at open)
+};
+
+struct LedgerOptions {
+  OpenMode mode = OpenMode::read_write;
+  // Where recorded_at comes from; must outlive the ledger. Null: the system clock.
+  const Clock* clock = nullptr;
+  // On open for writing, this many events at the head are re-verified (structure and chain)
+  // before any append, so that a damaged tail is found before anything is chained onto it.
+  std::size_t reverify_on_open = 4096;
+};
+
+// The last durable event: its position (0 for an empty log) and its chain hash.
+struct Head {
+  Position position = 0;
+  Hash hash{};
+};
+
+class Subscription;
+
+class Ledger {
+ public:
+  using Completion = std::function<void(std::expected<CommandAnswer, Error>)>;
+
+  // Opens (read_write: creates) the ledger in `directory`. Errors: not_found (read_only and no
+  // ledger there), io_error (RocksDB could not open it, e.g. another process holds it for
+  // writing), corrupt (the re-verified tail is damaged; names the first bad position).
+  static std::expected<std::unique_ptr<Ledger>, Error> open(const std::string& directory,
+                                                            const LedgerOptions& options = {});
+
+  // Finishes the appends already submitted, then closes the store.
+  ~Ledger();
+  Ledger(const Ledger&) = delete;
+  Ledger& operator=(const Ledger&) = delete;
+
+  // Appends the events of one command atomically and returns once they are durable.
+  // Thread-safe. Errors: invalid_argument (no command id or actor, no event, a draft that is not
+  // a valid envelope of this command), version_conflict, stopped, read_only.
+  // A command id appended before (however long ago) returns the first answer, duplicate = true,
+  // and appends nothing.
+  [[nodiscard]] std::expected<CommandAnswer, Error> append(CommandAppend command);
+
+  // As append(), but returns at once; `done` runs on the writer thread once the outcome is
+  // durable (or failed), in submission order. `done` must be quick and must not append.
+  void append_async(CommandAppend command, Completion done);
+
+  // The last durable event. Thread-safe; never shows an event that is not yet durable.
+  Head head() const;
+
+  // Events with positions from..from+limit-1 that exist (bounded by head()). Each is verified;
+  // a damaged one is a `corrupt` error naming its position.
+  [[nodiscard]] std::expected<std::vector<RecordedEvent>, Error> read(Position from,
+                                                                      std::size_t limit) const;
+
+  // Events of `stream` with stream versions from `from_version` on, at most `limit`.
+  [[nodiscard]] std::expected<std::vector<RecordedEvent>, Error> read_stream(
+      std::string_view stream, StreamVersion from_version, std::size_t limit) const;
+
+  // The durable version of `stream` (0 when it has no event).
+  [[nodiscard]] std::expected<StreamVersion, Error> stream_version(std::string_view stream) const;
+
+  // The stored answer of an appended command id, nullopt when there is none.
+  [[nodiscard]] std::expected<std::optional<CommandAnswer>, Error> find_command(
+      std::string_view command_id) const;
+
+  // Events from position `from` on: first those already in the log, then new ones as they become
+  // durable — in order, with no gap and no duplicate. The subscription must not outlive the ledger.
+  std::unique_ptr<Subscription> subscribe(Position from) const;
+
+  // Why appends stopped (fail-stop), or nullopt while the ledger is writable.
+  std::optional<Error> failure() const;
+
+  class Impl;
+
+ private:
+  explicit Ledger(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+  friend class Subscription;
+};
+
+// A cursor over the log that follows the head. Not thread-safe: one consumer per subscription.
+class Subscription {
+ public:
+  ~Subscription();
+  // The next events (at most `max`) in position order. Waits up to `timeout` when there is none
+  // yet and returns an empty vector if none came. Errors: corrupt (names the position).
+  [[nodiscard]] std::expected<std::vector<RecordedEvent>, Error> next(
+      std::size_t max, std::chrono::milliseconds timeout);
+  // The position the next delivered event will have.
+  Position next_position() const { return next_; }
+
+ private:
+  friend class Ledger;
+  Subscription(const Ledger::Impl& ledger, Position from) : ledger_(ledger), next_(from) {}
+  const Ledger::Impl& ledger_;
+  Position next_;
+};
+
+}  // namespace orgledger::ledger

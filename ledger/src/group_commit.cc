@@ -1,0 +1,238 @@
+// Group commit: many submitters, one writer. The writer takes everything pending, assigns gapless
+// positions and stream versions (checking expected versions and repeated command ids against the
+// durable state *and* the earlier commands of the same group), chains the hashes, writes one
+// WriteBatch with sync = true, and only then publishes the new head and answers the submitters.
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+
+#include "answer_codec.h"
+#include "envelope.h"
+#include "ledger_impl.h"
+#include "orgledger/ledger/hash.h"
+#include "store_layout.h"
+
+namespace orgledger::ledger {
+namespace {
+
+constexpr std::size_t kMaxEventsPerCommand = 65535;  // command_event_count is a ushort
+
+Error stopped_because(const Error& reason) {
+  return Error{ErrorCode::stopped, "the ledger stopped accepting appends: " + reason.message};
+}
+
+std::optional<Error> check_command(const CommandAppend& command) {
+  auto invalid = [](std::string message) { return Error{ErrorCode::invalid_argument, std::move(message)}; };
+  if (command.command_id.empty()) return invalid("a command id is required");
+  if (command.actor.empty()) return invalid("an actor is required");
+  if (command.events.empty()) return invalid("a command appends at least one event");
+  if (command.events.size() > kMaxEventsPerCommand) return invalid("too many events in one command");
+  auto bad_stream = [](std::string_view stream) {
+    return stream.empty() || stream.find('\0') != std::string_view::npos;
+  };
+  if (command.expected && bad_stream(command.expected->stream)) return invalid("bad expected stream");
+  for (const auto& draft : command.events) {
+    if (bad_stream(draft.stream)) return invalid("bad stream name");
+    if (auto problem = envelope::check_draft(command, draft)) return invalid(*problem);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Ledger::Impl::Impl(std::unique_ptr<Store> store, const Clock& clock, OpenMode mode, const Head& head,
+                   Micros last_recorded_at)
+    : store_(std::move(store)), clock_(clock), mode_(mode), head_(head), last_recorded_at_(last_recorded_at) {
+  if (mode_ == OpenMode::read_write) writer_ = std::thread([this] { run_writer(); });
+}
+
+Ledger::Impl::~Impl() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    closing_ = true;
+  }
+  queue_changed_.notify_all();
+  if (writer_.joinable()) writer_.join();
+  head_changed_.notify_all();
+}
+
+void Ledger::Impl::submit(CommandAppend command, Completion done) {
+  if (mode_ == OpenMode::read_only) {
+    done(std::unexpected(Error{ErrorCode::read_only, "the ledger was opened read-only"}));
+    return;
+  }
+  // Checked here, on the submitter's thread, so that the writer only does what must be serial.
+  if (auto problem = check_command(command)) {
+    done(std::unexpected(*problem));
+    return;
+  }
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (!closing_) {
+      queue_.push_back(Pending{std::move(command), std::move(done)});
+      queue_changed_.notify_one();
+      return;
+    }
+  }
+  done(std::unexpected(Error{ErrorCode::stopped, "the ledger is closing"}));
+}
+
+void Ledger::Impl::run_writer() {
+  std::vector<Pending> group;
+  for (;;) {
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_changed_.wait(lock, [this] { return closing_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // closing, and everything submitted has been answered
+      group.swap(queue_);
+    }
+    commit_group(group);
+    group.clear();
+  }
+}
+
+std::expected<StreamVersion, Error> Ledger::Impl::staged_version(
+    const std::string& stream, const std::unordered_map<std::string, StreamVersion>& staged) {
+  if (auto it = staged.find(stream); it != staged.end()) return it->second;
+  if (auto it = stream_versions_.find(stream); it != stream_versions_.end()) return it->second;
+  auto version = store_->stream_version(stream);
+  if (version) stream_versions_.emplace(stream, *version);
+  return version;
+}
+
+void Ledger::Impl::commit_group(std::vector<Pending>& group) {
+  using Outcome = std::expected<CommandAnswer, Error>;
+  std::vector<Outcome> outcomes(group.size(), std::unexpected(Error{ErrorCode::stopped, ""}));
+  // Commands of this group already staged, by id: a repeat within the group is a duplicate too.
+  std::unordered_map<std::string_view, std::size_t> staged_commands;
+  std::unordered_map<std::string, StreamVersion> staged_versions;
+
+  const Head durable = head();
+  const std::optional<Error> stopped = failure();
+  Position next = durable.position + 1;
+  Hash previous = durable.hash;
+  // recorded_at never goes backwards (ARCHITECTURE.md): a clock step back is clamped.
+  const Micros now = std::max(clock_.now(), last_recorded_at_);
+  rocksdb::WriteBatch batch;
+  std::vector<std::size_t> appended;  // indexes of the commands written by this batch
+
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    CommandAppend& command = group[i].command;
+    if (stopped) {
+      outcomes[i] = std::unexpected(stopped_because(*stopped));
+      continue;
+    }
+    if (auto it = staged_commands.find(command.command_id); it != staged_commands.end()) {
+      continue;  // answered below, once its first occurrence is durable
+    }
+    auto earlier = find_command(command.command_id);
+    if (!earlier) {
+      outcomes[i] = std::unexpected(earlier.error());
+      continue;
+    }
+    if (*earlier) {
+      (*earlier)->duplicate = true;
+      outcomes[i] = std::move(**earlier);
+      continue;
+    }
+    const std::string& primary = command.expected ? command.expected->stream : command.events.front().stream;
+    if (command.expected) {
+      auto current = staged_version(command.expected->stream, staged_versions);
+      if (!current) {
+        outcomes[i] = std::unexpected(current.error());
+        continue;
+      }
+      if (*current != command.expected->version) {
+        outcomes[i] = std::unexpected(Error{
+            ErrorCode::version_conflict, "stream " + command.expected->stream + " is at version " +
+                                             std::to_string(*current) + ", expected " +
+                                             std::to_string(command.expected->version)});
+        continue;
+      }
+    }
+    // Look every stream up before staging anything, so a failed lookup leaves no half command.
+    bool lookups_ok = true;
+    for (const auto& draft : command.events) {
+      if (auto version = staged_version(draft.stream, staged_versions); !version) {
+        outcomes[i] = std::unexpected(version.error());
+        lookups_ok = false;
+        break;
+      }
+    }
+    if (!lookups_ok) continue;
+
+    CommandAnswer answer;
+    const auto count = static_cast<std::uint16_t>(command.events.size());
+    for (std::uint16_t index = 0; index < count; ++index) {
+      EventDraft& draft = command.events[index];
+      const StreamVersion version = *staged_version(draft.stream, staged_versions) + 1;
+      staged_versions[draft.stream] = version;
+      envelope::patch(draft.envelope, {next, version, now, previous, index, count});
+      const auto* bytes = reinterpret_cast<const std::uint8_t*>(draft.envelope.data());
+      const Hash hash = chain_hash(previous, {bytes, draft.envelope.size()});
+
+      std::string stored;
+      stored.reserve(hash.size() + draft.envelope.size());
+      stored.append(reinterpret_cast<const char*>(hash.data()), hash.size());
+      stored.append(draft.envelope);
+      const std::string key = layout::position_key(next);
+      batch.Put(store_->events(), key, stored);
+      batch.Put(store_->streams(), layout::stream_key(draft.stream, version), key);
+      answer.events.push_back({next, envelope::payload_type(draft.envelope)});
+      previous = hash;
+      ++next;
+    }
+    answer.position = next - 1;
+    answer.stream = primary;
+    answer.stream_version = *staged_version(primary, staged_versions);
+    batch.Put(store_->commands(), command.command_id, answer_codec::encode(answer));
+    staged_commands.emplace(command.command_id, i);
+    outcomes[i] = std::move(answer);
+    appended.push_back(i);
+  }
+
+  if (!appended.empty()) {
+    const Head new_head{next - 1, previous};
+    batch.Put(store_->meta(), rocksdb::Slice(layout::kHeadKey.data(), layout::kHeadKey.size()),
+              layout::encode_head(new_head));
+    rocksdb::WriteOptions durable_write;
+    durable_write.sync = true;
+    const auto status = store_->db().Write(durable_write, &batch);
+    if (status.ok()) {
+      for (auto& [stream, version] : staged_versions) stream_versions_[stream] = version;
+      last_recorded_at_ = now;
+      publish(new_head);
+    } else {
+      // Fail-stop: nothing of this group is published or acknowledged, and nothing after it is
+      // accepted, so no reader ever sees a gap or half a command.
+      const Error reason = io_error("durable write failed", status);
+      stop_writing(reason);
+      for (std::size_t i : appended) outcomes[i] = std::unexpected(stopped_because(reason));
+    }
+  }
+
+  // Repeats of a command staged in this group get its answer (or its failure).
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    if (stopped) break;
+    auto it = staged_commands.find(group[i].command.command_id);
+    if (it == staged_commands.end() || it->second >= i) continue;
+    outcomes[i] = outcomes[it->second];
+    if (outcomes[i]) outcomes[i]->duplicate = true;
+  }
+  for (std::size_t i = 0; i < group.size(); ++i) group[i].done(std::move(outcomes[i]));
+}
+
+void Ledger::Impl::publish(const Head& head) {
+  {
+    std::lock_guard lock(head_mutex_);
+    head_ = head;
+  }
+  head_changed_.notify_all();
+}
+
+void Ledger::Impl::stop_writing(Error reason) {
+  std::lock_guard lock(head_mutex_);
+  failure_ = std::move(reason);
+}
+
+}  // namespace orgledger::ledger

@@ -1,0 +1,77 @@
+// The machinery behind Ledger: the store, the single writer (group_commit.cc) and the readers.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "orgledger/ledger/ledger.h"
+#include "store.h"
+
+namespace orgledger::ledger {
+
+class Ledger::Impl {
+ public:
+  Impl(std::unique_ptr<Store> store, const Clock& clock, OpenMode mode, const Head& head,
+       Micros last_recorded_at);
+  // Drains the queue (every submitted append gets its answer), then stops the writer.
+  ~Impl();
+
+  void submit(CommandAppend command, Completion done);
+
+  Head head() const;
+  // Waits until the head reaches `position` or `timeout` passes, and returns the head then.
+  Head wait_for_head(Position position, std::chrono::milliseconds timeout) const;
+  std::optional<Error> failure() const;
+
+  std::expected<std::vector<RecordedEvent>, Error> read(Position from, std::size_t limit) const;
+  std::expected<std::vector<RecordedEvent>, Error> read_stream(std::string_view stream,
+                                                               StreamVersion from_version,
+                                                               std::size_t limit) const;
+  std::expected<StreamVersion, Error> stream_version(std::string_view stream) const;
+  std::expected<std::optional<CommandAnswer>, Error> find_command(std::string_view command_id) const;
+
+ private:
+  struct Pending {
+    CommandAppend command;
+    Completion done;
+  };
+
+  void run_writer();
+  // Decides, writes and publishes one group: the heart of group commit (group_commit.cc).
+  void commit_group(std::vector<Pending>& group);
+  // The version of `stream` counting what this group staged before the durable one.
+  std::expected<StreamVersion, Error> staged_version(
+      const std::string& stream, const std::unordered_map<std::string, StreamVersion>& staged);
+  void publish(const Head& head);
+  void stop_writing(Error reason);
+
+  std::unique_ptr<Store> store_;
+  const Clock& clock_;
+  const OpenMode mode_;
+
+  // Publication: the last durable event, and why writing stopped (fail-stop).
+  mutable std::mutex head_mutex_;
+  mutable std::condition_variable head_changed_;
+  Head head_;
+  std::optional<Error> failure_;
+
+  // Submissions waiting for the writer.
+  std::mutex queue_mutex_;
+  std::condition_variable queue_changed_;
+  std::vector<Pending> queue_;
+  bool closing_ = false;
+
+  // Owned by the writer thread alone.
+  Micros last_recorded_at_ = 0;
+  std::unordered_map<std::string, StreamVersion> stream_versions_;  // durable versions, cached
+
+  std::thread writer_;  // last: starts after everything above is initialised
+};
+
+}  // namespace orgledger::ledger

@@ -1,0 +1,51 @@
+// The RocksDB instance behind a ledger, with its column families (store_layout.h).
+#pragma once
+
+#include <rocksdb/db.h>
+
+#include <expected>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "orgledger/ledger/ledger.h"
+
+namespace orgledger::ledger {
+
+class Store {
+ public:
+  // read_write creates the directory, the store and its families when missing and records the
+  // format version; read_only opens an existing store and writes nothing.
+  static std::expected<std::unique_ptr<Store>, Error> open(const std::string& directory, OpenMode mode);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // RocksDB's DB is thread-safe; readers of a const Store still need its non-const API.
+  rocksdb::DB& db() const { return *db_; }
+  rocksdb::ColumnFamilyHandle* events() const { return families_[0]; }
+  rocksdb::ColumnFamilyHandle* streams() const { return families_[1]; }
+  rocksdb::ColumnFamilyHandle* commands() const { return families_[2]; }
+  rocksdb::ColumnFamilyHandle* meta() const { return families_[3]; }
+
+  // A point read; nullopt when the key is absent.
+  std::expected<std::optional<std::string>, Error> get(rocksdb::ColumnFamilyHandle* family,
+                                                      const rocksdb::Slice& key) const;
+  // The head recorded in meta ({0, zeros} for a new store).
+  std::expected<Head, Error> recorded_head() const;
+  // The greatest key of the events family, 0 when it is empty.
+  std::expected<Position, Error> last_event_key() const;
+  // The durable version of `stream` (0 when it has no event) as far as the store knows.
+  std::expected<StreamVersion, Error> stream_version(std::string_view stream) const;
+
+ private:
+  Store() = default;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> families_;
+};
+
+// An io_error carrying RocksDB's own words.
+Error io_error(const std::string& what, const rocksdb::Status& status);
+
+}  // namespace orgledger::ledger

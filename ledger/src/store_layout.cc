@@ -1,0 +1,69 @@
+#include "store_layout.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace orgledger::ledger::layout {
+namespace {
+
+void append_u64_be(std::string& out, std::uint64_t value) {
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((value >> shift) & 0xFF));
+}
+
+std::uint64_t read_u64_be(std::string_view bytes) {
+  std::uint64_t value = 0;
+  for (int i = 0; i < 8; ++i) value = (value << 8) | static_cast<std::uint8_t>(bytes[i]);
+  return value;
+}
+
+}  // namespace
+
+std::string position_key(Position position) {
+  std::string key;
+  key.reserve(8);
+  append_u64_be(key, position);
+  return key;
+}
+
+std::optional<Position> parse_position_key(std::string_view key) {
+  if (key.size() != 8) return std::nullopt;
+  return read_u64_be(key);
+}
+
+std::string stream_key(std::string_view stream, StreamVersion version) {
+  std::string key;
+  key.reserve(stream.size() + 9);
+  key.append(stream);
+  key.push_back('\0');
+  append_u64_be(key, version);
+  return key;
+}
+
+std::string stream_end_key(std::string_view stream) {
+  std::string key(stream);
+  key.push_back('\x01');
+  return key;
+}
+
+std::optional<StreamVersion> parse_stream_key(std::string_view key, std::string_view stream) {
+  if (key.size() != stream.size() + 9 || !key.starts_with(stream) || key[stream.size()] != '\0') {
+    return std::nullopt;
+  }
+  return read_u64_be(key.substr(stream.size() + 1));
+}
+
+std::string encode_head(const Head& head) {
+  std::string value = position_key(head.position);
+  value.append(reinterpret_cast<const char*>(head.hash.data()), head.hash.size());
+  return value;
+}
+
+std::optional<Head> decode_head(std::string_view value) {
+  if (value.size() != 8 + kHashSize) return std::nullopt;
+  Head head;
+  head.position = read_u64_be(value);
+  std::memcpy(head.hash.data(), value.data() + 8, kHashSize);
+  return head;
+}
+
+}  // namespace orgledger::ledger::layout

@@ -1,0 +1,53 @@
+// The persisted layout of one ledger: a single RocksDB with these column families.
+//
+//   family    key                                          value
+//   events    position                                     hash envelope   (events.fbs)
+//   streams   stream 0x00 stream_version                   position
+//   commands  command id                                   CommandAnswer   (answer.fbs)
+//   meta      "head"                                       position hash
+//             "format_version"                             "1"
+//
+//   position       := 8 bytes, unsigned big-endian (so keys sort in log order)
+//   stream_version := 8 bytes, unsigned big-endian
+//   hash           := 32 bytes, SHA-256 (hash.h)
+//   stream         := 1 or more bytes, none of them 0x00
+//
+// Every group commit writes its events, their stream index entries, the commands' answers and the
+// new head in one WriteBatch, so the families never disagree after a crash.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "orgledger/ledger/ledger.h"
+#include "orgledger/ledger/types.h"
+
+namespace orgledger::ledger::layout {
+
+inline constexpr const char* kEventsFamily = "events";
+inline constexpr const char* kStreamsFamily = "streams";
+inline constexpr const char* kCommandsFamily = "commands";
+inline constexpr const char* kMetaFamily = "meta";
+
+inline constexpr std::string_view kHeadKey = "head";
+inline constexpr std::string_view kFormatVersionKey = "format_version";
+inline constexpr std::string_view kFormatVersion = "1";
+
+inline constexpr std::size_t kHashSize = 32;
+
+std::string position_key(Position position);
+// nullopt unless `key` is exactly 8 bytes.
+std::optional<Position> parse_position_key(std::string_view key);
+
+std::string stream_key(std::string_view stream, StreamVersion version);
+// The first key after every version of `stream` (its prefix followed by 0x01).
+std::string stream_end_key(std::string_view stream);
+// The version encoded in a key of `stream`; nullopt when the key belongs to another stream.
+std::optional<StreamVersion> parse_stream_key(std::string_view key, std::string_view stream);
+
+std::string encode_head(const Head& head);
+std::optional<Head> decode_head(std::string_view value);
+
+}  // namespace orgledger::ledger::layout

@@ -1,0 +1,82 @@
+// `orgledger events [--from N] [--limit N] [--stream S] [--follow] [--json]`
+#include <chrono>
+#include <cstdio>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "cli_args.h"
+#include "data_dir.h"
+#include "orgledger/api/event_json.h"
+#include "orgledger/api/time_format.h"
+#include "orgledger/ledger/ledger.h"
+#include "subcommands.h"
+
+namespace orgledger::tools {
+namespace {
+
+constexpr std::size_t kChunk = 1000;  // events read at a time: memory stays flat on any log
+
+void print_event(const ledger::RecordedEvent& event, bool json) {
+  auto shown = api::event_to_json(event);
+  if (json) {
+    std::printf("%s\n", shown.dump().c_str());
+    return;
+  }
+  std::printf("%llu  %s  %s@%llu  %s  by %s  %s\n", static_cast<unsigned long long>(event.position()),
+              shown["recorded_at"].get<std::string>().c_str(), std::string(event.stream()).c_str(),
+              static_cast<unsigned long long>(event.stream_version()), std::string(event.type_name()).c_str(),
+              std::string(event.actor()).c_str(), shown["data"].dump().c_str());
+}
+
+int report(const ledger::Error& error) {
+  std::fprintf(stderr, "orgledger events: %s\n", error.message.c_str());
+  return error.code == ledger::ErrorCode::corrupt ? kExitRejected : kExitUsageOrIo;
+}
+
+}  // namespace
+
+int events_command(const Args& raw) {
+  const CliArgs args(raw, {{"data", "from", "limit", "stream"}, {"follow", "json"}});
+  if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional().front() + "'");
+  const std::string dir = data_directory(args);
+  const bool json = args.flag("json");
+  const auto stream = args.value("stream");
+  ledger::Position next = std::max<std::uint64_t>(args.number("from").value_or(1), 1);
+  std::uint64_t remaining = args.number("limit").value_or(std::numeric_limits<std::uint64_t>::max());
+
+  // Read-only, so that it runs beside a server holding the ledger for writing. A read-only view
+  // is the log as of open: --follow reopens it to see what was appended since.
+  const auto poll = std::chrono::milliseconds(200);
+  for (;;) {
+    auto opened = ledger::Ledger::open(dir, {.mode = ledger::OpenMode::read_only});
+    if (!opened) {
+      if (args.flag("follow") && opened.error().code == ledger::ErrorCode::not_found) {
+        std::this_thread::sleep_for(poll);
+        continue;
+      }
+      return report(opened.error());
+    }
+    auto subscription = (*opened)->subscribe(next);
+    while (remaining > 0) {
+      auto events = subscription->next(std::min<std::uint64_t>(kChunk, remaining), std::chrono::milliseconds(0));
+      if (!events) return report(events.error());
+      if (events->empty()) break;
+      for (const auto& event : *events) {
+        if (stream && event.stream() != *stream) continue;
+        print_event(event, json);
+        --remaining;
+        if (remaining == 0) break;
+      }
+    }
+    next = subscription->next_position();
+    std::fflush(stdout);
+    if (!args.flag("follow") || remaining == 0) return kExitOk;
+    if (std::ferror(stdout)) return kExitUsageOrIo;
+    subscription.reset();
+    opened->reset();
+    std::this_thread::sleep_for(poll);
+  }
+}
+
+}  // namespace orgledger::tools

@@ -1,0 +1,73 @@
+// orgledger: one binary, one subcommand per file (API.md, command line).
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cli_args.h"
+#include "subcommands.h"
+
+namespace {
+
+using orgledger::tools::Args;
+
+struct Subcommand {
+  std::string_view name;
+  int (*run)(const Args&);
+  std::string_view summary;
+};
+
+constexpr Subcommand kSubcommands[] = {
+    {"events", orgledger::tools::events_command,
+     "events [--from N] [--limit N] [--stream S] [--follow] [--json]   read the log"},
+    {"verify", orgledger::tools::verify_command,
+     "verify [--json]   check the whole hash chain, read-only; exit 1 and the first bad position if broken"},
+    {"demo", orgledger::tools::demo_command,
+     "demo   append a short sample story to the data directory, print it and verify the chain"},
+};
+
+void print_usage(std::FILE* out) {
+  std::fprintf(out,
+               "usage: orgledger SUBCOMMAND [options]\n\n"
+               "Every subcommand takes --data DIR (else $ORGLEDGER_DATA, else ./orgledger-data) and --help.\n\n");
+  for (const auto& sub : kSubcommands) std::fprintf(out, "  %.*s\n", static_cast<int>(sub.summary.size()), sub.summary.data());
+  std::fprintf(out, "\nExit codes: 0 success, 1 rejected or check failed, 2 usage or I/O error.\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    print_usage(stderr);
+    return orgledger::tools::kExitUsageOrIo;
+  }
+  const std::string_view name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    print_usage(stdout);
+    return orgledger::tools::kExitOk;
+  }
+  const Args args(argv + 2, argv + argc);
+  for (const auto& sub : kSubcommands) {
+    if (sub.name != name) continue;
+    for (const auto& arg : args) {
+      if (arg == "--help" || arg == "-h") {
+        std::printf("usage: orgledger %.*s\n", static_cast<int>(sub.summary.size()), sub.summary.data());
+        return orgledger::tools::kExitOk;
+      }
+    }
+    try {
+      return sub.run(args);
+    } catch (const orgledger::tools::UsageError& error) {
+      std::fprintf(stderr, "orgledger %s: %s\nusage: orgledger %.*s\n", argv[1], error.what(),
+                   static_cast<int>(sub.summary.size()), sub.summary.data());
+      return orgledger::tools::kExitUsageOrIo;
+    } catch (const std::exception& error) {
+      std::fprintf(stderr, "orgledger %s: %s\n", argv[1], error.what());
+      return orgledger::tools::kExitUsageOrIo;
+    }
+  }
+  std::fprintf(stderr, "orgledger: unknown subcommand '%s'\n\n", argv[1]);
+  print_usage(stderr);
+  return orgledger::tools::kExitUsageOrIo;
+}

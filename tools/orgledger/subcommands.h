@@ -1,0 +1,21 @@
+// One function per subcommand; each returns the process exit code (API.md): 0 success,
+// 1 a command was rejected or a check failed, 2 usage or I/O error.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace orgledger::tools {
+
+using Args = std::vector<std::string>;
+
+int events_command(const Args& args);
+int verify_command(const Args& args);
+int demo_command(const Args& args);
+
+// Exit codes.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitRejected = 1;
+inline constexpr int kExitUsageOrIo = 2;
+
+}  // namespace orgledger::tools
