@@ -66,7 +66,7 @@ Position last_wanted(Position from, std::size_t limit) {
 
 std::expected<std::unique_ptr<Ledger>, Error> Ledger::open(const std::string& directory,
                                                            const LedgerOptions& options) {
-  auto store = Store::open(directory, options.mode);
+  auto store = Store::open(directory, options.mode, options.env);
   if (!store) return std::unexpected(store.error());
   auto head = (*store)->recorded_head();
   if (!head) return std::unexpected(head.error());

@@ -37,7 +37,8 @@ Error io_error(const std::string& what, const rocksdb::Status& status) {
   return Error{ErrorCode::io_error, what + ": " + status.ToString()};
 }
 
-std::expected<std::unique_ptr<Store>, Error> Store::open(const std::string& directory, OpenMode mode) {
+std::expected<std::unique_ptr<Store>, Error> Store::open(const std::string& directory, OpenMode mode,
+                                                        rocksdb::Env* env) {
   namespace fs = std::filesystem;
   std::error_code ignored;
   const bool exists = fs::exists(fs::path(directory) / "CURRENT", ignored);
@@ -50,6 +51,7 @@ std::expected<std::unique_ptr<Store>, Error> Store::open(const std::string& dire
   options.max_background_jobs = 2;
   options.paranoid_checks = true;
   options.keep_log_file_num = 4;
+  if (env != nullptr) options.env = env;
 
   std::unique_ptr<Store> store(new Store());
   rocksdb::DB* raw = nullptr;

@@ -17,7 +17,8 @@ class Store {
  public:
   // read_write creates the directory, the store and its families when missing and records the
   // format version; read_only opens an existing store and writes nothing.
-  static std::expected<std::unique_ptr<Store>, Error> open(const std::string& directory, OpenMode mode);
+  static std::expected<std::unique_ptr<Store>, Error> open(const std::string& directory, OpenMode mode,
+                                                          rocksdb::Env* env = nullptr);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;

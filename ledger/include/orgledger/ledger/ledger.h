@@ -21,6 +21,10 @@
 #include "orgledger/ledger/recorded_event.h"
 #include "orgledger/ledger/types.h"
 
+namespace rocksdb {
+class Env;
+}
+
 namespace orgledger::ledger {
 
 enum class OpenMode {
@@ -35,6 +39,9 @@ struct LedgerOptions {
   // On open for writing, this many events at the head are re-verified (structure and chain)
   // before any append, so that a damaged tail is found before anything is chained onto it.
   std::size_t reverify_on_open = 4096;
+  // The operating-system seam under RocksDB (as LevelDB's Env): null for the default one. Tests
+  // pass one that fails writes on demand, to prove fail-stop. Must outlive the ledger.
+  rocksdb::Env* env = nullptr;
 };
 
 // The last durable event: its position (0 for an empty log) and its chain hash.

@@ -1,0 +1,106 @@
+// Fail-stop: a failed durable write stops all writing and says so; it never acknowledges, never
+// publishes, never leaves a gap or half a command.
+#include <catch2/catch.hpp>
+#include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
+
+#include <atomic>
+
+#include "commands.h"
+#include "orgledger/ledger/ledger.h"
+#include "orgledger/ledger/verify.h"
+#include "temp_dir.h"
+
+using namespace orgledger;
+using namespace orgledger::testing;
+
+namespace {
+
+// The real file system, except that writes to the write-ahead log fail once `failing` is set —
+// what a full or dying disk looks like to RocksDB.
+class FailingWalFileSystem : public rocksdb::FileSystemWrapper {
+ public:
+  FailingWalFileSystem() : FileSystemWrapper(rocksdb::FileSystem::Default()) {}
+  const char* Name() const override { return "FailingWalFileSystem"; }
+  std::atomic<bool> failing{false};
+
+  rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
+                                    std::unique_ptr<rocksdb::FSWritableFile>* file,
+                                    rocksdb::IODebugContext* debug) override {
+    auto status = FileSystemWrapper::NewWritableFile(name, options, file, debug);
+    if (status.ok() && name.ends_with(".log")) *file = std::make_unique<WalFile>(std::move(*file), failing);
+    return status;
+  }
+
+ private:
+  class WalFile : public rocksdb::FSWritableFileOwnerWrapper {
+   public:
+    WalFile(std::unique_ptr<rocksdb::FSWritableFile> file, const std::atomic<bool>& failing)
+        : FSWritableFileOwnerWrapper(std::move(file)), failing_(failing) {}
+    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
+                             rocksdb::IODebugContext* debug) override {
+      if (failing_) return rocksdb::IOStatus::IOError("injected: disk gone");
+      return FSWritableFileOwnerWrapper::Append(data, options, debug);
+    }
+    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
+                             const rocksdb::DataVerificationInfo& info, rocksdb::IODebugContext* debug) override {
+      if (failing_) return rocksdb::IOStatus::IOError("injected: disk gone");
+      return FSWritableFileOwnerWrapper::Append(data, options, info, debug);
+    }
+    rocksdb::IOStatus Sync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* debug) override {
+      if (failing_) return rocksdb::IOStatus::IOError("injected: fsync failed");
+      return FSWritableFileOwnerWrapper::Sync(options, debug);
+    }
+    rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* debug) override {
+      if (failing_) return rocksdb::IOStatus::IOError("injected: fsync failed");
+      return FSWritableFileOwnerWrapper::Fsync(options, debug);
+    }
+
+   private:
+    const std::atomic<bool>& failing_;
+  };
+};
+
+}  // namespace
+
+TEST_CASE("fail-stop: a failed durable write stops all writing and never shows the failed group") {
+  TempDir dir;
+  auto file_system = std::make_shared<FailingWalFileSystem>();
+  auto env = rocksdb::NewCompositeEnv(file_system);
+  {
+    auto log = ledger::Ledger::open(dir.path(), {.env = env.get()}).value();
+    for (int i = 0; i < 3; ++i) REQUIRE(log->append(member_added("ok" + std::to_string(i), "org:a", "u")));
+    const auto before = log->head();
+    CHECK_FALSE(log->failure());
+
+    file_system->failing = true;
+    auto cmd = member_added("lost", "org:a", "u");
+    ledger::add_event(cmd, "org:b", schema::TeamCreatedT{.org = "b", .team = "t"});
+    auto failed = log->append(std::move(cmd));
+    REQUIRE_FALSE(failed);
+    CHECK(failed.error().code == ledger::ErrorCode::stopped);
+    CHECK(failed.error().message.find("durable write failed") != std::string::npos);
+    REQUIRE(log->failure());
+    CHECK(log->failure()->code == ledger::ErrorCode::io_error);
+
+    // Nothing of it is visible, and nothing after it is accepted — even once the disk is back.
+    CHECK(log->head().position == before.position);
+    CHECK(log->head().hash == before.hash);
+    CHECK(log->read(4, 10).value().empty());
+    CHECK(log->stream_version("org:b").value() == 0);
+    file_system->failing = false;
+    auto after = log->append(member_added("after", "org:a", "u"));
+    REQUIRE_FALSE(after);
+    CHECK(after.error().code == ledger::ErrorCode::stopped);
+    CHECK(log->read(1, 10).value().size() == 3);
+  }
+  // A new process finds the acknowledged events and a clean chain; the refused group is absent
+  // or, had it reached the disk, whole (it was never acknowledged either way).
+  auto log = ledger::Ledger::open(dir.path()).value();
+  const auto head = log->head().position;
+  CHECK((head == 3 || head == 5));
+  CHECK(log->find_command("ok2").value().has_value());
+  CHECK_FALSE(log->find_command("after").value().has_value());
+  log.reset();
+  CHECK(ledger::verify_ledger(dir.path()).value().ok);
+}

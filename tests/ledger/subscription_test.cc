@@ -1,0 +1,81 @@
+// Subscriptions: catch up from a position, then live, with no gap and no duplicate at the switch,
+// while appends continue.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <thread>
+
+#include "commands.h"
+#include "orgledger/ledger/ledger.h"
+#include "temp_dir.h"
+
+using namespace orgledger;
+using namespace orgledger::testing;
+
+namespace {
+
+void append_many(ledger::Ledger& log, const std::string& prefix, int count) {
+  for (int i = 0; i < count; ++i) {
+    REQUIRE(log.append(member_added(prefix + std::to_string(i), "org:" + prefix, "u")));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("subscription: catch-up then live under concurrent appends, no gap, no duplicate") {
+  TempDir dir;
+  auto log = ledger::Ledger::open(dir.path()).value();
+  append_many(*log, "before", 3000);
+
+  constexpr int kWriters = 4;
+  constexpr int kPerWriter = 2000;
+  const ledger::Position total = 3000 + kWriters * kPerWriter;
+
+  std::vector<std::thread> writers;
+  std::atomic<bool> go{false};
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      while (!go.load()) std::this_thread::yield();
+      append_many(*log, "w" + std::to_string(w) + "-", kPerWriter);
+    });
+  }
+  std::vector<std::vector<ledger::Position>> seen(3);
+  std::vector<std::thread> readers;
+  // Subscribers from the first event, from the middle of the catch-up, and from its last event.
+  const ledger::Position starts[] = {1, 2500, 3000};
+  for (int r = 0; r < 3; ++r) {
+    readers.emplace_back([&, r] {
+      auto subscription = log->subscribe(starts[r]);
+      while (seen[r].empty() || seen[r].back() < total) {
+        auto events = subscription->next(97, std::chrono::milliseconds(2000));
+        REQUIRE(events);
+        if (events->empty()) break;  // no progress for 2 s: the check below fails
+        for (const auto& event : *events) seen[r].push_back(event.position());
+      }
+    });
+  }
+  go = true;
+  for (auto& thread : writers) thread.join();
+  for (auto& thread : readers) thread.join();
+  for (int r = 0; r < 3; ++r) {
+    INFO("subscriber from " << starts[r]);
+    REQUIRE(seen[r].size() == total - starts[r] + 1);
+    for (std::size_t i = 0; i < seen[r].size(); ++i) REQUIRE(seen[r][i] == starts[r] + i);
+  }
+}
+
+TEST_CASE("subscription: waits for the next event, and times out with nothing when none comes") {
+  TempDir dir;
+  auto log = ledger::Ledger::open(dir.path()).value();
+  auto subscription = log->subscribe(1);
+  CHECK(subscription->next(10, std::chrono::milliseconds(20)).value().empty());
+  std::thread later([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    append_many(*log, "late", 1);
+  });
+  auto events = subscription->next(10, std::chrono::milliseconds(5000)).value();
+  later.join();
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].position() == 1);
+  CHECK(subscription->next_position() == 2);
+}

@@ -1,0 +1,66 @@
+// Direct RocksDB access to a closed ledger's store, for tests that damage it on purpose (the
+// layout is ledger/src/store_layout.h; the family names are part of the persisted format).
+#pragma once
+
+#include <rocksdb/db.h>
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace orgledger::testing {
+
+class RawStore {
+ public:
+  explicit RawStore(const std::string& directory) {
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const char* name : {"events", "streams", "commands", "meta", "default"}) {
+      families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    }
+    rocksdb::DB* raw = nullptr;
+    const auto status = rocksdb::DB::Open(rocksdb::DBOptions(), directory, families, &handles_, &raw);
+    if (!status.ok()) throw std::runtime_error(status.ToString());
+    db_.reset(raw);
+  }
+  ~RawStore() {
+    for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
+    db_->Close();
+  }
+
+  rocksdb::ColumnFamilyHandle* events() const { return handles_[0]; }
+  rocksdb::ColumnFamilyHandle* meta() const { return handles_[3]; }
+
+  static std::string key(std::uint64_t position) {
+    std::string out(8, '\0');
+    for (int i = 7; i >= 0; --i, position >>= 8) out[i] = static_cast<char>(position & 0xFF);
+    return out;
+  }
+
+  std::string get_event(std::uint64_t position) {
+    std::string value;
+    check(db_->Get(rocksdb::ReadOptions(), events(), key(position), &value));
+    return value;
+  }
+  void put_event(std::uint64_t position, const std::string& value) {
+    check(db_->Put(rocksdb::WriteOptions(), events(), key(position), value));
+  }
+  void delete_event(std::uint64_t position) {
+    check(db_->Delete(rocksdb::WriteOptions(), events(), key(position)));
+  }
+  // Flips one bit of the value stored at `position`.
+  void flip_bit(std::uint64_t position, std::size_t byte, int bit) {
+    std::string value = get_event(position);
+    value.at(byte) = static_cast<char>(value.at(byte) ^ (1 << bit));
+    put_event(position, value);
+  }
+
+ private:
+  static void check(const rocksdb::Status& status) {
+    if (!status.ok()) throw std::runtime_error(status.ToString());
+  }
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+};
+
+}  // namespace orgledger::testing

@@ -1,0 +1,99 @@
+#include "sample_events.h"
+
+#include "manual_clock.h"
+
+namespace orgledger::testing {
+namespace {
+
+template <typename Table>
+SampleEvent sample(std::string stream, Table table) {
+  SampleEvent out{std::move(stream), {}};
+  out.payload.Set(std::move(table));
+  return out;
+}
+
+schema::Instant instant(ledger::Micros us) { return schema::Instant(us); }
+
+}  // namespace
+
+std::vector<SampleEvent> one_of_each_event() {
+  using namespace schema;
+  std::vector<SampleEvent> out;
+  out.push_back(sample("user:carol", UserRegisteredT{.user = "carol", .login = "carol@example.ch"}));
+  out.push_back(sample("org:acme", OrganizationCreatedT{.org = "acme", .name = "Acme SA"}));
+  out.push_back(sample("org:acme", OrganizationDetailsUpdatedT{.org = "acme", .name = "Acme Suisse SA"}));
+  out.push_back(sample("org:acme", MemberAddedT{.org = "acme", .user = "dan", .role = Role::collaborator,
+                                                .products = {"p-mail", "p-drive"}, .billing = false,
+                                                .contact_prefs = {ContactPref::technical, ContactPref::legal}}));
+  out.push_back(sample("org:acme", MemberRoleChangedT{.org = "acme", .user = "dan", .role = Role::administrator}));
+  out.push_back(sample("org:acme", MemberRemovedT{.org = "acme", .user = "erin"}));
+  out.push_back(sample("org:acme", OrganizationLeftT{.org = "acme", .user = "fred"}));
+  out.push_back(sample("org:acme", BillingRightsSetT{.org = "acme", .user = "dan", .billing = true}));
+  out.push_back(sample("org:acme", ContactPreferencesSetT{.org = "acme", .user = "dan",
+                                                          .contact_prefs = {ContactPref::billing, ContactPref::marketing}}));
+  out.push_back(sample("org:acme", LegalRepresentativeHandedOverT{.org = "acme", .from = "carol", .to = "dan",
+                                                                  .then = HandoverThen::remove}));
+  out.push_back(sample("org:acme", NotificationQueuedT{.org = "acme", .user = "carol", .kind = "role_changed",
+                                                       .summary = "You are no longer legal representative of Acme SA"}));
+  ProductRegisteredT product;  // tables holding structs are not aggregates: fields one by one
+  product.org = "acme";
+  product.product = "p-mail";
+  product.kind = "mail_service";
+  product.name = "Mail Acme";
+  product.expires_at = std::make_unique<Instant>(instant(kSampleInstant));
+  out.push_back(sample("org:acme", std::move(product)));
+  out.push_back(sample("org:acme", ProductAccessGrantedT{.org = "acme", .user = "dan", .product = "p-mail"}));
+  out.push_back(sample("org:acme", ProductAccessRevokedT{.org = "acme", .user = "dan", .product = "p-mail"}));
+  out.push_back(sample("org:acme", TeamCreatedT{.org = "acme", .team = "web", .name = "Web team"}));
+  out.push_back(sample("org:acme", TeamDeletedT{.org = "acme", .team = "old"}));
+  out.push_back(sample("org:acme", TeamMembersAddedT{.org = "acme", .team = "web", .users = {"dan", "gil"}}));
+  out.push_back(sample("org:acme", TeamMembersRemovedT{.org = "acme", .team = "web", .users = {"gil"}}));
+  out.push_back(sample("org:acme", TeamProductAccessGrantedT{.org = "acme", .team = "web", .product = "p-drive"}));
+  out.push_back(sample("org:acme", TeamProductAccessRevokedT{.org = "acme", .team = "web", .product = "p-drive"}));
+  out.push_back(sample("org:acme", TeamLeaderSetT{.org = "acme", .team = "web", .user = "dan"}));
+  out.push_back(sample("org:acme", SupportAccessGrantedT{.org = "acme", .grant = "g1", .scope = SupportScope::kdrive,
+                                                         .resource = "p-drive/folder-7", .ticket = "T-1"}));
+  out.push_back(sample("org:acme", SupportAccessRevokedT{.org = "acme", .grant = "g1"}));
+  out.push_back(sample("ticket:T-1", SupportTicketAssignedT{.ticket = "T-1", .agent = "agent:zoe"}));
+  out.push_back(sample("org:acme", SupportAccessRecordedT{.org = "acme", .grant = "g1", .resource = "p-drive/folder-7"}));
+  out.push_back(sample("org:acme", SupportAccessExpiredT{.org = "acme", .grant = "g2"}));
+  auto reporter = std::make_unique<ReporterT>();
+  reporter->anonymous = false;
+  reporter->name = "Ida Reporter";
+  reporter->email = "ida@example.org";
+  reporter->phone = "+41 22 000 00 00";
+  AbuseReportFiledT filed;
+  filed.report = "r1";
+  filed.received_at = std::make_unique<Instant>(instant(kSampleInstant - 60'000'000));
+  filed.category = "phishing";
+  filed.reporter = std::move(reporter);
+  filed.target = "www.example.com";
+  out.push_back(sample("abuse:r1", std::move(filed)));
+  out.push_back(sample("abuse:r1", AbuseReportAcknowledgedT{.report = "r1"}));
+  out.push_back(sample("abuse:r1", AbuseReportAssessedT{.report = "r1", .admissible = true,
+                                                        .priority = AbusePriority::high,
+                                                        .investigation_required = true}));
+  out.push_back(sample("abuse:r1", AbuseInvestigationCompletedT{.report = "r1", .findings = "phishing kit found"}));
+  out.push_back(sample("abuse:r1", CorrectiveActionsCompletedT{.report = "r1", .actions = "site suspended"}));
+  out.push_back(sample("abuse:r2", AbuseReportClosedT{.report = "r2", .reason = "duplicate"}));
+  AbuseDeadlineBreachedT breached;
+  breached.report = "r3";
+  breached.stage = AbuseStage::assessment;
+  breached.due = std::make_unique<Instant>(instant(kSampleInstant + 1));
+  out.push_back(sample("abuse:r3", std::move(breached)));
+  out.push_back(sample("org:acme", CommandRejectedT{.actor = "dan", .command_type = "RemoveMember",
+                                                    .code = "last_legal_representative", .rule = "R3",
+                                                    .detail = "carol is the last legal representative"}));
+  return out;
+}
+
+ledger::CommandAppend golden_command(std::size_t index, const SampleEvent& sample) {
+  ledger::CommandAppend out;
+  out.command_id = "golden-" + std::to_string(index);
+  out.actor = "svc:golden";
+  out.correlation_id = "corr-" + std::to_string(index);
+  ledger::add_event(out, sample.stream, sample.payload);
+  return out;
+}
+
+}  // namespace orgledger::testing

@@ -1,0 +1,95 @@
+// The real `orgledger` binary: exit codes and output of API.md's `events` and `verify`.
+#include <catch2/catch.hpp>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "raw_store.h"
+#include "temp_dir.h"
+
+using namespace orgledger::testing;
+
+namespace {
+
+struct Run {
+  int exit_code;
+  std::string out;
+};
+
+Run run(const std::string& arguments) {
+  const std::string command = std::string(ORGLEDGER_CLI) + " " + arguments + " 2>/dev/null";
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string out;
+  char buffer[4096];
+  while (std::size_t got = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, got);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::vector<nlohmann::json> json_lines(const std::string& out) {
+  std::vector<nlohmann::json> lines;
+  std::istringstream in(out);
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(nlohmann::json::parse(line));
+  return lines;
+}
+
+}  // namespace
+
+TEST_CASE("cli: events and verify on a log written by the demo") {
+  TempDir dir;
+  const std::string data = " --data " + dir.sub("data");
+  REQUIRE(run("demo" + data).exit_code == 0);
+
+  const auto events = json_lines(run("events --json" + data).out);
+  REQUIRE(events.size() == 5);
+  for (std::size_t i = 0; i < events.size(); ++i) CHECK(events[i]["position"] == i + 1);
+  CHECK(events[3]["type"] == "MemberAdded");
+  CHECK(events[3]["data"]["role"] == "legal_representative");
+  CHECK(events[4]["prev_hash"] == events[3]["hash"]);
+
+  CHECK(json_lines(run("events --json --from 2 --limit 2" + data).out).size() == 2);
+  const auto stream = json_lines(run("events --json --stream org:acme" + data).out);
+  REQUIRE(stream.size() == 3);
+  CHECK(stream[0]["position"] == 3);
+  CHECK(run("events" + data).out.find("MemberAdded") != std::string::npos);
+
+  auto verified = run("verify --json" + data);
+  CHECK(verified.exit_code == 0);
+  auto report = nlohmann::json::parse(verified.out);
+  CHECK(report["ok"] == true);
+  CHECK(report["checked"] == 5);
+  CHECK(report["head"]["position"] == 5);
+  CHECK(report["head"]["hash"] == events[4]["hash"]);
+  CHECK_FALSE(report.contains("first_bad_position"));
+}
+
+TEST_CASE("cli: verify exits 1 and names the first bad position of a tampered log") {
+  TempDir dir;
+  const std::string data = " --data " + dir.sub("data");
+  REQUIRE(run("demo" + data).exit_code == 0);
+  RawStore(dir.sub("data")).flip_bit(3, 50, 2);
+  auto verified = run("verify --json" + data);
+  CHECK(verified.exit_code == 1);
+  auto report = nlohmann::json::parse(verified.out);
+  CHECK(report["ok"] == false);
+  CHECK(report["first_bad_position"] == 3);
+  CHECK(report["checked"] == 2);
+  auto human = run("verify" + data);
+  CHECK(human.exit_code == 1);
+  CHECK(human.out.find("position 3") != std::string::npos);
+}
+
+TEST_CASE("cli: usage and I/O errors exit 2") {
+  TempDir dir;
+  CHECK(run("no-such-subcommand").exit_code == 2);
+  CHECK(run("events --no-such-option").exit_code == 2);
+  CHECK(run("events --limit=-3 --data " + dir.path()).exit_code == 2);
+  CHECK(run("events --data " + dir.sub("absent")).exit_code == 2);
+  CHECK(run("verify --data " + dir.sub("absent")).exit_code == 2);
+  CHECK(run("--help").exit_code == 0);
+  CHECK(run("verify --help").exit_code == 0);
+}
