@@ -1,6 +1,7 @@
 #include "append_workloads.h"
 
 #include <atomic>
+#include <condition_variable>
 #include <latch>
 #include <mutex>
 #include <optional>
@@ -52,7 +53,63 @@ class FillOutcomes {
   std::optional<ledger::Error> first_error_;
 };
 
+// Closed-loop asynchronous clients: each client's completion submits its next command until
+// stopped. Completions run on the ledger's completion thread, which is where a server's handlers
+// would resume too.
+class AsyncClients {
+ public:
+  AsyncClients(ledger::Ledger& ledger, int clients) : ledger_(ledger), appended_(static_cast<std::size_t>(clients)) {}
+
+  void start() {
+    for (int client = 0; client < static_cast<int>(appended_.size()); ++client) submit(client);
+  }
+  // Stops submitting and waits until no command is in flight; returns the events appended.
+  std::size_t stop_and_drain() {
+    stop_.store(true);
+    std::unique_lock lock(mutex_);
+    idle_.wait(lock, [this] { return in_flight_ == 0; });
+    std::size_t total = 0;
+    for (std::size_t count : appended_) total += count;
+    return total;
+  }
+
+ private:
+  void submit(int client) {
+    {
+      std::lock_guard lock(mutex_);
+      ++in_flight_;
+    }
+    auto& appended = appended_[static_cast<std::size_t>(client)];
+    auto command = member_added_command(command_id(client, appended), thread_stream(client), 1);
+    ledger_.append_async(std::move(command), [this, client](std::expected<ledger::CommandAnswer, ledger::Error> outcome) {
+      value_or_fail(std::move(outcome), "append_async");
+      ++appended_[static_cast<std::size_t>(client)];
+      if (!stop_.load(std::memory_order_relaxed)) submit(client);
+      std::lock_guard lock(mutex_);
+      if (--in_flight_ == 0) idle_.notify_all();
+    });
+  }
+
+  ledger::Ledger& ledger_;
+  std::vector<std::size_t> appended_;  // touched only by the client's own (serialized) completions
+  std::atomic<bool> stop_{false};
+  std::mutex mutex_;
+  std::condition_variable idle_;
+  std::size_t in_flight_ = 0;
+};
+
 }  // namespace
+
+ThroughputRun measure_async_throughput(const std::string& parent, int submitters, double seconds) {
+  TempDir directory(parent);
+  auto ledger = open_fresh(directory.path());
+  AsyncClients clients(*ledger, submitters);
+  const Stopwatch elapsed;
+  clients.start();
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  const std::size_t events = clients.stop_and_drain();
+  return ThroughputRun{.events = events, .seconds = elapsed.seconds()};
+}
 
 ThroughputRun measure_throughput(const std::string& parent, int submitters, double seconds) {
   TempDir directory(parent);

@@ -58,6 +58,13 @@ void throughput_section(const BenchOptions& options, std::vector<Metric>& metric
     const std::string count = std::to_string(submitters);
     add_median(metrics, "append_throughput_" + count, "durable appends, " + count + " submitter(s)", std::move(runs),
                "events/s");
+    std::vector<double> async_runs;
+    for (int run = 0; run < options.runs; ++run) {
+      std::fprintf(stderr, "throughput: %d async client(s), run %d/%d\n", submitters, run + 1, options.runs);
+      async_runs.push_back(measure_async_throughput(options.dir, submitters, options.seconds).events_per_second());
+    }
+    add_median(metrics, "async_append_throughput_" + count, "durable appends, " + count + " async client(s)",
+               std::move(async_runs), "events/s");
   }
 }
 

@@ -1,6 +1,8 @@
 // The machinery behind Ledger: the store, the single writer (group_commit.cc) and the readers.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -42,12 +44,24 @@ class Ledger::Impl {
     Completion done;
   };
 
+  using Outcome = std::expected<CommandAnswer, Error>;
+  struct Answered {
+    Completion done;
+    Outcome outcome;
+  };
+
   void run_writer();
+  // Runs the submitters' completions, in order, on a thread of their own: waking hundreds of
+  // submitters costs more than a group's write, and the writer should be writing the next group.
+  void run_completer();
+  void hand_over(std::vector<Answered> answered);
   // Decides, writes and publishes one group: the heart of group commit (group_commit.cc).
   void commit_group(std::vector<Pending>& group);
   // The version of `stream` counting what this group staged before the durable one.
   std::expected<StreamVersion, Error> staged_version(
       const std::string& stream, const std::unordered_map<std::string, StreamVersion>& staged);
+  // How long the writer waits for the rest of a group whose submitters are still on their way.
+  std::chrono::microseconds gather_window() const;
   void publish(const Head& head);
   void stop_writing(Error reason);
 
@@ -67,11 +81,21 @@ class Ledger::Impl {
   std::vector<Pending> queue_;
   bool closing_ = false;
 
+  // Answers waiting for the completer, in submission order.
+  std::mutex answered_mutex_;
+  std::condition_variable answered_changed_;
+  std::vector<Answered> answered_;
+  bool writer_done_ = false;
+
   // Owned by the writer thread alone.
   Micros last_recorded_at_ = 0;
+  std::size_t last_group_size_ = 0;
+  std::chrono::microseconds last_write_time_{0};
   std::unordered_map<std::string, StreamVersion> stream_versions_;  // durable versions, cached
 
-  std::thread writer_;  // last: starts after everything above is initialised
+  // Last: they start after everything above is initialised.
+  std::thread completer_;
+  std::thread writer_;
 };
 
 }  // namespace orgledger::ledger

@@ -44,6 +44,7 @@ class Store {
   Store() = default;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> families_;
+  bool writable_ = false;
 };
 
 // An io_error carrying RocksDB's own words.
