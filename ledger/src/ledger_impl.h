@@ -86,6 +86,7 @@ class Ledger::Impl {
   std::condition_variable answered_changed_;
   std::vector<Answered> answered_;
   bool writer_done_ = false;
+  bool completer_busy_ = false;  // giving answers it took from answered_
 
   // Owned by the writer thread alone.
   Micros last_recorded_at_ = 0;

@@ -74,8 +74,8 @@ class Ledger {
   // and appends nothing.
   [[nodiscard]] std::expected<CommandAnswer, Error> append(CommandAppend command);
 
-  // As append(), but returns at once; `done` runs once the outcome is durable (or failed), on the
-  // ledger's completion thread, in submission order — or at once on the calling thread when the
+  // As append(), but returns at once; `done` runs once the outcome is durable (or failed), on one
+  // of the ledger's threads (writer or completion), in submission order — or at once on the calling thread when the
   // append is malformed or the ledger is read-only or closing. `done` must be quick and must not
   // wait for another append (append_async from it is fine).
   void append_async(CommandAppend command, Completion done);
