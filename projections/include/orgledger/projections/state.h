@@ -1,0 +1,131 @@
+// The domain state: everything DOMAIN.md's rules and queries need, as plain values. Built only by
+// evolve() (evolve.h) from the log, so that live state, replay and as-of are one fold.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+#include "orgledger/ledger/types.h"
+
+namespace orgledger::projections {
+
+using ledger::Micros;
+using ledger::Position;
+
+// Roles, strongest first (DOMAIN.md, Roles).
+enum class Role : std::uint8_t { legal_representative, administrator, collaborator, external };
+
+// R8: which administrative notices a member receives (a set of these).
+enum class ContactPref : std::uint8_t { billing, technical, legal, marketing };
+
+// S1: each scope is a separate authorization.
+enum class SupportScope : std::uint8_t { mail, kdrive, kchat };
+
+enum class AbusePriority : std::uint8_t { low, normal, high, critical };
+
+const char* to_string(Role role);
+const char* to_string(ContactPref pref);
+const char* to_string(SupportScope scope);
+const char* to_string(AbusePriority priority);
+std::optional<Role> parse_role(std::string_view text);
+std::optional<ContactPref> parse_contact_pref(std::string_view text);
+std::optional<SupportScope> parse_support_scope(std::string_view text);
+std::optional<AbusePriority> parse_abuse_priority(std::string_view text);
+// S1: the product kind a scope reaches (mail → mail_service, kdrive → kdrive, kchat → kchat).
+std::string_view product_kind_of(SupportScope scope);
+
+struct User {
+  std::string login;
+  Position registered_at_position = 0;
+};
+
+struct Member {
+  Role role = Role::collaborator;
+  Position role_since = 0;                 // the event that gave the current role
+  std::optional<bool> billing;             // absent: the role's default (yes for legal rep / admin)
+  Position billing_since = 0;
+  std::set<ContactPref> contact_prefs;
+  std::map<std::string, Position> products;  // P2: direct product access, since which position
+};
+
+struct Product {
+  std::string kind;
+  std::string name;
+  std::optional<Micros> expires_at;
+  Position since = 0;
+};
+
+struct Team {
+  std::string name;
+  std::map<std::string, Position> members;   // user → since
+  std::optional<std::string> leader;         // T4: always a member
+  std::map<std::string, Position> products;  // T3: product → since
+  Position since = 0;
+};
+
+struct SupportGrant {
+  SupportScope scope = SupportScope::mail;
+  std::optional<std::string> resource;  // S1: absent = every resource of the scope
+  std::string ticket;
+  std::string granted_by;
+  Micros recorded_at = 0;
+  Position position = 0;
+  std::optional<Micros> revoked_at;          // S3
+  Position revoked_position = 0;
+  std::optional<Position> expiry_recorded;   // S6: the scheduler's SupportAccessExpired
+};
+
+struct Organization {
+  std::string name;
+  Position created = 0;
+  std::map<std::string, Member> members;
+  std::map<std::string, Product> products;
+  std::map<std::string, Team> teams;
+  std::map<std::string, SupportGrant> grants;
+};
+
+struct Ticket {
+  std::optional<std::string> agent;  // S4: the agent assigned now
+  Position since = 0;
+};
+
+struct Reporter {
+  bool anonymous = true;
+  std::string name, email, phone;
+};
+
+struct AbuseStageDone {
+  Micros at = 0;
+  Position position = 0;
+};
+
+struct AbuseReport {
+  Micros received_at = 0;
+  std::string category;
+  Reporter reporter;
+  std::optional<std::string> target;
+  Position filed = 0;
+  std::optional<AbuseStageDone> acknowledged;
+  std::optional<AbuseStageDone> assessed;
+  bool admissible = false;
+  bool investigation_required = false;
+  AbusePriority priority = AbusePriority::normal;
+  std::optional<AbuseStageDone> investigated;
+  std::optional<AbuseStageDone> corrective;  // CompleteCorrectiveActions or CloseAbuseReport
+  std::set<std::uint8_t> breaches_recorded;  // A5: stages whose breach the scheduler appended
+};
+
+struct State {
+  Position position = 0;      // the last event folded in
+  Micros recorded_at = 0;     // its recorded_at
+  std::unordered_map<std::string, User> users;
+  std::unordered_map<std::string, Organization> organizations;
+  std::unordered_map<std::string, Ticket> tickets;
+  std::unordered_map<std::string, AbuseReport> reports;
+};
+
+}  // namespace orgledger::projections

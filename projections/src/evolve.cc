@@ -1,0 +1,329 @@
+#include "orgledger/projections/evolve.h"
+
+#include "orgledger/schema/events_generated.h"
+
+namespace orgledger::projections {
+namespace {
+
+std::string text(const flatbuffers::String* value) { return value == nullptr ? std::string() : value->str(); }
+
+std::optional<std::string> optional_text(const flatbuffers::String* value) {
+  if (value == nullptr) return std::nullopt;
+  return value->str();
+}
+
+Role role_of(schema::Role role) {
+  switch (role) {
+    case schema::Role::legal_representative: return Role::legal_representative;
+    case schema::Role::administrator: return Role::administrator;
+    case schema::Role::external: return Role::external;
+    default: return Role::collaborator;
+  }
+}
+
+std::set<ContactPref> prefs_of(const flatbuffers::Vector<std::uint8_t>* prefs) {
+  std::set<ContactPref> out;
+  if (prefs == nullptr) return out;
+  for (auto pref : *prefs) {
+    if (pref <= static_cast<std::uint8_t>(ContactPref::marketing)) out.insert(static_cast<ContactPref>(pref));
+  }
+  return out;
+}
+
+// Finds the organization an event names, or null when it does not exist.
+Organization* organization(State& state, const flatbuffers::String* org) {
+  if (org == nullptr) return nullptr;
+  auto it = state.organizations.find(org->str());
+  return it == state.organizations.end() ? nullptr : &it->second;
+}
+
+// A member who leaves (R6), is removed (R1) or hands over and goes (R5) leaves every team too.
+void remove_member(Organization& org, const std::string& user) {
+  org.members.erase(user);
+  for (auto& [name, team] : org.teams) {
+    team.members.erase(user);
+    if (team.leader == user) team.leader.reset();
+  }
+}
+
+class Folder {
+ public:
+  Folder(State& state, const ledger::RecordedEvent& event)
+      : state_(state), event_(event), position_(event.position()), at_(event.recorded_at()) {}
+
+  void apply() {
+    const auto& envelope = event_.envelope();
+    using schema::Event;
+    switch (envelope.payload_type()) {
+      case Event::UserRegistered: return apply(*envelope.payload_as_UserRegistered());
+      case Event::OrganizationCreated: return apply(*envelope.payload_as_OrganizationCreated());
+      case Event::OrganizationDetailsUpdated: return apply(*envelope.payload_as_OrganizationDetailsUpdated());
+      case Event::MemberAdded: return apply(*envelope.payload_as_MemberAdded());
+      case Event::MemberRoleChanged: return apply(*envelope.payload_as_MemberRoleChanged());
+      case Event::MemberRemoved: return apply_removed(envelope.payload_as_MemberRemoved()->org(), envelope.payload_as_MemberRemoved()->user());
+      case Event::OrganizationLeft: return apply_removed(envelope.payload_as_OrganizationLeft()->org(), envelope.payload_as_OrganizationLeft()->user());
+      case Event::BillingRightsSet: return apply(*envelope.payload_as_BillingRightsSet());
+      case Event::ContactPreferencesSet: return apply(*envelope.payload_as_ContactPreferencesSet());
+      case Event::LegalRepresentativeHandedOver: return apply(*envelope.payload_as_LegalRepresentativeHandedOver());
+      case Event::ProductRegistered: return apply(*envelope.payload_as_ProductRegistered());
+      case Event::ProductAccessGranted: return apply(*envelope.payload_as_ProductAccessGranted());
+      case Event::ProductAccessRevoked: return apply(*envelope.payload_as_ProductAccessRevoked());
+      case Event::TeamCreated: return apply(*envelope.payload_as_TeamCreated());
+      case Event::TeamDeleted: return apply(*envelope.payload_as_TeamDeleted());
+      case Event::TeamMembersAdded: return apply(*envelope.payload_as_TeamMembersAdded());
+      case Event::TeamMembersRemoved: return apply(*envelope.payload_as_TeamMembersRemoved());
+      case Event::TeamProductAccessGranted: return apply(*envelope.payload_as_TeamProductAccessGranted());
+      case Event::TeamProductAccessRevoked: return apply(*envelope.payload_as_TeamProductAccessRevoked());
+      case Event::TeamLeaderSet: return apply(*envelope.payload_as_TeamLeaderSet());
+      case Event::SupportAccessGranted: return apply(*envelope.payload_as_SupportAccessGranted());
+      case Event::SupportAccessRevoked: return apply(*envelope.payload_as_SupportAccessRevoked());
+      case Event::SupportTicketAssigned: return apply(*envelope.payload_as_SupportTicketAssigned());
+      case Event::SupportAccessExpired: return apply(*envelope.payload_as_SupportAccessExpired());
+      case Event::AbuseReportFiled: return apply(*envelope.payload_as_AbuseReportFiled());
+      case Event::AbuseReportAcknowledged: return stage_done(envelope.payload_as_AbuseReportAcknowledged()->report(), &AbuseReport::acknowledged);
+      case Event::AbuseReportAssessed: return apply(*envelope.payload_as_AbuseReportAssessed());
+      case Event::AbuseInvestigationCompleted: return stage_done(envelope.payload_as_AbuseInvestigationCompleted()->report(), &AbuseReport::investigated);
+      case Event::CorrectiveActionsCompleted: return stage_done(envelope.payload_as_CorrectiveActionsCompleted()->report(), &AbuseReport::corrective);
+      case Event::AbuseReportClosed: return stage_done(envelope.payload_as_AbuseReportClosed()->report(), &AbuseReport::corrective);
+      case Event::AbuseDeadlineBreached: return apply(*envelope.payload_as_AbuseDeadlineBreached());
+      // Outbox entries, single support accesses and audit entries change no state the rules read.
+      case Event::NotificationQueued:
+      case Event::SupportAccessRecorded:
+      case Event::CommandRejected:
+      case Event::NONE: return;
+    }
+  }
+
+ private:
+  void apply(const schema::UserRegistered& e) { state_.users[text(e.user())] = User{text(e.login()), position_}; }
+
+  void apply(const schema::OrganizationCreated& e) {
+    Organization org;
+    org.name = text(e.name());
+    org.created = position_;
+    state_.organizations.emplace(text(e.org()), std::move(org));
+  }
+
+  void apply(const schema::OrganizationDetailsUpdated& e) {
+    if (auto* org = organization(state_, e.org()); org && e.name()) org->name = e.name()->str();
+  }
+
+  void apply(const schema::MemberAdded& e) {
+    auto* org = organization(state_, e.org());
+    if (org == nullptr) return;
+    Member member;
+    member.role = role_of(e.role());
+    member.role_since = position_;
+    if (e.billing()) {
+      member.billing = *e.billing();
+      member.billing_since = position_;
+    }
+    member.contact_prefs = prefs_of(reinterpret_cast<const flatbuffers::Vector<std::uint8_t>*>(e.contact_prefs()));
+    if (e.products()) {
+      for (const auto* product : *e.products()) member.products[product->str()] = position_;
+    }
+    org->members[text(e.user())] = std::move(member);
+  }
+
+  Member* member(const flatbuffers::String* org_id, const flatbuffers::String* user) {
+    auto* org = organization(state_, org_id);
+    if (org == nullptr || user == nullptr) return nullptr;
+    auto it = org->members.find(user->str());
+    return it == org->members.end() ? nullptr : &it->second;
+  }
+
+  void apply(const schema::MemberRoleChanged& e) {
+    if (auto* m = member(e.org(), e.user())) {
+      m->role = role_of(e.role());
+      m->role_since = position_;
+    }
+  }
+
+  void apply_removed(const flatbuffers::String* org_id, const flatbuffers::String* user) {
+    if (auto* org = organization(state_, org_id); org && user) remove_member(*org, user->str());
+  }
+
+  void apply(const schema::BillingRightsSet& e) {
+    if (auto* m = member(e.org(), e.user())) {
+      m->billing = e.billing();
+      m->billing_since = position_;
+    }
+  }
+
+  void apply(const schema::ContactPreferencesSet& e) {
+    if (auto* m = member(e.org(), e.user())) {
+      m->contact_prefs = prefs_of(reinterpret_cast<const flatbuffers::Vector<std::uint8_t>*>(e.contact_prefs()));
+    }
+  }
+
+  // R5: `to` becomes legal representative, then `from` administrator or gone — one event.
+  void apply(const schema::LegalRepresentativeHandedOver& e) {
+    auto* org = organization(state_, e.org());
+    if (org == nullptr) return;
+    if (auto* to = member(e.org(), e.to())) {
+      to->role = Role::legal_representative;
+      to->role_since = position_;
+    }
+    if (e.then() == schema::HandoverThen::remove) {
+      if (e.from()) remove_member(*org, e.from()->str());
+    } else if (auto* from = member(e.org(), e.from())) {
+      from->role = Role::administrator;
+      from->role_since = position_;
+    }
+  }
+
+  void apply(const schema::ProductRegistered& e) {
+    auto* org = organization(state_, e.org());
+    if (org == nullptr) return;
+    Product product{text(e.kind()), text(e.name()), std::nullopt, position_};
+    if (e.expires_at()) product.expires_at = e.expires_at()->us();
+    org->products[text(e.product())] = std::move(product);
+  }
+
+  void apply(const schema::ProductAccessGranted& e) {
+    if (auto* m = member(e.org(), e.user())) m->products.emplace(text(e.product()), position_);
+  }
+  void apply(const schema::ProductAccessRevoked& e) {
+    if (auto* m = member(e.org(), e.user())) m->products.erase(text(e.product()));
+  }
+
+  Team* team(const flatbuffers::String* org_id, const flatbuffers::String* team_id) {
+    auto* org = organization(state_, org_id);
+    if (org == nullptr || team_id == nullptr) return nullptr;
+    auto it = org->teams.find(team_id->str());
+    return it == org->teams.end() ? nullptr : &it->second;
+  }
+
+  void apply(const schema::TeamCreated& e) {
+    if (auto* org = organization(state_, e.org())) {
+      Team team;
+      team.name = text(e.name());
+      team.since = position_;
+      org->teams.emplace(text(e.team()), std::move(team));
+    }
+  }
+  // T1: deleting a team removes the access it gave (its grants go with it).
+  void apply(const schema::TeamDeleted& e) {
+    if (auto* org = organization(state_, e.org())) org->teams.erase(text(e.team()));
+  }
+
+  // T2: a registered user who is not a member joins the organization as an external member.
+  void apply(const schema::TeamMembersAdded& e) {
+    auto* org = organization(state_, e.org());
+    auto* t = team(e.org(), e.team());
+    if (org == nullptr || t == nullptr || e.users() == nullptr) return;
+    for (const auto* user : *e.users()) {
+      if (!org->members.contains(user->str())) {
+        Member external;
+        external.role = Role::external;
+        external.role_since = position_;
+        org->members.emplace(user->str(), std::move(external));
+      }
+      t->members.emplace(user->str(), position_);
+    }
+  }
+
+  void apply(const schema::TeamMembersRemoved& e) {
+    auto* t = team(e.org(), e.team());
+    if (t == nullptr || e.users() == nullptr) return;
+    for (const auto* user : *e.users()) {
+      t->members.erase(user->str());
+      if (t->leader == user->str()) t->leader.reset();
+    }
+  }
+
+  void apply(const schema::TeamProductAccessGranted& e) {
+    if (auto* t = team(e.org(), e.team())) t->products.emplace(text(e.product()), position_);
+  }
+  void apply(const schema::TeamProductAccessRevoked& e) {
+    if (auto* t = team(e.org(), e.team())) t->products.erase(text(e.product()));
+  }
+  void apply(const schema::TeamLeaderSet& e) {
+    if (auto* t = team(e.org(), e.team())) t->leader = text(e.user());
+  }
+
+  void apply(const schema::SupportAccessGranted& e) {
+    auto* org = organization(state_, e.org());
+    if (org == nullptr) return;
+    SupportGrant grant;
+    grant.scope = static_cast<SupportScope>(std::min<std::uint8_t>(static_cast<std::uint8_t>(e.scope()), 2));
+    grant.resource = optional_text(e.resource());
+    grant.ticket = text(e.ticket());
+    grant.granted_by = std::string(event_.actor());
+    grant.recorded_at = at_;
+    grant.position = position_;
+    org->grants[text(e.grant())] = std::move(grant);
+    // S4: naming a ticket creates it.
+    state_.tickets.try_emplace(text(e.ticket()), Ticket{std::nullopt, position_});
+  }
+
+  SupportGrant* grant(const flatbuffers::String* org_id, const flatbuffers::String* grant_id) {
+    auto* org = organization(state_, org_id);
+    if (org == nullptr || grant_id == nullptr) return nullptr;
+    auto it = org->grants.find(grant_id->str());
+    return it == org->grants.end() ? nullptr : &it->second;
+  }
+
+  void apply(const schema::SupportAccessRevoked& e) {
+    if (auto* g = grant(e.org(), e.grant())) {
+      g->revoked_at = at_;
+      g->revoked_position = position_;
+    }
+  }
+  void apply(const schema::SupportAccessExpired& e) {
+    if (auto* g = grant(e.org(), e.grant())) g->expiry_recorded = position_;
+  }
+  void apply(const schema::SupportTicketAssigned& e) {
+    state_.tickets[text(e.ticket())] = Ticket{text(e.agent()), position_};
+  }
+
+  void apply(const schema::AbuseReportFiled& e) {
+    AbuseReport report;
+    report.received_at = e.received_at() ? e.received_at()->us() : at_;
+    report.category = text(e.category());
+    if (const auto* reporter = e.reporter(); reporter && !reporter->anonymous()) {
+      report.reporter = Reporter{false, text(reporter->name()), text(reporter->email()), text(reporter->phone())};
+    }
+    report.target = optional_text(e.target());
+    report.filed = position_;
+    state_.reports.emplace(text(e.report()), std::move(report));
+  }
+
+  AbuseReport* report(const flatbuffers::String* id) {
+    if (id == nullptr) return nullptr;
+    auto it = state_.reports.find(id->str());
+    return it == state_.reports.end() ? nullptr : &it->second;
+  }
+
+  void stage_done(const flatbuffers::String* id, std::optional<AbuseStageDone> AbuseReport::*stage) {
+    if (auto* r = report(id)) (r->*stage) = AbuseStageDone{at_, position_};
+  }
+
+  void apply(const schema::AbuseReportAssessed& e) {
+    if (auto* r = report(e.report())) {
+      r->assessed = AbuseStageDone{at_, position_};
+      r->admissible = e.admissible();
+      r->investigation_required = e.investigation_required();
+      r->priority = static_cast<AbusePriority>(std::min<std::uint8_t>(static_cast<std::uint8_t>(e.priority()), 3));
+    }
+  }
+
+  void apply(const schema::AbuseDeadlineBreached& e) {
+    if (auto* r = report(e.report())) r->breaches_recorded.insert(static_cast<std::uint8_t>(e.stage()));
+  }
+
+  State& state_;
+  const ledger::RecordedEvent& event_;
+  Position position_;
+  Micros at_;
+};
+
+}  // namespace
+
+void evolve(State& state, const ledger::RecordedEvent& event) {
+  Folder(state, event).apply();
+  state.position = event.position();
+  state.recorded_at = event.recorded_at();
+}
+
+}  // namespace orgledger::projections
