@@ -70,7 +70,6 @@ Ledger::Impl::~Impl() {
   }
   answered_changed_.notify_all();
   if (completer_.joinable()) completer_.join();
-  head_changed_.notify_all();
 }
 
 void Ledger::Impl::submit(CommandAppend command, Completion done) {

@@ -143,7 +143,7 @@ std::expected<std::vector<RecordedEvent>, Error> Ledger::Impl::read(Position fro
   const Position to = std::min(head().position, last_wanted(from, std::max<std::size_t>(limit, 1)));
   std::vector<RecordedEvent> events;
   if (limit == 0 || from > to) return events;
-  events.reserve(static_cast<std::size_t>(to - from + 1));
+  events.reserve(static_cast<std::size_t>(std::min<Position>(to - from + 1, 4096)));
 
   const std::string upper = layout::position_key(to + 1);
   const rocksdb::Slice upper_bound(upper);
@@ -225,6 +225,9 @@ std::expected<std::optional<CommandAnswer>, Error> Ledger::Impl::find_command(st
     return std::unexpected(Error{ErrorCode::corrupt, "the stored answer of command " + std::string(command_id) +
                                                          " is malformed"});
   }
+  // Between the durable write and its publication the answer is already stored: wait the moment
+  // out, so that an answer never names a position readers cannot read yet.
+  if (answer->position > head().position) wait_for_head(answer->position, std::chrono::seconds(5));
   return std::optional<CommandAnswer>{std::move(*answer)};
 }
 

@@ -2,6 +2,8 @@
 
 #include <rocksdb/iterator.h>
 
+#include <algorithm>
+
 #include "chain_checker.h"
 #include "orgledger/ledger/hash.h"
 #include "store.h"
@@ -37,6 +39,8 @@ std::expected<VerifyReport, Error> verify_ledger(const std::string& directory) {
   }
   if (!problem) problem = checker.finish(*head);
   report.checked = checker.next_position() - 1;
+  // An event found behind the recorded head passed the walk but is itself the problem.
+  if (problem) report.checked = std::min<std::uint64_t>(report.checked, problem->position - 1);
   report.ok = !problem.has_value();
   if (problem) {
     report.first_bad_position = problem->position;

@@ -31,7 +31,16 @@ void print_event(const ledger::RecordedEvent& event, bool json) {
 
 int report(const ledger::Error& error) {
   std::fprintf(stderr, "orgledger events: %s\n", error.message.c_str());
-  return error.code == ledger::ErrorCode::corrupt ? kExitRejected : kExitUsageOrIo;
+  return kExitUsageOrIo;  // a damaged log is an I/O error here; `verify` is the check that fails with 1
+}
+
+// Success only if everything printed reached its destination (a full disk is an I/O error).
+int finished_output() {
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    std::fprintf(stderr, "orgledger events: cannot write the output\n");
+    return kExitUsageOrIo;
+  }
+  return kExitOk;
 }
 
 int print_stream(const std::string& dir, const std::string& stream, ledger::Position from,
@@ -50,7 +59,7 @@ int print_stream(const std::string& dir, const std::string& stream, ledger::Posi
       if (--remaining == 0) break;
     }
   }
-  return kExitOk;
+  return finished_output();
 }
 
 }  // namespace
@@ -92,9 +101,8 @@ int events_command(const Args& raw) {
       }
     }
     next = subscription->next_position();
-    std::fflush(stdout);
-    if (!args.flag("follow") || remaining == 0) return kExitOk;
-    if (std::ferror(stdout)) return kExitUsageOrIo;
+    if (!args.flag("follow") || remaining == 0) return finished_output();
+    if (finished_output() != kExitOk) return kExitUsageOrIo;
     subscription.reset();
     opened->reset();
     std::this_thread::sleep_for(poll);

@@ -38,6 +38,10 @@ int verify_command(const Args& raw) {
                 static_cast<unsigned long long>(report->checked),
                 static_cast<unsigned long long>(report->head.position));
   }
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    std::fprintf(stderr, "orgledger verify: cannot write the output\n");
+    return kExitUsageOrIo;
+  }
   return report->ok ? kExitOk : kExitRejected;
 }
 
