@@ -42,7 +42,7 @@ bool resource_covered(const std::optional<std::string>& granted, const std::opti
 
 std::string product_of_resource(const std::string& resource) { return resource.substr(0, resource.find('/')); }
 
-CheckResult support_check(const State& state, const Organization& org, const CheckRequest& request, Micros at) {
+CheckResult support_check(const StateView& state, const Organization& org, const CheckRequest& request, Micros at) {
   CheckResult result;
   if (!request.scope) {
     result.missing.push_back("support.access needs a scope");
@@ -66,8 +66,8 @@ CheckResult support_check(const State& state, const Organization& org, const Che
     }
     any_covering = true;
     // S4: only the agent assigned to the grant's ticket.
-    auto ticket = state.tickets.find(grant.ticket);
-    if (ticket == state.tickets.end() || ticket->second.agent != request.user) continue;
+    const auto* ticket = state.ticket(grant.ticket);
+    if (ticket == nullptr || ticket->agent != request.user) continue;
     result.because.push_back(Reason{Reason::Kind::support_grant, std::nullopt, {}, id, grant.position});
   }
   result.allowed = !result.because.empty();
@@ -134,14 +134,14 @@ std::vector<Reason> product_access_reasons(const Organization& org, const std::s
   return reasons;
 }
 
-CheckResult check(const State& state, const CheckRequest& request, Micros at) {
+CheckResult check(const StateView& state, const CheckRequest& request, Micros at) {
   CheckResult result;
-  auto org_it = state.organizations.find(request.org);
-  if (org_it == state.organizations.end()) {
+  const Organization* found = state.organization(request.org);
+  if (found == nullptr) {
     result.missing.push_back("organization " + request.org + " does not exist");
     return result;
   }
-  const Organization& org = org_it->second;
+  const Organization& org = *found;
   if (request.action == Action::support_access) return support_check(state, org, request, at);
 
   auto member_it = org.members.find(request.user);

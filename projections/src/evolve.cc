@@ -322,6 +322,7 @@ class Folder {
 
 void evolve(State& state, const ledger::RecordedEvent& event) {
   Folder(state, event).apply();
+  state.stream_versions[std::string(event.stream())] = event.stream_version();
   state.position = event.position();
   state.recorded_at = event.recorded_at();
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "orgledger/projections/state.h"
+#include "orgledger/projections/state_view.h"
 
 namespace orgledger::projections {
 
@@ -58,7 +59,7 @@ inline constexpr Micros kSupportGrantLifetime = 168LL * 3600 * 1'000'000;
 bool grant_active(const SupportGrant& grant, Micros at);
 
 // The check. An unknown organization or product is a denial here; API layers map it to not_found.
-CheckResult check(const State& state, const CheckRequest& request, Micros at);
+CheckResult check(const StateView& state, const CheckRequest& request, Micros at);
 
 // Reasons `user` can access `product` of `org` now (P2, T3, roles): empty when they cannot.
 std::vector<Reason> product_access_reasons(const Organization& org, const std::string& user, const std::string& product);

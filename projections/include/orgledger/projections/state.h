@@ -126,6 +126,8 @@ struct State {
   std::unordered_map<std::string, Organization> organizations;
   std::unordered_map<std::string, Ticket> tickets;
   std::unordered_map<std::string, AbuseReport> reports;
+  // Every stream's version, for expected_version (checked by decide in DOMAIN.md's order).
+  std::unordered_map<std::string, ledger::StreamVersion> stream_versions;
 };
 
 }  // namespace orgledger::projections

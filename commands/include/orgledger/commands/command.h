@@ -1,0 +1,93 @@
+// The commands of DOMAIN.md sections U–D, typed. They arrive already parsed (JSON lives in api/
+// and tools/); validate() checks shapes and values, decide() the rules.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "orgledger/ledger/types.h"
+#include "orgledger/projections/state.h"
+
+namespace orgledger::commands {
+
+using projections::AbusePriority;
+using projections::ContactPref;
+using projections::Role;
+using projections::SupportScope;
+
+// U
+struct RegisterUser { std::string user, login; };
+// O
+struct CreateOrganization { std::string org, name; };
+struct UpdateOrganizationDetails { std::string org; std::optional<std::string> name; };
+// R
+struct AddMember {
+  std::string org, user;
+  Role role = Role::collaborator;
+  std::vector<std::string> products;
+  std::optional<bool> billing;
+  std::vector<ContactPref> contact_prefs;
+};
+struct ChangeMemberRole { std::string org, user; Role role = Role::collaborator; };
+struct RemoveMember { std::string org, user; };
+struct LeaveOrganization { std::string org; };
+struct SetBillingRights { std::string org, user; bool billing = false; };
+struct SetContactPreferences { std::string org, user; std::vector<ContactPref> contact_prefs; };
+enum class HandoverThen { administrator, remove };
+struct HandoverLegalRepresentative { std::string org, from, to; HandoverThen then = HandoverThen::administrator; };
+// P
+struct RegisterProduct { std::string org, product, kind, name; std::optional<ledger::Micros> expires_at; };
+struct GrantProductAccess { std::string org, user, product; };
+struct RevokeProductAccess { std::string org, user, product; };
+// T
+struct CreateTeam { std::string org, team, name; };
+struct DeleteTeam { std::string org, team; };
+struct AddTeamMembers { std::string org, team; std::vector<std::string> users; };
+struct RemoveTeamMembers { std::string org, team; std::vector<std::string> users; };
+struct GrantTeamProductAccess { std::string org, team, product; };
+struct RevokeTeamProductAccess { std::string org, team, product; };
+struct SetTeamLeader { std::string org, team, user; };
+// S
+struct GrantSupportAccess { std::string org, grant; SupportScope scope = SupportScope::mail; std::optional<std::string> resource; std::string ticket; };
+struct RevokeSupportAccess { std::string org, grant; };
+struct AssignSupportTicket { std::string ticket, agent; };
+struct RecordSupportAccess { std::string org, grant, resource; };
+// A
+struct FileAbuseReport {
+  std::string report;
+  ledger::Micros received_at = 0;
+  std::string category;
+  projections::Reporter reporter;
+  std::optional<std::string> target;
+};
+struct AcknowledgeAbuseReport { std::string report; };
+struct AssessAbuseReport { std::string report; bool admissible = false; AbusePriority priority = AbusePriority::normal; bool investigation_required = false; };
+struct CompleteAbuseInvestigation { std::string report, findings; };
+struct CompleteCorrectiveActions { std::string report, actions; };
+struct CloseAbuseReport { std::string report, reason; };
+
+using Body = std::variant<RegisterUser, CreateOrganization, UpdateOrganizationDetails, AddMember, ChangeMemberRole,
+                          RemoveMember, LeaveOrganization, SetBillingRights, SetContactPreferences,
+                          HandoverLegalRepresentative, RegisterProduct, GrantProductAccess, RevokeProductAccess,
+                          CreateTeam, DeleteTeam, AddTeamMembers, RemoveTeamMembers, GrantTeamProductAccess,
+                          RevokeTeamProductAccess, SetTeamLeader, GrantSupportAccess, RevokeSupportAccess,
+                          AssignSupportTicket, RecordSupportAccess, FileAbuseReport, AcknowledgeAbuseReport,
+                          AssessAbuseReport, CompleteAbuseInvestigation, CompleteCorrectiveActions, CloseAbuseReport>;
+
+struct Command {
+  std::string actor;           // a user id, agent:<id> or svc:<name>
+  std::string command_id;      // idempotency key (the processor makes one when absent)
+  std::string correlation_id;
+  std::optional<ledger::StreamVersion> expected_version;  // of stream_of(body)
+  Body body;
+};
+
+// The command's name as in DOMAIN.md ("AddMember").
+const char* command_type(const Body& body);
+// The stream of the thing the command acts on ("org:acme"): where expected_version points and
+// where its CommandRejected entry goes.
+std::string stream_of(const Body& body);
+
+}  // namespace orgledger::commands

@@ -1,0 +1,83 @@
+// What every rule family's decide needs: the command in context, and the checks shared by many
+// rules, in DOMAIN.md's order (organization not found → forbidden → other not found →
+// version_conflict → state rules).
+#pragma once
+
+#include <expected>
+#include <optional>
+#include <string>
+
+#include "orgledger/commands/decide.h"
+
+namespace orgledger::commands {
+
+using Outcome = std::expected<Events, Rejection>;
+
+struct Context {
+  const projections::StateView& state;
+  const Command& command;
+  ledger::Micros now;
+
+  const std::string& actor() const { return command.actor; }
+  bool actor_is_service() const { return actor().starts_with("svc:"); }
+  bool actor_is_agent() const { return actor().starts_with("agent:"); }
+
+  // version_conflict when the command's expected_version is not its stream's version.
+  std::optional<Rejection> version_conflict() const;
+  // The organization, or not_found (its existence is the first thing checked).
+  std::expected<const projections::Organization*, Rejection> organization(const std::string& id) const;
+  // The actor's membership in `org` (null when not a member).
+  const projections::Member* actor_member(const projections::Organization& org) const;
+  // R1: the actor is an administrator or a legal representative, else forbidden.
+  std::optional<Rejection> require_administrator(const projections::Organization& org, const char* rule) const;
+  // The member `user`, or not_found.
+  std::expected<const projections::Member*, Rejection> member(const projections::Organization& org,
+                                                               const std::string& user, const char* rule) const;
+};
+
+template <typename Table>
+NewEvent event(std::string stream, Table table) {
+  NewEvent out{std::move(stream), {}};
+  out.payload.Set(std::move(table));
+  return out;
+}
+
+std::string org_stream(const std::string& org);
+schema::Role to_schema(projections::Role role);
+// R9: the notification that goes in the same batch as a role change or a removal.
+NewEvent notification(const std::string& org, const std::string& user, std::string kind, std::string summary);
+std::size_t legal_representatives(const projections::Organization& org);
+
+// One function per command, grouped in files by rule family.
+Outcome decide_register_user(const Context&, const RegisterUser&);
+Outcome decide_create_organization(const Context&, const CreateOrganization&);
+Outcome decide_update_organization(const Context&, const UpdateOrganizationDetails&);
+Outcome decide_add_member(const Context&, const AddMember&);
+Outcome decide_change_role(const Context&, const ChangeMemberRole&);
+Outcome decide_remove_member(const Context&, const RemoveMember&);
+Outcome decide_leave(const Context&, const LeaveOrganization&);
+Outcome decide_billing(const Context&, const SetBillingRights&);
+Outcome decide_contact_prefs(const Context&, const SetContactPreferences&);
+Outcome decide_handover(const Context&, const HandoverLegalRepresentative&);
+Outcome decide_register_product(const Context&, const RegisterProduct&);
+Outcome decide_grant_product(const Context&, const GrantProductAccess&);
+Outcome decide_revoke_product(const Context&, const RevokeProductAccess&);
+Outcome decide_create_team(const Context&, const CreateTeam&);
+Outcome decide_delete_team(const Context&, const DeleteTeam&);
+Outcome decide_add_team_members(const Context&, const AddTeamMembers&);
+Outcome decide_remove_team_members(const Context&, const RemoveTeamMembers&);
+Outcome decide_grant_team_product(const Context&, const GrantTeamProductAccess&);
+Outcome decide_revoke_team_product(const Context&, const RevokeTeamProductAccess&);
+Outcome decide_team_leader(const Context&, const SetTeamLeader&);
+Outcome decide_grant_support(const Context&, const GrantSupportAccess&);
+Outcome decide_revoke_support(const Context&, const RevokeSupportAccess&);
+Outcome decide_assign_ticket(const Context&, const AssignSupportTicket&);
+Outcome decide_record_support(const Context&, const RecordSupportAccess&);
+Outcome decide_file_abuse(const Context&, const FileAbuseReport&);
+Outcome decide_acknowledge(const Context&, const AcknowledgeAbuseReport&);
+Outcome decide_assess(const Context&, const AssessAbuseReport&);
+Outcome decide_investigation(const Context&, const CompleteAbuseInvestigation&);
+Outcome decide_corrective(const Context&, const CompleteCorrectiveActions&);
+Outcome decide_close(const Context&, const CloseAbuseReport&);
+
+}  // namespace orgledger::commands
