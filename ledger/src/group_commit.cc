@@ -93,6 +93,33 @@ void Ledger::Impl::submit(CommandAppend command, Completion done) {
   done(std::unexpected(Error{ErrorCode::stopped, "the ledger is closing"}));
 }
 
+void Ledger::Impl::submit_decided(std::string command_id, Prepare prepare, Completion done) {
+  if (mode_ == OpenMode::read_only) {
+    done(std::unexpected(Error{ErrorCode::read_only, "the ledger was opened read-only"}));
+    return;
+  }
+  if (command_id.empty()) {
+    done(std::unexpected(Error{ErrorCode::invalid_argument, "a command id is required"}));
+    return;
+  }
+  CommandAppend placeholder;
+  placeholder.command_id = std::move(command_id);
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (!closing_) {
+      queue_.push_back(Pending{std::move(placeholder), std::move(done), std::move(prepare)});
+      queue_changed_.notify_one();
+      return;
+    }
+  }
+  done(std::unexpected(Error{ErrorCode::stopped, "the ledger is closing"}));
+}
+
+void Ledger::Impl::set_decider(GroupDecider* decider) {
+  std::lock_guard lock(group_mutex_);  // never in the middle of a group
+  decider_ = decider;
+}
+
 void Ledger::Impl::run_writer() {
   std::vector<Pending> group;
   for (;;) {
@@ -169,6 +196,10 @@ void Ledger::Impl::commit_group(std::vector<Pending>& group) {
   const Micros now = std::max(clock_.now(), last_recorded_at_);
   rocksdb::WriteBatch batch;
   std::vector<std::size_t> appended;  // indexes of the commands written by this batch
+  std::lock_guard group_lock(group_mutex_);
+  GroupDecider* const decider = decider_;
+  std::vector<RecordedEvent> group_events;  // for the decider: what this group appends
+  if (decider != nullptr) decider->begin_group();
 
   for (std::size_t i = 0; i < group.size(); ++i) {
     CommandAppend& command = group[i].command;
@@ -188,6 +219,23 @@ void Ledger::Impl::commit_group(std::vector<Pending>& group) {
       (*earlier)->duplicate = true;
       outcomes[i] = std::move(**earlier);
       continue;
+    }
+    if (group[i].prepare) {
+      // Decided here, against the durable state and what this group staged before it.
+      auto prepared = group[i].prepare(now);
+      if (!prepared) {
+        outcomes[i] = std::unexpected(prepared.error());
+        continue;
+      }
+      if (prepared->command_id != command.command_id) {
+        outcomes[i] = std::unexpected(Error{ErrorCode::invalid_argument, "prepare changed the command id"});
+        continue;
+      }
+      if (auto problem = check_command(*prepared)) {
+        outcomes[i] = std::unexpected(*problem);
+        continue;
+      }
+      command = std::move(*prepared);
     }
     const std::string& primary = command.expected ? command.expected->stream : command.events.front().stream;
     if (command.expected) {
@@ -217,6 +265,7 @@ void Ledger::Impl::commit_group(std::vector<Pending>& group) {
 
     CommandAnswer answer;
     const auto count = static_cast<std::uint16_t>(command.events.size());
+    const std::size_t first_of_command = group_events.size();
     for (std::uint16_t index = 0; index < count; ++index) {
       EventDraft& draft = command.events[index];
       const StreamVersion version = *staged_version(draft.stream, staged_versions) + 1;
@@ -233,8 +282,17 @@ void Ledger::Impl::commit_group(std::vector<Pending>& group) {
       batch.Put(store_->events(), key, stored);
       batch.Put(store_->streams(), layout::stream_key(draft.stream, version), key);
       answer.events.push_back({next, envelope::payload_type(draft.envelope)});
+      if (decider != nullptr) {
+        auto recorded = RecordedEvent::from_stored(next, stored);
+        if (recorded) group_events.push_back(std::move(*recorded));
+      }
       previous = hash;
       ++next;
+    }
+    if (decider != nullptr) {
+      const std::vector<RecordedEvent> command_events(group_events.begin() + static_cast<std::ptrdiff_t>(first_of_command),
+                                                      group_events.end());
+      decider->staged(command_events);
     }
     answer.position = next - 1;
     answer.stream = primary;
@@ -257,12 +315,14 @@ void Ledger::Impl::commit_group(std::vector<Pending>& group) {
     if (status.ok()) {
       for (auto& [stream, version] : staged_versions) stream_versions_[stream] = version;
       last_recorded_at_ = now;
+      if (decider != nullptr) decider->durable(group_events);
       publish(new_head);
     } else {
       // Fail-stop: nothing of this group is published or acknowledged, and nothing after it is
       // accepted, so no reader ever sees a gap or half a command.
       const Error reason = io_error("durable write failed", status);
       stop_writing(reason);
+      if (decider != nullptr) decider->failed();
       for (std::size_t i : appended) outcomes[i] = std::unexpected(stopped_because(reason));
     }
   }

@@ -97,6 +97,12 @@ void Ledger::append_async(CommandAppend command, Completion done) {
   impl_->submit(std::move(command), std::move(done));
 }
 
+void Ledger::append_decided_async(std::string command_id, Prepare prepare, Completion done) {
+  impl_->submit_decided(std::move(command_id), std::move(prepare), std::move(done));
+}
+
+void Ledger::set_decider(GroupDecider* decider) { impl_->set_decider(decider); }
+
 Head Ledger::head() const { return impl_->head(); }
 std::optional<Error> Ledger::failure() const { return impl_->failure(); }
 

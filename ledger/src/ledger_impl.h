@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -25,6 +26,8 @@ class Ledger::Impl {
   ~Impl();
 
   void submit(CommandAppend command, Completion done);
+  void submit_decided(std::string command_id, Prepare prepare, Completion done);
+  void set_decider(GroupDecider* decider);
 
   Head head() const;
   // Waits until the head reaches `position` or `timeout` passes, and returns the head then.
@@ -40,8 +43,9 @@ class Ledger::Impl {
 
  private:
   struct Pending {
-    CommandAppend command;
+    CommandAppend command;  // for a decided command: only its id until prepare() ran
     Completion done;
+    Prepare prepare;        // empty for a plain append
   };
 
   using Outcome = std::expected<CommandAnswer, Error>;
@@ -87,6 +91,9 @@ class Ledger::Impl {
   std::vector<Answered> answered_;
   bool writer_done_ = false;
   bool completer_busy_ = false;  // giving answers it took from answered_
+
+  GroupDecider* decider_ = nullptr;  // guarded by group_mutex_
+  std::mutex group_mutex_;           // held by the writer for a whole group
 
   // Owned by the writer thread alone.
   Micros last_recorded_at_ = 0;

@@ -52,6 +52,24 @@ struct Head {
 
 class Subscription;
 
+// Lets the layer above decide commands on the writer thread, against the durable state plus the
+// commands staged earlier in the same group (ARCHITECTURE.md, Concurrency). All calls come from
+// the writer thread, in this order per group: begin_group, then for each decided or plain command
+// its `staged` events, then `durable` (after the fsync, before any answer or head publication)
+// or `failed`.
+class GroupDecider {
+ public:
+  virtual ~GroupDecider() = default;
+  virtual void begin_group() = 0;
+  virtual void staged(const std::vector<RecordedEvent>& command_events) = 0;
+  virtual void durable(const std::vector<RecordedEvent>& group_events) = 0;
+  virtual void failed() = 0;
+};
+
+// Builds a command's append on the writer thread, once its id is known not to be a repeat.
+// `now` is the recorded_at its events will carry. Must not block or append.
+using Prepare = std::function<std::expected<CommandAppend, Error>(Micros now)>;
+
 class Ledger {
  public:
   using Completion = std::function<void(std::expected<CommandAnswer, Error>)>;
@@ -79,6 +97,13 @@ class Ledger {
   // append is malformed or the ledger is read-only or closing. `done` must be quick and must not
   // wait for another append (append_async from it is fine).
   void append_async(CommandAppend command, Completion done);
+
+  // As append_async, but the events are decided by `prepare` on the writer thread (see Prepare);
+  // a repeated `command_id` gets the first answer without `prepare` being called.
+  void append_decided_async(std::string command_id, Prepare prepare, Completion done);
+
+  // Installs the decider (before the first append; it must outlive the ledger's appends).
+  void set_decider(GroupDecider* decider);
 
   // The last durable event. Thread-safe; never shows an event that is not yet durable.
   Head head() const;

@@ -41,6 +41,7 @@ std::string_view product_kind_of(SupportScope scope);
 struct User {
   std::string login;
   Position registered_at_position = 0;
+  friend bool operator==(const User&, const User&) = default;
 };
 
 struct Member {
@@ -50,6 +51,7 @@ struct Member {
   Position billing_since = 0;
   std::set<ContactPref> contact_prefs;
   std::map<std::string, Position> products;  // P2: direct product access, since which position
+  friend bool operator==(const Member&, const Member&) = default;
 };
 
 struct Product {
@@ -57,6 +59,7 @@ struct Product {
   std::string name;
   std::optional<Micros> expires_at;
   Position since = 0;
+  friend bool operator==(const Product&, const Product&) = default;
 };
 
 struct Team {
@@ -65,6 +68,7 @@ struct Team {
   std::optional<std::string> leader;         // T4: always a member
   std::map<std::string, Position> products;  // T3: product → since
   Position since = 0;
+  friend bool operator==(const Team&, const Team&) = default;
 };
 
 struct SupportGrant {
@@ -77,6 +81,7 @@ struct SupportGrant {
   std::optional<Micros> revoked_at;          // S3
   Position revoked_position = 0;
   std::optional<Position> expiry_recorded;   // S6: the scheduler's SupportAccessExpired
+  friend bool operator==(const SupportGrant&, const SupportGrant&) = default;
 };
 
 struct Organization {
@@ -86,21 +91,25 @@ struct Organization {
   std::map<std::string, Product> products;
   std::map<std::string, Team> teams;
   std::map<std::string, SupportGrant> grants;
+  friend bool operator==(const Organization&, const Organization&) = default;
 };
 
 struct Ticket {
   std::optional<std::string> agent;  // S4: the agent assigned now
   Position since = 0;
+  friend bool operator==(const Ticket&, const Ticket&) = default;
 };
 
 struct Reporter {
   bool anonymous = true;
   std::string name, email, phone;
+  friend bool operator==(const Reporter&, const Reporter&) = default;
 };
 
 struct AbuseStageDone {
   Micros at = 0;
   Position position = 0;
+  friend bool operator==(const AbuseStageDone&, const AbuseStageDone&) = default;
 };
 
 struct AbuseReport {
@@ -117,6 +126,7 @@ struct AbuseReport {
   std::optional<AbuseStageDone> investigated;
   std::optional<AbuseStageDone> corrective;  // CompleteCorrectiveActions or CloseAbuseReport
   std::set<std::uint8_t> breaches_recorded;  // A5: stages whose breach the scheduler appended
+  friend bool operator==(const AbuseReport&, const AbuseReport&) = default;
 };
 
 struct State {
@@ -128,6 +138,7 @@ struct State {
   std::unordered_map<std::string, AbuseReport> reports;
   // Every stream's version, for expected_version (checked by decide in DOMAIN.md's order).
   std::unordered_map<std::string, ledger::StreamVersion> stream_versions;
+  friend bool operator==(const State&, const State&) = default;
 };
 
 }  // namespace orgledger::projections

@@ -1,0 +1,78 @@
+// The command processor: validates each command, has the ledger's single writer decide it against
+// the durable state plus the commands before it in the same group commit, appends its events (or
+// its CommandRejected entry, D2) atomically, and folds them into the readers' state once durable.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <expected>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <utility>
+
+#include "orgledger/commands/command.h"
+#include "orgledger/commands/rejection.h"
+#include "orgledger/ledger/ledger.h"
+#include "orgledger/projections/state.h"
+
+namespace orgledger::commands {
+
+// Why a command did not go through.
+struct Failure {
+  std::optional<Rejection> rejection;   // refused by validation or a rule (API.md code)
+  std::optional<ledger::Error> ledger;  // the ledger could not take it (I/O, fail-stop, closing)
+  ledger::Position position = 0;        // its CommandRejected entry (D2), 0 when none was written
+  bool duplicate = false;               // a repeat of a command id that was refused before
+};
+
+using Outcome = std::expected<ledger::CommandAnswer, Failure>;
+
+class CommandProcessor final : private ledger::GroupDecider {
+ public:
+  // Rebuilds the state from every event of `ledger`, then takes over its writer's decisions.
+  // `ledger` and `clock` must outlive the processor; one processor per ledger. Destroying the
+  // processor waits for the commands in flight to be answered.
+  static std::expected<std::unique_ptr<CommandProcessor>, ledger::Error> start(ledger::Ledger& ledger,
+                                                                               const ledger::Clock& clock);
+  ~CommandProcessor() override;
+
+  // Thread-safe. `done` runs once the outcome is durable (or refused before anything was written).
+  void submit(Command command, std::function<void(Outcome)> done);
+  Outcome submit(Command command);
+
+  // Runs `query` on the durable state under the readers' lock: one consistent position.
+  template <typename Query>
+  auto read(Query&& query) const {
+    std::shared_lock lock(mutex_);
+    return std::forward<Query>(query)(std::as_const(live_));
+  }
+
+ private:
+  CommandProcessor(ledger::Ledger& ledger, const ledger::Clock& clock) : ledger_(ledger), clock_(clock) {}
+
+  // GroupDecider: all on the ledger's writer thread.
+  void begin_group() override;
+  void staged(const std::vector<ledger::RecordedEvent>& events) override;
+  void durable(const std::vector<ledger::RecordedEvent>& events) override;
+  void failed() override;
+
+  // Copies into the overlay what `event` will change, so evolve sees the durable entity first.
+  void fault_in(const ledger::RecordedEvent& event);
+  std::string next_command_id();
+
+  ledger::Ledger& ledger_;
+  const ledger::Clock& clock_;
+  mutable std::shared_mutex mutex_;
+  projections::State live_;     // durable; written only by the writer thread, under mutex_
+  projections::State overlay_;  // this group's staged entities; writer thread only
+  std::atomic<std::uint64_t> generated_ids_{0};
+  std::mutex in_flight_mutex_;
+  std::condition_variable all_answered_;
+  std::size_t in_flight_ = 0;
+  ledger::Micros started_at_ = 0;
+};
+
+}  // namespace orgledger::commands

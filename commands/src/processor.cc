@@ -1,0 +1,178 @@
+#include "orgledger/commands/processor.h"
+
+#include <future>
+
+#include "orgledger/commands/decide.h"
+#include "orgledger/ledger/event_codec.h"
+#include "orgledger/projections/evolve.h"
+#include "orgledger/projections/state_view.h"
+
+namespace orgledger::commands {
+namespace {
+
+constexpr std::size_t kRebuildChunk = 10'000;
+
+// A refusal as the audit entry D2 asks for.
+ledger::CommandAppend rejected_entry(const Command& command, const Rejection& rejection) {
+  ledger::CommandAppend append;
+  append.command_id = command.command_id;
+  append.actor = command.actor;
+  append.correlation_id = command.correlation_id;
+  ledger::add_event(append, stream_of(command.body),
+                    schema::CommandRejectedT{.actor = command.actor, .command_type = command_type(command.body),
+                                             .code = to_string(rejection.code), .rule = rejection.rule,
+                                             .detail = rejection.detail});
+  return append;
+}
+
+std::optional<Code> code_named(std::string_view name) {
+  for (int i = 0; i <= static_cast<int>(Code::unsupported_payment_method); ++i) {
+    if (name == to_string(static_cast<Code>(i))) return static_cast<Code>(i);
+  }
+  return std::nullopt;
+}
+
+// Everything one command's trip through the writer needs to remember for its answer.
+struct InFlight {
+  Command command;
+  std::optional<Rejection> rejection;
+  std::function<void(Outcome)> done;
+};
+
+}  // namespace
+
+std::expected<std::unique_ptr<CommandProcessor>, ledger::Error> CommandProcessor::start(ledger::Ledger& ledger,
+                                                                                       const ledger::Clock& clock) {
+  std::unique_ptr<CommandProcessor> processor(new CommandProcessor(ledger, clock));
+  processor->started_at_ = clock.now();
+  // Rebuild from the log (snapshots come with issue 5).
+  for (ledger::Position next = 1; next <= ledger.head().position;) {
+    auto events = ledger.read(next, kRebuildChunk);
+    if (!events) return std::unexpected(events.error());
+    if (events->empty()) break;
+    for (const auto& event : *events) projections::evolve(processor->live_, event);
+    next += events->size();
+  }
+  ledger.set_decider(processor.get());
+  return processor;
+}
+
+CommandProcessor::~CommandProcessor() {
+  std::unique_lock lock(in_flight_mutex_);
+  all_answered_.wait(lock, [this] { return in_flight_ == 0; });
+  lock.unlock();
+  ledger_.set_decider(nullptr);  // waits for the writer to finish the group it is in
+}
+
+std::string CommandProcessor::next_command_id() {
+  return "auto-" + std::to_string(started_at_) + "-" + std::to_string(++generated_ids_);
+}
+
+void CommandProcessor::submit(Command command, std::function<void(Outcome)> done) {
+  if (command.command_id.empty()) command.command_id = next_command_id();
+  // Validation first: malformed input leaves no entry (D2).
+  if (auto invalid = validate(command, clock_.now())) {
+    done(std::unexpected(Failure{.rejection = *invalid}));
+    return;
+  }
+  {
+    std::lock_guard lock(in_flight_mutex_);
+    ++in_flight_;
+  }
+  // Every answer passes here, so the destructor knows when nothing refers to it any more.
+  auto answer = [this, done = std::move(done)](Outcome outcome) {
+    done(std::move(outcome));
+    std::lock_guard lock(in_flight_mutex_);
+    if (--in_flight_ == 0) all_answered_.notify_all();
+  };
+  auto flight = std::make_shared<InFlight>(InFlight{std::move(command), std::nullopt, std::move(answer)});
+  const std::string id = flight->command.command_id;
+  ledger_.append_decided_async(
+      id,
+      [this, flight](ledger::Micros now) -> std::expected<ledger::CommandAppend, ledger::Error> {
+        const Command& command = flight->command;
+        auto decided = decide(projections::StateView(live_, &overlay_), command, now);
+        if (!decided) {
+          if (decided.error().code == Code::invalid_argument) {
+            // Valid when submitted, but not at the writer's instant (A1's bound moved): no entry.
+            flight->rejection = decided.error();
+            return std::unexpected(ledger::Error{ledger::ErrorCode::invalid_argument, decided.error().detail});
+          }
+          flight->rejection = decided.error();
+          return rejected_entry(command, decided.error());
+        }
+        ledger::CommandAppend append;
+        append.command_id = command.command_id;
+        append.actor = command.actor;
+        append.correlation_id = command.correlation_id;
+        for (const auto& event : *decided) ledger::add_event(append, event.stream, event.payload);
+        return append;
+      },
+      [this, flight](std::expected<ledger::CommandAnswer, ledger::Error> appended) {
+        if (!appended) {
+          if (flight->rejection) return flight->done(std::unexpected(Failure{.rejection = flight->rejection}));
+          return flight->done(std::unexpected(Failure{.ledger = appended.error()}));
+        }
+        if (flight->rejection) {
+          return flight->done(std::unexpected(Failure{.rejection = flight->rejection, .position = appended->position}));
+        }
+        if (appended->duplicate) {
+          // The first answer: if that was a refusal, the same refusal again.
+          auto first = ledger_.read(appended->position, 1);
+          if (first && !first->empty() && first->front().type_name() == "CommandRejected") {
+            const auto* entry = first->front().envelope().payload_as_CommandRejected();
+            Rejection rejection{code_named(entry->code() ? entry->code()->string_view() : "").value_or(Code::invalid_state),
+                                entry->rule() ? entry->rule()->str() : "", entry->detail() ? entry->detail()->str() : ""};
+            return flight->done(std::unexpected(Failure{.rejection = rejection, .position = appended->position, .duplicate = true}));
+          }
+        }
+        flight->done(std::move(*appended));
+      });
+}
+
+Outcome CommandProcessor::submit(Command command) {
+  std::promise<Outcome> outcome;
+  auto future = outcome.get_future();
+  submit(std::move(command), [&outcome](Outcome result) { outcome.set_value(std::move(result)); });
+  return future.get();
+}
+
+void CommandProcessor::begin_group() { overlay_ = projections::State{}; }
+
+void CommandProcessor::fault_in(const ledger::RecordedEvent& event) {
+  const std::string stream(event.stream());
+  const auto colon = stream.find(':');
+  const std::string kind = stream.substr(0, colon);
+  const std::string id = stream.substr(colon + 1);
+  auto copy = [&](auto projections::State::*map, const std::string& key) {
+    auto& target = overlay_.*map;
+    if (target.contains(key)) return;
+    const auto& source = live_.*map;
+    if (auto it = source.find(key); it != source.end()) target.emplace(key, it->second);
+  };
+  if (kind == "org") copy(&projections::State::organizations, id);
+  else if (kind == "user") copy(&projections::State::users, id);
+  else if (kind == "ticket") copy(&projections::State::tickets, id);
+  else if (kind == "abuse") copy(&projections::State::reports, id);
+  // A grant names (and creates) its ticket: keep an existing ticket's agent.
+  if (event.type_name() == "SupportAccessGranted") {
+    const auto* granted = event.envelope().payload_as_SupportAccessGranted();
+    if (granted->ticket() != nullptr) copy(&projections::State::tickets, granted->ticket()->str());
+  }
+}
+
+void CommandProcessor::staged(const std::vector<ledger::RecordedEvent>& events) {
+  for (const auto& event : events) {
+    fault_in(event);
+    projections::evolve(overlay_, event);
+  }
+}
+
+void CommandProcessor::durable(const std::vector<ledger::RecordedEvent>& events) {
+  std::unique_lock lock(mutex_);
+  for (const auto& event : events) projections::evolve(live_, event);
+}
+
+void CommandProcessor::failed() { overlay_ = projections::State{}; }
+
+}  // namespace orgledger::commands

@@ -1,0 +1,179 @@
+// The command processor end to end on a real ledger: decisions against state including earlier
+// commands of the same group, D2 entries, idempotency of refusals, rebuild on start.
+#include <catch2/catch.hpp>
+
+#include <condition_variable>
+#include <future>
+
+#include "manual_clock.h"
+#include "orgledger/commands/processor.h"
+#include "orgledger/ledger/event_codec.h"
+#include "orgledger/projections/evolve.h"
+#include "temp_dir.h"
+
+using namespace orgledger;
+using namespace orgledger::commands;
+using orgledger::testing::kSampleInstant;
+using orgledger::testing::ManualClock;
+using orgledger::testing::TempDir;
+
+namespace {
+
+Command as(std::string actor, Body body, std::string id = "") { return Command{std::move(actor), std::move(id), "", std::nullopt, std::move(body)}; }
+
+struct Running {
+  TempDir dir;
+  ManualClock clock{kSampleInstant};
+  std::unique_ptr<ledger::Ledger> log;
+  std::unique_ptr<CommandProcessor> processor;
+
+  Running() { open(); }
+  void open(const ledger::Clock* ledger_clock = nullptr) {
+    log = ledger::Ledger::open(dir.path(), {.clock = ledger_clock ? ledger_clock : &clock}).value();
+    processor = CommandProcessor::start(*log, clock).value();
+  }
+  void close() {
+    processor.reset();
+    log.reset();
+  }
+  Outcome run(std::string actor, Body body, std::string id = "") { return processor->submit(as(std::move(actor), std::move(body), std::move(id))); }
+  void acme() {
+    REQUIRE(run("svc:signup", RegisterUser{"carol", "carol@example.ch"}));
+    REQUIRE(run("svc:signup", RegisterUser{"dan", "dan@example.ch"}));
+    REQUIRE(run("carol", CreateOrganization{"acme", "Acme"}));
+    REQUIRE(run("carol", AddMember{.org = "acme", .user = "dan", .role = Role::legal_representative}));
+  }
+};
+
+// Blocks the ledger's writer at its next clock reading until released.
+class GateClock final : public ledger::Clock {
+ public:
+  ledger::Micros now() const override {
+    std::unique_lock lock(mutex_);
+    ++waiting_;
+    changed_.notify_all();
+    changed_.wait(lock, [this] { return open_; });
+    --waiting_;
+    return kSampleInstant;
+  }
+  void close() { std::lock_guard lock(mutex_); open_ = false; }
+  void open() {
+    { std::lock_guard lock(mutex_); open_ = true; }
+    changed_.notify_all();
+  }
+  void wait_for_writer() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return waiting_ > 0; });
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  mutable std::condition_variable changed_;
+  mutable int waiting_ = 0;
+  bool open_ = true;
+};
+
+}  // namespace
+
+TEST_CASE("processor: accepted commands are appended and folded into the readers' state") {
+  Running r;
+  r.acme();
+  const auto members = r.processor->read([](const projections::State& s) { return s.organizations.at("acme").members; });
+  CHECK(members.at("carol").role == Role::legal_representative);
+  CHECK(members.at("dan").role == Role::legal_representative);
+  CHECK(r.processor->read([](const projections::State& s) { return s.position; }) == r.log->head().position);
+}
+
+TEST_CASE("D2: a refused command leaves a CommandRejected entry and changes nothing else") {
+  Running r;
+  r.acme();
+  const auto before = r.processor->read([](const projections::State& s) { return s.organizations; });
+  auto refused = r.run("dan", RegisterUser{"eve", "eve@example.ch"}, "c-refused");
+  REQUIRE_FALSE(refused);
+  REQUIRE(refused.error().rejection);
+  CHECK(refused.error().rejection->code == Code::forbidden);
+  CHECK(refused.error().position == r.log->head().position);
+  auto entry = r.log->read(r.log->head().position, 1).value();
+  REQUIRE(entry.size() == 1);
+  CHECK(entry[0].type_name() == "CommandRejected");
+  CHECK(entry[0].stream() == "user:eve");
+  const auto* rejected = entry[0].envelope().payload_as_CommandRejected();
+  CHECK(rejected->code()->str() == "forbidden");
+  CHECK(rejected->rule()->str() == "U1");
+  CHECK(rejected->command_type()->str() == "RegisterUser");
+  CHECK(rejected->actor()->str() == "dan");
+  CHECK(r.processor->read([](const projections::State& s) { return s.organizations; }) == before);
+
+  SECTION("the same command id again: the same refusal, marked duplicate, no new entry") {
+    const auto head = r.log->head().position;
+    auto again = r.run("dan", RegisterUser{"eve", "eve@example.ch"}, "c-refused");
+    REQUIRE_FALSE(again);
+    CHECK(again.error().duplicate);
+    CHECK(again.error().rejection->code == Code::forbidden);
+    CHECK(again.error().rejection->rule == "U1");
+    CHECK(r.log->head().position == head);
+  }
+  SECTION("malformed input leaves no entry") {
+    const auto head = r.log->head().position;
+    auto invalid = r.run("carol", CreateOrganization{"bad id", "X"});
+    REQUIRE_FALSE(invalid);
+    CHECK(invalid.error().rejection->code == Code::invalid_argument);
+    CHECK(invalid.error().position == 0);
+    CHECK(r.log->head().position == head);
+  }
+}
+
+TEST_CASE("processor: an accepted command repeated returns the first answer") {
+  Running r;
+  r.acme();
+  auto first = r.run("svc:signup", RegisterUser{"eve", "eve@example.ch"}, "reg-eve");
+  REQUIRE(first);
+  auto again = r.run("svc:signup", RegisterUser{"eve", "eve@example.ch"}, "reg-eve");
+  REQUIRE(again);
+  CHECK(again->duplicate);
+  CHECK(again->position == first->position);
+}
+
+TEST_CASE("R3 across one group commit: of two legal representatives leaving together, one stays") {
+  TempDir dir;
+  ManualClock clock{kSampleInstant};
+  GateClock gate;
+  auto log = ledger::Ledger::open(dir.path(), {.clock = &gate}).value();
+  auto processor = CommandProcessor::start(*log, clock).value();
+  for (auto body : std::vector<Body>{RegisterUser{"carol", "c@example.ch"}, RegisterUser{"dan", "d@example.ch"}}) {
+    REQUIRE(processor->submit(as("svc:signup", body)));
+  }
+  REQUIRE(processor->submit(as("carol", CreateOrganization{"acme", "Acme"})));
+  REQUIRE(processor->submit(as("carol", AddMember{.org = "acme", .user = "dan", .role = Role::legal_representative})));
+
+  gate.close();
+  std::promise<Outcome> blocker, carol_leaves, dan_leaves;
+  processor->submit(as("svc:signup", RegisterUser{"eve", "e@example.ch"}), [&](Outcome o) { blocker.set_value(std::move(o)); });
+  gate.wait_for_writer();  // both leaves now queue into the next group
+  processor->submit(as("carol", LeaveOrganization{"acme"}), [&](Outcome o) { carol_leaves.set_value(std::move(o)); });
+  processor->submit(as("dan", LeaveOrganization{"acme"}), [&](Outcome o) { dan_leaves.set_value(std::move(o)); });
+  gate.open();
+  REQUIRE(blocker.get_future().get());
+  auto carol = carol_leaves.get_future().get();
+  auto dan = dan_leaves.get_future().get();
+  REQUIRE(carol);  // decided first
+  REQUIRE_FALSE(dan);
+  CHECK(dan.error().rejection->code == Code::last_legal_representative);
+  CHECK(dan.error().position == carol->position + 1);  // its D2 entry, in the same group
+  const auto members = processor->read([](const projections::State& s) { return s.organizations.at("acme").members; });
+  REQUIRE(members.size() == 1);
+  CHECK(members.at("dan").role == Role::legal_representative);
+}
+
+TEST_CASE("processor: the state is rebuilt from the log on start, exactly") {
+  Running r;
+  r.acme();
+  REQUIRE(r.run("carol", RegisterProduct{"acme", "p-mail", "mail_service", "Mail", {}}));
+  REQUIRE(r.run("carol", GrantSupportAccess{"acme", "g1", SupportScope::mail, std::nullopt, "T-1"}));
+  REQUIRE(r.run("svc:desk", AssignSupportTicket{"T-1", "agent:zoe"}));
+  REQUIRE_FALSE(r.run("dan", RemoveMember{"acme", "nobody"}));
+  const auto live = r.processor->read([](const projections::State& s) { return s; });
+  r.close();
+  r.open();
+  CHECK(r.processor->read([](const projections::State& s) { return s; }) == live);
+}
