@@ -12,9 +12,10 @@ struct Overloaded : Fs... {
 
 }  // namespace
 
-std::expected<Events, Rejection> decide(const projections::StateView& state, const Command& command, ledger::Micros now) {
+std::expected<Events, Rejection> decide(const projections::StateView& state, const Command& command, ledger::Micros now,
+                                        const projections::BusinessCalendar& calendar) {
   if (auto invalid = validate(command, now)) return std::unexpected(*invalid);
-  const Context ctx{state, command, now};
+  const Context ctx{state, command, now, calendar};
   return std::visit(
       Overloaded{
           [&](const RegisterUser& c) { return decide_register_user(ctx, c); },
@@ -47,6 +48,8 @@ std::expected<Events, Rejection> decide(const projections::StateView& state, con
           [&](const CompleteAbuseInvestigation& c) { return decide_investigation(ctx, c); },
           [&](const CompleteCorrectiveActions& c) { return decide_corrective(ctx, c); },
           [&](const CloseAbuseReport& c) { return decide_close(ctx, c); },
+          [&](const ExpireSupportAccess& c) { return decide_expire_support(ctx, c); },
+          [&](const RecordAbuseDeadlineBreach& c) { return decide_record_breach(ctx, c); },
       },
       command.body);
 }

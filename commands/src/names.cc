@@ -13,7 +13,8 @@ constexpr const char* kCommandTypes[] = {
     "CreateTeam", "DeleteTeam", "AddTeamMembers", "RemoveTeamMembers", "GrantTeamProductAccess",
     "RevokeTeamProductAccess", "SetTeamLeader", "GrantSupportAccess", "RevokeSupportAccess",
     "AssignSupportTicket", "RecordSupportAccess", "FileAbuseReport", "AcknowledgeAbuseReport",
-    "AssessAbuseReport", "CompleteAbuseInvestigation", "CompleteCorrectiveActions", "CloseAbuseReport"};
+    "AssessAbuseReport", "CompleteAbuseInvestigation", "CompleteCorrectiveActions", "CloseAbuseReport",
+    "ExpireSupportAccess", "RecordAbuseDeadlineBreach"};
 static_assert(std::size(kCommandTypes) == std::variant_size_v<Body>);
 
 }  // namespace

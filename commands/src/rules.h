@@ -8,6 +8,7 @@
 #include <string>
 
 #include "orgledger/commands/decide.h"
+#include "orgledger/projections/business_calendar.h"
 
 namespace orgledger::commands {
 
@@ -17,6 +18,7 @@ struct Context {
   const projections::StateView& state;
   const Command& command;
   ledger::Micros now;
+  const projections::BusinessCalendar& calendar;  // A7, for the abuse deadlines
 
   const std::string& actor() const { return command.actor; }
   bool actor_is_service() const { return actor().starts_with("svc:"); }
@@ -79,5 +81,7 @@ Outcome decide_assess(const Context&, const AssessAbuseReport&);
 Outcome decide_investigation(const Context&, const CompleteAbuseInvestigation&);
 Outcome decide_corrective(const Context&, const CompleteCorrectiveActions&);
 Outcome decide_close(const Context&, const CloseAbuseReport&);
+Outcome decide_expire_support(const Context&, const ExpireSupportAccess&);
+Outcome decide_record_breach(const Context&, const RecordAbuseDeadlineBreach&);
 
 }  // namespace orgledger::commands

@@ -100,6 +100,8 @@ void validate_body(Validator& v, const Body& body, ledger::Micros now) {
             v.text("reporter.email", c.reporter.email, false);
             v.text("reporter.phone", c.reporter.phone, false);
           }
+        } else if constexpr (std::is_same_v<T, RecordAbuseDeadlineBreach>) {
+          v.check(c.stage <= 3, "stage: acknowledgment, assessment, investigation or corrective_actions");
         } else if constexpr (std::is_same_v<T, CompleteAbuseInvestigation>) {
           v.text("findings", c.findings);
         } else if constexpr (std::is_same_v<T, CompleteCorrectiveActions>) {

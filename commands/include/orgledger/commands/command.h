@@ -68,13 +68,18 @@ struct CompleteAbuseInvestigation { std::string report, findings; };
 struct CompleteCorrectiveActions { std::string report, actions; };
 struct CloseAbuseReport { std::string report, reason; };
 
+// The scheduler's own commands (actor svc:scheduler): S6 and A5 put on record.
+struct ExpireSupportAccess { std::string org, grant; };
+struct RecordAbuseDeadlineBreach { std::string report; std::uint8_t stage = 0; };  // projections::AbuseStage
+
 using Body = std::variant<RegisterUser, CreateOrganization, UpdateOrganizationDetails, AddMember, ChangeMemberRole,
                           RemoveMember, LeaveOrganization, SetBillingRights, SetContactPreferences,
                           HandoverLegalRepresentative, RegisterProduct, GrantProductAccess, RevokeProductAccess,
                           CreateTeam, DeleteTeam, AddTeamMembers, RemoveTeamMembers, GrantTeamProductAccess,
                           RevokeTeamProductAccess, SetTeamLeader, GrantSupportAccess, RevokeSupportAccess,
                           AssignSupportTicket, RecordSupportAccess, FileAbuseReport, AcknowledgeAbuseReport,
-                          AssessAbuseReport, CompleteAbuseInvestigation, CompleteCorrectiveActions, CloseAbuseReport>;
+                          AssessAbuseReport, CompleteAbuseInvestigation, CompleteCorrectiveActions, CloseAbuseReport,
+                          ExpireSupportAccess, RecordAbuseDeadlineBreach>;
 
 struct Command {
   std::string actor;           // a user id, agent:<id> or svc:<name>

@@ -11,6 +11,7 @@
 #include "orgledger/commands/command.h"
 #include "orgledger/commands/rejection.h"
 #include "orgledger/ledger/event_codec.h"
+#include "orgledger/projections/business_calendar.h"
 #include "orgledger/projections/state_view.h"
 
 namespace orgledger::commands {
@@ -24,8 +25,9 @@ using Events = std::vector<NewEvent>;
 // Shapes, ids (1–128 of [A-Za-z0-9._:@-]), values; A1's received_at bound (now + 5 min).
 [[nodiscard]] std::optional<Rejection> validate(const Command& command, ledger::Micros now);
 
-// validate(), then the rules.
-[[nodiscard]] std::expected<Events, Rejection> decide(const projections::StateView& state, const Command& command,
-                                                      ledger::Micros now);
+// validate(), then the rules. `calendar` counts the abuse deadlines' business days (A7).
+[[nodiscard]] std::expected<Events, Rejection> decide(
+    const projections::StateView& state, const Command& command, ledger::Micros now,
+    const projections::BusinessCalendar& calendar = projections::BusinessCalendar::geneva());
 
 }  // namespace orgledger::commands
