@@ -89,4 +89,14 @@ std::optional<ledger::Micros> parse_instant(std::string_view text) {
   return seconds * 1'000'000 + micros;
 }
 
+std::optional<projections::AsOf> parse_as_of(std::string_view text) {
+  std::int64_t position = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), position);
+  if (!text.empty() && error == std::errc() && end == text.data() + text.size() && position >= 0) {
+    return projections::AsOf{projections::AsOf::Kind::position, position};
+  }
+  if (auto instant = parse_instant(text)) return projections::AsOf{projections::AsOf::Kind::instant, *instant};
+  return std::nullopt;
+}
+
 }  // namespace orgledger::api

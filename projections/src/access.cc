@@ -24,12 +24,9 @@ bool at_least_administrator(Role role) { return role == Role::legal_representati
 
 Reason role_reason(Role role, Position since) { return Reason{Reason::Kind::role, role, {}, {}, since}; }
 
-// The billing capability (Roles table): legal representatives always; everyone else by the billing
-// flag, which defaults to yes for administrators only.
 std::optional<Reason> billing_reason(const Member& member) {
   if (member.role == Role::legal_representative) return role_reason(member.role, member.role_since);
-  const bool flag = member.billing.value_or(member.role == Role::administrator);
-  if (!flag) return std::nullopt;
+  if (!billing_allowed(member)) return std::nullopt;
   return role_reason(member.role, member.billing ? std::max(member.billing_since, member.role_since) : member.role_since);
 }
 
@@ -104,6 +101,10 @@ const char* to_string(Reason::Kind kind) {
     case Reason::Kind::support_grant: return "support_grant";
   }
   return "";
+}
+
+bool billing_allowed(const Member& member) {
+  return member.role == Role::legal_representative || member.billing.value_or(member.role == Role::administrator);
 }
 
 bool grant_active(const SupportGrant& grant, Micros at) {

@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -92,4 +93,61 @@ TEST_CASE("cli: usage and I/O errors exit 2") {
   CHECK(run("verify --data " + dir.sub("absent")).exit_code == 2);
   CHECK(run("--help").exit_code == 0);
   CHECK(run("verify --help").exit_code == 0);
+}
+
+TEST_CASE("cli: submit JSON Lines, then check, members and abuse answer per API.md") {
+  TempDir dir;
+  const std::string data = " --data " + dir.sub("data");
+  const std::string input = dir.sub("commands.jsonl");
+  {
+    std::ofstream out(input);
+    out << R"({"type": "RegisterUser", "actor": "svc:signup", "user": "carol", "login": "carol@example.ch", "command_id": "c1"})" "\n"
+        << R"({"type": "RegisterUser", "actor": "svc:signup", "user": "dan", "login": "dan@example.ch"})" "\n"
+        << R"({"type": "CreateOrganization", "actor": "carol", "org": "acme", "name": "Acme"})" "\n"
+        << R"({"type": "RegisterProduct", "actor": "svc:billing", "org": "acme", "product": "p-mail", "kind": "mail_service"})" "\n"
+        << R"({"type": "AddMember", "actor": "carol", "org": "acme", "user": "dan", "role": "collaborator", "products": ["p-mail"]})" "\n"
+        << R"({"type": "RemoveMember", "actor": "carol", "org": "acme", "user": "carol"})" "\n"
+        << R"({"type": "FileAbuseReport", "actor": "svc:abuse-desk", "report": "r1", "received_at": "2026-01-05T08:00:00Z", "category": "spam", "reporter": "anonymous"})" "\n"
+        << "{not json\n";
+  }
+  const auto submitted = run("submit --json --file " + input + data);
+  CHECK(submitted.exit_code == 1);  // some were refused
+  const auto results = json_lines(submitted.out);
+  REQUIRE(results.size() == 8);
+  CHECK(results[2]["position"] == 4);
+  CHECK(results[2]["events"][1]["type"] == "MemberAdded");
+  CHECK(results[5]["code"] == "last_legal_representative");
+  CHECK(results[5]["status"] == 409);
+  CHECK(results[5]["rule"] == "R3");
+  CHECK(results[7]["code"] == "invalid_argument");
+
+  auto members = nlohmann::json::parse(run("members acme --json" + data).out);
+  CHECK(members["org"] == "acme");
+  REQUIRE(members["members"].size() == 2);
+  CHECK(members["members"][1]["user"] == "dan");
+  CHECK(members["members"][1]["products"] == nlohmann::json::array({"p-mail"}));
+  CHECK(nlohmann::json::parse(run("members acme --as-of 4 --json" + data).out)["members"].size() == 1);
+  CHECK(run("members nope --json" + data).exit_code == 1);
+
+  const auto allowed = run("check --org acme --user dan --action product.access --product p-mail --json" + data);
+  CHECK(allowed.exit_code == 0);
+  auto check = nlohmann::json::parse(allowed.out);
+  CHECK(check["allowed"] == true);
+  CHECK(check["because"][0]["kind"] == "direct_grant");
+  CHECK(check["because"][0]["since_position"] == 6);
+  const auto denied = run("check --org acme --user dan --action org.billing --explain --json" + data);
+  CHECK(denied.exit_code == 1);
+  CHECK_FALSE(nlohmann::json::parse(denied.out)["missing"].empty());
+  CHECK(run("check --org acme --user dan --action no.such" + data).exit_code == 2);
+  // As of before dan was added, he could not.
+  CHECK(run("check --org acme --user dan --action product.access --product p-mail --as-of 5" + data).exit_code == 1);
+
+  auto abuse = nlohmann::json::parse(run("abuse --status breached --json" + data).out);
+  REQUIRE(abuse["reports"].size() == 1);
+  CHECK(abuse["reports"][0]["reporter"] == "anonymous");
+  CHECK(abuse["reports"][0]["stages"]["acknowledgment"]["status"] == "breached");
+  CHECK(abuse["reports"][0]["stages"]["acknowledgment"]["due"] == "2026-01-06T08:00:00.000000Z");
+  auto early = nlohmann::json::parse(run("abuse --json --at 2026-01-05T09:00:00Z" + data).out);
+  CHECK(early["reports"][0]["stages"]["acknowledgment"]["status"] == "pending");
+  CHECK(run("abuse --status nope" + data).exit_code == 2);
 }

@@ -12,6 +12,10 @@ using Args = std::vector<std::string>;
 int events_command(const Args& args);
 int verify_command(const Args& args);
 int demo_command(const Args& args);
+int submit_command(const Args& args);
+int check_command(const Args& args);
+int members_command(const Args& args);
+int abuse_command(const Args& args);
 
 // Exit codes.
 inline constexpr int kExitOk = 0;

@@ -1,0 +1,152 @@
+#include "orgledger/api/answer_json.h"
+
+#include <nlohmann/json.hpp>
+
+#include "orgledger/api/time_format.h"
+#include "orgledger/ledger/recorded_event.h"
+
+namespace orgledger::api {
+namespace {
+
+const char* title_of(commands::Code code) {
+  switch (code) {
+    case commands::Code::invalid_argument: return "Invalid argument";
+    case commands::Code::not_found: return "Not found";
+    case commands::Code::forbidden: return "Forbidden";
+    case commands::Code::already_exists: return "Already exists";
+    case commands::Code::version_conflict: return "Version conflict";
+    case commands::Code::last_legal_representative: return "Last legal representative";
+    case commands::Code::invalid_state: return "Invalid state";
+    case commands::Code::not_active: return "Not active";
+    case commands::Code::conflict: return "Conflict";
+    case commands::Code::too_close_to_expiry: return "Too close to expiry";
+    case commands::Code::unsupported_payment_method: return "Unsupported payment method";
+  }
+  return "Error";
+}
+
+Json instant_or_null(const std::optional<ledger::Micros>& instant) {
+  return instant ? Json(format_instant(*instant)) : Json(nullptr);
+}
+
+}  // namespace
+
+Json answer_json(const ledger::CommandAnswer& answer) {
+  Json out;
+  out["position"] = answer.position;
+  out["stream_version"] = answer.stream_version;
+  Json events = Json::array();
+  for (const auto& ref : answer.events) events.push_back({{"position", ref.position}, {"type", ledger::event_type_name(ref.type)}});
+  out["events"] = std::move(events);
+  if (answer.duplicate) out["duplicate"] = true;
+  return out;
+}
+
+Json problem_json(commands::Code code, const std::string& rule, const std::string& detail) {
+  Json out;
+  out["status"] = commands::http_status(code);
+  out["code"] = commands::to_string(code);
+  out["title"] = title_of(code);
+  out["detail"] = detail;
+  out["rule"] = rule;
+  return out;
+}
+
+Json failure_json(const commands::Failure& failure) {
+  if (failure.rejection) {
+    Json out = problem_json(failure.rejection->code, failure.rejection->rule, failure.rejection->detail);
+    if (failure.position != 0) out["position"] = failure.position;  // the D2 entry
+    if (failure.duplicate) out["duplicate"] = true;
+    return out;
+  }
+  Json out;
+  out["status"] = 503;
+  out["code"] = "unavailable";
+  out["title"] = "The ledger cannot take commands";
+  out["detail"] = failure.ledger ? failure.ledger->message : "";
+  out["rule"] = "";
+  return out;
+}
+
+Json outcome_json(const commands::Outcome& outcome) {
+  return outcome ? answer_json(*outcome) : failure_json(outcome.error());
+}
+
+Json check_json(const projections::CheckResult& result, ledger::Position as_of_position, bool explain) {
+  Json out;
+  out["allowed"] = result.allowed;
+  Json because = Json::array();
+  for (const auto& reason : result.because) {
+    Json item;
+    item["kind"] = projections::to_string(reason.kind);
+    if (reason.role) item["role"] = projections::to_string(*reason.role);
+    if (!reason.team.empty()) item["team"] = reason.team;
+    if (!reason.grant.empty()) item["grant"] = reason.grant;
+    item["since_position"] = reason.since_position;
+    because.push_back(std::move(item));
+  }
+  out["because"] = std::move(because);
+  out["as_of_position"] = as_of_position;
+  if (explain && !result.allowed) out["missing"] = result.missing;
+  return out;
+}
+
+Json members_json(const std::string& org_id, const projections::Organization& org, ledger::Position as_of_position) {
+  Json out;
+  out["org"] = org_id;
+  out["as_of_position"] = as_of_position;
+  Json members = Json::array();
+  for (const auto& [user, member] : org.members) {
+    Json item;
+    item["user"] = user;
+    item["role"] = projections::to_string(member.role);
+    item["billing"] = projections::billing_allowed(member);
+    Json products = Json::array();
+    for (const auto& [product, _] : org.products) {
+      if (!projections::product_access_reasons(org, user, product).empty()) products.push_back(product);
+    }
+    item["products"] = std::move(products);
+    Json teams = Json::array();
+    for (const auto& [team_id, team] : org.teams) {
+      if (team.members.contains(user)) teams.push_back(team_id);
+    }
+    item["teams"] = std::move(teams);
+    Json prefs = Json::array();
+    for (auto pref : member.contact_prefs) prefs.push_back(projections::to_string(pref));
+    item["contact_prefs"] = std::move(prefs);
+    members.push_back(std::move(item));
+  }
+  out["members"] = std::move(members);
+  return out;
+}
+
+Json abuse_report_json(const std::string& id, const projections::AbuseReport& report, const projections::AbuseSla& sla,
+                       bool reveal_reporter) {
+  Json out;
+  out["report"] = id;
+  out["received_at"] = format_instant(report.received_at);
+  out["category"] = report.category;
+  if (report.reporter.anonymous) {
+    out["reporter"] = "anonymous";
+  } else if (!reveal_reporter) {
+    out["reporter"] = "redacted";  // A6
+  } else {
+    Json details = Json::object();
+    if (!report.reporter.name.empty()) details["name"] = report.reporter.name;
+    if (!report.reporter.email.empty()) details["email"] = report.reporter.email;
+    if (!report.reporter.phone.empty()) details["phone"] = report.reporter.phone;
+    out["reporter"] = std::move(details);
+  }
+  out["target"] = report.target ? Json(*report.target) : Json(nullptr);
+  Json stages = Json::object();
+  for (std::size_t i = 0; i < sla.stages.size(); ++i) {
+    const auto& stage = sla.stages[i];
+    stages[projections::to_string(static_cast<projections::AbuseStage>(i))] = {
+        {"due", format_instant(stage.due)}, {"done_at", instant_or_null(stage.done_at)},
+        {"status", projections::to_string(stage.status)}};
+  }
+  out["stages"] = std::move(stages);
+  return out;
+}
+
+}  // namespace orgledger::api

@@ -1,0 +1,220 @@
+#include "orgledger/api/command_json.h"
+
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "orgledger/api/time_format.h"
+
+namespace orgledger::api {
+namespace {
+
+using nlohmann::json;
+using namespace orgledger::commands;
+
+struct BadField {
+  std::string message;
+};
+
+// Reads the fields of one command object, remembering which were used so that leftovers (unknown
+// fields) are refused.
+class Fields {
+ public:
+  explicit Fields(const json& object) : object_(object) {}
+
+  std::string text(const char* name) {
+    const json& value = required(name);
+    if (!value.is_string()) throw BadField{std::string(name) + " must be a string"};
+    return value.get<std::string>();
+  }
+  std::optional<std::string> optional_text(const char* name) {
+    if (!present(name)) return std::nullopt;
+    return text(name);
+  }
+  bool boolean(const char* name) {
+    const json& value = required(name);
+    if (!value.is_boolean()) throw BadField{std::string(name) + " must be true or false"};
+    return value.get<bool>();
+  }
+  std::optional<bool> optional_boolean(const char* name) {
+    if (!present(name)) return std::nullopt;
+    return boolean(name);
+  }
+  std::vector<std::string> texts(const char* name, bool required_field = true) {
+    if (!required_field && !present(name)) return {};
+    const json& value = required(name);
+    if (!value.is_array()) throw BadField{std::string(name) + " must be an array of strings"};
+    std::vector<std::string> out;
+    for (const auto& item : value) {
+      if (!item.is_string()) throw BadField{std::string(name) + " must be an array of strings"};
+      out.push_back(item.get<std::string>());
+    }
+    return out;
+  }
+  ledger::Micros instant(const char* name) {
+    const auto parsed = parse_instant(text(name));
+    if (!parsed) throw BadField{std::string(name) + " must be an RFC 3339 instant (at most microseconds)"};
+    return *parsed;
+  }
+  std::optional<ledger::Micros> optional_instant(const char* name) {
+    if (!present(name)) return std::nullopt;
+    return instant(name);
+  }
+  template <typename Enum>
+  Enum word(const char* name, std::optional<Enum> (*parse)(std::string_view), const char* choices) {
+    const auto parsed = parse(text(name));
+    if (!parsed) throw BadField{std::string(name) + " must be one of " + choices};
+    return *parsed;
+  }
+  std::vector<ContactPref> prefs(const char* name, bool required_field) {
+    std::vector<ContactPref> out;
+    for (const auto& item : texts(name, required_field)) {
+      const auto pref = projections::parse_contact_pref(item);
+      if (!pref) throw BadField{std::string(name) + " holds billing, technical, legal or marketing"};
+      out.push_back(*pref);
+    }
+    return out;
+  }
+  projections::Reporter reporter(const char* name) {
+    const json& value = required(name);
+    projections::Reporter out;
+    if (value.is_string() && value.get<std::string>() == "anonymous") return out;
+    if (!value.is_object()) throw BadField{std::string(name) + " must be \"anonymous\" or {\"name\"?, \"email\"?, \"phone\"?}"};
+    out.anonymous = false;
+    for (const auto& [key, item] : value.items()) {
+      if (!item.is_string()) throw BadField{std::string(name) + "." + key + " must be a string"};
+      if (key == "name") out.name = item.get<std::string>();
+      else if (key == "email") out.email = item.get<std::string>();
+      else if (key == "phone") out.phone = item.get<std::string>();
+      else throw BadField{"unknown field " + std::string(name) + "." + key};
+    }
+    return out;
+  }
+  bool present(const char* name) {
+    used_.insert(name);
+    auto it = object_.find(name);
+    return it != object_.end() && !it->is_null();
+  }
+  void refuse_unknown() const {
+    for (const auto& [key, value] : object_.items()) {
+      if (!used_.contains(key)) throw BadField{"unknown field " + key};
+    }
+  }
+
+ private:
+  const json& required(const char* name) {
+    if (!present(name)) throw BadField{std::string(name) + " is required"};
+    return object_.at(name);
+  }
+  const json& object_;
+  std::set<std::string> used_;
+};
+
+using Parser = std::function<Body(Fields&)>;
+
+const std::map<std::string, Parser, std::less<>>& parsers() {
+  static const std::map<std::string, Parser, std::less<>> table = {
+      {"RegisterUser", [](Fields& f) -> Body { return RegisterUser{f.text("user"), f.text("login")}; }},
+      {"CreateOrganization", [](Fields& f) -> Body { return CreateOrganization{f.text("org"), f.text("name")}; }},
+      {"UpdateOrganizationDetails", [](Fields& f) -> Body { return UpdateOrganizationDetails{f.text("org"), f.optional_text("name")}; }},
+      {"AddMember", [](Fields& f) -> Body {
+         AddMember c{.org = f.text("org"), .user = f.text("user")};
+         c.role = f.word("role", projections::parse_role, "legal_representative, administrator, collaborator, external");
+         c.products = f.texts("products", false);
+         c.billing = f.optional_boolean("billing");
+         c.contact_prefs = f.prefs("contact_prefs", false);
+         return c;
+       }},
+      {"ChangeMemberRole", [](Fields& f) -> Body {
+         return ChangeMemberRole{f.text("org"), f.text("user"),
+                                 f.word("role", projections::parse_role, "legal_representative, administrator, collaborator, external")};
+       }},
+      {"RemoveMember", [](Fields& f) -> Body { return RemoveMember{f.text("org"), f.text("user")}; }},
+      {"LeaveOrganization", [](Fields& f) -> Body { return LeaveOrganization{f.text("org")}; }},
+      {"SetBillingRights", [](Fields& f) -> Body { return SetBillingRights{f.text("org"), f.text("user"), f.boolean("billing")}; }},
+      {"SetContactPreferences", [](Fields& f) -> Body {
+         return SetContactPreferences{f.text("org"), f.text("user"), f.prefs("contact_prefs", true)};
+       }},
+      {"HandoverLegalRepresentative", [](Fields& f) -> Body {
+         HandoverLegalRepresentative c{f.text("org"), f.text("from"), f.text("to")};
+         const auto then = f.text("then");
+         if (then == "remove") c.then = HandoverThen::remove;
+         else if (then == "administrator") c.then = HandoverThen::administrator;
+         else throw BadField{"then must be administrator or remove"};
+         return c;
+       }},
+      {"RegisterProduct", [](Fields& f) -> Body {
+         return RegisterProduct{f.text("org"), f.text("product"), f.text("kind"), f.optional_text("name").value_or(""),
+                                f.optional_instant("expires_at")};
+       }},
+      {"GrantProductAccess", [](Fields& f) -> Body { return GrantProductAccess{f.text("org"), f.text("user"), f.text("product")}; }},
+      {"RevokeProductAccess", [](Fields& f) -> Body { return RevokeProductAccess{f.text("org"), f.text("user"), f.text("product")}; }},
+      {"CreateTeam", [](Fields& f) -> Body { return CreateTeam{f.text("org"), f.text("team"), f.text("name")}; }},
+      {"DeleteTeam", [](Fields& f) -> Body { return DeleteTeam{f.text("org"), f.text("team")}; }},
+      {"AddTeamMembers", [](Fields& f) -> Body { return AddTeamMembers{f.text("org"), f.text("team"), f.texts("users")}; }},
+      {"RemoveTeamMembers", [](Fields& f) -> Body { return RemoveTeamMembers{f.text("org"), f.text("team"), f.texts("users")}; }},
+      {"GrantTeamProductAccess", [](Fields& f) -> Body { return GrantTeamProductAccess{f.text("org"), f.text("team"), f.text("product")}; }},
+      {"RevokeTeamProductAccess", [](Fields& f) -> Body { return RevokeTeamProductAccess{f.text("org"), f.text("team"), f.text("product")}; }},
+      {"SetTeamLeader", [](Fields& f) -> Body { return SetTeamLeader{f.text("org"), f.text("team"), f.text("user")}; }},
+      {"GrantSupportAccess", [](Fields& f) -> Body {
+         GrantSupportAccess c{.org = f.text("org"), .grant = f.text("grant")};
+         c.scope = f.word("scope", projections::parse_support_scope, "mail, kdrive, kchat");
+         c.resource = f.optional_text("resource");
+         c.ticket = f.text("ticket");
+         return c;
+       }},
+      {"RevokeSupportAccess", [](Fields& f) -> Body { return RevokeSupportAccess{f.text("org"), f.text("grant")}; }},
+      {"AssignSupportTicket", [](Fields& f) -> Body { return AssignSupportTicket{f.text("ticket"), f.text("agent")}; }},
+      {"RecordSupportAccess", [](Fields& f) -> Body { return RecordSupportAccess{f.text("org"), f.text("grant"), f.text("resource")}; }},
+      {"FileAbuseReport", [](Fields& f) -> Body {
+         return FileAbuseReport{.report = f.text("report"), .received_at = f.instant("received_at"), .category = f.text("category"),
+                                .reporter = f.reporter("reporter"), .target = f.optional_text("target")};
+       }},
+      {"AcknowledgeAbuseReport", [](Fields& f) -> Body { return AcknowledgeAbuseReport{f.text("report")}; }},
+      {"AssessAbuseReport", [](Fields& f) -> Body {
+         AssessAbuseReport c{.report = f.text("report"), .admissible = f.boolean("admissible")};
+         c.priority = f.word("priority", projections::parse_abuse_priority, "low, normal, high, critical");
+         c.investigation_required = f.boolean("investigation_required");
+         return c;
+       }},
+      {"CompleteAbuseInvestigation", [](Fields& f) -> Body { return CompleteAbuseInvestigation{f.text("report"), f.text("findings")}; }},
+      {"CompleteCorrectiveActions", [](Fields& f) -> Body { return CompleteCorrectiveActions{f.text("report"), f.text("actions")}; }},
+      {"CloseAbuseReport", [](Fields& f) -> Body { return CloseAbuseReport{f.text("report"), f.text("reason")}; }},
+  };
+  return table;
+}
+
+}  // namespace
+
+std::expected<Command, std::string> parse_command(const json& object) {
+  if (!object.is_object()) return std::unexpected("a command is a JSON object");
+  try {
+    Fields fields(object);
+    const std::string type = fields.text("type");
+    auto parser = parsers().find(type);
+    if (parser == parsers().end()) return std::unexpected("unknown command type " + type);
+    Command command;
+    command.actor = fields.text("actor");
+    command.command_id = fields.optional_text("command_id").value_or("");
+    command.correlation_id = fields.optional_text("correlation_id").value_or("");
+    if (fields.present("expected_version")) {
+      const json& version = object.at("expected_version");
+      if (!version.is_number_unsigned()) return std::unexpected("expected_version must be a non-negative integer");
+      command.expected_version = version.get<std::uint64_t>();
+    }
+    command.body = parser->second(fields);
+    fields.refuse_unknown();
+    return command;
+  } catch (const BadField& bad) {
+    return std::unexpected(bad.message);
+  }
+}
+
+std::expected<Command, std::string> parse_command(std::string_view text) {
+  json object = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (object.is_discarded()) return std::unexpected("malformed JSON");
+  return parse_command(object);
+}
+
+}  // namespace orgledger::api

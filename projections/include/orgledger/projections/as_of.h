@@ -1,0 +1,31 @@
+// D3: the state as of a position or an instant — a fold of evolve over the log up to it.
+#pragma once
+
+#include <expected>
+#include <optional>
+
+#include "orgledger/ledger/ledger.h"
+#include "orgledger/projections/state.h"
+
+namespace orgledger::projections {
+
+struct AsOf {
+  enum class Kind { position, instant } kind = Kind::position;
+  std::int64_t value = 0;  // a position, or µs since the epoch
+};
+
+struct Folded {
+  State state;
+  Position as_of_position = 0;  // the last event folded in
+  // The instant time rules are evaluated at by default (D3): the as-of instant, or for a position
+  // its recorded_at; `now` when no as-of was asked.
+  Micros default_at = 0;
+};
+
+// Folds the whole log (as_of absent) or up to as_of: for a position P, the state after the last
+// command whose events all lie at or before P (half a command is never visible); for an instant T,
+// every event recorded at or before T.
+std::expected<Folded, ledger::Error> fold_as_of(const ledger::Ledger& ledger, const std::optional<AsOf>& as_of,
+                                                Micros now);
+
+}  // namespace orgledger::projections

@@ -1,0 +1,65 @@
+// `orgledger abuse [--status open|breached|at_risk] [--at T] [--as-of X] [--reveal-reporter] [--json]`
+#include <cstdio>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "cli_args.h"
+#include "orgledger/api/answer_json.h"
+#include "orgledger/projections/abuse_sla.h"
+#include "query_support.h"
+#include "subcommands.h"
+
+namespace orgledger::tools {
+namespace {
+
+// Open: some applicable stage is still to be done (an inadmissible assessment closes a report).
+bool is_open(const projections::AbuseSla& sla) {
+  for (const auto& stage : sla.stages) {
+    if (!stage.done_at && stage.status != projections::StageStatus::not_applicable) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+int abuse_command(const Args& raw) {
+  const CliArgs args(raw, {{"data", "status", "at", "as-of"}, {"json", "reveal-reporter"}});
+  if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional().front() + "'");
+  const auto status = args.value("status");
+  if (status && *status != "open" && *status != "breached" && *status != "at_risk") {
+    throw UsageError("--status is open, breached or at_risk");
+  }
+  auto folded = load_state(args, "abuse");
+  if (!folded) return kExitUsageOrIo;
+  const auto at = instant_of(args, *folded);
+  // Sorted by report id, so the output does not depend on hashing.
+  std::map<std::string, const projections::AbuseReport*> reports;
+  for (const auto& [id, report] : folded->state.reports) reports.emplace(id, &report);
+  api::Json list = api::Json::array();
+  for (const auto& [id, report] : reports) {
+    const auto sla = projections::abuse_sla(*report, projections::BusinessCalendar::geneva(), at);
+    if (status == "open" && !is_open(sla)) continue;
+    if (status == "breached" && !sla.any(projections::StageStatus::breached)) continue;
+    if (status == "at_risk" && !sla.any(projections::StageStatus::at_risk)) continue;
+    list.push_back(api::abuse_report_json(id, *report, sla, args.flag("reveal-reporter")));
+  }
+  if (args.flag("json")) {
+    api::Json out;
+    out["reports"] = std::move(list);
+    out["as_of_position"] = folded->as_of_position;
+    std::printf("%s\n", out.dump().c_str());
+    return kExitOk;
+  }
+  for (const auto& report : list) {
+    std::printf("%s  %s  received %s\n", report["report"].get<std::string>().c_str(),
+                report["category"].get<std::string>().c_str(), report["received_at"].get<std::string>().c_str());
+    for (const auto& [stage, view] : report["stages"].items()) {
+      std::printf("  %-20s %-15s due %s%s\n", stage.c_str(), view["status"].get<std::string>().c_str(),
+                  view["due"].get<std::string>().c_str(),
+                  view["done_at"].is_null() ? "" : ("  done " + view["done_at"].get<std::string>()).c_str());
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace orgledger::tools

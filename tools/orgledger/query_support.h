@@ -1,0 +1,24 @@
+// What the query subcommands share: the folded state as of --as-of, the instant of --at, and
+// printing a problem.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "cli_args.h"
+#include "orgledger/api/answer_json.h"
+#include "orgledger/projections/as_of.h"
+
+namespace orgledger::tools {
+
+// The state of the ledger in --data as of --as-of (read-only: runs beside a server). Throws
+// UsageError for a bad --as-of; an I/O problem is printed and returned as nullopt.
+std::optional<projections::Folded> load_state(const CliArgs& args, const char* subcommand);
+
+// --at, else the as-of's default instant (D3).
+ledger::Micros instant_of(const CliArgs& args, const projections::Folded& folded);
+
+// Prints a problem (JSON with --json, else one line) to stdout.
+void print_problem(const CliArgs& args, const api::Json& problem);
+
+}  // namespace orgledger::tools

@@ -1,0 +1,116 @@
+// `orgledger submit [--file F] [--json]`: one JSON command, or JSON Lines, from F or stdin; one
+// result per command, printed in order as soon as it is durable.
+#include <cstdio>
+#include <deque>
+#include <fstream>
+#include <future>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli_args.h"
+#include "data_dir.h"
+#include "orgledger/api/answer_json.h"
+#include "orgledger/api/command_json.h"
+#include "orgledger/commands/processor.h"
+#include "orgledger/ledger/ledger.h"
+#include "subcommands.h"
+
+namespace orgledger::tools {
+namespace {
+
+constexpr std::size_t kInFlight = 256;  // commands submitted ahead of the answers printed
+
+void print_outcome(const commands::Outcome& outcome, bool json) {
+  const auto body = api::outcome_json(outcome);
+  if (json) {
+    std::printf("%s\n", body.dump().c_str());
+  } else if (outcome) {
+    std::printf("ok: position %llu%s\n", static_cast<unsigned long long>(outcome->position),
+                outcome->duplicate ? " (duplicate: the first answer)" : "");
+  } else {
+    std::printf("%s%s: %s\n", body["code"].get<std::string>().c_str(),
+                body["rule"].get<std::string>().empty() ? "" : (" (" + body["rule"].get<std::string>() + ")").c_str(),
+                body["detail"].get<std::string>().c_str());
+  }
+  std::fflush(stdout);
+}
+
+// The commands of the input: a single JSON object (possibly over several lines) or JSON Lines.
+// A line that is not a command becomes its invalid_argument result, in its place.
+std::vector<std::expected<commands::Command, std::string>> read_commands(std::istream& in) {
+  std::stringstream whole;
+  whole << in.rdbuf();
+  const std::string text = whole.str();
+  std::vector<std::expected<commands::Command, std::string>> out;
+  const auto single = nlohmann::json::parse(text, nullptr, false);
+  if (!single.is_discarded() && single.is_object()) {
+    out.push_back(api::parse_command(single));
+    return out;
+  }
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    out.push_back(api::parse_command(std::string_view(line)));
+  }
+  return out;
+}
+
+}  // namespace
+
+int submit_command(const Args& raw) {
+  const CliArgs args(raw, {{"data", "file"}, {"json"}});
+  if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional().front() + "'");
+  std::ifstream file;
+  if (auto path = args.value("file")) {
+    file.open(*path);
+    if (!file) {
+      std::fprintf(stderr, "orgledger submit: cannot read %s\n", path->c_str());
+      return kExitUsageOrIo;
+    }
+  }
+  auto inputs = read_commands(args.value("file") ? static_cast<std::istream&>(file) : std::cin);
+
+  auto opened = ledger::Ledger::open(data_directory(args));
+  if (!opened) {
+    std::fprintf(stderr, "orgledger submit: %s\n", opened.error().message.c_str());
+    return kExitUsageOrIo;
+  }
+  auto processor = commands::CommandProcessor::start(**opened, ledger::system_clock());
+  if (!processor) {
+    std::fprintf(stderr, "orgledger submit: %s\n", processor.error().message.c_str());
+    return kExitUsageOrIo;
+  }
+  const bool json = args.flag("json");
+  bool all_accepted = true;
+  bool ledger_failed = false;
+  std::deque<std::future<commands::Outcome>> pending;
+  auto print_front = [&] {
+    auto outcome = pending.front().get();
+    pending.pop_front();
+    all_accepted = all_accepted && outcome.has_value();
+    ledger_failed = ledger_failed || (!outcome && outcome.error().ledger);
+    print_outcome(outcome, json);
+  };
+  for (auto& input : inputs) {
+    auto promise = std::make_shared<std::promise<commands::Outcome>>();
+    pending.push_back(promise->get_future());
+    if (!input) {
+      promise->set_value(std::unexpected(commands::Failure{
+          .rejection = commands::reject(commands::Code::invalid_argument, "", input.error())}));
+    } else {
+      (*processor)->submit(std::move(*input), [promise](commands::Outcome o) { promise->set_value(std::move(o)); });
+    }
+    // Print every answer already in, in order; keep at most kInFlight waiting.
+    while (!pending.empty() && (pending.size() > kInFlight ||
+                                pending.front().wait_for(std::chrono::seconds(0)) == std::future_status::ready)) {
+      print_front();
+    }
+  }
+  while (!pending.empty()) print_front();
+  if (ledger_failed) return kExitUsageOrIo;
+  return all_accepted ? kExitOk : kExitRejected;
+}
+
+}  // namespace orgledger::tools
