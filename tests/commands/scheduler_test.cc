@@ -41,7 +41,8 @@ struct Desk {
   std::vector<std::string> last_types(std::size_t n) {
     std::vector<std::string> out;
     const auto head = log->head().position;
-    for (const auto& e : log->read(head + 1 - n, n).value()) out.emplace_back(e.type_name());
+    const auto events = log->read(head + 1 - n, n).value();  // a named vector: the loop must not outlive it
+    for (const auto& e : events) out.emplace_back(e.type_name());
     return out;
   }
   void grant_support() {
@@ -63,7 +64,7 @@ TEST_CASE("S6: the expiry is recorded at expires_at, once, by svc:scheduler") {
   CHECK(desk.scheduler->run_once() == 0);
   desk.clock.set(granted_at + projections::kSupportGrantLifetime);
   CHECK(desk.scheduler->run_once() == 1);
-  auto last = desk.log->read(desk.log->head().position, 1).value();
+  const auto last = desk.log->read(desk.log->head().position, 1).value();
   CHECK(last[0].type_name() == "SupportAccessExpired");
   CHECK(last[0].actor() == "svc:scheduler");
   CHECK(last[0].recorded_at() == granted_at + projections::kSupportGrantLifetime);
@@ -95,7 +96,8 @@ TEST_CASE("A5: one breach per applicable stage that passes its due undone") {
   desk.clock.set(received + 24 * kHour + 1);
   CHECK(desk.scheduler->run_once() == 1);
   CHECK(desk.last_types(1) == std::vector<std::string>{"AbuseDeadlineBreached"});
-  const auto* breach = desk.log->read(desk.log->head().position, 1).value()[0].envelope().payload_as_AbuseDeadlineBreached();
+  const auto recorded = desk.log->read(desk.log->head().position, 1).value();  // keeps the bytes alive
+  const auto* breach = recorded[0].envelope().payload_as_AbuseDeadlineBreached();
   CHECK(breach->stage() == schema::AbuseStage::acknowledgment);
   CHECK(breach->due()->us() == received + 24 * kHour);
   CHECK(desk.scheduler->run_once() == 0);
