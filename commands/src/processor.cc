@@ -41,9 +41,9 @@ struct InFlight {
 
 }  // namespace
 
-std::expected<std::unique_ptr<CommandProcessor>, ledger::Error> CommandProcessor::start(ledger::Ledger& ledger,
-                                                                                       const ledger::Clock& clock) {
-  std::unique_ptr<CommandProcessor> processor(new CommandProcessor(ledger, clock));
+std::expected<std::unique_ptr<CommandProcessor>, ledger::Error> CommandProcessor::start(
+    ledger::Ledger& ledger, const ledger::Clock& clock, const projections::BusinessCalendar& calendar) {
+  std::unique_ptr<CommandProcessor> processor(new CommandProcessor(ledger, clock, calendar));
   processor->started_at_ = clock.now();
   // Rebuild from the log (snapshots come with issue 5).
   for (ledger::Position next = 1; next <= ledger.head().position;) {
@@ -91,7 +91,7 @@ void CommandProcessor::submit(Command command, std::function<void(Outcome)> done
       id,
       [this, flight](ledger::Micros now) -> std::expected<ledger::CommandAppend, ledger::Error> {
         const Command& command = flight->command;
-        auto decided = decide(projections::StateView(live_, &overlay_), command, now);
+        auto decided = decide(projections::StateView(live_, &overlay_), command, now, calendar_);
         if (!decided) {
           if (decided.error().code == Code::invalid_argument) {
             // Valid when submitted, but not at the writer's instant (A1's bound moved): no entry.

@@ -107,6 +107,22 @@ bool billing_allowed(const Member& member) {
   return member.role == Role::legal_representative || member.billing.value_or(member.role == Role::administrator);
 }
 
+const char* to_string(GrantState state) {
+  switch (state) {
+    case GrantState::active: return "active";
+    case GrantState::revoked: return "revoked";
+    case GrantState::expired: return "expired";
+  }
+  return "";
+}
+
+GrantState grant_state(const SupportGrant& grant, Micros at) {
+  // Whichever came first wins: a grant revoked after its expiry was never revocable (S3).
+  if (grant.revoked_at && at >= *grant.revoked_at && *grant.revoked_at < expires_at(grant)) return GrantState::revoked;
+  if (at >= expires_at(grant)) return GrantState::expired;
+  return GrantState::active;
+}
+
 bool grant_active(const SupportGrant& grant, Micros at) {
   if (at < grant.recorded_at) return false;
   if (at >= grant.recorded_at + kSupportGrantLifetime) return false;  // S2: at expires_at, nothing

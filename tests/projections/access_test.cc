@@ -225,3 +225,16 @@ TEST_CASE("S1: a resource-narrowed grant covers that resource and what is inside
   CHECK_FALSE(support("p-drive/folder-8"));
   CHECK_FALSE(support(std::nullopt));  // the whole scope is more than the grant
 }
+
+TEST_CASE("S2/S3: a grant's state at an instant: active, then revoked or expired") {
+  SupportGrant grant;
+  grant.recorded_at = 1000;
+  CHECK(grant_state(grant, 1000) == GrantState::active);
+  CHECK(grant_state(grant, expires_at(grant) - 1) == GrantState::active);
+  CHECK(grant_state(grant, expires_at(grant)) == GrantState::expired);
+  grant.revoked_at = 5000;
+  CHECK(grant_state(grant, 4999) == GrantState::active);
+  CHECK(grant_state(grant, 5000) == GrantState::revoked);
+  CHECK(grant_state(grant, expires_at(grant) + 1) == GrantState::revoked);
+  CHECK(std::string(to_string(GrantState::expired)) == "expired");
+}

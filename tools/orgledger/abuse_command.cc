@@ -1,4 +1,5 @@
-// `orgledger abuse [--status open|breached|at_risk] [--at T] [--as-of X] [--reveal-reporter] [--json]`
+// `orgledger abuse [--status open|breached|at_risk] [--at T] [--as-of X] [--calendar FILE]
+//  [--reveal-reporter] [--json]`
 #include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -23,12 +24,13 @@ bool is_open(const projections::AbuseSla& sla) {
 }  // namespace
 
 int abuse_command(const Args& raw) {
-  const CliArgs args(raw, {{"data", "status", "at", "as-of"}, {"json", "reveal-reporter"}});
+  const CliArgs args(raw, {{"data", "status", "at", "as-of", "calendar"}, {"json", "reveal-reporter"}});
   if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional().front() + "'");
   const auto status = args.value("status");
   if (status && *status != "open" && *status != "breached" && *status != "at_risk") {
     throw UsageError("--status is open, breached or at_risk");
   }
+  const auto& calendar = calendar_of(args);
   auto folded = load_state(args, "abuse");
   if (!folded) return kExitUsageOrIo;
   const auto at = instant_of(args, *folded);
@@ -37,7 +39,7 @@ int abuse_command(const Args& raw) {
   for (const auto& [id, report] : folded->state.reports) reports.emplace(id, &report);
   api::Json list = api::Json::array();
   for (const auto& [id, report] : reports) {
-    const auto sla = projections::abuse_sla(*report, projections::BusinessCalendar::geneva(), at);
+    const auto sla = projections::abuse_sla(*report, calendar, at);
     if (status == "open" && !is_open(sla)) continue;
     if (status == "breached" && !sla.any(projections::StageStatus::breached)) continue;
     if (status == "at_risk" && !sla.any(projections::StageStatus::at_risk)) continue;

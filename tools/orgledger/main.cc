@@ -20,12 +20,12 @@ struct Subcommand {
 
 constexpr Subcommand kSubcommands[] = {
     {"submit", orgledger::tools::submit_command,
-     "submit [--file F] [--json]   submit commands (one JSON object, or JSON Lines) from F or stdin"},
+     "submit [--file F] [--calendar FILE] [--json]   submit commands (one JSON object, or JSON Lines) from F or stdin"},
     {"check", orgledger::tools::check_command,
      "check --org O --user U --action A [--product P] [--scope S] [--resource R] [--as-of X] [--at T] [--explain] [--json]"},
     {"members", orgledger::tools::members_command, "members ORG [--as-of X] [--json]   members, roles, product access"},
     {"abuse", orgledger::tools::abuse_command,
-     "abuse [--status open|breached|at_risk] [--at T] [--as-of X] [--reveal-reporter] [--json]   abuse reports and their SLA"},
+     "abuse [--status open|breached|at_risk] [--at T] [--as-of X] [--calendar FILE] [--reveal-reporter] [--json]   abuse reports and their SLA"},
     {"events", orgledger::tools::events_command,
      "events [--from N] [--limit N] [--stream S] [--follow] [--json]   read the log"},
     {"verify", orgledger::tools::verify_command,

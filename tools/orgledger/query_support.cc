@@ -38,6 +38,16 @@ ledger::Micros instant_of(const CliArgs& args, const projections::Folded& folded
   return folded.default_at;
 }
 
+const projections::BusinessCalendar& calendar_of(const CliArgs& args) {
+  auto path = args.value("calendar");
+  if (!path) return projections::BusinessCalendar::geneva();
+  static std::optional<projections::BusinessCalendar> loaded;  // one per process run
+  auto calendar = projections::BusinessCalendar::load(*path);
+  if (!calendar) throw UsageError(calendar.error());
+  loaded = std::move(*calendar);
+  return *loaded;
+}
+
 void print_problem(const CliArgs& args, const api::Json& problem) {
   if (args.flag("json")) {
     std::printf("%s\n", problem.dump().c_str());

@@ -8,6 +8,7 @@
 #include "cli_args.h"
 #include "orgledger/api/answer_json.h"
 #include "orgledger/projections/as_of.h"
+#include "orgledger/projections/business_calendar.h"
 
 namespace orgledger::tools {
 
@@ -17,6 +18,10 @@ std::optional<projections::Folded> load_state(const CliArgs& args, const char* s
 
 // --at, else the as-of's default instant (D3).
 ledger::Micros instant_of(const CliArgs& args, const projections::Folded& folded);
+
+// --calendar FILE (A7: replaces the default Geneva calendar), else the default. Throws UsageError
+// when the file cannot be read or parsed.
+const projections::BusinessCalendar& calendar_of(const CliArgs& args);
 
 // Prints a problem (JSON with --json, else one line) to stdout.
 void print_problem(const CliArgs& args, const api::Json& problem);

@@ -14,6 +14,7 @@
 #include "orgledger/api/command_json.h"
 #include "orgledger/commands/processor.h"
 #include "orgledger/ledger/ledger.h"
+#include "query_support.h"
 #include "subcommands.h"
 
 namespace orgledger::tools {
@@ -60,7 +61,8 @@ std::vector<std::expected<commands::Command, std::string>> read_commands(std::is
 }  // namespace
 
 int submit_command(const Args& raw) {
-  const CliArgs args(raw, {{"data", "file"}, {"json"}});
+  const CliArgs args(raw, {{"data", "file", "calendar"}, {"json"}});
+  const auto& calendar = calendar_of(args);
   if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional().front() + "'");
   std::ifstream file;
   if (auto path = args.value("file")) {
@@ -77,7 +79,7 @@ int submit_command(const Args& raw) {
     std::fprintf(stderr, "orgledger submit: %s\n", opened.error().message.c_str());
     return kExitUsageOrIo;
   }
-  auto processor = commands::CommandProcessor::start(**opened, ledger::system_clock());
+  auto processor = commands::CommandProcessor::start(**opened, ledger::system_clock(), calendar);
   if (!processor) {
     std::fprintf(stderr, "orgledger submit: %s\n", processor.error().message.c_str());
     return kExitUsageOrIo;

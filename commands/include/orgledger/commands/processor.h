@@ -16,6 +16,7 @@
 #include "orgledger/commands/command.h"
 #include "orgledger/commands/rejection.h"
 #include "orgledger/ledger/ledger.h"
+#include "orgledger/projections/business_calendar.h"
 #include "orgledger/projections/state.h"
 
 namespace orgledger::commands {
@@ -35,8 +36,10 @@ class CommandProcessor final : private ledger::GroupDecider {
   // Rebuilds the state from every event of `ledger`, then takes over its writer's decisions.
   // `ledger` and `clock` must outlive the processor; one processor per ledger. Destroying the
   // processor waits for the commands in flight to be answered.
-  static std::expected<std::unique_ptr<CommandProcessor>, ledger::Error> start(ledger::Ledger& ledger,
-                                                                               const ledger::Clock& clock);
+  // `calendar` counts the abuse deadlines (A7); it must outlive the processor too.
+  static std::expected<std::unique_ptr<CommandProcessor>, ledger::Error> start(
+      ledger::Ledger& ledger, const ledger::Clock& clock,
+      const projections::BusinessCalendar& calendar = projections::BusinessCalendar::geneva());
   ~CommandProcessor() override;
 
   // Thread-safe. `done` runs once the outcome is durable (or refused before anything was written).
@@ -51,7 +54,8 @@ class CommandProcessor final : private ledger::GroupDecider {
   }
 
  private:
-  CommandProcessor(ledger::Ledger& ledger, const ledger::Clock& clock) : ledger_(ledger), clock_(clock) {}
+  CommandProcessor(ledger::Ledger& ledger, const ledger::Clock& clock, const projections::BusinessCalendar& calendar)
+      : ledger_(ledger), clock_(clock), calendar_(calendar) {}
 
   // GroupDecider: all on the ledger's writer thread.
   void begin_group() override;
@@ -65,6 +69,7 @@ class CommandProcessor final : private ledger::GroupDecider {
 
   ledger::Ledger& ledger_;
   const ledger::Clock& clock_;
+  const projections::BusinessCalendar& calendar_;
   mutable std::shared_mutex mutex_;
   projections::State live_;     // durable; written only by the writer thread, under mutex_
   projections::State overlay_;  // this group's staged entities; writer thread only

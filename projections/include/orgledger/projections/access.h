@@ -55,6 +55,12 @@ struct CheckResult {
 // S2: a support grant gives nothing at or after recorded_at + 168 h.
 inline constexpr Micros kSupportGrantLifetime = 168LL * 3600 * 1'000'000;
 
+// A support grant's state at an instant (API.md support-grants): S2's expires_at, S3's revocation.
+enum class GrantState { active, revoked, expired };
+const char* to_string(GrantState state);
+inline Micros expires_at(const SupportGrant& grant) { return grant.recorded_at + kSupportGrantLifetime; }
+GrantState grant_state(const SupportGrant& grant, Micros at);
+
 // Whether `grant` is active at `at`: recorded, not revoked, not past its 7 days (S2, S3).
 bool grant_active(const SupportGrant& grant, Micros at);
 
