@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <future>
 
+#include "gate_clock.h"
 #include "manual_clock.h"
 #include "orgledger/commands/processor.h"
 #include "orgledger/ledger/event_codec.h"
@@ -14,6 +15,7 @@
 using namespace orgledger;
 using namespace orgledger::commands;
 using orgledger::testing::kSampleInstant;
+using orgledger::testing::GateClock;
 using orgledger::testing::ManualClock;
 using orgledger::testing::TempDir;
 
@@ -45,33 +47,6 @@ struct Running {
   }
 };
 
-// Blocks the ledger's writer at its next clock reading until released.
-class GateClock final : public ledger::Clock {
- public:
-  ledger::Micros now() const override {
-    std::unique_lock lock(mutex_);
-    ++waiting_;
-    changed_.notify_all();
-    changed_.wait(lock, [this] { return open_; });
-    --waiting_;
-    return kSampleInstant;
-  }
-  void close() { std::lock_guard lock(mutex_); open_ = false; }
-  void open() {
-    { std::lock_guard lock(mutex_); open_ = true; }
-    changed_.notify_all();
-  }
-  void wait_for_writer() {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [this] { return waiting_ > 0; });
-  }
-
- private:
-  mutable std::mutex mutex_;
-  mutable std::condition_variable changed_;
-  mutable int waiting_ = 0;
-  bool open_ = true;
-};
 
 }  // namespace
 

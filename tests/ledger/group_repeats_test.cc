@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "commands.h"
+#include "gate_clock.h"
 #include "manual_clock.h"
 #include "orgledger/ledger/ledger.h"
 #include "temp_dir.h"
@@ -16,39 +17,6 @@ using namespace orgledger::testing;
 
 namespace {
 
-// now() blocks while the gate is closed (the writer reads the clock once per group).
-class GateClock final : public ledger::Clock {
- public:
-  ledger::Micros now() const override {
-    std::unique_lock lock(mutex_);
-    ++waiting_;
-    changed_.notify_all();
-    changed_.wait(lock, [this] { return open_; });
-    --waiting_;
-    return kSampleInstant;
-  }
-  void close() {
-    std::lock_guard lock(mutex_);
-    open_ = false;
-  }
-  void open() {
-    {
-      std::lock_guard lock(mutex_);
-      open_ = true;
-    }
-    changed_.notify_all();
-  }
-  void wait_for_writer() {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [this] { return waiting_ > 0; });
-  }
-
- private:
-  mutable std::mutex mutex_;
-  mutable std::condition_variable changed_;
-  mutable int waiting_ = 0;
-  bool open_ = true;
-};
 
 using Outcome = std::expected<ledger::CommandAnswer, ledger::Error>;
 
