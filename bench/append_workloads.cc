@@ -4,11 +4,10 @@
 #include <condition_variable>
 #include <latch>
 #include <mutex>
-#include <optional>
-#include <semaphore>
 #include <thread>
 
 #include "bench_support.h"
+#include "in_flight.h"
 
 namespace orgledger::bench {
 namespace {
@@ -16,7 +15,7 @@ namespace {
 constexpr std::size_t kLatencyWarmup = 100;  // first appends pay for memtable and WAL creation
 // Enough commands in flight that the writer always finds a full group waiting, few enough that
 // drafts do not pile up in memory faster than they are written.
-constexpr std::ptrdiff_t kFillInFlight = 64;
+constexpr std::size_t kFillInFlight = 64;
 constexpr int kFillStreams = 256;
 
 std::unique_ptr<ledger::Ledger> open_fresh(const std::string& directory) {
@@ -34,24 +33,6 @@ std::size_t submit_until_stopped(ledger::Ledger& ledger, int thread, std::latch&
   }
   return appended;
 }
-
-// Collects append_async outcomes on the writer thread, keeping the first error.
-class FillOutcomes {
- public:
-  void record(const std::expected<ledger::CommandAnswer, ledger::Error>& outcome) {
-    if (outcome) return;
-    std::lock_guard lock(mutex_);
-    if (!first_error_) first_error_ = outcome.error();
-  }
-  void throw_if_failed() const {
-    std::lock_guard lock(mutex_);
-    if (first_error_) fail("fill append", *first_error_);
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::optional<ledger::Error> first_error_;
-};
 
 // Closed-loop asynchronous clients: each client's completion submits its next command until
 // stopped. Completions run on the ledger's completion thread, which is where a server's handlers
@@ -151,25 +132,16 @@ std::vector<double> measure_latency(const std::string& parent, std::size_t appen
 }
 
 double fill(ledger::Ledger& ledger, std::size_t events, std::size_t events_per_command) {
-  std::counting_semaphore<kFillInFlight> in_flight(kFillInFlight);
-  FillOutcomes outcomes;
+  BoundedAppender appender(ledger, kFillInFlight);
   const Stopwatch elapsed;
   std::size_t sequence = 0;
   for (std::size_t written = 0; written < events; written += events_per_command, ++sequence) {
     const int thread = static_cast<int>(sequence % kFillStreams);
-    auto command = member_added_command(command_id(thread, sequence), thread_stream(thread),
-                                        std::min(events_per_command, events - written));
-    in_flight.acquire();
-    ledger.append_async(std::move(command), [&](std::expected<ledger::CommandAnswer, ledger::Error> outcome) {
-      outcomes.record(outcome);
-      in_flight.release();
-    });
+    appender.append(member_added_command(command_id(thread, sequence), thread_stream(thread),
+                                         std::min(events_per_command, events - written)));
   }
-  // Holding every permit means no command is still in flight: all are durable (or failed).
-  for (std::ptrdiff_t i = 0; i < kFillInFlight; ++i) in_flight.acquire();
-  const double seconds = elapsed.seconds();
-  outcomes.throw_if_failed();
-  return seconds;
+  appender.drain("fill append");
+  return elapsed.seconds();
 }
 
 }  // namespace orgledger::bench

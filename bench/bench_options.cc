@@ -1,9 +1,7 @@
 #include "bench_options.h"
 
 #include <algorithm>
-#include <charconv>
 #include <optional>
-#include <string_view>
 
 namespace orgledger::bench {
 namespace {
@@ -12,12 +10,6 @@ constexpr const char* kUsage =
     "usage: ledger_bench [--dir DIR] [--runs N] [--seconds S] [--submitters 1,16,256]\n"
     "                    [--latency-appends N] [--fill-events N] [--events-per-command N]\n"
     "                    [--sections throughput,latency,read]\n";
-
-template <typename Number>
-bool parse_number(std::string_view text, Number& out) {
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return error == std::errc{} && end == text.data() + text.size();
-}
 
 std::vector<std::string_view> split(std::string_view text) {
   std::vector<std::string_view> parts;
@@ -78,17 +70,25 @@ bool apply(BenchOptions& options, std::string_view name, std::string_view value)
 
 }  // namespace
 
-std::expected<BenchOptions, std::string> parse_options(int argc, char** argv) {
-  BenchOptions options;
+std::expected<void, std::string> parse_flags(int argc, char** argv, std::string_view usage,
+                                             const std::function<bool(std::string_view, std::string_view)>& apply) {
   for (int i = 1; i < argc; ++i) {
     const std::string_view name = argv[i];
-    if (name == "--help" || name == "-h") return std::unexpected(std::string(kUsage));
-    if (i + 1 >= argc) return std::unexpected("missing value after " + std::string(name) + "\n" + kUsage);
+    if (name == "--help" || name == "-h") return std::unexpected(std::string(usage));
+    if (i + 1 >= argc) return std::unexpected("missing value after " + std::string(name) + "\n" + std::string(usage));
     const std::string_view value = argv[++i];
-    if (!apply(options, name, value)) {
-      return std::unexpected("bad option " + std::string(name) + " " + std::string(value) + "\n" + kUsage);
+    if (!apply(name, value)) {
+      return std::unexpected("bad option " + std::string(name) + " " + std::string(value) + "\n" + std::string(usage));
     }
   }
+  return {};
+}
+
+std::expected<BenchOptions, std::string> parse_options(int argc, char** argv) {
+  BenchOptions options;
+  auto parsed = parse_flags(argc, argv, kUsage,
+                            [&](std::string_view name, std::string_view value) { return apply(options, name, value); });
+  if (!parsed) return std::unexpected(std::move(parsed.error()));
   return options;
 }
 

@@ -1,9 +1,12 @@
-// Command line of ledger_bench.
+// Command lines: ledger_bench's, and the "--name value" parsing every bench shares.
 #pragma once
 
+#include <charconv>
 #include <cstddef>
 #include <expected>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace orgledger::bench {
@@ -25,5 +28,19 @@ struct BenchOptions {
 std::expected<BenchOptions, std::string> parse_options(int argc, char** argv);
 
 bool wants(const BenchOptions& options, Section section);
+
+// What every bench's command line shares: "--name value" pairs, each handed to `apply`, which says
+// whether the name is known and the value well-formed. The error is a message for the user with
+// `usage` (also the answer to --help).
+std::expected<void, std::string> parse_flags(
+    int argc, char** argv, std::string_view usage,
+    const std::function<bool(std::string_view name, std::string_view value)>& apply);
+
+// The whole of `text` as a number.
+template <typename Number>
+bool parse_number(std::string_view text, Number& out) {
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return error == std::errc{} && end == text.data() + text.size();
+}
 
 }  // namespace orgledger::bench

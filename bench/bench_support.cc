@@ -7,6 +7,8 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <string_view>
 
 #include "orgledger/ledger/event_codec.h"
 
@@ -18,10 +20,19 @@ namespace {
 // and printed as envelope_bytes_mean).
 const std::vector<std::string> kProducts{"crm"};
 
+// A memory figure of /proc/self/status ("VmRSS:  123456 kB") in MiB.
+double status_mib(std::string_view field) {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.starts_with(field)) return std::stod(line.substr(field.size())) / 1024;
+  }
+  throw BenchFailure("no " + std::string(field) + " in /proc/self/status");
+}
+
 }  // namespace
 
-TempDir::TempDir(const std::string& parent) {
-  std::string pattern = (std::filesystem::path(parent) / "ledger_bench.XXXXXX").string();
+TempDir::TempDir(const std::string& parent, const std::string& prefix) {
+  std::string pattern = (std::filesystem::path(parent) / (prefix + ".XXXXXX")).string();
   if (mkdtemp(pattern.data()) == nullptr) {
     throw BenchFailure("cannot create a directory under " + parent + ": " + std::strerror(errno));
   }
@@ -39,6 +50,17 @@ double quantile(std::vector<double> samples, double q) {
   const std::size_t index = std::clamp<std::size_t>(rank, 1, samples.size()) - 1;
   std::ranges::nth_element(samples, samples.begin() + static_cast<std::ptrdiff_t>(index));
   return samples[index];
+}
+
+double resident_mib() { return status_mib("VmRSS:"); }
+double peak_resident_mib() { return status_mib("VmHWM:"); }
+
+std::uintmax_t directory_bytes(const std::string& directory) {
+  std::uintmax_t bytes = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(directory)) {
+    if (entry.is_regular_file()) bytes += entry.file_size();
+  }
+  return bytes;
 }
 
 ledger::CommandAppend member_added_command(const std::string& command_id, const std::string& stream,

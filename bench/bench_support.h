@@ -1,9 +1,10 @@
-// What every ledger_bench workload shares: scratch directories, timing, statistics, the events
-// written, and turning ledger errors into a fatal benchmark failure.
+// What every bench workload shares: scratch directories, timing, statistics, resident memory, the
+// events ledger_bench writes, and turning ledger errors into a fatal benchmark failure.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <expected>
 #include <stdexcept>
 #include <string>
@@ -30,11 +31,11 @@ T value_or_fail(std::expected<T, ledger::Error> result, const std::string& what)
   return std::move(*result);
 }
 
-// A fresh, empty directory under `parent`, removed with everything in it on destruction, so that
-// every measurement starts from an empty store and leaves nothing behind.
+// A fresh, empty directory under `parent` (named `prefix`.XXXXXX), removed with everything in it
+// on destruction, so that every measurement starts from an empty store and leaves nothing behind.
 class TempDir {
  public:
-  explicit TempDir(const std::string& parent);
+  explicit TempDir(const std::string& parent, const std::string& prefix = "ledger_bench");
   ~TempDir();
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
@@ -58,6 +59,15 @@ class Stopwatch {
 // The value at quantile q (0..1) by nearest rank; 0 for no samples.
 double quantile(std::vector<double> samples, double q);
 inline double median(std::vector<double> samples) { return quantile(std::move(samples), 0.5); }
+
+// This process's resident set (VmRSS of /proc/self/status) in MiB: the heap, and RocksDB's block
+// caches and memtables too, but not the OS page cache.
+double resident_mib();
+// The largest resident set so far (VmHWM), in MiB.
+double peak_resident_mib();
+
+// Bytes of the files under `directory` (the store's size on disk).
+std::uintmax_t directory_bytes(const std::string& directory);
 
 // A command of `count` MemberAdded events on `stream`; each envelope encodes to about 270 bytes,
 // a typical membership event, so that hashing and I/O per event match production.

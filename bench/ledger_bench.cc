@@ -8,6 +8,7 @@
 #include "append_workloads.h"
 #include "bench_options.h"
 #include "bench_support.h"
+#include "metrics.h"
 #include "read_workloads.h"
 
 namespace orgledger::bench {
@@ -17,36 +18,6 @@ constexpr std::size_t kReadChunk = 10'000;
 // Events outside this range would not be the events the targets were set for (issue 2).
 constexpr double kMinEnvelopeBytes = 150;
 constexpr double kMaxEnvelopeBytes = 300;
-
-struct Metric {
-  std::string name;         // machine name, stable across versions for the script
-  std::string description;  // for the human table
-  double value = 0;
-  std::string unit;
-  std::vector<double> runs;  // every run's figure, when the value is their median
-};
-
-void print_table(const std::vector<Metric>& metrics) {
-  std::printf("\n%-42s %14s  %-9s %s\n", "measurement", "value", "unit", "runs: min .. max");
-  for (const auto& metric : metrics) {
-    std::printf("%-42s %14.1f  %-9s", metric.description.c_str(), metric.value, metric.unit.c_str());
-    if (!metric.runs.empty()) {
-      std::printf(" %zu: %.1f .. %.1f", metric.runs.size(), quantile(metric.runs, 0), quantile(metric.runs, 1));
-    }
-    std::printf("\n");
-  }
-  std::printf("\n");
-  for (const auto& metric : metrics) {
-    std::printf("metric %s %.3f %s\n", metric.name.c_str(), metric.value, metric.unit.c_str());
-  }
-}
-
-void add_median(std::vector<Metric>& metrics, std::string name, std::string description, std::vector<double> runs,
-                std::string unit) {
-  const double value = median(runs);
-  std::fprintf(stderr, "  %s = %.1f %s\n", name.c_str(), value, unit.c_str());
-  metrics.push_back({std::move(name), std::move(description), value, std::move(unit), std::move(runs)});
-}
 
 void throughput_section(const BenchOptions& options, std::vector<Metric>& metrics) {
   for (int submitters : options.submitters) {

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "orgledger/ledger/ledger.h"
 
@@ -26,5 +28,10 @@ struct SweepRun {
 
 // Reads the whole log with Ledger::read in chunks of `chunk` events, from position 1 to the head.
 SweepRun measure_sweep(const ledger::Ledger& ledger, std::size_t chunk);
+
+// Reads positions 1..head in chunks of `chunk` events and hands each chunk to `consume`; fails
+// unless every event was read. The time counts reading and consuming.
+ReadRun read_all(const ledger::Ledger& ledger, std::size_t chunk,
+                 const std::function<void(const std::vector<ledger::RecordedEvent>&)>& consume);
 
 }  // namespace orgledger::bench
