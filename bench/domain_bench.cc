@@ -17,6 +17,7 @@
 #include "domain_options.h"
 #include "metrics.h"
 #include "orgledger/commands/processor.h"
+#include "orgledger/projections/event_stream.h"
 #include "orgledger/projections/evolve.h"
 #include "read_workloads.h"
 
@@ -100,8 +101,8 @@ void state_summary(const projections::State& state, std::vector<Metric>& metrics
   add(metrics, "state_streams", "state: stream versions kept", count(state.stream_versions.size()), "streams");
 }
 
-// Reads the whole log into `state` in chunks, as CommandProcessor::start does, and times the
-// reading and the folding apart as well as together.
+// Reads the whole log into `state` as CommandProcessor::start does (projections::for_each_event:
+// a reader thread ahead of the fold), and times the reading alone for comparison.
 void rebuild_section(const ledger::Ledger& ledger, projections::State& state, std::vector<Metric>& metrics) {
   progress("rebuild: Ledger::read sweep alone");
   const SweepRun sweep = measure_sweep(ledger, kReadChunk);
@@ -111,17 +112,19 @@ void rebuild_section(const ledger::Ledger& ledger, projections::State& state, st
   release_free_memory();
   const double before = resident_mib();
   progress("rebuild: read + evolve into a State");
-  double evolve_seconds = 0;
-  const ReadRun fold = read_all(ledger, kReadChunk, [&](const std::vector<ledger::RecordedEvent>& batch) {
-    const Stopwatch evolving;
-    for (const auto& event : batch) projections::evolve(state, event);
-    evolve_seconds += evolving.seconds();
+  ReadRun fold;
+  const Stopwatch folding;
+  const auto folded = projections::for_each_event(ledger, 1, ledger.head().position, [&](const ledger::RecordedEvent& event) {
+    projections::evolve(state, event);
+    ++fold.events;
+    return true;
   });
+  if (!folded) fail("rebuild", folded.error());
+  fold.seconds = folding.seconds();
   release_free_memory();
   const double after = resident_mib();
   add(metrics, "rebuild_seconds", "rebuild: read + evolve, whole log", fold.seconds, "s");
   add(metrics, "rebuild_rate", "rebuild: read + evolve (target >= 1 M)", fold.events_per_second(), "events/s");
-  add(metrics, "evolve_rate", "rebuild: evolve alone", rate(fold.events, evolve_seconds), "events/s");
   add(metrics, "rss_before_fold", "RSS before the fold (RocksDB warm)", before, "MiB");
   add(metrics, "rss_after_fold", "RSS after the fold", after, "MiB");
   add(metrics, "state_rss", "RSS of the State (after - before; target <= 2048)", after - before, "MiB");

@@ -73,7 +73,6 @@ results_table() {
   row "log written (append_async, 64 commands in flight)" log_write_rate events/s
   row "rebuild: Ledger::read + evolve, chunks of 10 000" rebuild_rate events/s "≥ 1 M events/s" "x >= 1000000"
   row "rebuild: Ledger::read alone" read_rate events/s
-  row "rebuild: evolve alone" evolve_rate events/s
   row "rebuild: read + evolve, whole log" rebuild_seconds s
   row "CommandProcessor::start (the same rebuild)" processor_start_seconds s
   row "CommandProcessor::start rate" processor_start_rate events/s

@@ -4,13 +4,12 @@
 
 #include "orgledger/commands/decide.h"
 #include "orgledger/ledger/event_codec.h"
+#include "orgledger/projections/event_stream.h"
 #include "orgledger/projections/evolve.h"
 #include "orgledger/projections/state_view.h"
 
 namespace orgledger::commands {
 namespace {
-
-constexpr std::size_t kRebuildChunk = 10'000;
 
 // A refusal as the audit entry D2 asks for.
 ledger::CommandAppend rejected_entry(const Command& command, const Rejection& rejection) {
@@ -46,13 +45,11 @@ std::expected<std::unique_ptr<CommandProcessor>, ledger::Error> CommandProcessor
   std::unique_ptr<CommandProcessor> processor(new CommandProcessor(ledger, clock, calendar));
   processor->started_at_ = clock.now();
   // Rebuild from the log (snapshots come with issue 5).
-  for (ledger::Position next = 1; next <= ledger.head().position;) {
-    auto events = ledger.read(next, kRebuildChunk);
-    if (!events) return std::unexpected(events.error());
-    if (events->empty()) break;
-    for (const auto& event : *events) projections::evolve(processor->live_, event);
-    next += events->size();
-  }
+  auto rebuilt = projections::for_each_event(ledger, 1, ledger.head().position, [&](const ledger::RecordedEvent& event) {
+    projections::evolve(processor->live_, event);
+    return true;
+  });
+  if (!rebuilt) return std::unexpected(rebuilt.error());
   ledger.set_decider(processor.get());
   return processor;
 }

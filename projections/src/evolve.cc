@@ -33,7 +33,7 @@ std::set<ContactPref> prefs_of(const flatbuffers::Vector<std::uint8_t>* prefs) {
 // Finds the organization an event names, or null when it does not exist.
 Organization* organization(State& state, const flatbuffers::String* org) {
   if (org == nullptr) return nullptr;
-  auto it = state.organizations.find(org->str());
+  auto it = state.organizations.find(org->string_view());
   return it == state.organizations.end() ? nullptr : &it->second;
 }
 
@@ -128,7 +128,7 @@ class Folder {
   Member* member(const flatbuffers::String* org_id, const flatbuffers::String* user) {
     auto* org = organization(state_, org_id);
     if (org == nullptr || user == nullptr) return nullptr;
-    auto it = org->members.find(user->str());
+    auto it = org->members.find(user->string_view());
     return it == org->members.end() ? nullptr : &it->second;
   }
 
@@ -190,7 +190,7 @@ class Folder {
   Team* team(const flatbuffers::String* org_id, const flatbuffers::String* team_id) {
     auto* org = organization(state_, org_id);
     if (org == nullptr || team_id == nullptr) return nullptr;
-    auto it = org->teams.find(team_id->str());
+    auto it = org->teams.find(team_id->string_view());
     return it == org->teams.end() ? nullptr : &it->second;
   }
 
@@ -260,7 +260,7 @@ class Folder {
   SupportGrant* grant(const flatbuffers::String* org_id, const flatbuffers::String* grant_id) {
     auto* org = organization(state_, org_id);
     if (org == nullptr || grant_id == nullptr) return nullptr;
-    auto it = org->grants.find(grant_id->str());
+    auto it = org->grants.find(grant_id->string_view());
     return it == org->grants.end() ? nullptr : &it->second;
   }
 
@@ -291,7 +291,7 @@ class Folder {
 
   AbuseReport* report(const flatbuffers::String* id) {
     if (id == nullptr) return nullptr;
-    auto it = state_.reports.find(id->str());
+    auto it = state_.reports.find(id->string_view());
     return it == state_.reports.end() ? nullptr : &it->second;
   }
 
@@ -322,7 +322,12 @@ class Folder {
 
 void evolve(State& state, const ledger::RecordedEvent& event) {
   Folder(state, event).apply();
-  state.stream_versions[std::string(event.stream())] = event.stream_version();
+  // Existing streams are updated in place; only a new stream allocates its key.
+  if (auto it = state.stream_versions.find(event.stream()); it != state.stream_versions.end()) {
+    it->second = event.stream_version();
+  } else {
+    state.stream_versions.emplace(std::string(event.stream()), event.stream_version());
+  }
   state.position = event.position();
   state.recorded_at = event.recorded_at();
 }

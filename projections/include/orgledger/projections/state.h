@@ -7,11 +7,23 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "orgledger/ledger/types.h"
 
 namespace orgledger::projections {
+
+// Maps keyed by id that are searched with the string_views of stored events: no string is built
+// per lookup (the fold's hottest path).
+struct IdHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view id) const noexcept { return std::hash<std::string_view>{}(id); }
+};
+template <typename Value>
+using IdMap = std::unordered_map<std::string, Value, IdHash, std::equal_to<>>;
+template <typename Value>
+using SortedIdMap = std::map<std::string, Value, std::less<>>;
 
 using ledger::Micros;
 using ledger::Position;
@@ -50,7 +62,7 @@ struct Member {
   std::optional<bool> billing;             // absent: the role's default (yes for legal rep / admin)
   Position billing_since = 0;
   std::set<ContactPref> contact_prefs;
-  std::map<std::string, Position> products;  // P2: direct product access, since which position
+  SortedIdMap<Position> products;  // P2: direct product access, since which position
   friend bool operator==(const Member&, const Member&) = default;
 };
 
@@ -64,9 +76,9 @@ struct Product {
 
 struct Team {
   std::string name;
-  std::map<std::string, Position> members;   // user → since
+  SortedIdMap<Position> members;   // user → since
   std::optional<std::string> leader;         // T4: always a member
-  std::map<std::string, Position> products;  // T3: product → since
+  SortedIdMap<Position> products;  // T3: product → since
   Position since = 0;
   friend bool operator==(const Team&, const Team&) = default;
 };
@@ -87,10 +99,10 @@ struct SupportGrant {
 struct Organization {
   std::string name;
   Position created = 0;
-  std::map<std::string, Member> members;
-  std::map<std::string, Product> products;
-  std::map<std::string, Team> teams;
-  std::map<std::string, SupportGrant> grants;
+  SortedIdMap<Member> members;
+  SortedIdMap<Product> products;
+  SortedIdMap<Team> teams;
+  SortedIdMap<SupportGrant> grants;
   friend bool operator==(const Organization&, const Organization&) = default;
 };
 
@@ -132,12 +144,12 @@ struct AbuseReport {
 struct State {
   Position position = 0;      // the last event folded in
   Micros recorded_at = 0;     // its recorded_at
-  std::unordered_map<std::string, User> users;
-  std::unordered_map<std::string, Organization> organizations;
-  std::unordered_map<std::string, Ticket> tickets;
-  std::unordered_map<std::string, AbuseReport> reports;
+  IdMap<User> users;
+  IdMap<Organization> organizations;
+  IdMap<Ticket> tickets;
+  IdMap<AbuseReport> reports;
   // Every stream's version, for expected_version (checked by decide in DOMAIN.md's order).
-  std::unordered_map<std::string, ledger::StreamVersion> stream_versions;
+  IdMap<ledger::StreamVersion> stream_versions;
   friend bool operator==(const State&, const State&) = default;
 };
 

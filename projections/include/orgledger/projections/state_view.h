@@ -15,18 +15,18 @@ class StateView {
   // converts implicitly: a plain state is a view without overlay.
   StateView(const State& base, const State* overlay = nullptr) : base_(base), overlay_(overlay) {}
 
-  const User* user(const std::string& id) const { return find(&State::users, id); }
-  const Organization* organization(const std::string& id) const { return find(&State::organizations, id); }
-  const Ticket* ticket(const std::string& id) const { return find(&State::tickets, id); }
-  const AbuseReport* report(const std::string& id) const { return find(&State::reports, id); }
-  ledger::StreamVersion stream_version(const std::string& stream) const {
+  const User* user(std::string_view id) const { return find(&State::users, id); }
+  const Organization* organization(std::string_view id) const { return find(&State::organizations, id); }
+  const Ticket* ticket(std::string_view id) const { return find(&State::tickets, id); }
+  const AbuseReport* report(std::string_view id) const { return find(&State::reports, id); }
+  ledger::StreamVersion stream_version(std::string_view stream) const {
     const auto* version = find(&State::stream_versions, stream);
     return version == nullptr ? 0 : *version;
   }
 
  private:
   template <typename Map>
-  const typename Map::mapped_type* find(Map State::*map, const std::string& id) const {
+  const typename Map::mapped_type* find(Map State::*map, std::string_view id) const {
     if (overlay_ != nullptr) {
       if (auto it = (overlay_->*map).find(id); it != (overlay_->*map).end()) return &it->second;
     }
