@@ -1,0 +1,53 @@
+// The JSON shapes of API.md for answers, problems and query results.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "orgledger/api/answer_json.h"
+
+using namespace orgledger;
+
+TEST_CASE("A6: reporter contact details only when revealed; anonymous stays anonymous") {
+  projections::AbuseReport report;
+  report.received_at = 1'795'190'400'000'000;
+  report.category = "phishing";
+  report.reporter = projections::Reporter{false, "Ida", "ida@example.org", ""};
+  const auto sla = projections::abuse_sla(report, projections::BusinessCalendar::geneva(), report.received_at);
+  const auto redacted = api::abuse_report_json("r1", report, sla, false);
+  CHECK(redacted["reporter"] == "redacted");
+  CHECK(redacted["received_at"] == "2026-11-20T16:00:00.000000Z");
+  CHECK(redacted["stages"]["acknowledgment"]["due"] == "2026-11-21T16:00:00.000000Z");
+  CHECK(redacted["stages"]["acknowledgment"]["done_at"].is_null());
+  CHECK(redacted["stages"]["investigation"]["status"] == "pending");
+  const auto revealed = api::abuse_report_json("r1", report, sla, true);
+  CHECK(revealed["reporter"]["email"] == "ida@example.org");
+  CHECK_FALSE(revealed["reporter"].contains("phone"));
+  report.reporter = projections::Reporter{};
+  CHECK(api::abuse_report_json("r1", report, sla, true)["reporter"] == "anonymous");
+}
+
+TEST_CASE("problems carry status, code, title, detail and rule") {
+  const auto problem = api::problem_json(commands::Code::last_legal_representative, "R3", "carol is the last");
+  CHECK(problem["status"] == 409);
+  CHECK(problem["code"] == "last_legal_representative");
+  CHECK(problem["rule"] == "R3");
+  CHECK(problem["detail"] == "carol is the last");
+  CHECK_FALSE(problem["title"].get<std::string>().empty());
+  CHECK(api::problem_json(commands::Code::invalid_argument, "", "x")["status"] == 400);
+  CHECK(api::problem_json(commands::Code::forbidden, "R1", "x")["status"] == 403);
+  CHECK(api::problem_json(commands::Code::not_found, "", "x")["status"] == 404);
+}
+
+TEST_CASE("check answers list every reason with its position, and what is missing on request") {
+  projections::CheckResult allowed{true, {projections::Reason{projections::Reason::Kind::team, std::nullopt, "web", "", 12}}, {}};
+  const auto json = api::check_json(allowed, 41, true);
+  CHECK(json["allowed"] == true);
+  CHECK(json["because"][0]["kind"] == "team");
+  CHECK(json["because"][0]["team"] == "web");
+  CHECK(json["because"][0]["since_position"] == 12);
+  CHECK(json["as_of_position"] == 41);
+  CHECK_FALSE(json.contains("missing"));
+  projections::CheckResult denied{false, {}, {"a direct grant"}};
+  CHECK(api::check_json(denied, 41, true)["missing"][0] == "a direct grant");
+  CHECK_FALSE(api::check_json(denied, 41, false).contains("missing"));
+}
