@@ -9,6 +9,9 @@
 # (1 M users, 100 k organizations) it takes a few minutes on 2 cores and a few GiB of memory.
 set -euo pipefail
 
+# shellcheck source=bench/results_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/results_lib.sh"
+
 readonly build_dir=${1:-/work/main/build}
 readonly bench_parent=${BENCH_DIR:-/tmp}
 source_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -54,15 +57,7 @@ row() {
 }
 
 machine_description() {
-  local model memory filesystem
-  model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-  memory=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
-  filesystem=$(df -PT "$bench_parent" | awk 'NR == 2 { printf "%s (%s mounted on %s)", $2, $1, $7 }')
-  echo "- CPU: $(nproc) × ${model:-unknown}"
-  echo "- Memory: $memory"
-  echo "- Data directory: \`$bench_parent\` on $filesystem"
-  echo "- Kernel: $(uname -sr)"
-  echo "- Compiler: $(c++ --version 2>/dev/null | head -n 1 || echo unknown); RocksDB $(dpkg-query -W -f='${Version}' librocksdb-dev 2>/dev/null || echo unknown)"
+  machine_description_lines "$bench_parent"
   echo "- Source: $(git -C "$source_dir" describe --always --dirty 2>/dev/null || echo unknown)"
 }
 
@@ -150,16 +145,7 @@ EOF
 # Replaces the generated domain section of RESULTS.md, or appends it (with a heading) when there is
 # none yet; whatever else the file holds stays as it is.
 write_results() {
-  local section=$1
-  if [[ -f $results ]] && grep -qF "$begin_marker" "$results" && grep -qF "$end_marker" "$results"; then
-    awk -v begin="$begin_marker" -v end="$end_marker" -v file="$section" '
-      $0 == begin { while ((getline line < file) > 0) print line; skipping = 1; next }
-      $0 == end { skipping = 0; next }
-      !skipping { print }' "$results" >"$results.tmp"
-    mv "$results.tmp" "$results"
-  else
-    { default_domain_header; cat "$section"; } >>"$results"
-  fi
+  replace_generated_section "$results" "$begin_marker" "$end_marker" "$1" default_domain_header
 }
 
 main() {

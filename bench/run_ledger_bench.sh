@@ -10,6 +10,9 @@
 # options, e.g. "--seconds 1" for a quick try). Takes about two minutes on 2 cores.
 set -euo pipefail
 
+# shellcheck source=bench/results_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/results_lib.sh"
+
 readonly build_dir=${1:-/work/main/build}
 readonly bench_parent=${BENCH_DIR:-/tmp}
 readonly runs=${RUNS:-5}
@@ -86,14 +89,7 @@ fill_unsynced() {
 }
 
 machine_description() {
-  local model memory filesystem
-  model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-  memory=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
-  filesystem=$(df -PT "$bench_parent" | awk 'NR == 2 { printf "%s (%s mounted on %s)", $2, $1, $7 }')
-  echo "- CPU: $(nproc) × ${model:-unknown}"
-  echo "- Memory: $memory"
-  echo "- Data directory: \`$bench_parent\` on $filesystem"
-  echo "- Kernel: $(uname -sr)"
+  machine_description_lines "$bench_parent"
   echo "- RocksDB (db_bench): $("$db_bench" --version 2>&1 | awk '{ print $NF; exit }')"
   echo "- Source: $(git -C "$source_dir" describe --always --dirty 2>/dev/null || echo unknown)"
 }
@@ -197,16 +193,7 @@ EOF
 
 # Replaces the generated section of RESULTS.md, keeping whatever was written around it by hand.
 write_results() {
-  local section=$1
-  if [[ -f $results ]] && grep -qF "$begin_marker" "$results" && grep -qF "$end_marker" "$results"; then
-    awk -v begin="$begin_marker" -v end="$end_marker" -v file="$section" '
-      $0 == begin { while ((getline line < file) > 0) print line; skipping = 1; next }
-      $0 == end { skipping = 0; next }
-      !skipping { print }' "$results" >"$results.tmp"
-    mv "$results.tmp" "$results"
-  else
-    { default_results_header; cat "$section"; } >"$results"
-  fi
+  replace_generated_section "$results" "$begin_marker" "$end_marker" "$1" default_results_header
 }
 
 main() {
