@@ -8,7 +8,9 @@
 
 namespace orgledger::ledger {
 
-std::optional<ChainProblem> ChainChecker::check(std::string_view key, std::string_view stored) {
+std::optional<ChainProblem> ChainChecker::check(std::string_view key, std::string_view value) {
+  aligned_.assign(value);
+  const std::string_view stored = aligned_;
   const auto position = layout::parse_position_key(key);
   if (!position) return ChainProblem{expected_, "malformed event key"};
   // A key past the expected one means the expected event is gone: that is where the log breaks.

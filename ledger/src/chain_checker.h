@@ -34,6 +34,9 @@ class ChainChecker {
  private:
   Position expected_;
   Hash previous_;
+  // RocksDB hands out values at any address; FlatBuffers reads them as aligned words. Each value
+  // is copied here (heap memory, suitably aligned, its capacity reused) before it is looked at.
+  std::string aligned_;
 };
 
 }  // namespace orgledger::ledger
