@@ -26,6 +26,13 @@ class ReadAhead {
     reader_.join();
   }
 
+  // Hands a folded chunk back: the reader thread, which allocated its events, frees them too
+  // (freeing across threads makes malloc's arenas contend).
+  void recycle(Chunk chunk) {
+    std::lock_guard lock(mutex_);
+    used_.push_back(std::move(chunk));
+  }
+
   // The next chunk; an empty one at the end.
   Chunk next() {
     std::unique_lock lock(mutex_);
@@ -40,6 +47,13 @@ class ReadAhead {
  private:
   void run(const ledger::Ledger& ledger, ledger::Position from, ledger::Position to) {
     for (ledger::Position next = from; next <= to;) {
+      {
+        std::vector<Chunk> used;
+        {
+          std::lock_guard lock(mutex_);
+          used.swap(used_);
+        }
+      }  // freed here, on this thread
       Chunk chunk = ledger.read(next, std::min<std::size_t>(kChunk, to - next + 1));
       const bool last = !chunk || chunk->empty();
       if (chunk) next += chunk->size();
@@ -58,6 +72,7 @@ class ReadAhead {
   std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<Chunk> chunks_;
+  std::vector<Chunk> used_;
   bool finished_ = false;
   bool stopping_ = false;
   std::thread reader_;  // last: starts once the rest is ready
@@ -79,6 +94,7 @@ std::expected<void, ledger::Error> for_each_event(const ledger::Ledger& ledger, 
     for (const auto& event : *chunk) {
       if (!apply(event)) return {};
     }
+    ahead.recycle(std::move(chunk));
   }
 }
 
