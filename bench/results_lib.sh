@@ -3,13 +3,13 @@
 
 # The machine as each results section states it; $1: the directory the scratch stores go under.
 machine_description_lines() {
-  local bench_parent=$1 model memory filesystem
+  local parent=$1 model memory filesystem  # not bench_parent: the callers' is readonly
   model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
   memory=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
-  filesystem=$(df -PT "$bench_parent" | awk 'NR == 2 { printf "%s (%s mounted on %s)", $2, $1, $7 }')
+  filesystem=$(df -PT "$parent" | awk 'NR == 2 { printf "%s (%s mounted on %s)", $2, $1, $7 }')
   echo "- CPU: $(nproc) × ${model:-unknown}"
   echo "- Memory: $memory"
-  echo "- Data directory: \`$bench_parent\` on $filesystem"
+  echo "- Data directory: \`$parent\` on $filesystem"
   echo "- Kernel: $(uname -sr)"
   echo "- Compiler: $(c++ --version 2>/dev/null | head -n 1 || echo unknown); RocksDB $(dpkg-query -W -f='${Version}' librocksdb-dev 2>/dev/null || echo unknown)"
 }
@@ -19,14 +19,15 @@ machine_description_lines() {
 # the section.
 #   replace_generated_section RESULTS BEGIN_MARKER END_MARKER SECTION_FILE HEADER_FUNCTION
 replace_generated_section() {
-  local results=$1 begin_marker=$2 end_marker=$3 section=$4 header=$5
-  if [[ -f $results ]] && grep -qF "$begin_marker" "$results" && grep -qF "$end_marker" "$results"; then
-    awk -v begin="$begin_marker" -v end="$end_marker" -v file="$section" '
+  # Names of their own: the calling scripts hold readonly globals called results, begin_marker, …
+  local into=$1 from_line=$2 to_line=$3 section_file=$4 header_function=$5
+  if [[ -f $into ]] && grep -qF "$from_line" "$into" && grep -qF "$to_line" "$into"; then
+    awk -v begin="$from_line" -v end="$to_line" -v file="$section_file" '
       $0 == begin { while ((getline line < file) > 0) print line; skipping = 1; next }
       $0 == end { skipping = 0; next }
-      !skipping { print }' "$results" >"$results.tmp"
-    mv "$results.tmp" "$results"
+      !skipping { print }' "$into" >"$into.tmp"
+    mv "$into.tmp" "$into"
   else
-    { "$header"; cat "$section"; } >>"$results"
+    { "$header_function"; cat "$section_file"; } >>"$into"
   fi
 }

@@ -45,6 +45,7 @@ std::expected<std::unique_ptr<CommandProcessor>, ledger::Error> CommandProcessor
   std::unique_ptr<CommandProcessor> processor(new CommandProcessor(ledger, clock, calendar));
   processor->started_at_ = clock.now();
   // Rebuild from the log (snapshots come with issue 5).
+  projections::reserve_for(processor->live_, ledger.head().position);
   auto rebuilt = projections::for_each_event(ledger, 1, ledger.head().position, [&](const ledger::RecordedEvent& event) {
     projections::evolve(processor->live_, event);
     return true;

@@ -11,6 +11,7 @@ std::expected<Folded, ledger::Error> fold_as_of(const ledger::Ledger& ledger, co
   const Position last = as_of && as_of->kind == AsOf::Kind::position
                             ? static_cast<Position>(std::max<std::int64_t>(as_of->value, 0))
                             : ledger.head().position;
+  projections::reserve_for(folded.state, last);
   std::vector<ledger::RecordedEvent> command;  // the events of a command not yet complete
   auto folding = for_each_event(ledger, 1, last, [&](const ledger::RecordedEvent& event) {
     if (as_of && as_of->kind == AsOf::Kind::instant && event.recorded_at() > as_of->value) return false;

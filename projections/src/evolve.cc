@@ -320,6 +320,12 @@ class Folder {
 
 }  // namespace
 
+void reserve_for(State& state, std::size_t events) {
+  state.stream_versions.reserve(events / 4);
+  state.users.reserve(events / 8);
+  state.organizations.reserve(events / 64);
+}
+
 void evolve(State& state, const ledger::RecordedEvent& event) {
   Folder(state, event).apply();
   // Existing streams are updated in place; only a new stream allocates its key.
