@@ -3,6 +3,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstdio>
+#include <exception>
 #include <cstddef>
 #include <cstdint>
 #include <expected>
@@ -79,5 +81,21 @@ std::string thread_stream(int thread);
 
 // The command id of the `sequence`th command of submitter `thread`: unique within one store.
 std::string command_id(int thread, std::size_t sequence);
+
+// The body of a benchmark's main(): bad options exit 2 with their message, a failed run exits 1
+// naming the benchmark, otherwise `run`'s exit code.
+template <typename Options, typename Run>
+int bench_main(const char* name, const std::expected<Options, std::string>& options, Run run) {
+  if (!options) {
+    std::fputs(options.error().c_str(), stderr);
+    return 2;
+  }
+  try {
+    return run(*options);
+  } catch (const std::exception& failure) {
+    std::fprintf(stderr, "%s: %s\n", name, failure.what());
+    return 1;
+  }
+}
 
 }  // namespace orgledger::bench

@@ -114,15 +114,6 @@ int run(const BenchOptions& options) {
 }  // namespace orgledger::bench
 
 int main(int argc, char** argv) {
-  const auto options = orgledger::bench::parse_options(argc, argv);
-  if (!options) {
-    std::fputs(options.error().c_str(), stderr);
-    return 2;
-  }
-  try {
-    return orgledger::bench::run(*options);
-  } catch (const std::exception& failure) {
-    std::fprintf(stderr, "ledger_bench: %s\n", failure.what());
-    return 1;
-  }
+  using namespace orgledger::bench;
+  return bench_main("ledger_bench", parse_options(argc, argv), [](const auto& options) { return run(options); });
 }

@@ -121,14 +121,14 @@ Json members_json(const std::string& org_id, const projections::Organization& or
 }
 
 Json abuse_report_json(const std::string& id, const projections::AbuseReport& report, const projections::AbuseSla& sla,
-                       bool reveal_reporter) {
+                       ReporterDetails reporter) {
   Json out;
   out["report"] = id;
   out["received_at"] = format_instant(report.received_at);
   out["category"] = report.category;
   if (report.reporter.anonymous) {
     out["reporter"] = "anonymous";
-  } else if (!reveal_reporter) {
+  } else if (reporter == ReporterDetails::redacted) {
     out["reporter"] = "redacted";  // A6
   } else {
     Json details = Json::object();

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "orgledger/api/event_json.h"
 #include "orgledger/commands/processor.h"
 #include "orgledger/projections/abuse_sla.h"
 #include "orgledger/projections/access.h"
@@ -32,6 +33,6 @@ Json members_json(const std::string& org_id, const projections::Organization& or
 
 // {"report", "received_at", "category", "reporter", "target", "stages": {stage: {"due", "done_at", "status"}}}
 Json abuse_report_json(const std::string& id, const projections::AbuseReport& report, const projections::AbuseSla& sla,
-                       bool reveal_reporter);
+                       ReporterDetails reporter);
 
 }  // namespace orgledger::api
