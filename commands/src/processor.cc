@@ -36,6 +36,7 @@ struct InFlight {
   Command command;
   std::optional<Rejection> rejection;
   std::function<void(Outcome)> done;
+  std::optional<Rejection> refusal;  // imposed by the caller (submit_refused)
 };
 
 }  // namespace
@@ -67,6 +68,14 @@ std::string CommandProcessor::next_command_id() {
 }
 
 void CommandProcessor::submit(Command command, std::function<void(Outcome)> done) {
+  enqueue(std::move(command), std::nullopt, std::move(done));
+}
+
+void CommandProcessor::submit_refused(Command command, Rejection refusal, std::function<void(Outcome)> done) {
+  enqueue(std::move(command), std::move(refusal), std::move(done));
+}
+
+void CommandProcessor::enqueue(Command command, std::optional<Rejection> refusal, std::function<void(Outcome)> done) {
   if (command.command_id.empty()) command.command_id = next_command_id();
   // Validation first: malformed input leaves no entry (D2).
   if (auto invalid = validate(command, clock_.now())) {
@@ -84,11 +93,16 @@ void CommandProcessor::submit(Command command, std::function<void(Outcome)> done
     if (--in_flight_ == 0) all_answered_.notify_all();
   };
   auto flight = std::make_shared<InFlight>(InFlight{std::move(command), std::nullopt, std::move(answer)});
+  flight->refusal = std::move(refusal);
   const std::string id = flight->command.command_id;
   ledger_.append_decided_async(
       id,
       [this, flight](ledger::Micros now) -> std::expected<ledger::CommandAppend, ledger::Error> {
         const Command& command = flight->command;
+        if (flight->refusal) {  // D2: refused before any rule was asked (the token may not write)
+          flight->rejection = flight->refusal;
+          return rejected_entry(command, *flight->refusal);
+        }
         auto decided = decide(projections::StateView(live_, &overlay_), command, now, calendar_);
         if (!decided) {
           if (decided.error().code == Code::invalid_argument) {

@@ -316,6 +316,7 @@ void Ledger::Impl::commit_group(std::vector<Pending>& group) {
       for (auto& [stream, version] : staged_versions) stream_versions_[stream] = version;
       last_recorded_at_ = now;
       if (decider != nullptr) decider->durable(group_events);
+      if (auto* observer = observer_.load()) observer->group_written(appended.size(), next - 1 - durable.position, last_write_time_);
       publish(new_head);
     } else {
       // Fail-stop: nothing of this group is published or acknowledged, and nothing after it is

@@ -28,6 +28,9 @@ class Ledger::Impl {
   void submit(CommandAppend command, Completion done);
   void submit_decided(std::string command_id, Prepare prepare, Completion done);
   void set_decider(GroupDecider* decider);
+  void set_group_observer(GroupObserver* observer) { observer_.store(observer); }
+  std::expected<void, Error> put_token(const Hash& token_hash, std::string_view record);
+  std::expected<std::vector<std::pair<Hash, std::string>>, Error> tokens() const;
 
   Head head() const;
   // Waits until the head reaches `position` or `timeout` passes, and returns the head then.
@@ -93,6 +96,7 @@ class Ledger::Impl {
   bool completer_busy_ = false;  // giving answers it took from answered_
 
   GroupDecider* decider_ = nullptr;  // guarded by group_mutex_
+  std::atomic<GroupObserver*> observer_{nullptr};
   std::mutex group_mutex_;           // held by the writer for a whole group
 
   // Owned by the writer thread alone.

@@ -1,5 +1,7 @@
 #include "store.h"
 
+#include <algorithm>
+
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
@@ -53,7 +55,21 @@ std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors() {
       {layout::kCommandsFamily, family_options(Family::commands)},
       {layout::kMetaFamily, family_options(Family::other)},
       {rocksdb::kDefaultColumnFamilyName, family_options(Family::other)},
+      {layout::kTokensFamily, family_options(Family::other)},  // added after format 1's first stores
   };
+}
+
+// A read-only open may not create families: it asks only for those the store already has (a
+// store made before the tokens family existed has none), keeping their order.
+std::vector<rocksdb::ColumnFamilyDescriptor> existing_descriptors(const rocksdb::DBOptions& options,
+                                                                  const std::string& directory) {
+  std::vector<std::string> names;
+  if (!rocksdb::DB::ListColumnFamilies(options, directory, &names).ok()) return family_descriptors();
+  std::vector<rocksdb::ColumnFamilyDescriptor> present;
+  for (auto& descriptor : family_descriptors()) {
+    if (std::find(names.begin(), names.end(), descriptor.name) != names.end()) present.push_back(std::move(descriptor));
+  }
+  return present;
 }
 
 }  // namespace
@@ -95,7 +111,7 @@ std::expected<std::unique_ptr<Store>, Error> Store::open(const std::string& dire
     }
     status = rocksdb::DB::Open(options, directory, family_descriptors(), &store->families_, &raw);
   } else {
-    status = rocksdb::DB::OpenForReadOnly(options, directory, family_descriptors(), &store->families_, &raw);
+    status = rocksdb::DB::OpenForReadOnly(options, directory, existing_descriptors(options, directory), &store->families_, &raw);
   }
   if (!status.ok()) return std::unexpected(io_error("cannot open the ledger in " + directory, status));
   store->db_.reset(raw);

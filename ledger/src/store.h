@@ -29,6 +29,8 @@ class Store {
   rocksdb::ColumnFamilyHandle* streams() const { return families_[1]; }
   rocksdb::ColumnFamilyHandle* commands() const { return families_[2]; }
   rocksdb::ColumnFamilyHandle* meta() const { return families_[3]; }
+  // Null in a read-only open of a store that has no tokens yet.
+  rocksdb::ColumnFamilyHandle* tokens() const { return families_.size() > 5 ? families_[5] : nullptr; }
 
   // A point read; nullopt when the key is absent.
   std::expected<std::optional<std::string>, Error> get(rocksdb::ColumnFamilyHandle* family,

@@ -6,6 +6,7 @@
 //   commands  command id                                   CommandAnswer   (answer.fbs)
 //   meta      "head"                                       position hash
 //             "format_version"                             "1"
+//   tokens    SHA-256 of an API token (32 bytes)           token record (opaque here: api/token_store.cc)
 //
 //   position       := 8 bytes, unsigned big-endian (so keys sort in log order)
 //   stream_version := 8 bytes, unsigned big-endian
@@ -30,6 +31,7 @@ inline constexpr const char* kEventsFamily = "events";
 inline constexpr const char* kStreamsFamily = "streams";
 inline constexpr const char* kCommandsFamily = "commands";
 inline constexpr const char* kMetaFamily = "meta";
+inline constexpr const char* kTokensFamily = "tokens";
 
 inline constexpr std::string_view kHeadKey = "head";
 inline constexpr std::string_view kFormatVersionKey = "format_version";

@@ -49,6 +49,12 @@ bool AbuseSla::any(StageStatus status) const {
   return std::ranges::any_of(stages, [status](const StageSla& stage) { return stage.status == status; });
 }
 
+bool AbuseSla::open() const {
+  return std::ranges::any_of(stages, [](const StageSla& stage) {
+    return !stage.done_at && stage.status != StageStatus::not_applicable;
+  });
+}
+
 AbuseSla abuse_sla(const AbuseReport& report, const BusinessCalendar& calendar, Micros at) {
   const Micros received = report.received_at;
   AbuseSla sla;

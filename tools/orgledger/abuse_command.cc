@@ -11,18 +11,6 @@
 #include "subcommands.h"
 
 namespace orgledger::tools {
-namespace {
-
-// Open: some applicable stage is still to be done (an inadmissible assessment closes a report).
-bool is_open(const projections::AbuseSla& sla) {
-  for (const auto& stage : sla.stages) {
-    if (!stage.done_at && stage.status != projections::StageStatus::not_applicable) return true;
-  }
-  return false;
-}
-
-}  // namespace
-
 int abuse_command(const Args& raw) {
   const CliArgs args(raw, {{"data", "status", "at", "as-of", "calendar"}, {"json", "reveal-reporter"}});
   if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional().front() + "'");
@@ -40,7 +28,7 @@ int abuse_command(const Args& raw) {
   api::Json list = api::Json::array();
   for (const auto& [id, report] : reports) {
     const auto sla = projections::abuse_sla(*report, calendar, at);
-    if (status == "open" && !is_open(sla)) continue;
+    if (status == "open" && !sla.open()) continue;
     if (status == "breached" && !sla.any(projections::StageStatus::breached)) continue;
     if (status == "at_risk" && !sla.any(projections::StageStatus::at_risk)) continue;
     list.push_back(api::abuse_report_json(id, *report, sla,

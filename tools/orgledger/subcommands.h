@@ -16,6 +16,8 @@ int submit_command(const Args& args);
 int check_command(const Args& args);
 int members_command(const Args& args);
 int abuse_command(const Args& args);
+int serve_command(const Args& args);
+int token_command(const Args& args);
 
 // Exit codes.
 inline constexpr int kExitOk = 0;

@@ -45,6 +45,10 @@ class CommandProcessor final : private ledger::GroupDecider {
   // Thread-safe. `done` runs once the outcome is durable (or refused before anything was written).
   void submit(Command command, std::function<void(Outcome)> done);
   Outcome submit(Command command);
+  // As submit, but the command is refused with `refusal` whatever the rules would say, and the
+  // refusal recorded as its CommandRejected entry (D2: a well-formed command whose token may not
+  // write). Malformed input is still invalid_argument with no entry.
+  void submit_refused(Command command, Rejection refusal, std::function<void(Outcome)> done);
 
   // Runs `query` on the durable state under the readers' lock: one consistent position.
   template <typename Query>
@@ -63,6 +67,7 @@ class CommandProcessor final : private ledger::GroupDecider {
   void durable(const std::vector<ledger::RecordedEvent>& events) override;
   void failed() override;
 
+  void enqueue(Command command, std::optional<Rejection> refusal, std::function<void(Outcome)> done);
   // Copies into the overlay what `event` will change, so evolve sees the durable entity first.
   void fault_in(const ledger::RecordedEvent& event);
   std::string next_command_id();

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "orgledger/ledger/clock.h"
@@ -66,6 +67,14 @@ class GroupDecider {
   virtual void failed() = 0;
 };
 
+// Watches group commits (metrics). Called on the writer thread after each durable write, before
+// the answers go out: it must be quick and must not append.
+class GroupObserver {
+ public:
+  virtual ~GroupObserver() = default;
+  virtual void group_written(std::size_t commands, std::size_t events, std::chrono::microseconds write_time) = 0;
+};
+
 // Builds a command's append on the writer thread, once its id is known not to be a repeat.
 // `now` is the recorded_at its events will carry. Must not block or append.
 using Prepare = std::function<std::expected<CommandAppend, Error>(Micros now)>;
@@ -104,6 +113,17 @@ class Ledger {
 
   // Installs the decider (before the first append; it must outlive the ledger's appends).
   void set_decider(GroupDecider* decider);
+
+  // Installs (or with null removes) the observer of group commits; it must outlive its
+  // installation. Thread-safe.
+  void set_group_observer(GroupObserver* observer);
+
+  // API tokens live beside the log in the same store (ARCHITECTURE.md, storage), keyed by the
+  // SHA-256 of the token; the record is opaque here. put_token writes durably (sync) and needs a
+  // read_write ledger (else read_only). tokens() lists every stored one (none for a store that
+  // has never had any).
+  [[nodiscard]] std::expected<void, Error> put_token(const Hash& token_hash, std::string_view record);
+  [[nodiscard]] std::expected<std::vector<std::pair<Hash, std::string>>, Error> tokens() const;
 
   // The last durable event. Thread-safe; never shows an event that is not yet durable.
   Head head() const;

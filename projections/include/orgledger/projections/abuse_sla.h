@@ -27,6 +27,8 @@ struct AbuseSla {
   std::array<StageSla, 4> stages;  // indexed by AbuseStage
   const StageSla& operator[](AbuseStage stage) const { return stages[static_cast<std::size_t>(stage)]; }
   bool any(StageStatus status) const;
+  // Open: some applicable stage is still to be done (an inadmissible assessment closes a report).
+  bool open() const;
 };
 
 // A2 dues from received_at: acknowledgment 24 h (calendar time), assessment 5, investigation 30

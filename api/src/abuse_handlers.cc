@@ -1,0 +1,51 @@
+// GET /v1/abuse-reports and /v1/abuse-reports/{report} (API.md): reports with each stage's SLA
+// (A2, A4); reporter contact details only for the abuse:reporter scope (A6).
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "orgledger/projections/abuse_sla.h"
+#include "query_state.h"
+#include "router.h"
+
+namespace orgledger::api {
+
+void get_abuse_reports(Call& call, Reply reply) {
+  const auto status = call.query.get("status");
+  if (status && *status != "open" && *status != "breached" && *status != "at_risk") {
+    return reply(problem_response(400, "invalid_argument", "status is open, breached or at_risk, not '" + *status + "'"));
+  }
+  const auto reporter = reporter_details_for(call.token);
+  reply(with_state(call, [&](const projections::State& state, ledger::Position as_of, ledger::Micros at) {
+    // Sorted by report id, so the answer does not depend on hashing.
+    std::map<std::string_view, const projections::AbuseReport*> sorted;
+    for (const auto& [id, report] : state.reports) sorted.emplace(id, &report);
+    Json reports = Json::array();
+    for (const auto& [id, report] : sorted) {
+      const auto sla = projections::abuse_sla(*report, call.services.calendar, at);
+      if (status == "open" && !sla.open()) continue;
+      if (status == "breached" && !sla.any(projections::StageStatus::breached)) continue;
+      if (status == "at_risk" && !sla.any(projections::StageStatus::at_risk)) continue;
+      reports.push_back(abuse_report_json(std::string(id), *report, sla, reporter));
+    }
+    Json out;
+    out["as_of_position"] = as_of;
+    out["at"] = format_instant(at);
+    out["reports"] = std::move(reports);
+    return json_response(200, out);
+  }));
+}
+
+void get_abuse_report(Call& call, Reply reply) {
+  const std::string& id = call.path_params.at(0);
+  const auto reporter = reporter_details_for(call.token);
+  reply(with_state(call, [&](const projections::State& state, ledger::Position as_of, ledger::Micros at) {
+    auto report = state.reports.find(id);
+    if (report == state.reports.end()) return problem_response(404, "not_found", "abuse report " + id + " does not exist");
+    Json out = abuse_report_json(id, report->second, projections::abuse_sla(report->second, call.services.calendar, at), reporter);
+    out["as_of_position"] = as_of;
+    out["at"] = format_instant(at);
+    return json_response(200, out);
+  }));
+}
+
+}  // namespace orgledger::api

@@ -1,0 +1,143 @@
+#include "orgledger/api/admin_socket.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+namespace orgledger::api {
+namespace {
+
+constexpr std::size_t kMaxLine = 4096;
+
+std::optional<sockaddr_un> address_of(const std::string& path) {
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (path.size() >= sizeof address.sun_path) return std::nullopt;
+  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+  return address;
+}
+
+void set_timeouts(int fd, int seconds) {
+  timeval timeout{seconds, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+}
+
+std::optional<std::string> read_line(int fd) {
+  std::string line;
+  char c;
+  while (line.size() < kMaxLine) {
+    const ssize_t got = ::recv(fd, &c, 1, 0);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return std::nullopt;
+    if (c == '\n') return line;
+    line.push_back(c);
+  }
+  return std::nullopt;
+}
+
+void write_line(int fd, const std::string& text) {
+  const std::string line = text + "\n";
+  std::size_t done = 0;
+  while (done < line.size()) {
+    const ssize_t sent = ::send(fd, line.data() + done, line.size() - done, MSG_NOSIGNAL);
+    if (sent < 0 && errno == EINTR) continue;
+    if (sent <= 0) return;
+    done += static_cast<std::size_t>(sent);
+  }
+}
+
+}  // namespace
+
+std::string admin_socket_path(const std::string& data_directory) { return data_directory + "/admin.sock"; }
+
+std::expected<std::unique_ptr<AdminSocket>, std::string> AdminSocket::start(const std::string& path, TokenStore& tokens,
+                                                                            const ledger::Clock& clock) {
+  auto address = address_of(path);
+  if (!address) return std::unexpected("the admin socket path is too long: " + path);
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return std::unexpected(std::string("cannot create the admin socket: ") + std::strerror(errno));
+  ::unlink(path.c_str());
+  // Created with no permission for group or others, before anyone can connect.
+  const mode_t previous = ::umask(0077);
+  const int bound = ::bind(fd, reinterpret_cast<const sockaddr*>(&*address), sizeof *address);
+  ::umask(previous);
+  if (bound != 0 || ::listen(fd, 8) != 0) {
+    const std::string why = std::strerror(errno);
+    ::close(fd);
+    return std::unexpected("cannot listen on " + path + ": " + why);
+  }
+  return std::unique_ptr<AdminSocket>(new AdminSocket(path, fd, tokens, clock));
+}
+
+AdminSocket::AdminSocket(std::string path, int fd, TokenStore& tokens, const ledger::Clock& clock)
+    : path_(std::move(path)), fd_(fd), tokens_(tokens), clock_(clock), thread_([this] { serve(); }) {}
+
+AdminSocket::~AdminSocket() {
+  ::shutdown(fd_, SHUT_RDWR);  // wakes accept()
+  thread_.join();
+  ::close(fd_);
+  ::unlink(path_.c_str());
+}
+
+void AdminSocket::serve() {
+  for (;;) {
+    const int client = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (client < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      return;  // shut down
+    }
+    set_timeouts(client, 5);
+    nlohmann::json answer;
+    auto line = read_line(client);
+    const auto request = line ? nlohmann::json::parse(*line, nullptr, false) : nlohmann::json();
+    if (!request.is_object() || request.value("op", "") != "create_token" || !request.contains("name") ||
+        !request["name"].is_string() || !request.contains("scopes") || !request["scopes"].is_string()) {
+      answer["error"] = "malformed admin request";
+    } else if (auto scopes = parse_scopes(request["scopes"].get<std::string>()); !scopes) {
+      answer["error"] = scopes.error();
+    } else if (auto token = tokens_.create(request["name"].get<std::string>(), *scopes, clock_.now()); !token) {
+      answer["error"] = token.error();
+    } else {
+      answer["token"] = *token;
+      answer["name"] = request["name"];
+      answer["scopes"] = nlohmann::json::array();
+      for (auto scope : *scopes) answer["scopes"].push_back(to_string(scope));
+    }
+    write_line(client, answer.dump());
+    ::close(client);
+  }
+}
+
+std::optional<std::expected<std::string, std::string>> create_token_via_server(const std::string& path, const std::string& name,
+                                                                               const std::string& scopes) {
+  auto address = address_of(path);
+  if (!address) return std::nullopt;
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return std::nullopt;
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&*address), sizeof *address) != 0) {
+    ::close(fd);
+    return std::nullopt;  // no server (or a stale socket of one that crashed)
+  }
+  set_timeouts(fd, 10);
+  write_line(fd, nlohmann::json{{"op", "create_token"}, {"name", name}, {"scopes", scopes}}.dump());
+  auto line = read_line(fd);
+  ::close(fd);
+  if (!line) return std::expected<std::string, std::string>(std::unexpected(std::string("the server did not answer")));
+  const auto answer = nlohmann::json::parse(*line, nullptr, false);
+  if (answer.is_object() && answer.contains("token") && answer["token"].is_string()) {
+    return std::expected<std::string, std::string>(answer["token"].get<std::string>());
+  }
+  const std::string error = answer.is_object() && answer.contains("error") && answer["error"].is_string()
+                                ? answer["error"].get<std::string>()
+                                : std::string("unreadable answer from the server");
+  return std::expected<std::string, std::string>(std::unexpected(error));
+}
+
+}  // namespace orgledger::api

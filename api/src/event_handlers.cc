@@ -1,0 +1,111 @@
+// GET /v1/events and GET /v1/verify (API.md): the log itself, for auditors.
+#include <algorithm>
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "orgledger/ledger/hash.h"
+#include "orgledger/ledger/verify.h"
+#include "query_state.h"
+#include "router.h"
+
+namespace orgledger::api {
+namespace {
+
+constexpr std::size_t kDefaultLimit = 1000;
+constexpr std::size_t kMaxLimit = 10'000;
+// A filtered read looks at no more than this many events per request and says where to go on
+// (`next`), so a filter that matches rarely never turns one request into a scan of the whole log.
+constexpr std::size_t kMaxScanned = 100'000;
+constexpr std::size_t kChunk = 1000;
+
+std::optional<std::uint64_t> parse_count(const std::string& text) {
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+void get_events(Call& call, Reply reply) {
+  auto bad = [&](std::string detail) { reply(problem_response(400, "invalid_argument", std::move(detail))); };
+  ledger::Position from = 1;
+  std::size_t limit = kDefaultLimit;
+  if (auto text = call.query.get("from")) {
+    auto value = parse_count(*text);
+    if (!value) return bad("from is a position, not '" + *text + "'");
+    from = std::max<ledger::Position>(1, *value);
+  }
+  if (auto text = call.query.get("limit")) {
+    auto value = parse_count(*text);
+    if (!value || *value == 0 || *value > kMaxLimit) return bad("limit is 1 to 10000, not '" + *text + "'");
+    limit = *value;
+  }
+  const auto stream = call.query.get("stream");
+  const auto actor = call.query.get("actor");
+  const auto type = call.query.get("type");
+  const auto reporter = reporter_details_for(call.token);
+  auto& ledger = call.services.ledger;
+  const ledger::Position head = ledger.head().position;
+
+  Json events = Json::array();
+  ledger::Position next = from;
+  auto take = [&](const ledger::RecordedEvent& event) {
+    if (actor && event.actor() != *actor) return;
+    if (type && event.type_name() != *type) return;
+    events.push_back(event_to_json(event, reporter));
+  };
+  if (stream) {
+    // The streams index gives the stream's events in order; those before `from` are skipped.
+    ledger::StreamVersion version = 1;
+    next = head + 1;
+    while (events.size() < limit) {
+      auto chunk = ledger.read_stream(*stream, version, kChunk);
+      if (!chunk) return reply(problem_response(503, "unavailable", chunk.error().message));
+      for (const auto& event : *chunk) {
+        if (event.position() < from) continue;
+        take(event);
+        if (events.size() == limit) {
+          next = event.position() + 1;
+          break;
+        }
+      }
+      if (chunk->size() < kChunk) break;
+      version += kChunk;
+    }
+  } else {
+    std::size_t scanned = 0;
+    while (next <= head && events.size() < limit && scanned < kMaxScanned) {
+      const std::size_t want = (actor || type) ? kChunk : std::min(kChunk, limit - events.size());
+      auto chunk = ledger.read(next, want);
+      if (!chunk) return reply(problem_response(503, "unavailable", chunk.error().message));
+      if (chunk->empty()) break;
+      for (const auto& event : *chunk) {
+        take(event);
+        next = event.position() + 1;
+        ++scanned;
+        if (events.size() == limit) break;
+      }
+    }
+  }
+  Json out;
+  out["events"] = std::move(events);
+  out["next"] = next;
+  reply(json_response(200, out));
+}
+
+void get_verify(Call& call, Reply reply) {
+  auto report = ledger::verify_ledger(call.services.data_directory);
+  if (!report) return reply(problem_response(503, "unavailable", report.error().message));
+  Json out;
+  out["ok"] = report->ok;
+  out["checked"] = report->checked;
+  out["head"] = {{"position", report->head.position}, {"hash", ledger::to_hex(report->head.hash)}};
+  if (report->first_bad_position) {
+    out["first_bad_position"] = *report->first_bad_position;
+    out["problem"] = report->problem;
+  }
+  reply(json_response(200, out));
+}
+
+}  // namespace orgledger::api

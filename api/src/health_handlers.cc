@@ -1,0 +1,27 @@
+// GET /healthz and GET /metrics.
+#include <nlohmann/json.hpp>
+
+#include "metrics.h"
+#include "router.h"
+
+namespace orgledger::api {
+
+void get_healthz(Call& call, Reply reply) {
+  // The log is open (this process holds it) and writable unless a write failed (fail-stop).
+  if (auto failure = call.services.ledger.failure()) {
+    return reply(problem_response(503, "unavailable", "the log stopped taking writes: " + failure->message));
+  }
+  Json out;
+  out["ok"] = true;
+  out["head"] = call.services.ledger.head().position;
+  reply(json_response(200, out));
+}
+
+void get_metrics(Call& call, Reply reply) {
+  HttpResponse response;
+  response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  response.body = call.services.metrics.render(call.services.ledger);
+  reply(std::move(response));
+}
+
+}  // namespace orgledger::api

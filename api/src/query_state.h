@@ -1,0 +1,47 @@
+// The state a query is asked of (D3): as of `as_of` (a position or an instant: a fold of the log)
+// when the query gives one, else the live state of the processor; and the instant `at` at which
+// time rules (S2, A4) are evaluated: `at` when given, else the as-of instant, else now.
+#pragma once
+
+#include <expected>
+#include <optional>
+
+#include "http_message.h"
+#include "orgledger/api/time_format.h"
+#include "orgledger/commands/processor.h"
+#include "orgledger/projections/as_of.h"
+#include "router.h"
+
+namespace orgledger::api {
+
+struct QueryPoint {
+  std::optional<projections::AsOf> as_of;
+  std::optional<ledger::Micros> at;
+};
+
+// Reads as_of and at from the query; a bad one is an invalid_argument problem.
+std::expected<QueryPoint, HttpResponse> query_point(const Call& call);
+
+// Runs `answer(state, as_of_position, at)` on the state the query asks about and returns its
+// response (or the problem of a bad as_of / at, or of a log that could not be read).
+template <typename Answer>
+HttpResponse with_state(const Call& call, Answer&& answer) {
+  auto point = query_point(call);
+  if (!point) return std::move(point.error());
+  const ledger::Micros now = call.services.clock.now();
+  if (!point->as_of) {
+    return call.services.processor.read([&](const projections::State& state) {
+      return answer(state, state.position, point->at.value_or(now));
+    });
+  }
+  auto folded = projections::fold_as_of(call.services.ledger, point->as_of, now);
+  if (!folded) return problem_response(503, "unavailable", "the log could not be read: " + folded.error().message);
+  return answer(folded->state, folded->as_of_position, point->at.value_or(folded->default_at));
+}
+
+// The ReporterDetails a token may see (A6).
+inline ReporterDetails reporter_details_for(const TokenInfo& token) {
+  return token.allows(Scope::abuse_reporter) ? ReporterDetails::revealed : ReporterDetails::redacted;
+}
+
+}  // namespace orgledger::api

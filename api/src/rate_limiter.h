@@ -1,0 +1,36 @@
+// The per-token rate limit (API.md: `serve --rate-limit N/min`, `rate_limited` with Retry-After):
+// a token bucket per token holding up to N requests, refilled at N per minute, so a client may
+// burst up to its minute's worth and then gets its steady rate.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace orgledger::api {
+
+class RateLimiter {
+ public:
+  using Clock = std::chrono::steady_clock;
+  // 0 requests per minute: no limit.
+  explicit RateLimiter(std::uint32_t per_minute) : per_minute_(per_minute) {}
+
+  // Takes one request of `token` at `now`: nullopt when admitted, else the whole seconds to wait
+  // until the next one would be (at least 1). Thread-safe.
+  std::optional<std::chrono::seconds> admit(std::string_view token, Clock::time_point now);
+
+ private:
+  struct Bucket {
+    double tokens = 0;
+    Clock::time_point refilled;
+  };
+  const std::uint32_t per_minute_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, Bucket> buckets_;
+};
+
+}  // namespace orgledger::api

@@ -1,0 +1,76 @@
+#include "router.h"
+
+#include "request_input.h"
+
+namespace orgledger::api {
+namespace {
+
+// D3: every query takes as_of and at.
+const std::vector<std::string_view> kOrgQuery{"as_of", "at"};
+
+const std::vector<Route>& table() {
+  static const std::vector<Route> kRoutes{
+      {"POST", "/v1/commands", Scope::write, {}, Work::quick, post_command, true},
+      {"GET", "/v1/orgs/{org}", Scope::read, kOrgQuery, Work::quick, get_org},
+      {"GET", "/v1/orgs/{org}/members", Scope::read, kOrgQuery, Work::quick, get_members},
+      {"GET", "/v1/orgs/{org}/teams", Scope::read, kOrgQuery, Work::quick, get_teams},
+      {"GET", "/v1/orgs/{org}/support-grants", Scope::read, {"status", "as_of", "at"}, Work::quick, get_support_grants},
+      {"GET", "/v1/check", Scope::read,
+       {"org", "user", "action", "product", "scope", "resource", "explain", "as_of", "at"}, Work::quick, get_check},
+      {"GET", "/v1/abuse-reports", Scope::read, {"status", "as_of", "at"}, Work::quick, get_abuse_reports},
+      {"GET", "/v1/abuse-reports/{report}", Scope::read, kOrgQuery, Work::quick, get_abuse_report},
+      {"GET", "/v1/events", Scope::audit, {"from", "limit", "stream", "actor", "type"}, Work::heavy, get_events},
+      {"GET", "/v1/events/subscribe", Scope::audit, {"from"}, Work::stream, nullptr},
+      {"GET", "/v1/verify", Scope::audit, {}, Work::heavy, get_verify},
+      {"GET", "/healthz", Scope::read, {}, Work::open, get_healthz},
+      {"GET", "/metrics", Scope::read, {}, Work::quick, get_metrics},
+  };
+  return kRoutes;
+}
+
+// Matches `path` against `pattern`, collecting the {…} segments (percent-decoded).
+bool matches(std::string_view pattern, std::string_view path, std::vector<std::string>& params) {
+  params.clear();
+  while (!pattern.empty() || !path.empty()) {
+    if (pattern.empty() || path.empty() || pattern.front() != '/' || path.front() != '/') return false;
+    pattern.remove_prefix(1);
+    path.remove_prefix(1);
+    const auto pattern_end = pattern.find('/');
+    const auto path_end = path.find('/');
+    const auto want = pattern.substr(0, pattern_end);
+    const auto got = path.substr(0, path_end);
+    if (want.starts_with('{')) {
+      if (got.empty()) return false;
+      auto decoded = percent_decode_segment(got);
+      if (!decoded) return false;
+      params.push_back(std::move(*decoded));
+    } else if (want != got) {
+      return false;
+    }
+    pattern = pattern_end == std::string_view::npos ? std::string_view{} : pattern.substr(pattern_end);
+    path = path_end == std::string_view::npos ? std::string_view{} : path.substr(path_end);
+  }
+  return true;
+}
+
+}  // namespace
+
+std::span<const Route> routes() { return table(); }
+
+RouteMatch match_route(std::string_view method, std::string_view path) {
+  RouteMatch found;
+  std::vector<std::string> params;
+  for (const auto& route : table()) {
+    if (!matches(route.pattern, path, params)) continue;
+    // A literal segment beats a parameter: /v1/events/subscribe is not /v1/events/{…}.
+    if (route.method == method) {
+      found.route = &route;
+      found.path_params = std::move(params);
+      return found;
+    }
+    found.path_exists = true;
+  }
+  return found;
+}
+
+}  // namespace orgledger::api

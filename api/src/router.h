@@ -1,0 +1,85 @@
+// The routes of API.md: method, path pattern, the scope a token needs, the query parameters a
+// route takes (any other is invalid_argument), where it runs, and its handler. The table is the
+// one source of truth: the session dispatches with it, and a test checks the OpenAPI document
+// against it.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http_message.h"
+#include "orgledger/api/server.h"
+#include "orgledger/api/token_store.h"
+#include "request_input.h"
+
+namespace orgledger::api {
+
+class Metrics;
+
+// What handlers reach: the server's parts, all thread-safe.
+struct Services {
+  ledger::Ledger& ledger;
+  commands::CommandProcessor& processor;
+  TokenStore& tokens;
+  const projections::BusinessCalendar& calendar;
+  const ledger::Clock& clock;
+  Metrics& metrics;
+  std::string data_directory;  // for whole-log verification (a read-only open beside the writer)
+};
+
+struct Call {
+  const HttpRequest& request;
+  std::vector<std::string> path_params;  // decoded, in the pattern's order
+  QueryParams query;
+  const TokenInfo& token;
+  Services& services;
+};
+
+using Reply = std::function<void(HttpResponse)>;  // called exactly once, from any thread
+
+enum class Work {
+  quick,   // on the I/O thread (moves to the worker pool when `as_of` asks for a fold of the log)
+  heavy,   // on the worker pool: it may read much of the log
+  stream,  // Server-Sent Events: the session hands the connection to a subscriber
+  open,    // quick, and needs no token (/healthz)
+};
+
+struct Route {
+  std::string_view method;
+  std::string_view pattern;  // "/v1/orgs/{org}/members"
+  Scope scope;
+  std::vector<std::string_view> params;
+  Work work;
+  void (*handle)(Call& call, Reply reply);  // null for Work::stream
+  // The handler checks the scope itself: POST /v1/commands records a refused write (D2).
+  bool handler_checks_scope = false;
+};
+
+std::span<const Route> routes();
+
+struct RouteMatch {
+  const Route* route = nullptr;  // null: no route for this method and path
+  bool path_exists = false;      // the path exists with another method (405)
+  std::vector<std::string> path_params;
+};
+RouteMatch match_route(std::string_view method, std::string_view path);
+
+// Handlers (one file per group of routes).
+void post_command(Call& call, Reply reply);
+void get_org(Call& call, Reply reply);
+void get_members(Call& call, Reply reply);
+void get_teams(Call& call, Reply reply);
+void get_support_grants(Call& call, Reply reply);
+void get_check(Call& call, Reply reply);
+void get_abuse_reports(Call& call, Reply reply);
+void get_abuse_report(Call& call, Reply reply);
+void get_events(Call& call, Reply reply);
+void get_verify(Call& call, Reply reply);
+void get_healthz(Call& call, Reply reply);
+void get_metrics(Call& call, Reply reply);
+
+}  // namespace orgledger::api

@@ -1,0 +1,162 @@
+// The listener and the server's life: bind, accept (with the connection cap), graceful stop.
+#include "server_impl.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+
+namespace orgledger::api {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+Server::Impl::Impl(const ServerOptions& options_in, const ServerParts& parts)
+    : options(options_in),
+      services{parts.ledger, parts.processor, parts.tokens, parts.calendar, parts.clock, metrics, options_in.data_directory},
+      rate_limiter(options_in.rate_limit_per_minute),
+      io(static_cast<int>(std::max<std::size_t>(1, options_in.io_threads))),
+      workers(std::max<std::size_t>(1, options_in.worker_threads)),
+      acceptor_(net::make_strand(io)) {}
+
+Server::Impl::~Impl() { stop(std::chrono::milliseconds(0)); }
+
+std::expected<void, std::string> Server::Impl::listen() {
+  boost::system::error_code error;
+  const auto address = net::ip::make_address(options.host, error);
+  if (error) return std::unexpected("bad listen address '" + options.host + "': " + error.message());
+  const tcp::endpoint endpoint(address, options.port);
+  acceptor_.open(endpoint.protocol(), error);
+  if (!error) acceptor_.set_option(net::socket_base::reuse_address(true), error);
+  if (!error) acceptor_.bind(endpoint, error);
+  if (!error) acceptor_.listen(net::socket_base::max_listen_connections, error);
+  if (error) {
+    return std::unexpected("cannot listen on " + options.host + ":" + std::to_string(options.port) + ": " + error.message());
+  }
+  bound_port = acceptor_.local_endpoint().port();
+  return {};
+}
+
+void Server::Impl::run() {
+  accept();
+  for (std::size_t i = 0; i < std::max<std::size_t>(1, options.io_threads); ++i) {
+    threads_.emplace_back([this] { io.run(); });
+  }
+}
+
+void Server::Impl::accept() {
+  acceptor_.async_accept(net::make_strand(io), [this](boost::system::error_code error, tcp::socket socket) {
+    if (error == net::error::operation_aborted || stopping.load()) return;
+    if (!error) {
+      bool full = false;
+      {
+        std::lock_guard lock(mutex_);
+        full = open_connections_ >= options.max_connections;
+      }
+      if (full) {
+        // The cap: one short answer, then the door closes (a blocking write of a few bytes).
+        static const std::string kBody =
+            R"({"status":503,"code":"unavailable","title":"Unavailable","detail":"too many connections","rule":""})";
+        static const std::string kBusy =
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nRetry-After: 1\r\n"
+            "Connection: close\r\nContent-Length: " + std::to_string(kBody.size()) + "\r\n\r\n" + kBody;
+        boost::system::error_code ignored;
+        net::write(socket, net::buffer(kBusy), ignored);
+        socket.shutdown(tcp::socket::shutdown_both, ignored);
+        socket.close(ignored);
+      } else {
+        start_session(*this, std::move(socket));
+      }
+    }
+    accept();
+  });
+}
+
+void Server::Impl::connection_opened(std::weak_ptr<Connection> connection) {
+  std::lock_guard lock(mutex_);
+  ++open_connections_;
+  // Forget the connections that are gone, so the list stays as long as the open ones.
+  std::erase_if(connections_, [](const auto& weak) { return weak.expired(); });
+  connections_.push_back(std::move(connection));
+  metrics.connection_opened();
+}
+
+void Server::Impl::connection_closed() {
+  std::lock_guard lock(mutex_);
+  --open_connections_;
+  metrics.connection_closed();
+  changed_.notify_all();
+}
+
+bool Server::Impl::subscriber_started() {
+  std::lock_guard lock(mutex_);
+  if (subscribers_ >= options.max_subscribers || stopping.load()) return false;
+  ++subscribers_;
+  metrics.subscriber_added();
+  return true;
+}
+
+void Server::Impl::subscriber_ended() {
+  std::lock_guard lock(mutex_);
+  --subscribers_;
+  metrics.subscriber_removed();
+  changed_.notify_all();
+}
+
+void Server::Impl::write_access_log(const std::string& line) {
+  if (options.access_log == nullptr) return;
+  std::lock_guard lock(log_mutex_);
+  std::fwrite(line.data(), 1, line.size(), options.access_log);
+  std::fputc('\n', options.access_log);
+  std::fflush(options.access_log);
+}
+
+void Server::Impl::stop(std::chrono::milliseconds grace) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopped_) return;
+    stopped_ = true;
+  }
+  stopping.store(true);
+  // No new connection; the acceptor belongs to its strand.
+  net::post(acceptor_.get_executor(), [this] {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+  });
+  std::vector<std::shared_ptr<Connection>> open;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& weak : connections_) {
+      if (auto connection = weak.lock()) open.push_back(std::move(connection));
+    }
+  }
+  for (auto& connection : open) connection->close_if_idle();
+  open.clear();
+  // The requests in flight finish and are answered; subscriptions see `stopping` and end.
+  {
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, grace, [this] { return open_connections_ == 0 && subscribers_ == 0; });
+    changed_.wait(lock, [this] { return subscribers_ == 0; });  // they end within their poll interval
+  }
+  io.stop();
+  for (auto& thread : threads_) thread.join();
+  threads_.clear();
+  workers.join();
+  services.ledger.set_group_observer(nullptr);
+}
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Server::~Server() { impl_->stop(std::chrono::milliseconds(10'000)); }
+
+std::expected<std::unique_ptr<Server>, std::string> Server::start(const ServerOptions& options, const ServerParts& parts) {
+  auto impl = std::make_unique<Impl>(options, parts);
+  if (auto listening = impl->listen(); !listening) return std::unexpected(listening.error());
+  parts.ledger.set_group_observer(&impl->metrics);
+  impl->run();
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+std::uint16_t Server::port() const { return impl_->bound_port; }
+
+void Server::stop(std::chrono::milliseconds grace) { impl_->stop(grace); }
+
+}  // namespace orgledger::api

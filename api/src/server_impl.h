@@ -1,0 +1,76 @@
+// The server's insides, shared by the listener (server.cc), the connections (http_session.cc) and
+// the event subscriptions (sse_stream.cc). Asio lives here and in those files only.
+#pragma once
+
+#include <utility>  // before Boost 1.74's Asio under C++23 (ARCHITECTURE.md, known traps)
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "metrics.h"
+#include "orgledger/api/server.h"
+#include "rate_limiter.h"
+#include "router.h"
+
+namespace orgledger::api {
+
+class Server::Impl {
+  // Declared first, destroyed last: sessions still queued in `io` when it is destroyed report
+  // their closing here.
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::size_t open_connections_ = 0;
+  std::size_t subscribers_ = 0;
+  std::mutex log_mutex_;
+  bool stopped_ = false;
+
+ public:
+  Impl(const ServerOptions& options, const ServerParts& parts);
+
+  std::expected<void, std::string> listen();
+  void run();
+  void stop(std::chrono::milliseconds grace);
+  ~Impl();
+
+  const ServerOptions options;
+  Metrics metrics;
+  Services services;
+  RateLimiter rate_limiter;
+  boost::asio::io_context io;
+  boost::asio::thread_pool workers;
+  std::atomic<bool> stopping{false};
+  std::uint16_t bound_port = 0;
+
+  // Every open connection registers here, so that stop() can wait for them and close idle ones.
+  class Connection {
+   public:
+    virtual ~Connection() = default;
+    virtual void close_if_idle() = 0;  // called from any thread
+  };
+  void connection_opened(std::weak_ptr<Connection> connection);
+  void connection_closed();
+
+  // SSE subscribers run on threads of their own; stop() waits for them.
+  bool subscriber_started();  // false when max_subscribers are running
+  void subscriber_ended();
+
+  void write_access_log(const std::string& line);
+
+ private:
+  void accept();
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::vector<std::thread> threads_;
+  std::vector<std::weak_ptr<Connection>> connections_;  // under mutex_
+};
+
+// Starts a connection's session on a freshly accepted socket (http_session.cc).
+void start_session(Server::Impl& server, boost::asio::ip::tcp::socket socket);
+
+}  // namespace orgledger::api

@@ -1,0 +1,121 @@
+#include "sse_stream.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <cerrno>
+#include <charconv>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+namespace orgledger::api {
+namespace {
+
+using tcp = boost::asio::ip::tcp;
+constexpr std::size_t kBatch = 256;
+constexpr auto kPoll = std::chrono::milliseconds(200);  // how soon a stop or a departed client is noticed
+
+std::optional<ledger::Position> parse_position(const std::string& text) {
+  ledger::Position value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+// Writes all of `bytes`, blocking at most the socket's send timeout per call; false when the
+// client is gone or took nothing for that long.
+bool send_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t sent = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (sent < 0) {
+      if (errno == EINTR) continue;
+      return false;  // EAGAIN here is the send timeout: a subscriber too slow to keep
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(sent));
+  }
+  return true;
+}
+
+// The client closed its end (a subscriber sends nothing after its request).
+bool client_left(int fd) {
+  pollfd watch{fd, POLLIN | POLLRDHUP, 0};
+  if (::poll(&watch, 1, 0) <= 0) return false;
+  if (watch.revents & (POLLRDHUP | POLLHUP | POLLERR)) return true;
+  char byte;
+  return ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
+void stream_events(Server::Impl& server, tcp::socket& socket, ledger::Position from, ReporterDetails reporter) {
+  boost::system::error_code ignored;
+  socket.native_non_blocking(false, ignored);  // blocking sends, bounded by SO_SNDTIMEO below
+  const int fd = socket.native_handle();
+  const auto timeout = std::chrono::duration_cast<std::chrono::microseconds>(server.options.sse_send_timeout);
+  timeval send_timeout{static_cast<time_t>(timeout.count() / 1'000'000), static_cast<suseconds_t>(timeout.count() % 1'000'000)};
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
+
+  const std::string head =
+      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n"
+      "X-Accel-Buffering: no\r\nServer: orgledger\r\n\r\nretry: 2000\n\n";
+  if (!send_all(fd, head)) return;
+
+  auto subscription = server.services.ledger.subscribe(from);
+  auto last_sent = std::chrono::steady_clock::now();
+  std::string frame;
+  while (!server.stopping.load()) {
+    auto events = subscription->next(kBatch, kPoll);
+    frame.clear();
+    if (!events) {
+      nlohmann::json problem{{"code", "unavailable"}, {"detail", events.error().message}};
+      send_all(fd, "event: error\ndata: " + problem.dump() + "\n\n");
+      return;
+    }
+    for (const auto& event : *events) {
+      frame += "id: " + std::to_string(event.position()) + "\nevent: ";
+      frame += event.type_name();
+      frame += "\ndata: ";
+      frame += event_to_json(event, reporter).dump(-1, ' ', false, Json::error_handler_t::replace);
+      frame += "\n\n";
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (frame.empty() && now - last_sent >= server.options.sse_keepalive) frame = ": keep-alive\n\n";
+    if (!frame.empty()) {
+      if (!send_all(fd, frame)) return;
+      last_sent = now;
+    } else if (client_left(fd)) {
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+std::expected<ledger::Position, std::string> sse_start_position(const QueryParams& query, const std::string& last_event_id) {
+  if (!last_event_id.empty()) {
+    auto last = parse_position(last_event_id);
+    if (!last) return std::unexpected("Last-Event-ID is a position, not '" + last_event_id + "'");
+    return *last + 1;
+  }
+  if (auto text = query.get("from")) {
+    auto from = parse_position(*text);
+    if (!from) return std::unexpected("from is a position, not '" + *text + "'");
+    return std::max<ledger::Position>(1, *from);
+  }
+  return 1;
+}
+
+void run_sse_subscriber(Server::Impl& server, tcp::socket socket, ledger::Position from, ReporterDetails reporter) {
+  // The socket is destroyed before the slot is given back: once the last slot is back, stop() may
+  // destroy the io_context the socket belongs to.
+  auto owned = std::make_unique<tcp::socket>(std::move(socket));
+  std::thread([&server, owned = std::move(owned), from, reporter]() mutable {
+    stream_events(server, *owned, from, reporter);
+    boost::system::error_code ignored;
+    owned->shutdown(tcp::socket::shutdown_both, ignored);
+    owned->close(ignored);
+    owned.reset();
+    server.subscriber_ended();
+  }).detach();
+}
+
+}  // namespace orgledger::api

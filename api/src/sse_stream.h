@@ -1,0 +1,32 @@
+// GET /v1/events/subscribe (API.md): Server-Sent Events. Each event is sent as
+//   id: <position>\nevent: <type>\ndata: <the event's JSON, one line>\n\n
+// first from the requested position, then live as events become durable, with no gap and no
+// duplicate; `: keep-alive` comments when nothing happens. A subscriber runs on a thread of its
+// own with blocking writes bounded by a send timeout: it reads from the log only as fast as its
+// client takes bytes, so a slow client costs no memory, and one that takes nothing for
+// sse_send_timeout is cut off.
+#pragma once
+
+#include <utility>
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <expected>
+#include <string>
+
+#include "orgledger/api/event_json.h"
+#include "request_input.h"
+#include "server_impl.h"
+
+namespace orgledger::api {
+
+// Where a subscription starts: after Last-Event-ID when the client resumes (it wins over `from`,
+// which a reconnecting client repeats), else `from`, else 1.
+std::expected<ledger::Position, std::string> sse_start_position(const QueryParams& query, const std::string& last_event_id);
+
+// Takes over `socket` (the request was read and authorised; the subscriber slot is taken) and
+// streams until the client leaves, is cut off, or the server stops.
+void run_sse_subscriber(Server::Impl& server, boost::asio::ip::tcp::socket socket, ledger::Position from,
+                        ReporterDetails reporter);
+
+}  // namespace orgledger::api

@@ -1,0 +1,123 @@
+// `orgledger serve [--listen HOST:PORT] [--rate-limit N/min] [--calendar FILE] [--max-connections N]
+//  [--no-access-log]`: the HTTP API (API.md) over the data directory, with the scheduler (S6, A5)
+// running beside it. SIGTERM or SIGINT: stop accepting, finish what is in flight, close the store.
+#include <signal.h>
+
+#include <charconv>
+#include <cstdio>
+
+#include "cli_args.h"
+#include "data_dir.h"
+#include "orgledger/api/admin_socket.h"
+#include "orgledger/api/server.h"
+#include "orgledger/api/token_store.h"
+#include "orgledger/commands/processor.h"
+#include "orgledger/commands/scheduler.h"
+#include "orgledger/ledger/ledger.h"
+#include "query_support.h"
+#include "subcommands.h"
+
+namespace orgledger::tools {
+namespace {
+
+void parse_listen(const std::string& text, api::ServerOptions& options) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos) throw UsageError("--listen is HOST:PORT, not '" + text + "'");
+  std::string host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);  // [::1]:8080
+  unsigned port = 0;
+  const auto digits = std::string_view(text).substr(colon + 1);
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+  if (host.empty() || digits.empty() || error != std::errc() || end != digits.data() + digits.size() || port > 65535) {
+    throw UsageError("--listen is HOST:PORT, not '" + text + "'");
+  }
+  options.host = host;
+  options.port = static_cast<std::uint16_t>(port);
+}
+
+std::uint32_t parse_rate_limit(const std::string& text) {
+  constexpr std::string_view kUnit = "/min";
+  std::uint32_t per_minute = 0;
+  const std::string_view view(text);
+  const auto number = view.ends_with(kUnit) ? view.substr(0, view.size() - kUnit.size()) : view;
+  const auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), per_minute);
+  if (number.empty() || error != std::errc() || end != number.data() + number.size()) {
+    throw UsageError("--rate-limit is N/min (requests per minute per token), not '" + text + "'");
+  }
+  return per_minute;
+}
+
+}  // namespace
+
+int serve_command(const Args& raw) {
+  const CliArgs args(raw, {{"data", "listen", "rate-limit", "calendar", "max-connections"}, {"no-access-log"}});
+  if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional().front() + "'");
+  api::ServerOptions options;
+  if (auto listen = args.value("listen")) parse_listen(*listen, options);
+  if (auto limit = args.value("rate-limit")) options.rate_limit_per_minute = parse_rate_limit(*limit);
+  if (auto cap = args.number("max-connections")) options.max_connections = std::max<std::uint64_t>(1, *cap);
+  if (args.flag("no-access-log")) options.access_log = nullptr;
+  const auto& calendar = calendar_of(args);
+  options.data_directory = data_directory(args);
+
+  // Signals are taken by sigwait below: blocked before any thread starts, so every thread inherits
+  // the mask and none is interrupted.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  const auto& clock = ledger::system_clock();
+  auto ledger = ledger::Ledger::open(options.data_directory, {.clock = &clock});
+  if (!ledger) {
+    std::fprintf(stderr, "orgledger serve: %s\n", ledger.error().message.c_str());
+    return kExitUsageOrIo;
+  }
+  auto processor = commands::CommandProcessor::start(**ledger, clock, calendar);
+  if (!processor) {
+    std::fprintf(stderr, "orgledger serve: %s\n", processor.error().message.c_str());
+    return kExitUsageOrIo;
+  }
+  auto tokens = api::TokenStore::open(**ledger);
+  if (!tokens) {
+    std::fprintf(stderr, "orgledger serve: %s\n", tokens.error().c_str());
+    return kExitUsageOrIo;
+  }
+  commands::Scheduler scheduler(**processor, clock, calendar);
+  scheduler.start();
+  auto admin = api::AdminSocket::start(api::admin_socket_path(options.data_directory), **tokens, clock);
+  if (!admin) std::fprintf(stderr, "orgledger serve: %s (token create needs the server stopped)\n", admin.error().c_str());
+  auto server = api::Server::start(options, {**ledger, **processor, **tokens, calendar, clock});
+  if (!server) {
+    std::fprintf(stderr, "orgledger serve: %s\n", server.error().c_str());
+    return kExitUsageOrIo;
+  }
+
+  const std::string base = "http://" + (options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host) +
+                           ":" + std::to_string((*server)->port());
+  std::printf("orgledger serving %s on %s (head position %llu, %zu API tokens)\n", options.data_directory.c_str(),
+              base.c_str(), static_cast<unsigned long long>((*ledger)->head().position), (*tokens)->size());
+  if ((*tokens)->size() == 0) {
+    std::printf("\nNo API token yet. In another terminal:\n"
+                "  orgledger token create --data %s --name me --scopes admin\n"
+                "  curl -H \"Authorization: Bearer <the token>\" %s/v1/events?limit=5\n",
+                options.data_directory.c_str(), base.c_str());
+  }
+  std::printf("Stop with SIGTERM or Ctrl-C.\n");
+  std::fflush(stdout);
+
+  int received = 0;
+  sigwait(&stop_signals, &received);
+  std::fprintf(stderr, "orgledger serve: %s: finishing the requests in flight\n", received == SIGTERM ? "SIGTERM" : "SIGINT");
+  (*server)->stop();
+  server->reset();
+  admin = std::unexpected(std::string());  // closes the admin socket
+  scheduler.stop();
+  processor->reset();  // waits for the commands in flight
+  ledger->reset();     // flushes and closes the store
+  std::fprintf(stderr, "orgledger serve: stopped cleanly\n");
+  return kExitOk;
+}
+
+}  // namespace orgledger::tools
