@@ -1,5 +1,6 @@
 #include "router.h"
 
+#include "orgledger/api/routes.h"
 #include "request_input.h"
 
 namespace orgledger::api {
@@ -71,6 +72,16 @@ RouteMatch match_route(std::string_view method, std::string_view path) {
     found.path_exists = true;
   }
   return found;
+}
+
+}  // namespace orgledger::api
+
+namespace orgledger::api {
+
+std::vector<RouteInfo> route_table() {
+  std::vector<RouteInfo> out;
+  for (const auto& route : table()) out.push_back({route.method, route.pattern, route.scope, route.work == Work::open, route.params});
+  return out;
 }
 
 }  // namespace orgledger::api

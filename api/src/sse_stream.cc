@@ -14,6 +14,7 @@ namespace {
 
 using tcp = boost::asio::ip::tcp;
 constexpr std::size_t kBatch = 256;
+constexpr int kSendBuffer = 256 * 1024;
 constexpr auto kPoll = std::chrono::milliseconds(200);  // how soon a stop or a departed client is noticed
 
 std::optional<ledger::Position> parse_position(const std::string& text) {
@@ -53,6 +54,10 @@ void stream_events(Server::Impl& server, tcp::socket& socket, ledger::Position f
   const auto timeout = std::chrono::duration_cast<std::chrono::microseconds>(server.options.sse_send_timeout);
   timeval send_timeout{static_cast<time_t>(timeout.count() / 1'000'000), static_cast<suseconds_t>(timeout.count() % 1'000'000)};
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
+  // A fixed kernel buffer (not autotuned to megabytes): what a subscriber may hold unread is small
+  // and known, and a stalled one blocks the sender soon, so its time-out can cut it off.
+  const int send_buffer = kSendBuffer;
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &send_buffer, sizeof send_buffer);
 
   const std::string head =
       "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n"

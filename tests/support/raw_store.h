@@ -15,11 +15,13 @@ class RawStore {
  public:
   explicit RawStore(const std::string& directory) {
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const char* name : {"events", "streams", "commands", "meta", "default"}) {
+    for (const char* name : {"events", "streams", "commands", "meta", "default", "tokens"}) {
       families.emplace_back(name, rocksdb::ColumnFamilyOptions());
     }
     rocksdb::DB* raw = nullptr;
-    const auto status = rocksdb::DB::Open(rocksdb::DBOptions(), directory, families, &handles_, &raw);
+    rocksdb::DBOptions options;
+    options.create_missing_column_families = true;  // a store from before a family was added
+    const auto status = rocksdb::DB::Open(options, directory, families, &handles_, &raw);
     if (!status.ok()) throw std::runtime_error(status.ToString());
     db_.reset(raw);
   }

@@ -1,0 +1,21 @@
+// The routes the server answers, as data: for the OpenAPI document's test and for tools.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "orgledger/api/token_store.h"
+
+namespace orgledger::api {
+
+struct RouteInfo {
+  std::string_view method;   // "GET", "POST"
+  std::string_view pattern;  // "/v1/orgs/{org}/members"
+  Scope scope;               // needed (none for /healthz: `open`)
+  bool open = false;         // served without a token
+  std::vector<std::string_view> params;  // the query parameters it takes
+};
+
+std::vector<RouteInfo> route_table();
+
+}  // namespace orgledger::api
