@@ -27,6 +27,9 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
  public:
   Session(Server::Impl& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {
     boost::system::error_code ignored;
+    // Answers go out as soon as they are written: Nagle's algorithm would hold a small answer
+    // back until the previous one is acknowledged (up to the peer's delayed-ACK time, ~40 ms).
+    stream_.socket().set_option(tcp::no_delay(true), ignored);
     const auto remote = stream_.socket().remote_endpoint(ignored);
     remote_ = ignored ? std::string("?") : remote.address().to_string() + ":" + std::to_string(remote.port());
   }

@@ -11,6 +11,8 @@
 namespace orgledger::commands {
 namespace {
 
+constexpr std::size_t kGrowthHeadroom = 2 << 20;
+
 // A refusal as the audit entry D2 asks for.
 ledger::CommandAppend rejected_entry(const Command& command, const Rejection& rejection) {
   ledger::CommandAppend append;
@@ -52,6 +54,12 @@ std::expected<std::unique_ptr<CommandProcessor>, ledger::Error> CommandProcessor
     return true;
   });
   if (!rebuilt) return std::unexpected(rebuilt.error());
+  // Room for two million more users and streams (16 MiB of buckets each): growing a large hash
+  // table rehashes it whole, under the readers' lock, on the writer thread — a pause of tens of
+  // milliseconds per million entries that every submitter and reader would feel.
+  auto& live = processor->live_;
+  live.users.reserve(live.users.size() + kGrowthHeadroom);
+  live.stream_versions.reserve(live.stream_versions.size() + kGrowthHeadroom);
   ledger.set_decider(processor.get());
   return processor;
 }

@@ -18,6 +18,8 @@
 
 namespace orgledger::ledger {
 
+inline constexpr std::size_t kStreamCacheHeadroom = 2 << 20;
+
 class Ledger::Impl {
  public:
   Impl(std::unique_ptr<Store> store, const Clock& clock, OpenMode mode, const Head& head,

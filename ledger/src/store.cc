@@ -96,6 +96,10 @@ std::expected<std::unique_ptr<Store>, Error> Store::open(const std::string& dire
   options.allow_concurrent_memtable_write = false;
   options.keep_log_file_num = 4;
   if (env != nullptr) options.env = env;
+  // Compactions run at a lower CPU priority than everything else: on a small machine they would
+  // otherwise take the cores that answer requests, and show as tail latency that grows with the
+  // store. Flushes (the HIGH pool) keep their priority, so writes never wait on them longer.
+  options.env->LowerThreadPoolCPUPriority(rocksdb::Env::Priority::LOW, rocksdb::CpuPriority::kLow);
   // Only `events` fills its memtable quickly; the small families would pin every WAL file and make
   // each open (verify, readers, recovery) replay gigabytes. Past this size RocksDB flushes them.
   options.max_total_wal_size = 128 << 20;

@@ -3,8 +3,10 @@
 // running beside it. SIGTERM or SIGINT: stop accepting, finish what is in flight, close the store.
 #include <signal.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <filesystem>
 
 #include "cli_args.h"
 #include "data_dir.h"
@@ -50,13 +52,14 @@ std::uint32_t parse_rate_limit(const std::string& text) {
 }  // namespace
 
 int serve_command(const Args& raw) {
-  const CliArgs args(raw, {{"data", "listen", "rate-limit", "calendar", "max-connections"}, {"no-access-log"}});
+  const CliArgs args(raw, {{"data", "listen", "rate-limit", "calendar", "max-connections", "threads"}, {"no-access-log"}});
   if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional().front() + "'");
   api::ServerOptions options;
   if (auto listen = args.value("listen")) parse_listen(*listen, options);
   if (auto limit = args.value("rate-limit")) options.rate_limit_per_minute = parse_rate_limit(*limit);
   if (auto cap = args.number("max-connections")) options.max_connections = std::max<std::uint64_t>(1, *cap);
   if (args.flag("no-access-log")) options.access_log = nullptr;
+  if (auto threads = args.number("threads")) options.io_threads = std::clamp<std::uint64_t>(*threads, 1, 64);
   const auto& calendar = calendar_of(args);
   options.data_directory = data_directory(args);
 
@@ -99,10 +102,14 @@ int serve_command(const Args& raw) {
   std::printf("orgledger serving %s on %s (head position %llu, %zu API tokens)\n", options.data_directory.c_str(),
               base.c_str(), static_cast<unsigned long long>((*ledger)->head().position), (*tokens)->size());
   if ((*tokens)->size() == 0) {
-    std::printf("\nNo API token yet. In another terminal:\n"
-                "  orgledger token create --data %s --name me --scopes admin\n"
-                "  curl -H \"Authorization: Bearer <the token>\" %s/v1/events?limit=5\n",
-                options.data_directory.c_str(), base.c_str());
+    // Paths as this process knows them, so the lines can be pasted from any directory.
+    std::error_code ignored;
+    const auto self = std::filesystem::read_symlink("/proc/self/exe", ignored);
+    const auto data = std::filesystem::absolute(options.data_directory, ignored);
+    std::printf("\nNo API token yet. In another terminal, create one (it is printed once) and ask:\n"
+                "  TOKEN=$(%s token create --data %s --name me --scopes admin)\n"
+                "  curl -H \"Authorization: Bearer $TOKEN\" '%s/v1/events?limit=5'\n",
+                self.empty() ? "orgledger" : self.c_str(), data.c_str(), base.c_str());
   }
   std::printf("Stop with SIGTERM or Ctrl-C.\n");
   std::fflush(stdout);
