@@ -94,13 +94,25 @@ void AdminSocket::serve() {
       return;  // shut down
     }
     set_timeouts(client, 5);
-    nlohmann::json answer;
-    auto line = read_line(client);
-    const auto request = line ? nlohmann::json::parse(*line, nullptr, false) : nlohmann::json();
-    if (!request.is_object() || request.value("op", "") != "create_token" || !request.contains("name") ||
-        !request["name"].is_string() || !request.contains("scopes") || !request["scopes"].is_string()) {
-      answer["error"] = "malformed admin request";
-    } else if (auto scopes = parse_scopes(request["scopes"].get<std::string>()); !scopes) {
+    // Nothing a client sends may end the server: every failure is an answer.
+    std::string reply;
+    try {
+      reply = answer_to(read_line(client));
+    } catch (const std::exception& error) {
+      reply = nlohmann::json{{"error", std::string("cannot answer: ") + error.what()}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    }
+    write_line(client, reply);
+    ::close(client);
+  }
+}
+
+std::string AdminSocket::answer_to(const std::optional<std::string>& line) {
+  nlohmann::json answer;
+  const auto request = line ? nlohmann::json::parse(*line, nullptr, false) : nlohmann::json();
+  auto is_string = [&](const char* key) { return request.contains(key) && request[key].is_string(); };
+  if (!request.is_object() || !is_string("op") || request["op"] != "create_token" || !is_string("name") || !is_string("scopes")) {
+    answer["error"] = "malformed admin request";
+  } else if (auto scopes = parse_scopes(request["scopes"].get<std::string>()); !scopes) {
       answer["error"] = scopes.error();
     } else if (auto token = tokens_.create(request["name"].get<std::string>(), *scopes, clock_.now()); !token) {
       answer["error"] = token.error();
@@ -108,11 +120,9 @@ void AdminSocket::serve() {
       answer["token"] = *token;
       answer["name"] = request["name"];
       answer["scopes"] = nlohmann::json::array();
-      for (auto scope : *scopes) answer["scopes"].push_back(to_string(scope));
-    }
-    write_line(client, answer.dump());
-    ::close(client);
+    for (auto scope : *scopes) answer["scopes"].push_back(to_string(scope));
   }
+  return answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::optional<std::expected<std::string, std::string>> create_token_via_server(const std::string& path, const std::string& name,

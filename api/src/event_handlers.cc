@@ -17,6 +17,8 @@ constexpr std::size_t kMaxLimit = 10'000;
 // (`next`), so a filter that matches rarely never turns one request into a scan of the whole log.
 constexpr std::size_t kMaxScanned = 100'000;
 constexpr std::size_t kChunk = 1000;
+// A page also ends past this many bytes (events can be large): `next` says where to go on.
+constexpr std::size_t kMaxPageBytes = 8 << 20;
 
 std::optional<std::uint64_t> parse_count(const std::string& text) {
   std::uint64_t value = 0;
@@ -49,23 +51,36 @@ void get_events(Call& call, Reply reply) {
   const ledger::Position head = ledger.head().position;
 
   Json events = Json::array();
+  std::size_t page_bytes = 0;
   ledger::Position next = from;
+  auto full = [&] { return events.size() >= limit || page_bytes >= kMaxPageBytes; };
   auto take = [&](const ledger::RecordedEvent& event) {
     if (actor && event.actor() != *actor) return;
     if (type && event.type_name() != *type) return;
+    page_bytes += event.stored().size() * 2;  // its JSON is about twice its stored size
     events.push_back(event_to_json(event, reporter));
   };
   if (stream) {
-    // The streams index gives the stream's events in order; those before `from` are skipped.
-    ledger::StreamVersion version = 1;
+    // The streams index gives the stream's events in order; a binary search over its versions
+    // finds the first at or after `from`, so a page costs its own events, not the stream's past.
+    auto last = ledger.stream_version(*stream);
+    if (!last) return reply(problem_response(503, "unavailable", last.error().message));
+    ledger::StreamVersion low = 1, high = *last + 1;  // the first version at or after `from` is in [low, high]
+    while (low < high) {
+      const ledger::StreamVersion middle = low + (high - low) / 2;
+      auto probe = ledger.read_stream(*stream, middle, 1);
+      if (!probe) return reply(problem_response(503, "unavailable", probe.error().message));
+      if (!probe->empty() && probe->front().position() < from) low = middle + 1;
+      else high = middle;
+    }
+    ledger::StreamVersion version = low;
     next = head + 1;
-    while (events.size() < limit) {
+    while (!full()) {
       auto chunk = ledger.read_stream(*stream, version, kChunk);
       if (!chunk) return reply(problem_response(503, "unavailable", chunk.error().message));
       for (const auto& event : *chunk) {
-        if (event.position() < from) continue;
         take(event);
-        if (events.size() == limit) {
+        if (full()) {
           next = event.position() + 1;
           break;
         }
@@ -75,7 +90,7 @@ void get_events(Call& call, Reply reply) {
     }
   } else {
     std::size_t scanned = 0;
-    while (next <= head && events.size() < limit && scanned < kMaxScanned) {
+    while (next <= head && !full() && scanned < kMaxScanned) {
       const std::size_t want = (actor || type) ? kChunk : std::min(kChunk, limit - events.size());
       auto chunk = ledger.read(next, want);
       if (!chunk) return reply(problem_response(503, "unavailable", chunk.error().message));
@@ -84,7 +99,7 @@ void get_events(Call& call, Reply reply) {
         take(event);
         next = event.position() + 1;
         ++scanned;
-        if (events.size() == limit) break;
+        if (full()) break;
       }
     }
   }
@@ -95,7 +110,15 @@ void get_events(Call& call, Reply reply) {
 }
 
 void get_verify(Call& call, Reply reply) {
+  // One whole-log verification at a time: each reads the whole log, and the worker threads are
+  // shared with every as-of query.
+  if (call.services.verifying.exchange(true)) {
+    auto busy = problem_response(503, "unavailable", "a verification is running; ask again when it is done");
+    busy.headers.emplace_back("Retry-After", "10");
+    return reply(std::move(busy));
+  }
   auto report = ledger::verify_ledger(call.services.data_directory);
+  call.services.verifying.store(false);
   if (!report) return reply(problem_response(503, "unavailable", report.error().message));
   Json out;
   out["ok"] = report->ok;

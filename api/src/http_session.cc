@@ -63,34 +63,45 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
     });
   }
 
+  // The header first: a request is routed and its token checked before its body is read, so a
+  // client without a valid token can make the server hold no more than a header.
   void read_request() {
     idle_ = false;
     parser_.emplace();
     parser_->body_limit(server_.options.body_limit);
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
     stream_.expires_after(server_.options.request_timeout);
-    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code error, std::size_t) {
-      self->on_read(error);
+    http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code error, std::size_t) {
+      self->on_header(error);
     });
   }
 
-  void on_read(beast::error_code error) {
-    started_ = SteadyClock::now();
+  // Transport and parse errors: answer when an answer is possible, then close (after a broken
+  // request the stream cannot be trusted).
+  bool failed(beast::error_code error) {
+    if (!error) return false;
     if (error == http::error::end_of_stream || error == beast::error::timeout || error == net::error::operation_aborted ||
-        error == net::error::eof || error == net::error::connection_reset) {
-      return close();  // gone or silent: no answer is possible, or none is owed
+        error == net::error::eof || error == net::error::connection_reset || error == http::error::partial_message) {
+      close();  // gone or silent: no answer is possible, or none is owed
+      return true;
     }
-    keep_alive_ = false;  // after a broken request the stream cannot be trusted: answer and close
+    keep_alive_ = false;
     if (error == http::error::body_limit) {
-      return respond(problem_response(413, "payload_too_large",
-                                      "the body is over " + std::to_string(server_.options.body_limit) + " bytes"));
+      respond(problem_response(413, "payload_too_large", "the body is over " + std::to_string(server_.options.body_limit) + " bytes"));
+    } else if (error == http::error::header_limit) {
+      respond(problem_response(400, "invalid_argument",
+                               "the request's headers are over " + std::to_string(server_.options.header_limit) + " bytes"));
+    } else {
+      respond(problem_response(400, "invalid_argument", "malformed HTTP request: " + error.message()));
     }
-    if (error == http::error::header_limit) {
-      return respond(problem_response(400, "invalid_argument",
-                                      "the request's headers are over " + std::to_string(server_.options.header_limit) + " bytes"));
-    }
-    if (error) return respond(problem_response(400, "invalid_argument", "malformed HTTP request: " + error.message()));
+    return true;
+  }
 
+  void on_header(beast::error_code error) {
+    started_ = SteadyClock::now();
+    route_ = nullptr;
+    token_ = TokenInfo{};
+    if (failed(error)) return;
     auto& message = parser_->get();
     keep_alive_ = message.keep_alive();
     request_.method = std::string(message.method_string());
@@ -98,50 +109,69 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
     const auto question = target.find('?');
     request_.path = std::string(target.substr(0, question));
     request_.query = question == std::string_view::npos ? std::string() : std::string(target.substr(question + 1));
-    request_.body = std::move(message.body());
+    request_.body.clear();
     request_.last_event_id.clear();
     if (auto it = message.find("Last-Event-ID"); it != message.end()) request_.last_event_id = std::string(it->value());
-    dispatch(message);
+    if (!authorize(message)) return;
+    // An answer refused from the header leaves its body unread: that connection closes.
+    if (parser_->is_done()) return on_body({});
+    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code error, std::size_t) {
+      self->on_body(error);
+    });
   }
 
-  void dispatch(const http::request<http::string_body>& message) {
-    auto found = match_route(request_.method, request_.path);
-    if (!found.route) {
-      if (found.path_exists) return respond(problem_response(405, "method_not_allowed", request_.method + " is not served on " + request_.path));
-      return respond(problem_response(404, "not_found", "no route " + request_.path));
+  // Routing, the token, the rate limit and the scope: false when answered with a problem.
+  bool authorize(const http::request_parser<http::string_body>::value_type& message) {
+    auto refuse = [this](HttpResponse response) {
+      if (!parser_->is_done()) keep_alive_ = false;
+      respond(std::move(response));
+      return false;
+    };
+    found_ = match_route(request_.method, request_.path);
+    if (!found_.route) {
+      if (found_.path_exists) return refuse(problem_response(405, "method_not_allowed", request_.method + " is not served on " + request_.path));
+      return refuse(problem_response(404, "not_found", "no route " + request_.path));
     }
-    route_ = found.route;
-    token_ = TokenInfo{};
-    if (route_->work != Work::open) {
-      const auto authorization = message[http::field::authorization];
-      constexpr std::string_view kBearer = "Bearer ";
-      std::optional<TokenInfo> token;
-      if (authorization.size() > kBearer.size() && authorization.substr(0, kBearer.size()) == kBearer) {
-        token = server_.services.tokens.authenticate(std::string_view(authorization.data(), authorization.size()).substr(kBearer.size()));
-      }
-      if (!token) {
-        auto response = problem_response(401, "unauthenticated", "a valid bearer token is needed (Authorization: Bearer …)");
-        response.headers.emplace_back("WWW-Authenticate", "Bearer");
-        return respond(std::move(response));
-      }
-      token_ = std::move(*token);
-      if (auto wait = server_.rate_limiter.admit(token_.name, SteadyClock::now())) {
-        auto response = problem_response(429, "rate_limited", "token '" + token_.name + "' is over its rate limit");
-        response.headers.emplace_back("Retry-After", std::to_string(wait->count()));
-        return respond(std::move(response));
-      }
-      if (!route_->handler_checks_scope && !token_.allows(route_->scope)) {
-        return respond(problem_response(403, "forbidden", std::string("this needs the ") + to_string(route_->scope) + " scope"));
-      }
+    route_ = found_.route;
+    if (route_->work == Work::open) return true;
+    const std::string_view authorization = message[http::field::authorization];
+    std::optional<TokenInfo> token;
+    // RFC 7235: the scheme name is case-insensitive.
+    if (authorization.size() > 7 && beast::iequals(authorization.substr(0, 7), "Bearer ")) {
+      token = server_.services.tokens.authenticate(authorization.substr(7));
     }
+    if (!token) {
+      auto response = problem_response(401, "unauthenticated", "a valid bearer token is needed (Authorization: Bearer …)");
+      response.headers.emplace_back("WWW-Authenticate", "Bearer");
+      return refuse(std::move(response));
+    }
+    token_ = std::move(*token);
+    if (auto wait = server_.rate_limiter.admit(token_.name, SteadyClock::now())) {
+      auto response = problem_response(429, "rate_limited", "token '" + token_.name + "' is over its rate limit");
+      response.headers.emplace_back("Retry-After", std::to_string(wait->count()));
+      return refuse(std::move(response));
+    }
+    if (!route_->handler_checks_scope && !token_.allows(route_->scope)) {
+      return refuse(problem_response(403, "forbidden", std::string("this needs the ") + to_string(route_->scope) + " scope"));
+    }
+    return true;
+  }
+
+  void on_body(beast::error_code error) {
+    if (failed(error)) return;
+    request_.body = std::move(parser_->get().body());
     auto query = parse_query(request_.query, route_->params);
     if (!query) return respond(problem_response(400, "invalid_argument", query.error()));
 
     if (route_->work == Work::stream) return start_stream(std::move(*query));
 
-    call_.emplace(Call{request_, std::move(found.path_params), std::move(*query), token_, server_.services});
+    call_.emplace(Call{request_, std::move(found_.path_params), std::move(*query), token_, server_.services});
+    // Every reply is counted until it is handed to the connection, so that stop() never takes
+    // the server away from an answer still on its way (a command waiting for its fsync).
+    server_.reply_started();
     auto reply = [self = shared_from_this()](HttpResponse response) {
       net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable { self->respond(std::move(response)); });
+      self->server_.reply_finished();
     };
     const bool heavy = route_->work == Work::heavy || call_->query.has("as_of");
     if (!heavy) return route_->handle(*call_, std::move(reply));
@@ -180,7 +210,8 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
     http::async_write(stream_, *message, [self = shared_from_this(), message, status, code, bytes](beast::error_code error, std::size_t) {
       self->log_request(status, code, bytes);
       self->call_.reset();
-      if (error || !message->keep_alive()) return self->close();
+      if (error) return self->close();
+      if (!message->keep_alive()) return self->close_after_answer();
       self->wait_for_request();
     });
   }
@@ -200,6 +231,26 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
     stream_.close();
   }
 
+  // After an answer to a request whose body was not read (a refusal, 413): stop sending, then
+  // read and drop what the client still sends for a moment before closing. Closing with unread
+  // input makes the kernel reset the connection, and the client would lose the answer.
+  void close_after_answer() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(std::chrono::seconds(1));
+    drain(0);
+  }
+
+  void drain(std::size_t drained) {
+    constexpr std::size_t kMaxDrain = 4 << 20;
+    buffer_.consume(buffer_.size());
+    stream_.async_read_some(buffer_.prepare(64 * 1024), [self = shared_from_this(), drained](beast::error_code error, std::size_t bytes) {
+      if (error || drained + bytes > kMaxDrain) return self->close();
+      self->buffer_.commit(bytes);
+      self->drain(drained + bytes);
+    });
+  }
+
   Server::Impl& server_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
@@ -207,6 +258,7 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
   std::string remote_;
   HttpRequest request_;
   const Route* route_ = nullptr;
+  RouteMatch found_;
   TokenInfo token_;
   std::optional<Call> call_;
   bool keep_alive_ = true;

@@ -4,6 +4,7 @@
 // against it.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <span>
@@ -29,6 +30,7 @@ struct Services {
   const ledger::Clock& clock;
   Metrics& metrics;
   std::string data_directory;  // for whole-log verification (a read-only open beside the writer)
+  std::atomic<bool> verifying{false};
 };
 
 struct Call {

@@ -16,7 +16,8 @@ Server::Impl::Impl(const ServerOptions& options_in, const ServerParts& parts)
       rate_limiter(options_in.rate_limit_per_minute),
       io(static_cast<int>(std::max<std::size_t>(1, options_in.io_threads))),
       workers(std::max<std::size_t>(1, options_in.worker_threads)),
-      acceptor_(net::make_strand(io)) {}
+      acceptor_(net::make_strand(io)),
+      accept_retry_(acceptor_.get_executor()) {}
 
 Server::Impl::~Impl() { stop(std::chrono::milliseconds(0)); }
 
@@ -46,7 +47,16 @@ void Server::Impl::run() {
 void Server::Impl::accept() {
   acceptor_.async_accept(net::make_strand(io), [this](boost::system::error_code error, tcp::socket socket) {
     if (error == net::error::operation_aborted || stopping.load()) return;
-    if (!error) {
+    if (error) {
+      // Out of file descriptors (or another passing failure): retry a little later rather than
+      // spin on a failing accept.
+      accept_retry_.expires_after(std::chrono::milliseconds(100));
+      accept_retry_.async_wait([this](boost::system::error_code waited) {
+        if (!waited && !stopping.load()) accept();
+      });
+      return;
+    }
+    {
       bool full = false;
       {
         std::lock_guard lock(mutex_);
@@ -102,6 +112,17 @@ void Server::Impl::subscriber_ended() {
   changed_.notify_all();
 }
 
+void Server::Impl::reply_started() {
+  std::lock_guard lock(mutex_);
+  ++replies_pending_;
+}
+
+void Server::Impl::reply_finished() {
+  std::lock_guard lock(mutex_);
+  --replies_pending_;
+  changed_.notify_all();
+}
+
 void Server::Impl::write_access_log(const std::string& line) {
   if (options.access_log == nullptr) return;
   std::lock_guard lock(log_mutex_);
@@ -117,10 +138,12 @@ void Server::Impl::stop(std::chrono::milliseconds grace) {
     stopped_ = true;
   }
   stopping.store(true);
+  services.ledger.set_group_observer(nullptr);  // waits for the group being written
   // No new connection; the acceptor belongs to its strand.
   net::post(acceptor_.get_executor(), [this] {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
+    accept_retry_.cancel();
   });
   std::vector<std::shared_ptr<Connection>> open;
   {
@@ -135,13 +158,14 @@ void Server::Impl::stop(std::chrono::milliseconds grace) {
   {
     std::unique_lock lock(mutex_);
     changed_.wait_for(lock, grace, [this] { return open_connections_ == 0 && subscribers_ == 0; });
-    changed_.wait(lock, [this] { return subscribers_ == 0; });  // they end within their poll interval
+    // Past the grace, still never before every reply under way is handed over (the processor
+    // answers every command) and every subscriber has left (within its send time-out).
+    changed_.wait(lock, [this] { return replies_pending_ == 0 && subscribers_ == 0; });
   }
   io.stop();
   for (auto& thread : threads_) thread.join();
   threads_.clear();
   workers.join();
-  services.ledger.set_group_observer(nullptr);
 }
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

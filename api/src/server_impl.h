@@ -6,6 +6,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include <atomic>
@@ -28,6 +29,7 @@ class Server::Impl {
   std::condition_variable changed_;
   std::size_t open_connections_ = 0;
   std::size_t subscribers_ = 0;
+  std::size_t replies_pending_ = 0;
   std::mutex log_mutex_;
   bool stopped_ = false;
 
@@ -63,9 +65,14 @@ class Server::Impl {
 
   void write_access_log(const std::string& line);
 
+  // Handler replies under way (a command waits for its fsync): stop() waits for every one.
+  void reply_started();
+  void reply_finished();
+
  private:
   void accept();
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer accept_retry_;
   std::vector<std::thread> threads_;
   std::vector<std::weak_ptr<Connection>> connections_;  // under mutex_
 };

@@ -5,7 +5,10 @@
 #include <sys/time.h>
 
 #include <cerrno>
+#include <atomic>
 #include <charconv>
+#include <limits>
+#include <system_error>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -24,14 +27,17 @@ std::optional<ledger::Position> parse_position(const std::string& text) {
   return value;
 }
 
-// Writes all of `bytes`, blocking at most the socket's send timeout per call; false when the
-// client is gone or took nothing for that long.
-bool send_all(int fd, std::string_view bytes) {
+// Writes all of `bytes` within `deadline`; false when the client is gone, too slow (a trickle of
+// reads resets the socket's own time-out, the deadline is for the whole frame), or the server
+// is stopping.
+bool send_all(int fd, std::string_view bytes, std::chrono::steady_clock::time_point deadline,
+              const std::atomic<bool>& stopping) {
   while (!bytes.empty()) {
+    if (stopping.load() || std::chrono::steady_clock::now() > deadline) return false;
     const ssize_t sent = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
     if (sent < 0) {
-      if (errno == EINTR) continue;
-      return false;  // EAGAIN here is the send timeout: a subscriber too slow to keep
+      if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) continue;  // the socket's time-out: look again
+      return false;
     }
     bytes.remove_prefix(static_cast<std::size_t>(sent));
   }
@@ -51,7 +57,8 @@ void stream_events(Server::Impl& server, tcp::socket& socket, ledger::Position f
   boost::system::error_code ignored;
   socket.native_non_blocking(false, ignored);  // blocking sends, bounded by SO_SNDTIMEO below
   const int fd = socket.native_handle();
-  const auto timeout = std::chrono::duration_cast<std::chrono::microseconds>(server.options.sse_send_timeout);
+  // Each send blocks at most kPoll, so a stop or a frame's deadline is noticed soon.
+  const auto timeout = std::chrono::duration_cast<std::chrono::microseconds>(std::min<std::chrono::milliseconds>(kPoll, server.options.sse_send_timeout));
   timeval send_timeout{static_cast<time_t>(timeout.count() / 1'000'000), static_cast<suseconds_t>(timeout.count() % 1'000'000)};
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
   // A fixed kernel buffer (not autotuned to megabytes): what a subscriber may hold unread is small
@@ -62,7 +69,10 @@ void stream_events(Server::Impl& server, tcp::socket& socket, ledger::Position f
   const std::string head =
       "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n"
       "X-Accel-Buffering: no\r\nServer: orgledger\r\n\r\nretry: 2000\n\n";
-  if (!send_all(fd, head)) return;
+  auto send = [&](std::string_view bytes) {
+    return send_all(fd, bytes, std::chrono::steady_clock::now() + server.options.sse_send_timeout, server.stopping);
+  };
+  if (!send(head)) return;
 
   auto subscription = server.services.ledger.subscribe(from);
   auto last_sent = std::chrono::steady_clock::now();
@@ -72,7 +82,7 @@ void stream_events(Server::Impl& server, tcp::socket& socket, ledger::Position f
     frame.clear();
     if (!events) {
       nlohmann::json problem{{"code", "unavailable"}, {"detail", events.error().message}};
-      send_all(fd, "event: error\ndata: " + problem.dump() + "\n\n");
+      send("event: error\ndata: " + problem.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n\n");
       return;
     }
     for (const auto& event : *events) {
@@ -85,7 +95,7 @@ void stream_events(Server::Impl& server, tcp::socket& socket, ledger::Position f
     const auto now = std::chrono::steady_clock::now();
     if (frame.empty() && now - last_sent >= server.options.sse_keepalive) frame = ": keep-alive\n\n";
     if (!frame.empty()) {
-      if (!send_all(fd, frame)) return;
+      if (!send(frame)) return;
       last_sent = now;
     } else if (client_left(fd)) {
       return;
@@ -98,7 +108,9 @@ void stream_events(Server::Impl& server, tcp::socket& socket, ledger::Position f
 std::expected<ledger::Position, std::string> sse_start_position(const QueryParams& query, const std::string& last_event_id) {
   if (!last_event_id.empty()) {
     auto last = parse_position(last_event_id);
-    if (!last) return std::unexpected("Last-Event-ID is a position, not '" + last_event_id + "'");
+    if (!last || *last == std::numeric_limits<ledger::Position>::max()) {
+      return std::unexpected("Last-Event-ID is a position, not '" + last_event_id + "'");
+    }
     return *last + 1;
   }
   if (auto text = query.get("from")) {
@@ -113,14 +125,19 @@ void run_sse_subscriber(Server::Impl& server, tcp::socket socket, ledger::Positi
   // The socket is destroyed before the slot is given back: once the last slot is back, stop() may
   // destroy the io_context the socket belongs to.
   auto owned = std::make_unique<tcp::socket>(std::move(socket));
-  std::thread([&server, owned = std::move(owned), from, reporter]() mutable {
+  auto run = [&server, owned = std::move(owned), from, reporter]() mutable {
     stream_events(server, *owned, from, reporter);
     boost::system::error_code ignored;
     owned->shutdown(tcp::socket::shutdown_both, ignored);
     owned->close(ignored);
     owned.reset();
     server.subscriber_ended();
-  }).detach();
+  };
+  try {
+    std::thread(std::move(run)).detach();
+  } catch (const std::system_error&) {
+    server.subscriber_ended();  // no thread to be had: the client is let go (its socket closes here)
+  }
 }
 
 }  // namespace orgledger::api

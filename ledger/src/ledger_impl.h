@@ -30,7 +30,11 @@ class Ledger::Impl {
   void submit(CommandAppend command, Completion done);
   void submit_decided(std::string command_id, Prepare prepare, Completion done);
   void set_decider(GroupDecider* decider);
-  void set_group_observer(GroupObserver* observer) { observer_.store(observer); }
+  // Under the group lock: once it returns, the previous observer is not being called.
+  void set_group_observer(GroupObserver* observer) {
+    std::lock_guard lock(group_mutex_);
+    observer_.store(observer);
+  }
   std::expected<void, Error> put_token(const Hash& token_hash, std::string_view record);
   std::expected<std::vector<std::pair<Hash, std::string>>, Error> tokens() const;
 

@@ -80,6 +80,8 @@ TEST_CASE("Bad input: every case answered with its problem (or closed), the serv
       {"a repeated query parameter", get("/v1/check?org=acme&org=acme&user=a&action=org.billing", token), 400, "invalid_argument"},
       {"NUL in a path segment", get("/v1/orgs/ac%00me", token), 404, "not_found"},
       {"an unknown method", "BREW /v1/commands HTTP/1.1\r\nHost: x\r\n\r\n", 405, ""},
+      {"a body from no one (answered before it is read)",
+       "POST /v1/commands HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n{", 401, "unauthenticated"},
       {"a huge bearer token", get("/v1/orgs/acme", std::string(8000, 'A')), 401, "unauthenticated"},
       {"stops after the request line", "POST /v1/commands HTTP/1.1\r\n", 0, ""},
       {"stops mid-body", "POST /v1/commands HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token + "\r\nContent-Length: 100\r\n\r\n{\"type\":", 0, ""},

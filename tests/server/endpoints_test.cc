@@ -95,6 +95,14 @@ TEST_CASE("A token without write: a well-formed command is forbidden and recorde
 
   CHECK(reader.post("/v1/commands", R"({"type": "GrantProductAccess"})").status == 400);
   CHECK(server.ledger().head().position == head + 1);
+  // A command id a writer used: the reader gets no answer of it (idempotency is for writers).
+  const auto written = server.submit({{"type", "SetBillingRights"}, {"actor", "carol"}, {"org", "acme"}, {"user", "cleo"},
+                                      {"billing", true}, {"command_id", "w-1"}});
+  REQUIRE(written.status == 200);
+  const auto replayed = reader.post("/v1/commands", R"({"type":"SetBillingRights","actor":"carol","org":"acme","user":"cleo","billing":true,"command_id":"w-1"})");
+  CHECK(replayed.status == 403);
+  CHECK_FALSE(replayed.json().contains("position"));
+  CHECK(server.ledger().head().position == head + 2);
   // No effect on the state: cleo still has no access.
   CHECK(reader.get("/v1/check?org=acme&user=cleo&action=product.access&product=p-mail").json()["allowed"] == false);
 }

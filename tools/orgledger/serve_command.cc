@@ -2,6 +2,9 @@
 //  [--no-access-log]`: the HTTP API (API.md) over the data directory, with the scheduler (S6, A5)
 // running beside it. SIGTERM or SIGINT: stop accepting, finish what is in flight, close the store.
 #include <signal.h>
+#include <sys/resource.h>
+
+#include <csignal>
 
 #include <algorithm>
 #include <charconv>
@@ -70,6 +73,17 @@ int serve_command(const Args& raw) {
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // A reader of our stderr (the access log) that goes away must not end the process uncleanly.
+  std::signal(SIGPIPE, SIG_IGN);
+  // Each connection is a file descriptor; the store needs its own too.
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY) {
+    options.max_connections = std::min<std::size_t>(options.max_connections, files.rlim_cur > 512 ? files.rlim_cur - 256 : files.rlim_cur / 2);
+  }
 
   const auto& clock = ledger::system_clock();
   auto ledger = ledger::Ledger::open(options.data_directory, {.clock = &clock});

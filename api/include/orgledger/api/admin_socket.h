@@ -34,6 +34,7 @@ class AdminSocket {
  private:
   AdminSocket(std::string path, int fd, TokenStore& tokens, const ledger::Clock& clock);
   void serve();
+  std::string answer_to(const std::optional<std::string>& line);
   std::string path_;
   int fd_;
   TokenStore& tokens_;
