@@ -12,7 +12,8 @@ namespace orgledger::api {
 void get_abuse_reports(Call& call, Reply reply) {
   const auto status = call.query.get("status");
   if (status && *status != "open" && *status != "breached" && *status != "at_risk") {
-    return reply(problem_response(400, "invalid_argument", "status is open, breached or at_risk, not '" + *status + "'"));
+    return reply(
+        problem_response(400, "invalid_argument", "status is open, breached or at_risk, not '" + *status + "'"));
   }
   const auto reporter = reporter_details_for(call.token);
   reply(with_state(call, [&](const projections::State& state, ledger::Position as_of, ledger::Micros at) {
@@ -40,8 +41,10 @@ void get_abuse_report(Call& call, Reply reply) {
   const auto reporter = reporter_details_for(call.token);
   reply(with_state(call, [&](const projections::State& state, ledger::Position as_of, ledger::Micros at) {
     auto report = state.reports.find(id);
-    if (report == state.reports.end()) return problem_response(404, "not_found", "abuse report " + id + " does not exist");
-    Json out = abuse_report_json(id, report->second, projections::abuse_sla(report->second, call.services.calendar, at), reporter);
+    if (report == state.reports.end())
+      return problem_response(404, "not_found", "abuse report " + id + " does not exist");
+    Json out = abuse_report_json(id, report->second, projections::abuse_sla(report->second, call.services.calendar, at),
+                                 reporter);
     out["as_of_position"] = as_of;
     out["at"] = format_instant(at);
     return json_response(200, out);

@@ -16,7 +16,7 @@ struct AccessLogEntry {
   std::string path;   // without the query: ids in queries stay out of logs
   std::string route;  // the route's pattern, or "unmatched"
   int status = 0;
-  std::string code;   // the problem's code, "" on success
+  std::string code;  // the problem's code, "" on success
   std::chrono::microseconds duration{0};
   std::size_t bytes = 0;
   std::string token;  // the token's name, "" when none was given or valid

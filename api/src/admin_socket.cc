@@ -99,7 +99,8 @@ void AdminSocket::serve() {
     try {
       reply = answer_to(read_line(client));
     } catch (const std::exception& error) {
-      reply = nlohmann::json{{"error", std::string("cannot answer: ") + error.what()}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      reply = nlohmann::json{{"error", std::string("cannot answer: ") + error.what()}}.dump(
+          -1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
     write_line(client, reply);
     ::close(client);
@@ -110,22 +111,24 @@ std::string AdminSocket::answer_to(const std::optional<std::string>& line) {
   nlohmann::json answer;
   const auto request = line ? nlohmann::json::parse(*line, nullptr, false) : nlohmann::json();
   auto is_string = [&](const char* key) { return request.contains(key) && request[key].is_string(); };
-  if (!request.is_object() || !is_string("op") || request["op"] != "create_token" || !is_string("name") || !is_string("scopes")) {
+  if (!request.is_object() || !is_string("op") || request["op"] != "create_token" || !is_string("name") ||
+      !is_string("scopes")) {
     answer["error"] = "malformed admin request";
   } else if (auto scopes = parse_scopes(request["scopes"].get<std::string>()); !scopes) {
-      answer["error"] = scopes.error();
-    } else if (auto token = tokens_.create(request["name"].get<std::string>(), *scopes, clock_.now()); !token) {
-      answer["error"] = token.error();
-    } else {
-      answer["token"] = *token;
-      answer["name"] = request["name"];
-      answer["scopes"] = nlohmann::json::array();
+    answer["error"] = scopes.error();
+  } else if (auto token = tokens_.create(request["name"].get<std::string>(), *scopes, clock_.now()); !token) {
+    answer["error"] = token.error();
+  } else {
+    answer["token"] = *token;
+    answer["name"] = request["name"];
+    answer["scopes"] = nlohmann::json::array();
     for (auto scope : *scopes) answer["scopes"].push_back(to_string(scope));
   }
   return answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::optional<std::expected<std::string, std::string>> create_token_via_server(const std::string& path, const std::string& name,
+std::optional<std::expected<std::string, std::string>> create_token_via_server(const std::string& path,
+                                                                               const std::string& name,
                                                                                const std::string& scopes) {
   auto address = address_of(path);
   if (!address) return std::nullopt;

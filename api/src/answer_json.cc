@@ -10,17 +10,28 @@ namespace {
 
 const char* title_of(commands::Code code) {
   switch (code) {
-    case commands::Code::invalid_argument: return "Invalid argument";
-    case commands::Code::not_found: return "Not found";
-    case commands::Code::forbidden: return "Forbidden";
-    case commands::Code::already_exists: return "Already exists";
-    case commands::Code::version_conflict: return "Version conflict";
-    case commands::Code::last_legal_representative: return "Last legal representative";
-    case commands::Code::invalid_state: return "Invalid state";
-    case commands::Code::not_active: return "Not active";
-    case commands::Code::conflict: return "Conflict";
-    case commands::Code::too_close_to_expiry: return "Too close to expiry";
-    case commands::Code::unsupported_payment_method: return "Unsupported payment method";
+    case commands::Code::invalid_argument:
+      return "Invalid argument";
+    case commands::Code::not_found:
+      return "Not found";
+    case commands::Code::forbidden:
+      return "Forbidden";
+    case commands::Code::already_exists:
+      return "Already exists";
+    case commands::Code::version_conflict:
+      return "Version conflict";
+    case commands::Code::last_legal_representative:
+      return "Last legal representative";
+    case commands::Code::invalid_state:
+      return "Invalid state";
+    case commands::Code::not_active:
+      return "Not active";
+    case commands::Code::conflict:
+      return "Conflict";
+    case commands::Code::too_close_to_expiry:
+      return "Too close to expiry";
+    case commands::Code::unsupported_payment_method:
+      return "Unsupported payment method";
   }
   return "Error";
 }
@@ -36,7 +47,8 @@ Json answer_json(const ledger::CommandAnswer& answer) {
   out["position"] = answer.position;
   out["stream_version"] = answer.stream_version;
   Json events = Json::array();
-  for (const auto& ref : answer.events) events.push_back({{"position", ref.position}, {"type", ledger::event_type_name(ref.type)}});
+  for (const auto& ref : answer.events)
+    events.push_back({{"position", ref.position}, {"type", ledger::event_type_name(ref.type)}});
   out["events"] = std::move(events);
   if (answer.duplicate) out["duplicate"] = true;
   return out;
@@ -142,7 +154,8 @@ Json abuse_report_json(const std::string& id, const projections::AbuseReport& re
   for (std::size_t i = 0; i < sla.stages.size(); ++i) {
     const auto& stage = sla.stages[i];
     stages[projections::to_string(static_cast<projections::AbuseStage>(i))] = {
-        {"due", format_instant(stage.due)}, {"done_at", instant_or_null(stage.done_at)},
+        {"due", format_instant(stage.due)},
+        {"done_at", instant_or_null(stage.done_at)},
         {"status", projections::to_string(stage.status)}};
   }
   out["stages"] = std::move(stages);

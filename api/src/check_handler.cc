@@ -12,12 +12,13 @@ void get_check(Call& call, Reply reply) {
   for (const char* required : {"org", "user", "action"}) {
     if (!call.query.get(required)) return bad(std::string(required) + " is required");
   }
-  projections::CheckRequest request{*call.query.get("org"), *call.query.get("user"), {}, call.query.get("product"), {},
-                                    call.query.get("resource")};
+  projections::CheckRequest request{
+      *call.query.get("org"), *call.query.get("user"), {}, call.query.get("product"), {}, call.query.get("resource")};
   const auto action = projections::parse_action(*call.query.get("action"));
   if (!action) return bad("unknown action '" + *call.query.get("action") + "'");
   request.action = *action;
-  if (request.action == projections::Action::product_access && !request.product) return bad("product.access needs product");
+  if (request.action == projections::Action::product_access && !request.product)
+    return bad("product.access needs product");
   if (auto scope = call.query.get("scope")) {
     request.scope = projections::parse_support_scope(*scope);
     if (!request.scope) return bad("scope is mail, kdrive or kchat");

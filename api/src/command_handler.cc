@@ -30,7 +30,8 @@ void post_command(Call& call, Reply reply) {
   if (!may_write) {
     // D2: a well-formed command whose token may not write is refused, and the refusal recorded.
     call.services.processor.submit_refused(
-        std::move(*command), commands::reject(commands::Code::forbidden, "D2", "token '" + call.token.name + "' has no write scope"),
+        std::move(*command),
+        commands::reject(commands::Code::forbidden, "D2", "token '" + call.token.name + "' has no write scope"),
         std::move(answer));
     return;
   }

@@ -80,14 +80,19 @@ class Fields {
     const json& value = required(name);
     projections::Reporter out;
     if (value.is_string() && value.get<std::string>() == "anonymous") return out;
-    if (!value.is_object()) throw BadField{std::string(name) + " must be \"anonymous\" or {\"name\"?, \"email\"?, \"phone\"?}"};
+    if (!value.is_object())
+      throw BadField{std::string(name) + " must be \"anonymous\" or {\"name\"?, \"email\"?, \"phone\"?}"};
     out.anonymous = false;
     for (const auto& [key, item] : value.items()) {
       if (!item.is_string()) throw BadField{std::string(name) + "." + key + " must be a string"};
-      if (key == "name") out.name = item.get<std::string>();
-      else if (key == "email") out.email = item.get<std::string>();
-      else if (key == "phone") out.phone = item.get<std::string>();
-      else throw BadField{"unknown field " + std::string(name) + "." + key};
+      if (key == "name")
+        out.name = item.get<std::string>();
+      else if (key == "email")
+        out.email = item.get<std::string>();
+      else if (key == "phone")
+        out.phone = item.get<std::string>();
+      else
+        throw BadField{"unknown field " + std::string(name) + "." + key};
     }
     return out;
   }
@@ -115,72 +120,148 @@ using Parser = std::function<Body(Fields&)>;
 
 const std::map<std::string, Parser, std::less<>>& parsers() {
   static const std::map<std::string, Parser, std::less<>> table = {
-      {"RegisterUser", [](Fields& f) -> Body { return RegisterUser{f.text("user"), f.text("login")}; }},
-      {"CreateOrganization", [](Fields& f) -> Body { return CreateOrganization{f.text("org"), f.text("name")}; }},
-      {"UpdateOrganizationDetails", [](Fields& f) -> Body { return UpdateOrganizationDetails{f.text("org"), f.optional_text("name")}; }},
-      {"AddMember", [](Fields& f) -> Body {
+      {"RegisterUser",
+       [](Fields& f) -> Body {
+         return RegisterUser{f.text("user"), f.text("login")};
+       }},
+      {"CreateOrganization",
+       [](Fields& f) -> Body {
+         return CreateOrganization{f.text("org"), f.text("name")};
+       }},
+      {"UpdateOrganizationDetails",
+       [](Fields& f) -> Body {
+         return UpdateOrganizationDetails{f.text("org"), f.optional_text("name")};
+       }},
+      {"AddMember",
+       [](Fields& f) -> Body {
          AddMember c{.org = f.text("org"), .user = f.text("user")};
-         c.role = f.word("role", projections::parse_role, "legal_representative, administrator, collaborator, external");
+         c.role =
+             f.word("role", projections::parse_role, "legal_representative, administrator, collaborator, external");
          c.products = f.texts("products", false);
          c.billing = f.optional_boolean("billing");
          c.contact_prefs = f.prefs("contact_prefs", false);
          return c;
        }},
-      {"ChangeMemberRole", [](Fields& f) -> Body {
-         return ChangeMemberRole{f.text("org"), f.text("user"),
-                                 f.word("role", projections::parse_role, "legal_representative, administrator, collaborator, external")};
+      {"ChangeMemberRole",
+       [](Fields& f) -> Body {
+         return ChangeMemberRole{
+             f.text("org"), f.text("user"),
+             f.word("role", projections::parse_role, "legal_representative, administrator, collaborator, external")};
        }},
-      {"RemoveMember", [](Fields& f) -> Body { return RemoveMember{f.text("org"), f.text("user")}; }},
+      {"RemoveMember",
+       [](Fields& f) -> Body {
+         return RemoveMember{f.text("org"), f.text("user")};
+       }},
       {"LeaveOrganization", [](Fields& f) -> Body { return LeaveOrganization{f.text("org")}; }},
-      {"SetBillingRights", [](Fields& f) -> Body { return SetBillingRights{f.text("org"), f.text("user"), f.boolean("billing")}; }},
-      {"SetContactPreferences", [](Fields& f) -> Body {
+      {"SetBillingRights",
+       [](Fields& f) -> Body {
+         return SetBillingRights{f.text("org"), f.text("user"), f.boolean("billing")};
+       }},
+      {"SetContactPreferences",
+       [](Fields& f) -> Body {
          return SetContactPreferences{f.text("org"), f.text("user"), f.prefs("contact_prefs", true)};
        }},
-      {"HandoverLegalRepresentative", [](Fields& f) -> Body {
+      {"HandoverLegalRepresentative",
+       [](Fields& f) -> Body {
          HandoverLegalRepresentative c{f.text("org"), f.text("from"), f.text("to")};
          const auto then = f.text("then");
-         if (then == "remove") c.then = HandoverThen::remove;
-         else if (then == "administrator") c.then = HandoverThen::administrator;
-         else throw BadField{"then must be administrator or remove"};
+         if (then == "remove")
+           c.then = HandoverThen::remove;
+         else if (then == "administrator")
+           c.then = HandoverThen::administrator;
+         else
+           throw BadField{"then must be administrator or remove"};
          return c;
        }},
-      {"RegisterProduct", [](Fields& f) -> Body {
+      {"RegisterProduct",
+       [](Fields& f) -> Body {
          return RegisterProduct{f.text("org"), f.text("product"), f.text("kind"), f.optional_text("name").value_or(""),
                                 f.optional_instant("expires_at")};
        }},
-      {"GrantProductAccess", [](Fields& f) -> Body { return GrantProductAccess{f.text("org"), f.text("user"), f.text("product")}; }},
-      {"RevokeProductAccess", [](Fields& f) -> Body { return RevokeProductAccess{f.text("org"), f.text("user"), f.text("product")}; }},
-      {"CreateTeam", [](Fields& f) -> Body { return CreateTeam{f.text("org"), f.text("team"), f.text("name")}; }},
-      {"DeleteTeam", [](Fields& f) -> Body { return DeleteTeam{f.text("org"), f.text("team")}; }},
-      {"AddTeamMembers", [](Fields& f) -> Body { return AddTeamMembers{f.text("org"), f.text("team"), f.texts("users")}; }},
-      {"RemoveTeamMembers", [](Fields& f) -> Body { return RemoveTeamMembers{f.text("org"), f.text("team"), f.texts("users")}; }},
-      {"GrantTeamProductAccess", [](Fields& f) -> Body { return GrantTeamProductAccess{f.text("org"), f.text("team"), f.text("product")}; }},
-      {"RevokeTeamProductAccess", [](Fields& f) -> Body { return RevokeTeamProductAccess{f.text("org"), f.text("team"), f.text("product")}; }},
-      {"SetTeamLeader", [](Fields& f) -> Body { return SetTeamLeader{f.text("org"), f.text("team"), f.text("user")}; }},
-      {"GrantSupportAccess", [](Fields& f) -> Body {
+      {"GrantProductAccess",
+       [](Fields& f) -> Body {
+         return GrantProductAccess{f.text("org"), f.text("user"), f.text("product")};
+       }},
+      {"RevokeProductAccess",
+       [](Fields& f) -> Body {
+         return RevokeProductAccess{f.text("org"), f.text("user"), f.text("product")};
+       }},
+      {"CreateTeam",
+       [](Fields& f) -> Body {
+         return CreateTeam{f.text("org"), f.text("team"), f.text("name")};
+       }},
+      {"DeleteTeam",
+       [](Fields& f) -> Body {
+         return DeleteTeam{f.text("org"), f.text("team")};
+       }},
+      {"AddTeamMembers",
+       [](Fields& f) -> Body {
+         return AddTeamMembers{f.text("org"), f.text("team"), f.texts("users")};
+       }},
+      {"RemoveTeamMembers",
+       [](Fields& f) -> Body {
+         return RemoveTeamMembers{f.text("org"), f.text("team"), f.texts("users")};
+       }},
+      {"GrantTeamProductAccess",
+       [](Fields& f) -> Body {
+         return GrantTeamProductAccess{f.text("org"), f.text("team"), f.text("product")};
+       }},
+      {"RevokeTeamProductAccess",
+       [](Fields& f) -> Body {
+         return RevokeTeamProductAccess{f.text("org"), f.text("team"), f.text("product")};
+       }},
+      {"SetTeamLeader",
+       [](Fields& f) -> Body {
+         return SetTeamLeader{f.text("org"), f.text("team"), f.text("user")};
+       }},
+      {"GrantSupportAccess",
+       [](Fields& f) -> Body {
          GrantSupportAccess c{.org = f.text("org"), .grant = f.text("grant")};
          c.scope = f.word("scope", projections::parse_support_scope, "mail, kdrive, kchat");
          c.resource = f.optional_text("resource");
          c.ticket = f.text("ticket");
          return c;
        }},
-      {"RevokeSupportAccess", [](Fields& f) -> Body { return RevokeSupportAccess{f.text("org"), f.text("grant")}; }},
-      {"AssignSupportTicket", [](Fields& f) -> Body { return AssignSupportTicket{f.text("ticket"), f.text("agent")}; }},
-      {"RecordSupportAccess", [](Fields& f) -> Body { return RecordSupportAccess{f.text("org"), f.text("grant"), f.text("resource")}; }},
-      {"FileAbuseReport", [](Fields& f) -> Body {
-         return FileAbuseReport{.report = f.text("report"), .received_at = f.instant("received_at"), .category = f.text("category"),
-                                .reporter = f.reporter("reporter"), .target = f.optional_text("target")};
+      {"RevokeSupportAccess",
+       [](Fields& f) -> Body {
+         return RevokeSupportAccess{f.text("org"), f.text("grant")};
+       }},
+      {"AssignSupportTicket",
+       [](Fields& f) -> Body {
+         return AssignSupportTicket{f.text("ticket"), f.text("agent")};
+       }},
+      {"RecordSupportAccess",
+       [](Fields& f) -> Body {
+         return RecordSupportAccess{f.text("org"), f.text("grant"), f.text("resource")};
+       }},
+      {"FileAbuseReport",
+       [](Fields& f) -> Body {
+         return FileAbuseReport{.report = f.text("report"),
+                                .received_at = f.instant("received_at"),
+                                .category = f.text("category"),
+                                .reporter = f.reporter("reporter"),
+                                .target = f.optional_text("target")};
        }},
       {"AcknowledgeAbuseReport", [](Fields& f) -> Body { return AcknowledgeAbuseReport{f.text("report")}; }},
-      {"AssessAbuseReport", [](Fields& f) -> Body {
+      {"AssessAbuseReport",
+       [](Fields& f) -> Body {
          AssessAbuseReport c{.report = f.text("report"), .admissible = f.boolean("admissible")};
          c.priority = f.word("priority", projections::parse_abuse_priority, "low, normal, high, critical");
          c.investigation_required = f.boolean("investigation_required");
          return c;
        }},
-      {"CompleteAbuseInvestigation", [](Fields& f) -> Body { return CompleteAbuseInvestigation{f.text("report"), f.text("findings")}; }},
-      {"CompleteCorrectiveActions", [](Fields& f) -> Body { return CompleteCorrectiveActions{f.text("report"), f.text("actions")}; }},
-      {"CloseAbuseReport", [](Fields& f) -> Body { return CloseAbuseReport{f.text("report"), f.text("reason")}; }},
+      {"CompleteAbuseInvestigation",
+       [](Fields& f) -> Body {
+         return CompleteAbuseInvestigation{f.text("report"), f.text("findings")};
+       }},
+      {"CompleteCorrectiveActions",
+       [](Fields& f) -> Body {
+         return CompleteCorrectiveActions{f.text("report"), f.text("actions")};
+       }},
+      {"CloseAbuseReport",
+       [](Fields& f) -> Body {
+         return CloseAbuseReport{f.text("report"), f.text("reason")};
+       }},
   };
   return table;
 }

@@ -70,8 +70,10 @@ void get_events(Call& call, Reply reply) {
       const ledger::StreamVersion middle = low + (high - low) / 2;
       auto probe = ledger.read_stream(*stream, middle, 1);
       if (!probe) return reply(problem_response(503, "unavailable", probe.error().message));
-      if (!probe->empty() && probe->front().position() < from) low = middle + 1;
-      else high = middle;
+      if (!probe->empty() && probe->front().position() < from)
+        low = middle + 1;
+      else
+        high = middle;
     }
     ledger::StreamVersion version = low;
     next = head + 1;

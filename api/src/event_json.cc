@@ -28,11 +28,10 @@ class PayloadWriter {
       const auto base = static_cast<flatbuffers::ElementaryType>(code.base_type);
       if (base == flatbuffers::ET_UTYPE) continue;  // a union's tag: shown as the member's name
       const flatbuffers::TypeTable* ref = code.sequence_ref >= 0 ? type->type_refs[code.sequence_ref]() : nullptr;
-      const std::uint8_t* field =
-          type->st == flatbuffers::ST_TABLE
-              ? reinterpret_cast<const flatbuffers::Table*>(object)->GetAddressOf(
-                    flatbuffers::FieldIndexToOffset(static_cast<flatbuffers::voffset_t>(i)))
-              : object + type->values[i];
+      const std::uint8_t* field = type->st == flatbuffers::ST_TABLE
+                                      ? reinterpret_cast<const flatbuffers::Table*>(object)->GetAddressOf(
+                                            flatbuffers::FieldIndexToOffset(static_cast<flatbuffers::voffset_t>(i)))
+                                      : object + type->values[i];
       const char* name = type->names[i];
       if (field == nullptr) {
         // Scalars are always stored (events are built with ForceDefaults): absent means an
@@ -67,17 +66,28 @@ class PayloadWriter {
       return raw;
     };
     switch (base) {
-      case flatbuffers::ET_BOOL: return ReadScalar<std::uint8_t>(at) != 0;
-      case flatbuffers::ET_CHAR: return integer(ReadScalar<std::int8_t>(at));
-      case flatbuffers::ET_UCHAR: return integer(ReadScalar<std::uint8_t>(at));
-      case flatbuffers::ET_SHORT: return integer(ReadScalar<std::int16_t>(at));
-      case flatbuffers::ET_USHORT: return integer(ReadScalar<std::uint16_t>(at));
-      case flatbuffers::ET_INT: return integer(ReadScalar<std::int32_t>(at));
-      case flatbuffers::ET_UINT: return integer(ReadScalar<std::uint32_t>(at));
-      case flatbuffers::ET_LONG: return ReadScalar<std::int64_t>(at);
-      case flatbuffers::ET_ULONG: return ReadScalar<std::uint64_t>(at);
-      case flatbuffers::ET_FLOAT: return ReadScalar<float>(at);
-      case flatbuffers::ET_DOUBLE: return ReadScalar<double>(at);
+      case flatbuffers::ET_BOOL:
+        return ReadScalar<std::uint8_t>(at) != 0;
+      case flatbuffers::ET_CHAR:
+        return integer(ReadScalar<std::int8_t>(at));
+      case flatbuffers::ET_UCHAR:
+        return integer(ReadScalar<std::uint8_t>(at));
+      case flatbuffers::ET_SHORT:
+        return integer(ReadScalar<std::int16_t>(at));
+      case flatbuffers::ET_USHORT:
+        return integer(ReadScalar<std::uint16_t>(at));
+      case flatbuffers::ET_INT:
+        return integer(ReadScalar<std::int32_t>(at));
+      case flatbuffers::ET_UINT:
+        return integer(ReadScalar<std::uint32_t>(at));
+      case flatbuffers::ET_LONG:
+        return ReadScalar<std::int64_t>(at);
+      case flatbuffers::ET_ULONG:
+        return ReadScalar<std::uint64_t>(at);
+      case flatbuffers::ET_FLOAT:
+        return ReadScalar<float>(at);
+      case flatbuffers::ET_DOUBLE:
+        return ReadScalar<double>(at);
       case flatbuffers::ET_STRING: {
         const auto* text = reinterpret_cast<const flatbuffers::String*>(at + ReadScalar<flatbuffers::uoffset_t>(at));
         return text->str();
@@ -87,7 +97,8 @@ class PayloadWriter {
         if (ref->st == flatbuffers::ST_STRUCT) return table(at, ref);
         if (ref->st == flatbuffers::ST_TABLE) return table(at + ReadScalar<flatbuffers::uoffset_t>(at), ref);
         return nullptr;  // unions appear only in the envelope
-      default: return nullptr;  // ET_UTYPE is skipped by table()
+      default:
+        return nullptr;  // ET_UTYPE is skipped by table()
     }
   }
 

@@ -55,12 +55,13 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
     idle_ = true;
     if (buffer_.size() > 0) return read_request();
     stream_.expires_after(server_.options.idle_timeout);
-    stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code error, std::size_t bytes) {
-      self->idle_ = false;
-      if (error) return self->close();
-      self->buffer_.commit(bytes);
-      self->read_request();
-    });
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = shared_from_this()](beast::error_code error, std::size_t bytes) {
+                              self->idle_ = false;
+                              if (error) return self->close();
+                              self->buffer_.commit(bytes);
+                              self->read_request();
+                            });
   }
 
   // The header first: a request is routed and its token checked before its body is read, so a
@@ -71,26 +72,29 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
     parser_->body_limit(server_.options.body_limit);
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
     stream_.expires_after(server_.options.request_timeout);
-    http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code error, std::size_t) {
-      self->on_header(error);
-    });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code error, std::size_t) { self->on_header(error); });
   }
 
   // Transport and parse errors: answer when an answer is possible, then close (after a broken
   // request the stream cannot be trusted).
   bool failed(beast::error_code error) {
     if (!error) return false;
-    if (error == http::error::end_of_stream || error == beast::error::timeout || error == net::error::operation_aborted ||
-        error == net::error::eof || error == net::error::connection_reset || error == http::error::partial_message) {
+    if (error == http::error::end_of_stream || error == beast::error::timeout ||
+        error == net::error::operation_aborted || error == net::error::eof || error == net::error::connection_reset ||
+        error == http::error::partial_message) {
       close();  // gone or silent: no answer is possible, or none is owed
       return true;
     }
     keep_alive_ = false;
     if (error == http::error::body_limit) {
-      respond(problem_response(413, "payload_too_large", "the body is over " + std::to_string(server_.options.body_limit) + " bytes"));
+      respond(problem_response(413, "payload_too_large",
+                               "the body is over " + std::to_string(server_.options.body_limit) + " bytes"));
     } else if (error == http::error::header_limit) {
-      respond(problem_response(400, "invalid_argument",
-                               "the request's headers are over " + std::to_string(server_.options.header_limit) + " bytes"));
+      respond(problem_response(
+          400, "invalid_argument",
+          "the request's headers are over " + std::to_string(server_.options.header_limit) + " bytes"));
     } else {
       respond(problem_response(400, "invalid_argument", "malformed HTTP request: " + error.message()));
     }
@@ -115,9 +119,8 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
     if (!authorize(message)) return;
     // An answer refused from the header leaves its body unread: that connection closes.
     if (parser_->is_done()) return on_body({});
-    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code error, std::size_t) {
-      self->on_body(error);
-    });
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code error, std::size_t) { self->on_body(error); });
   }
 
   // Routing, the token, the rate limit and the scope: false when answered with a problem.
@@ -129,7 +132,9 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
     };
     found_ = match_route(request_.method, request_.path);
     if (!found_.route) {
-      if (found_.path_exists) return refuse(problem_response(405, "method_not_allowed", request_.method + " is not served on " + request_.path));
+      if (found_.path_exists)
+        return refuse(
+            problem_response(405, "method_not_allowed", request_.method + " is not served on " + request_.path));
       return refuse(problem_response(404, "not_found", "no route " + request_.path));
     }
     route_ = found_.route;
@@ -141,7 +146,8 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
       token = server_.services.tokens.authenticate(authorization.substr(7));
     }
     if (!token) {
-      auto response = problem_response(401, "unauthenticated", "a valid bearer token is needed (Authorization: Bearer …)");
+      auto response =
+          problem_response(401, "unauthenticated", "a valid bearer token is needed (Authorization: Bearer …)");
       response.headers.emplace_back("WWW-Authenticate", "Bearer");
       return refuse(std::move(response));
     }
@@ -152,7 +158,8 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
       return refuse(std::move(response));
     }
     if (!route_->handler_checks_scope && !token_.allows(route_->scope)) {
-      return refuse(problem_response(403, "forbidden", std::string("this needs the ") + to_string(route_->scope) + " scope"));
+      return refuse(
+          problem_response(403, "forbidden", std::string("this needs the ") + to_string(route_->scope) + " scope"));
     }
     return true;
   }
@@ -170,7 +177,8 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
     // the server away from an answer still on its way (a command waiting for its fsync).
     server_.reply_started();
     auto reply = [self = shared_from_this()](HttpResponse response) {
-      net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable { self->respond(std::move(response)); });
+      net::post(self->stream_.get_executor(),
+                [self, response = std::move(response)]() mutable { self->respond(std::move(response)); });
       self->server_.reply_finished();
     };
     const bool heavy = route_->work == Work::heavy || call_->query.has("as_of");
@@ -207,21 +215,22 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
     const int status = response.status;
     const std::string code = std::move(response.code);
     stream_.expires_after(server_.options.request_timeout);
-    http::async_write(stream_, *message, [self = shared_from_this(), message, status, code, bytes](beast::error_code error, std::size_t) {
-      self->log_request(status, code, bytes);
-      self->call_.reset();
-      if (error) return self->close();
-      if (!message->keep_alive()) return self->close_after_answer();
-      self->wait_for_request();
-    });
+    http::async_write(stream_, *message,
+                      [self = shared_from_this(), message, status, code, bytes](beast::error_code error, std::size_t) {
+                        self->log_request(status, code, bytes);
+                        self->call_.reset();
+                        if (error) return self->close();
+                        if (!message->keep_alive()) return self->close_after_answer();
+                        self->wait_for_request();
+                      });
   }
 
   void log_request(int status, const std::string& code, std::size_t bytes) {
     const auto duration = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started_);
     const std::string route = route_ ? std::string(route_->pattern) : std::string("unmatched");
     server_.metrics.request_done(route, status, duration);
-    server_.write_access_log(access_log_line({server_.services.clock.now(), remote_, request_.method, request_.path, route,
-                                              status, code, duration, bytes, token_.name}));
+    server_.write_access_log(access_log_line({server_.services.clock.now(), remote_, request_.method, request_.path,
+                                              route, status, code, duration, bytes, token_.name}));
     route_ = nullptr;
   }
 
@@ -244,11 +253,12 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
   void drain(std::size_t drained) {
     constexpr std::size_t kMaxDrain = 4 << 20;
     buffer_.consume(buffer_.size());
-    stream_.async_read_some(buffer_.prepare(64 * 1024), [self = shared_from_this(), drained](beast::error_code error, std::size_t bytes) {
-      if (error || drained + bytes > kMaxDrain) return self->close();
-      self->buffer_.commit(bytes);
-      self->drain(drained + bytes);
-    });
+    stream_.async_read_some(buffer_.prepare(64 * 1024),
+                            [self = shared_from_this(), drained](beast::error_code error, std::size_t bytes) {
+                              if (error || drained + bytes > kMaxDrain) return self->close();
+                              self->buffer_.commit(bytes);
+                              self->drain(drained + bytes);
+                            });
   }
 
   Server::Impl& server_;

@@ -7,8 +7,8 @@
 namespace orgledger::api {
 namespace {
 
-constexpr double kLatencyBounds[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                     0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5, 5, 10};
+constexpr double kLatencyBounds[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                     0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
 constexpr double kGroupBounds[] = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096};
 
 }  // namespace
@@ -74,7 +74,8 @@ std::string Metrics::render(const ledger::Ledger& ledger) const {
   out += "# HELP orgledger_http_requests_total HTTP requests answered, by route and status.\n";
   out += "# TYPE orgledger_http_requests_total counter\n";
   for (const auto& [key, count] : requests_) {
-    out += fmt::format("orgledger_http_requests_total{{route=\"{}\",status=\"{}\"}} {}\n", key.first, key.second, count);
+    out +=
+        fmt::format("orgledger_http_requests_total{{route=\"{}\",status=\"{}\"}} {}\n", key.first, key.second, count);
   }
   out += "# HELP orgledger_http_request_duration_seconds Time from a request's last byte to its answer.\n";
   out += "# TYPE orgledger_http_request_duration_seconds histogram\n";

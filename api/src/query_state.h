@@ -30,9 +30,8 @@ HttpResponse with_state(const Call& call, Answer&& answer) {
   if (!point) return std::move(point.error());
   const ledger::Micros now = call.services.clock.now();
   if (!point->as_of) {
-    return call.services.processor.read([&](const projections::State& state) {
-      return answer(state, state.position, point->at.value_or(now));
-    });
+    return call.services.processor.read(
+        [&](const projections::State& state) { return answer(state, state.position, point->at.value_or(now)); });
   }
   auto folded = projections::fold_as_of(call.services.ledger, point->as_of, now);
   if (!folded) return problem_response(503, "unavailable", "the log could not be read: " + folded.error().message);

@@ -40,11 +40,14 @@ int nesting_depth(std::string_view text, int limit) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
       continue;
     }
-    if (c == '"') in_string = true;
+    if (c == '"')
+      in_string = true;
     else if (c == '[' || c == '{') {
       deepest = std::max(deepest, ++depth);
       if (deepest > limit) return deepest;
@@ -80,10 +83,14 @@ bool valid_utf8(std::string_view text) {
     }
     std::size_t length = 0;
     std::uint32_t code = 0;
-    if ((c & 0xE0) == 0xC0) length = 2, code = c & 0x1F;
-    else if ((c & 0xF0) == 0xE0) length = 3, code = c & 0x0F;
-    else if ((c & 0xF8) == 0xF0) length = 4, code = c & 0x07;
-    else return false;
+    if ((c & 0xE0) == 0xC0)
+      length = 2, code = c & 0x1F;
+    else if ((c & 0xF0) == 0xE0)
+      length = 3, code = c & 0x0F;
+    else if ((c & 0xF8) == 0xF0)
+      length = 4, code = c & 0x07;
+    else
+      return false;
     if (i + length > size) return false;
     for (std::size_t k = 1; k < length; ++k) {
       if ((bytes[i + k] & 0xC0) != 0x80) return false;

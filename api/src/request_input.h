@@ -3,9 +3,9 @@
 #pragma once
 
 #include <expected>
-#include <span>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 

@@ -16,8 +16,12 @@ const std::vector<Route>& table() {
       {"GET", "/v1/orgs/{org}/members", Scope::read, kOrgQuery, Work::quick, get_members},
       {"GET", "/v1/orgs/{org}/teams", Scope::read, kOrgQuery, Work::quick, get_teams},
       {"GET", "/v1/orgs/{org}/support-grants", Scope::read, {"status", "as_of", "at"}, Work::quick, get_support_grants},
-      {"GET", "/v1/check", Scope::read,
-       {"org", "user", "action", "product", "scope", "resource", "explain", "as_of", "at"}, Work::quick, get_check},
+      {"GET",
+       "/v1/check",
+       Scope::read,
+       {"org", "user", "action", "product", "scope", "resource", "explain", "as_of", "at"},
+       Work::quick,
+       get_check},
       {"GET", "/v1/abuse-reports", Scope::read, {"status", "as_of", "at"}, Work::quick, get_abuse_reports},
       {"GET", "/v1/abuse-reports/{report}", Scope::read, kOrgQuery, Work::quick, get_abuse_report},
       {"GET", "/v1/events", Scope::audit, {"from", "limit", "stream", "actor", "type"}, Work::heavy, get_events},
@@ -80,7 +84,8 @@ namespace orgledger::api {
 
 std::vector<RouteInfo> route_table() {
   std::vector<RouteInfo> out;
-  for (const auto& route : table()) out.push_back({route.method, route.pattern, route.scope, route.work == Work::open, route.params});
+  for (const auto& route : table())
+    out.push_back({route.method, route.pattern, route.scope, route.work == Work::open, route.params});
   return out;
 }
 

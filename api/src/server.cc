@@ -12,7 +12,8 @@ using tcp = net::ip::tcp;
 
 Server::Impl::Impl(const ServerOptions& options_in, const ServerParts& parts)
     : options(options_in),
-      services{parts.ledger, parts.processor, parts.tokens, parts.calendar, parts.clock, metrics, options_in.data_directory},
+      services{parts.ledger, parts.processor,          parts.tokens, parts.calendar, parts.clock,
+               metrics,      options_in.data_directory},
       rate_limiter(options_in.rate_limit_per_minute),
       io(static_cast<int>(std::max<std::size_t>(1, options_in.io_threads))),
       workers(std::max<std::size_t>(1, options_in.worker_threads)),
@@ -31,7 +32,8 @@ std::expected<void, std::string> Server::Impl::listen() {
   if (!error) acceptor_.bind(endpoint, error);
   if (!error) acceptor_.listen(net::socket_base::max_listen_connections, error);
   if (error) {
-    return std::unexpected("cannot listen on " + options.host + ":" + std::to_string(options.port) + ": " + error.message());
+    return std::unexpected("cannot listen on " + options.host + ":" + std::to_string(options.port) + ": " +
+                           error.message());
   }
   bound_port = acceptor_.local_endpoint().port();
   return {};
@@ -68,7 +70,8 @@ void Server::Impl::accept() {
             R"({"status":503,"code":"unavailable","title":"Unavailable","detail":"too many connections","rule":""})";
         static const std::string kBusy =
             "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nRetry-After: 1\r\n"
-            "Connection: close\r\nContent-Length: " + std::to_string(kBody.size()) + "\r\n\r\n" + kBody;
+            "Connection: close\r\nContent-Length: " +
+            std::to_string(kBody.size()) + "\r\n\r\n" + kBody;
         boost::system::error_code ignored;
         net::write(socket, net::buffer(kBusy), ignored);
         socket.shutdown(tcp::socket::shutdown_both, ignored);
@@ -171,7 +174,8 @@ void Server::Impl::stop(std::chrono::milliseconds grace) {
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Server::~Server() { impl_->stop(std::chrono::milliseconds(10'000)); }
 
-std::expected<std::unique_ptr<Server>, std::string> Server::start(const ServerOptions& options, const ServerParts& parts) {
+std::expected<std::unique_ptr<Server>, std::string> Server::start(const ServerOptions& options,
+                                                                  const ServerParts& parts) {
   auto impl = std::make_unique<Impl>(options, parts);
   if (auto listening = impl->listen(); !listening) return std::unexpected(listening.error());
   parts.ledger.set_group_observer(&impl->metrics);

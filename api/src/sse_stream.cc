@@ -4,12 +4,12 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
-#include <cerrno>
 #include <atomic>
+#include <cerrno>
 #include <charconv>
 #include <limits>
-#include <system_error>
 #include <nlohmann/json.hpp>
+#include <system_error>
 #include <thread>
 
 namespace orgledger::api {
@@ -58,8 +58,10 @@ void stream_events(Server::Impl& server, tcp::socket& socket, ledger::Position f
   socket.native_non_blocking(false, ignored);  // blocking sends, bounded by SO_SNDTIMEO below
   const int fd = socket.native_handle();
   // Each send blocks at most kPoll, so a stop or a frame's deadline is noticed soon.
-  const auto timeout = std::chrono::duration_cast<std::chrono::microseconds>(std::min<std::chrono::milliseconds>(kPoll, server.options.sse_send_timeout));
-  timeval send_timeout{static_cast<time_t>(timeout.count() / 1'000'000), static_cast<suseconds_t>(timeout.count() % 1'000'000)};
+  const auto timeout = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::min<std::chrono::milliseconds>(kPoll, server.options.sse_send_timeout));
+  timeval send_timeout{static_cast<time_t>(timeout.count() / 1'000'000),
+                       static_cast<suseconds_t>(timeout.count() % 1'000'000)};
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
   // A fixed kernel buffer (not autotuned to megabytes): what a subscriber may hold unread is small
   // and known, and a stalled one blocks the sender soon, so its time-out can cut it off.
@@ -105,7 +107,8 @@ void stream_events(Server::Impl& server, tcp::socket& socket, ledger::Position f
 
 }  // namespace
 
-std::expected<ledger::Position, std::string> sse_start_position(const QueryParams& query, const std::string& last_event_id) {
+std::expected<ledger::Position, std::string> sse_start_position(const QueryParams& query,
+                                                                const std::string& last_event_id) {
   if (!last_event_id.empty()) {
     auto last = parse_position(last_event_id);
     if (!last || *last == std::numeric_limits<ledger::Position>::max()) {

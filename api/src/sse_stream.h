@@ -22,7 +22,8 @@ namespace orgledger::api {
 
 // Where a subscription starts: after Last-Event-ID when the client resumes (it wins over `from`,
 // which a reconnecting client repeats), else `from`, else 1.
-std::expected<ledger::Position, std::string> sse_start_position(const QueryParams& query, const std::string& last_event_id);
+std::expected<ledger::Position, std::string> sse_start_position(const QueryParams& query,
+                                                                const std::string& last_event_id);
 
 // Takes over `socket` (the request was read and authorised; the subscriber slot is taken) and
 // streams until the client leaves, is cut off, or the server stops.

@@ -18,7 +18,8 @@ constexpr std::string_view kTokenPrefix = "olt_";
 
 std::string sha256_of(std::string_view text) {
   std::string digest(SHA256_DIGEST_LENGTH, '\0');
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), reinterpret_cast<unsigned char*>(digest.data()));
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(),
+         reinterpret_cast<unsigned char*>(digest.data()));
   return digest;
 }
 
@@ -37,11 +38,16 @@ std::string hex(const unsigned char* bytes, std::size_t size) {
 
 const char* to_string(Scope scope) {
   switch (scope) {
-    case Scope::write: return "write";
-    case Scope::read: return "read";
-    case Scope::audit: return "audit";
-    case Scope::abuse_reporter: return "abuse:reporter";
-    case Scope::admin: return "admin";
+    case Scope::write:
+      return "write";
+    case Scope::read:
+      return "read";
+    case Scope::audit:
+      return "audit";
+    case Scope::abuse_reporter:
+      return "abuse:reporter";
+    case Scope::admin:
+      return "admin";
   }
   return "?";
 }
@@ -73,7 +79,8 @@ std::expected<std::set<Scope>, std::string> parse_scopes(std::string_view comma_
 bool valid_token_name(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;
   for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
     if (!ok) return false;
   }
   return true;
@@ -96,7 +103,8 @@ std::expected<std::unique_ptr<TokenStore>, std::string> TokenStore::open(ledger:
       // A scope this build does not know grants nothing (a newer version may have added it).
       if (auto known = parse_scope(scope.get<std::string>())) info.scopes.insert(*known);
     }
-    if (json.contains("created_at") && json["created_at"].is_number_integer()) info.created_at = json["created_at"].get<ledger::Micros>();
+    if (json.contains("created_at") && json["created_at"].is_number_integer())
+      info.created_at = json["created_at"].get<ledger::Micros>();
     store->by_hash_.emplace(std::string(reinterpret_cast<const char*>(hash.data()), hash.size()), std::move(info));
   }
   return store;
@@ -104,7 +112,8 @@ std::expected<std::unique_ptr<TokenStore>, std::string> TokenStore::open(ledger:
 
 std::expected<std::string, std::string> TokenStore::create(const std::string& name, const std::set<Scope>& scopes,
                                                            ledger::Micros now) {
-  if (!valid_token_name(name)) return std::unexpected("a token name is 1 to 64 of A-Z a-z 0-9 . _ -, not '" + name + "'");
+  if (!valid_token_name(name))
+    return std::unexpected("a token name is 1 to 64 of A-Z a-z 0-9 . _ -, not '" + name + "'");
   if (scopes.empty()) return std::unexpected(std::string("at least one scope is needed"));
   std::unique_lock lock(mutex_);
   for (const auto& [_, info] : by_hash_) {

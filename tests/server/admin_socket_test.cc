@@ -1,10 +1,10 @@
 // The admin socket of a running server: tokens are created through it; nothing sent to it ends
 // the server.
-#include <catch2/catch.hpp>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <catch2/catch.hpp>
 
 #include <cstring>
 
@@ -43,12 +43,13 @@ TEST_CASE("Admin socket: owner-only, creates tokens, answers malformed requests 
   const std::string path = api::admin_socket_path(dir.sub("data"));
   auto admin = api::AdminSocket::start(path, **tokens, ledger::system_clock());
   REQUIRE(admin);
-  struct stat info{};
+  struct stat info {};
   REQUIRE(::stat(path.c_str(), &info) == 0);
   CHECK((info.st_mode & 0077) == 0);  // no access for group or others
 
-  for (const std::string bad : {"{\"op\":1}\n", "[]\n", "not json\n", "{\"op\":\"create_token\",\"name\":7,\"scopes\":\"read\"}\n",
-                                "{\"op\":\"create_token\",\"name\":\"x\",\"scopes\":\"root\"}\n", "\xff\xfe\n", "\n"}) {
+  for (const std::string bad :
+       {"{\"op\":1}\n", "[]\n", "not json\n", "{\"op\":\"create_token\",\"name\":7,\"scopes\":\"read\"}\n",
+        "{\"op\":\"create_token\",\"name\":\"x\",\"scopes\":\"root\"}\n", "\xff\xfe\n", "\n"}) {
     INFO(bad);
     CHECK(exchange(path, bad).find("\"error\"") != std::string::npos);
   }

@@ -31,22 +31,35 @@ TEST_CASE("100 concurrent clients: commands and checks interleaved, every answer
           failures[i] += what + "; ";
         }
       };
-      auto r = client.post("/v1/commands", json{{"type", "RegisterUser"}, {"actor", "svc:signup"}, {"user", user}, {"login", user + "@example.ch"}}.dump());
+      auto r = client.post(
+          "/v1/commands",
+          json{{"type", "RegisterUser"}, {"actor", "svc:signup"}, {"user", user}, {"login", user + "@example.ch"}}
+              .dump());
       expect(r.status == 200, "register " + std::to_string(r.status));
       auto check = client.get("/v1/check?org=acme&user=" + user + "&action=product.access&product=p-mail");
       expect(check.status == 200 && check.json()["allowed"] == false, "check before");
-      r = client.post("/v1/commands", json{{"type", "AddMember"}, {"actor", "carol"}, {"org", "acme"}, {"user", user}, {"role", "collaborator"}}.dump());
+      r = client.post(
+          "/v1/commands",
+          json{{"type", "AddMember"}, {"actor", "carol"}, {"org", "acme"}, {"user", user}, {"role", "collaborator"}}
+              .dump());
       expect(r.status == 200, "add " + r.body);
       // Every other client also gets direct access to p-mail.
       if (i % 2 == 0) {
-        r = client.post("/v1/commands", json{{"type", "GrantProductAccess"}, {"actor", "adam"}, {"org", "acme"}, {"user", user}, {"product", "p-mail"}}.dump());
+        r = client.post("/v1/commands", json{{"type", "GrantProductAccess"},
+                                             {"actor", "adam"},
+                                             {"org", "acme"},
+                                             {"user", user},
+                                             {"product", "p-mail"}}
+                                            .dump());
         expect(r.status == 200, "grant " + r.body);
       }
       // An answer is given only once durable and visible: read-your-writes.
       check = client.get("/v1/check?org=acme&user=" + user + "&action=product.access&product=p-mail");
       expect(check.status == 200 && check.json()["allowed"] == (i % 2 == 0), "check after");
       // A rule rejection among them: cleo may not add members.
-      r = client.post("/v1/commands", json{{"type", "AddMember"}, {"actor", "cleo"}, {"org", "acme"}, {"user", user}, {"role", "external"}}.dump());
+      r = client.post(
+          "/v1/commands",
+          json{{"type", "AddMember"}, {"actor", "cleo"}, {"org", "acme"}, {"user", user}, {"role", "external"}}.dump());
       expect(r.status == 403, "forbidden add");
     });
   }
@@ -63,7 +76,8 @@ TEST_CASE("100 concurrent clients: commands and checks interleaved, every answer
   CHECK(members.size() == 4 + kClients);
   int with_mail = 0;
   for (const auto& member : members) {
-    if (member["user"].get<std::string>().starts_with("user") && member["products"] == json::array({"p-mail"})) ++with_mail;
+    if (member["user"].get<std::string>().starts_with("user") && member["products"] == json::array({"p-mail"}))
+      ++with_mail;
   }
   CHECK(with_mail == kClients / 2);
   const auto report = ledger::verify_ledger(server.data_directory());

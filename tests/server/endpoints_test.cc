@@ -2,8 +2,8 @@
 #include <catch2/catch.hpp>
 
 #include "orgledger/api/time_format.h"
-#include "orgledger/ledger/event_codec.h"
 #include "orgledger/ledger/clock.h"
+#include "orgledger/ledger/event_codec.h"
 #include "test_server.h"
 
 using namespace orgledger;
@@ -23,8 +23,8 @@ TEST_CASE("POST /v1/commands: the answer, command_id idempotency, expected_versi
   server.given_acme();
   HttpClient client(server.port(), server.token("write"));
 
-  const json add{{"type", "GrantProductAccess"}, {"actor", "adam"}, {"org", "acme"}, {"user", "cleo"},
-                 {"product", "p-mail"}, {"command_id", "c-1"}};
+  const json add{{"type", "GrantProductAccess"}, {"actor", "adam"},    {"org", "acme"}, {"user", "cleo"},
+                 {"product", "p-mail"},          {"command_id", "c-1"}};
   const auto first = client.post("/v1/commands", add.dump());
   REQUIRE(first.status == 200);
   CHECK(first.header("content-type") == "application/json");
@@ -51,7 +51,8 @@ TEST_CASE("POST /v1/commands: the answer, command_id idempotency, expected_versi
   CHECK(conflict.json()["code"] == "version_conflict");
 
   // R3 through HTTP: a problem with its rule, and its CommandRejected entry in the log (D2).
-  const auto last_rep = client.post("/v1/commands", json{{"type", "RemoveMember"}, {"actor", "carol"}, {"org", "acme"}, {"user", "carol"}}.dump());
+  const auto last_rep = client.post(
+      "/v1/commands", json{{"type", "RemoveMember"}, {"actor", "carol"}, {"org", "acme"}, {"user", "carol"}}.dump());
   CHECK(last_rep.status == 409);
   const auto problem = last_rep.json();
   CHECK(problem["code"] == "last_legal_representative");
@@ -65,26 +66,63 @@ TEST_CASE("POST /v1/commands: the answer, command_id idempotency, expected_versi
   CHECK(entry->front().type_name() == "CommandRejected");
 
   // Other domain codes of API.md's table, each with its status.
-  CHECK(client.post("/v1/commands", json{{"type", "CreateOrganization"}, {"actor", "carol"}, {"org", "acme"}, {"name", "A"}}.dump()).json()["code"] == "already_exists");
-  CHECK(client.post("/v1/commands", json{{"type", "AddMember"}, {"actor", "carol"}, {"org", "nope"}, {"user", "xena"}, {"role", "collaborator"}}.dump()).status == 404);
-  CHECK(client.post("/v1/commands", json{{"type", "ChangeMemberRole"}, {"actor", "carol"}, {"org", "acme"}, {"user", "cleo"}, {"role", "collaborator"}}.dump()).json()["code"] == "invalid_state");
-  const auto forbidden = client.post("/v1/commands", json{{"type", "AddMember"}, {"actor", "cleo"}, {"org", "acme"}, {"user", "xena"}, {"role", "collaborator"}}.dump());
+  CHECK(client
+            .post("/v1/commands",
+                  json{{"type", "CreateOrganization"}, {"actor", "carol"}, {"org", "acme"}, {"name", "A"}}.dump())
+            .json()["code"] == "already_exists");
+  CHECK(client
+            .post("/v1/commands", json{{"type", "AddMember"},
+                                       {"actor", "carol"},
+                                       {"org", "nope"},
+                                       {"user", "xena"},
+                                       {"role", "collaborator"}}
+                                      .dump())
+            .status == 404);
+  CHECK(client
+            .post("/v1/commands", json{{"type", "ChangeMemberRole"},
+                                       {"actor", "carol"},
+                                       {"org", "acme"},
+                                       {"user", "cleo"},
+                                       {"role", "collaborator"}}
+                                      .dump())
+            .json()["code"] == "invalid_state");
+  const auto forbidden = client.post(
+      "/v1/commands",
+      json{{"type", "AddMember"}, {"actor", "cleo"}, {"org", "acme"}, {"user", "xena"}, {"role", "collaborator"}}
+          .dump());
   CHECK(forbidden.status == 403);
   CHECK(forbidden.json()["code"] == "forbidden");
-  REQUIRE(client.post("/v1/commands", json{{"type", "GrantSupportAccess"}, {"actor", "carol"}, {"org", "acme"}, {"grant", "g1"}, {"scope", "mail"}, {"ticket", "T-1"}}.dump()).status == 200);
-  REQUIRE(client.post("/v1/commands", json{{"type", "RevokeSupportAccess"}, {"actor", "carol"}, {"org", "acme"}, {"grant", "g1"}}.dump()).status == 200);
-  const auto not_active = client.post("/v1/commands", json{{"type", "RevokeSupportAccess"}, {"actor", "carol"}, {"org", "acme"}, {"grant", "g1"}}.dump());
+  REQUIRE(client
+              .post("/v1/commands", json{{"type", "GrantSupportAccess"},
+                                         {"actor", "carol"},
+                                         {"org", "acme"},
+                                         {"grant", "g1"},
+                                         {"scope", "mail"},
+                                         {"ticket", "T-1"}}
+                                        .dump())
+              .status == 200);
+  REQUIRE(client
+              .post("/v1/commands",
+                    json{{"type", "RevokeSupportAccess"}, {"actor", "carol"}, {"org", "acme"}, {"grant", "g1"}}.dump())
+              .status == 200);
+  const auto not_active =
+      client.post("/v1/commands",
+                  json{{"type", "RevokeSupportAccess"}, {"actor", "carol"}, {"org", "acme"}, {"grant", "g1"}}.dump());
   CHECK(not_active.status == 409);
   CHECK(not_active.json()["code"] == "not_active");
   CHECK(not_active.json()["rule"] == "S3");
 }
 
-TEST_CASE("A token without write: a well-formed command is forbidden and recorded (D2); a malformed one leaves no entry") {
+TEST_CASE(
+    "A token without write: a well-formed command is forbidden and recorded (D2); a malformed one leaves no entry") {
   TestServer server;
   server.given_acme();
   HttpClient reader(server.port(), server.token("read,audit"));
   const auto head = server.ledger().head().position;
-  const auto refused = reader.post("/v1/commands", json{{"type", "GrantProductAccess"}, {"actor", "adam"}, {"org", "acme"}, {"user", "cleo"}, {"product", "p-mail"}}.dump());
+  const auto refused = reader.post(
+      "/v1/commands",
+      json{{"type", "GrantProductAccess"}, {"actor", "adam"}, {"org", "acme"}, {"user", "cleo"}, {"product", "p-mail"}}
+          .dump());
   CHECK(refused.status == 403);
   CHECK(refused.json()["code"] == "forbidden");
   REQUIRE(server.ledger().head().position == head + 1);
@@ -96,10 +134,16 @@ TEST_CASE("A token without write: a well-formed command is forbidden and recorde
   CHECK(reader.post("/v1/commands", R"({"type": "GrantProductAccess"})").status == 400);
   CHECK(server.ledger().head().position == head + 1);
   // A command id a writer used: the reader gets no answer of it (idempotency is for writers).
-  const auto written = server.submit({{"type", "SetBillingRights"}, {"actor", "carol"}, {"org", "acme"}, {"user", "cleo"},
-                                      {"billing", true}, {"command_id", "w-1"}});
+  const auto written = server.submit({{"type", "SetBillingRights"},
+                                      {"actor", "carol"},
+                                      {"org", "acme"},
+                                      {"user", "cleo"},
+                                      {"billing", true},
+                                      {"command_id", "w-1"}});
   REQUIRE(written.status == 200);
-  const auto replayed = reader.post("/v1/commands", R"({"type":"SetBillingRights","actor":"carol","org":"acme","user":"cleo","billing":true,"command_id":"w-1"})");
+  const auto replayed = reader.post(
+      "/v1/commands",
+      R"({"type":"SetBillingRights","actor":"carol","org":"acme","user":"cleo","billing":true,"command_id":"w-1"})");
   CHECK(replayed.status == 403);
   CHECK_FALSE(replayed.json().contains("position"));
   CHECK(server.ledger().head().position == head + 2);
@@ -111,10 +155,23 @@ TEST_CASE("GET /v1/orgs/{org}, members, teams: shapes and as_of") {
   TestServer server;
   server.given_acme();
   const auto before_team = server.ledger().head().position;
-  REQUIRE(server.submit({{"type", "CreateTeam"}, {"actor", "adam"}, {"org", "acme"}, {"team", "web"}, {"name", "Web"}}).status == 200);
-  REQUIRE(server.submit({{"type", "AddTeamMembers"}, {"actor", "adam"}, {"org", "acme"}, {"team", "web"}, {"users", {"cleo"}}}).status == 200);
-  REQUIRE(server.submit({{"type", "GrantTeamProductAccess"}, {"actor", "adam"}, {"org", "acme"}, {"team", "web"}, {"product", "p-mail"}}).status == 200);
-  REQUIRE(server.submit({{"type", "SetTeamLeader"}, {"actor", "adam"}, {"org", "acme"}, {"team", "web"}, {"user", "cleo"}}).status == 200);
+  REQUIRE(server.submit({{"type", "CreateTeam"}, {"actor", "adam"}, {"org", "acme"}, {"team", "web"}, {"name", "Web"}})
+              .status == 200);
+  REQUIRE(
+      server
+          .submit(
+              {{"type", "AddTeamMembers"}, {"actor", "adam"}, {"org", "acme"}, {"team", "web"}, {"users", {"cleo"}}})
+          .status == 200);
+  REQUIRE(server
+              .submit({{"type", "GrantTeamProductAccess"},
+                       {"actor", "adam"},
+                       {"org", "acme"},
+                       {"team", "web"},
+                       {"product", "p-mail"}})
+              .status == 200);
+  REQUIRE(
+      server.submit({{"type", "SetTeamLeader"}, {"actor", "adam"}, {"org", "acme"}, {"team", "web"}, {"user", "cleo"}})
+          .status == 200);
   HttpClient client(server.port(), server.token("read"));
 
   const auto org = client.get("/v1/orgs/acme").json();
@@ -148,8 +205,10 @@ TEST_CASE("GET /v1/orgs/{org}, members, teams: shapes and as_of") {
   const auto then = client.get("/v1/orgs/acme/teams?as_of=" + std::to_string(before_team)).json();
   CHECK(then["teams"].empty());
   CHECK(then["as_of_position"] == before_team);
-  for (const auto& member : client.get("/v1/orgs/acme/members?as_of=" + std::to_string(before_team)).json()["members"]) {
-    CHECK(member["products"].empty() == (member["role"] != "legal_representative" && member["role"] != "administrator"));
+  for (const auto& member :
+       client.get("/v1/orgs/acme/members?as_of=" + std::to_string(before_team)).json()["members"]) {
+    CHECK(member["products"].empty() ==
+          (member["role"] != "legal_representative" && member["role"] != "administrator"));
   }
   // As of position 1 the organization did not exist yet.
   CHECK(client.get("/v1/orgs/acme?as_of=1").status == 404);
@@ -162,9 +221,26 @@ TEST_CASE("GET /v1/orgs/{org}, members, teams: shapes and as_of") {
 TEST_CASE("GET /v1/orgs/{org}/support-grants: active or all, with expires_at and state at `at` (S2, S3)") {
   TestServer server;
   server.given_acme();
-  REQUIRE(server.submit({{"type", "GrantSupportAccess"}, {"actor", "carol"}, {"org", "acme"}, {"grant", "g1"}, {"scope", "mail"}, {"ticket", "T-1"}}).status == 200);
-  REQUIRE(server.submit({{"type", "GrantSupportAccess"}, {"actor", "carol"}, {"org", "acme"}, {"grant", "g2"}, {"scope", "kdrive"}, {"resource", "p-drive/shared"}, {"ticket", "T-2"}}).status == 200);
-  REQUIRE(server.submit({{"type", "RevokeSupportAccess"}, {"actor", "carol"}, {"org", "acme"}, {"grant", "g2"}}).status == 200);
+  REQUIRE(server
+              .submit({{"type", "GrantSupportAccess"},
+                       {"actor", "carol"},
+                       {"org", "acme"},
+                       {"grant", "g1"},
+                       {"scope", "mail"},
+                       {"ticket", "T-1"}})
+              .status == 200);
+  REQUIRE(server
+              .submit({{"type", "GrantSupportAccess"},
+                       {"actor", "carol"},
+                       {"org", "acme"},
+                       {"grant", "g2"},
+                       {"scope", "kdrive"},
+                       {"resource", "p-drive/shared"},
+                       {"ticket", "T-2"}})
+              .status == 200);
+  REQUIRE(
+      server.submit({{"type", "RevokeSupportAccess"}, {"actor", "carol"}, {"org", "acme"}, {"grant", "g2"}}).status ==
+      200);
   HttpClient client(server.port(), server.token("read"));
 
   const auto active = client.get("/v1/orgs/acme/support-grants").json();
@@ -189,7 +265,8 @@ TEST_CASE("GET /v1/orgs/{org}/support-grants: active or all, with expires_at and
 
   // Eight days on, g1 has expired: no longer active.
   CHECK(client.get("/v1/orgs/acme/support-grants?at=" + now_plus_days(8)).json()["grants"].empty());
-  CHECK(client.get("/v1/orgs/acme/support-grants?status=all&at=" + now_plus_days(8)).json()["grants"][0]["state"] == "expired");
+  CHECK(client.get("/v1/orgs/acme/support-grants?status=all&at=" + now_plus_days(8)).json()["grants"][0]["state"] ==
+        "expired");
   CHECK(client.get("/v1/orgs/acme/support-grants?status=some").status == 400);
 }
 
@@ -197,10 +274,22 @@ TEST_CASE("GET /v1/check: reasons, explain, support access, as_of and at") {
   TestServer server;
   server.given_acme();
   const auto before_grant = server.ledger().head().position;
-  const auto granted = server.submit({{"type", "GrantProductAccess"}, {"actor", "adam"}, {"org", "acme"}, {"user", "cleo"}, {"product", "p-mail"}});
+  const auto granted = server.submit(
+      {{"type", "GrantProductAccess"}, {"actor", "adam"}, {"org", "acme"}, {"user", "cleo"}, {"product", "p-mail"}});
   REQUIRE(granted.status == 200);
-  REQUIRE(server.submit({{"type", "GrantSupportAccess"}, {"actor", "carol"}, {"org", "acme"}, {"grant", "g1"}, {"scope", "mail"}, {"ticket", "T-1"}}).status == 200);
-  REQUIRE(server.submit({{"type", "AssignSupportTicket"}, {"actor", "svc:support"}, {"ticket", "T-1"}, {"agent", "agent:zoe"}}).status == 200);
+  REQUIRE(server
+              .submit({{"type", "GrantSupportAccess"},
+                       {"actor", "carol"},
+                       {"org", "acme"},
+                       {"grant", "g1"},
+                       {"scope", "mail"},
+                       {"ticket", "T-1"}})
+              .status == 200);
+  REQUIRE(
+      server
+          .submit(
+              {{"type", "AssignSupportTicket"}, {"actor", "svc:support"}, {"ticket", "T-1"}, {"agent", "agent:zoe"}})
+          .status == 200);
   HttpClient client(server.port(), server.token("read"));
 
   const auto allowed = client.get("/v1/check?org=acme&user=cleo&action=product.access&product=p-mail").json();
@@ -215,16 +304,20 @@ TEST_CASE("GET /v1/check: reasons, explain, support access, as_of and at") {
   CHECK(admin["because"][0]["kind"] == "role");
   CHECK(admin["because"][0]["role"] == "administrator");
 
-  const auto then = client.get("/v1/check?org=acme&user=cleo&action=product.access&product=p-mail&explain=true&as_of=" +
-                               std::to_string(before_grant)).json();
+  const auto then = client
+                        .get("/v1/check?org=acme&user=cleo&action=product.access&product=p-mail&explain=true&as_of=" +
+                             std::to_string(before_grant))
+                        .json();
   CHECK(then["allowed"] == false);
   CHECK(then["missing"].is_array());
   CHECK_FALSE(then["missing"].empty());
   CHECK_FALSE(client.get("/v1/check?org=acme&user=cleo&action=org.billing").json().contains("missing"));
 
-  CHECK(client.get("/v1/check?org=acme&user=agent:zoe&action=support.access&scope=mail").json()["because"][0]["kind"] == "support_grant");
+  CHECK(client.get("/v1/check?org=acme&user=agent:zoe&action=support.access&scope=mail").json()["because"][0]["kind"] ==
+        "support_grant");
   // S2 through `at`: eight days on, the grant gives nothing.
-  CHECK(client.get("/v1/check?org=acme&user=agent:zoe&action=support.access&scope=mail&at=" + now_plus_days(8)).json()["allowed"] == false);
+  CHECK(client.get("/v1/check?org=acme&user=agent:zoe&action=support.access&scope=mail&at=" + now_plus_days(8))
+            .json()["allowed"] == false);
 
   CHECK(client.get("/v1/check?org=acme&user=cleo").status == 400);
   CHECK(client.get("/v1/check?org=acme&user=cleo&action=fly").status == 400);
@@ -237,10 +330,22 @@ TEST_CASE("GET /v1/check: reasons, explain, support access, as_of and at") {
 TEST_CASE("GET /v1/abuse-reports: stages with due, done_at and status; filters; one report; A6 by scope") {
   TestServer server;
   const std::string received = api::format_instant(ledger::system_clock().now() - 2 * 86'400'000'000LL);
-  REQUIRE(server.submit({{"type", "FileAbuseReport"}, {"actor", "svc:abuse-desk"}, {"report", "r1"}, {"received_at", received},
-                         {"category", "spam"}, {"reporter", {{"name", "Ida"}, {"email", "ida@example.org"}}}}).status == 200);
-  REQUIRE(server.submit({{"type", "FileAbuseReport"}, {"actor", "svc:abuse-desk"}, {"report", "r2"}, {"received_at", api::format_instant(ledger::system_clock().now())},
-                         {"category", "phishing"}, {"reporter", "anonymous"}}).status == 200);
+  REQUIRE(server
+              .submit({{"type", "FileAbuseReport"},
+                       {"actor", "svc:abuse-desk"},
+                       {"report", "r1"},
+                       {"received_at", received},
+                       {"category", "spam"},
+                       {"reporter", {{"name", "Ida"}, {"email", "ida@example.org"}}}})
+              .status == 200);
+  REQUIRE(server
+              .submit({{"type", "FileAbuseReport"},
+                       {"actor", "svc:abuse-desk"},
+                       {"report", "r2"},
+                       {"received_at", api::format_instant(ledger::system_clock().now())},
+                       {"category", "phishing"},
+                       {"reporter", "anonymous"}})
+              .status == 200);
   HttpClient reader(server.port(), server.token("read"));
   HttpClient desk(server.port(), server.token("read,abuse:reporter"));
 
@@ -249,7 +354,7 @@ TEST_CASE("GET /v1/abuse-reports: stages with due, done_at and status; filters; 
   const auto& r1 = all["reports"][0];
   CHECK(r1["report"] == "r1");
   CHECK(r1["category"] == "spam");
-  CHECK(r1["reporter"] == "redacted");  // A6
+  CHECK(r1["reporter"] == "redacted");                            // A6
   CHECK(r1["stages"]["acknowledgment"]["status"] == "breached");  // 48 h > 24 h
   CHECK(r1["stages"]["acknowledgment"]["done_at"].is_null());
   for (const char* stage : {"acknowledgment", "assessment", "investigation", "corrective_actions"}) {
@@ -292,7 +397,8 @@ TEST_CASE("GET /v1/events: pages, next, filters by stream, actor and type; limit
   CHECK(page["next"] == 5);
   CHECK(page["events"][1]["prev_hash"] == page["events"][0]["hash"]);
   const auto& event = page["events"][0];
-  for (const char* field : {"position", "stream", "stream_version", "recorded_at", "type", "actor", "command_id", "data", "prev_hash", "hash"}) {
+  for (const char* field : {"position", "stream", "stream_version", "recorded_at", "type", "actor", "command_id",
+                            "data", "prev_hash", "hash"}) {
     CHECK(event.contains(field));
   }
   const auto rest = client.get("/v1/events?from=5").json();
@@ -333,15 +439,17 @@ TEST_CASE("GET /v1/verify, /healthz and /metrics") {
   CHECK(health.json()["ok"] == true);
 
   HttpClient reader(server.port(), server.token("read"));
-  REQUIRE(reader.post("/v1/commands", R"({"type":"RemoveMember","actor":"carol","org":"acme","user":"carol"})").status == 403);
+  REQUIRE(
+      reader.post("/v1/commands", R"({"type":"RemoveMember","actor":"carol","org":"acme","user":"carol"})").status ==
+      403);
   const auto metrics = reader.get("/metrics");
   CHECK(metrics.status == 200);
   CHECK(metrics.header("content-type").starts_with("text/plain; version=0.0.4"));
-  for (const char* series : {"orgledger_http_requests_total{route=\"/v1/commands\",status=\"200\"}",
-                             "orgledger_http_request_duration_seconds_bucket{route=\"/v1/verify\",le=\"+Inf\"} 1",
-                             "orgledger_group_commit_commands_count", "orgledger_fsync_seconds_bucket",
-                             "orgledger_head_position ", "orgledger_sse_subscribers 0",
-                             "orgledger_command_rejections_total{code=\"forbidden\"} 1"}) {
+  for (const char* series :
+       {"orgledger_http_requests_total{route=\"/v1/commands\",status=\"200\"}",
+        "orgledger_http_request_duration_seconds_bucket{route=\"/v1/verify\",le=\"+Inf\"} 1",
+        "orgledger_group_commit_commands_count", "orgledger_fsync_seconds_bucket", "orgledger_head_position ",
+        "orgledger_sse_subscribers 0", "orgledger_command_rejections_total{code=\"forbidden\"} 1"}) {
     INFO(series);
     CHECK(metrics.body.find(series) != std::string::npos);
   }
@@ -363,11 +471,15 @@ TEST_CASE("Tokens: none or unknown is unauthenticated; each route asks its scope
     std::string target;
     std::string scope;
   };
-  const std::vector<Case> cases{{"/v1/orgs/acme", "read"},           {"/v1/orgs/acme/members", "read"},
-                                {"/v1/orgs/acme/teams", "read"},     {"/v1/orgs/acme/support-grants", "read"},
+  const std::vector<Case> cases{{"/v1/orgs/acme", "read"},
+                                {"/v1/orgs/acme/members", "read"},
+                                {"/v1/orgs/acme/teams", "read"},
+                                {"/v1/orgs/acme/support-grants", "read"},
                                 {"/v1/check?org=acme&user=cleo&action=org.billing", "read"},
-                                {"/v1/abuse-reports", "read"},       {"/v1/events", "audit"},
-                                {"/v1/verify", "audit"},             {"/metrics", "read"}};
+                                {"/v1/abuse-reports", "read"},
+                                {"/v1/events", "audit"},
+                                {"/v1/verify", "audit"},
+                                {"/metrics", "read"}};
   for (const auto& c : cases) {
     INFO(c.target);
     for (const std::string scopes : {"write", "read", "audit", "abuse:reporter"}) {
@@ -398,7 +510,9 @@ TEST_CASE("Routes: an unknown path is not_found, a known path with another metho
   CHECK(client.get("/v1/commands").status == 405);
 }
 
-TEST_CASE("Rate limit (serve --rate-limit N/min): past N requests a minute a token is rate_limited with Retry-After; others are not") {
+TEST_CASE(
+    "Rate limit (serve --rate-limit N/min): past N requests a minute a token is rate_limited with Retry-After; others "
+    "are not") {
   auto options = TestServer::quiet_options();
   options.rate_limit_per_minute = 3;
   TestServer server(options);

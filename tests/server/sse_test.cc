@@ -21,7 +21,11 @@ void register_users(TestServer& server, int from, int count) {
   HttpClient client(server.port(), server.token("write"));
   for (int i = from; i < from + count; ++i) {
     const std::string user = "u" + std::to_string(i);
-    REQUIRE(client.post("/v1/commands", json{{"type", "RegisterUser"}, {"actor", "svc:signup"}, {"user", user}, {"login", user + "@x.ch"}}.dump()).status == 200);
+    REQUIRE(client
+                .post("/v1/commands",
+                      json{{"type", "RegisterUser"}, {"actor", "svc:signup"}, {"user", user}, {"login", user + "@x.ch"}}
+                          .dump())
+                .status == 200);
   }
 }
 
@@ -95,7 +99,8 @@ TEST_CASE("SSE: a subscriber that takes no bytes is cut off; its slot is given b
   address.sin_port = htons(server.port());
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-  const std::string request = "GET /v1/events/subscribe?from=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + server.token("audit") + "\r\n\r\n";
+  const std::string request = "GET /v1/events/subscribe?from=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                              server.token("audit") + "\r\n\r\n";
   REQUIRE(::send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size()));
 
   // While it holds the only slot, another subscriber is turned away; once it is cut off, not.

@@ -17,8 +17,8 @@ TestServer::TestServer(api::ServerOptions options) : data_(dir_.sub("data")) {
   REQUIRE(tokens);
   tokens_ = std::move(*tokens);
   options.data_directory = data_;
-  auto server = api::Server::start(options, {*ledger_, *processor_, *tokens_, projections::BusinessCalendar::geneva(),
-                                             ledger::system_clock()});
+  auto server = api::Server::start(
+      options, {*ledger_, *processor_, *tokens_, projections::BusinessCalendar::geneva(), ledger::system_clock()});
   REQUIRE(server);
   server_ = std::move(*server);
 }
@@ -47,14 +47,27 @@ HttpReply TestServer::submit(const nlohmann::json& command) {
 
 void TestServer::given_acme() {
   for (const char* user : {"carol", "adam", "cleo", "ezra", "xena"}) {
-    REQUIRE(submit({{"type", "RegisterUser"}, {"actor", "svc:signup"}, {"user", user}, {"login", std::string(user) + "@example.ch"}}).status == 200);
+    REQUIRE(submit({{"type", "RegisterUser"},
+                    {"actor", "svc:signup"},
+                    {"user", user},
+                    {"login", std::string(user) + "@example.ch"}})
+                .status == 200);
   }
-  REQUIRE(submit({{"type", "CreateOrganization"}, {"actor", "carol"}, {"org", "acme"}, {"name", "Acme"}}).status == 200);
-  for (auto [user, role] : {std::pair{"adam", "administrator"}, std::pair{"cleo", "collaborator"}, std::pair{"ezra", "external"}}) {
-    REQUIRE(submit({{"type", "AddMember"}, {"actor", "carol"}, {"org", "acme"}, {"user", user}, {"role", role}}).status == 200);
+  REQUIRE(submit({{"type", "CreateOrganization"}, {"actor", "carol"}, {"org", "acme"}, {"name", "Acme"}}).status ==
+          200);
+  for (auto [user, role] :
+       {std::pair{"adam", "administrator"}, std::pair{"cleo", "collaborator"}, std::pair{"ezra", "external"}}) {
+    REQUIRE(
+        submit({{"type", "AddMember"}, {"actor", "carol"}, {"org", "acme"}, {"user", user}, {"role", role}}).status ==
+        200);
   }
   for (auto [product, kind] : {std::pair{"p-mail", "mail_service"}, std::pair{"p-drive", "kdrive"}}) {
-    REQUIRE(submit({{"type", "RegisterProduct"}, {"actor", "svc:billing"}, {"org", "acme"}, {"product", product}, {"kind", kind}}).status == 200);
+    REQUIRE(submit({{"type", "RegisterProduct"},
+                    {"actor", "svc:billing"},
+                    {"org", "acme"},
+                    {"product", product},
+                    {"kind", kind}})
+                .status == 200);
   }
 }
 

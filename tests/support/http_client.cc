@@ -64,7 +64,8 @@ std::string lower(std::string text) {
 void parse_head(const std::string& head, HttpReply& reply) {
   const auto first_end = head.find("\r\n");
   const std::string status_line = head.substr(0, first_end);
-  if (status_line.rfind("HTTP/1.", 0) == 0 && status_line.size() >= 12) reply.status = std::stoi(status_line.substr(9, 3));
+  if (status_line.rfind("HTTP/1.", 0) == 0 && status_line.size() >= 12)
+    reply.status = std::stoi(status_line.substr(9, 3));
   std::size_t at = first_end == std::string::npos ? head.size() : first_end + 2;
   while (at < head.size()) {
     auto end = head.find("\r\n", at);
@@ -127,7 +128,8 @@ HttpReply HttpClient::request(const std::string& method, const std::string& targ
       return reply;  // status 0: no answer
     }
     parse_head(buffer.substr(0, head_end), reply);
-    const std::size_t length = std::stoul(reply.header("content-length").empty() ? "0" : reply.header("content-length"));
+    const std::size_t length =
+        std::stoul(reply.header("content-length").empty() ? "0" : reply.header("content-length"));
     std::string rest = buffer.substr(head_end + 4);
     while (rest.size() < length && read_more(fd_, rest, deadline)) {
     }
@@ -160,7 +162,8 @@ std::string raw_body(const std::string& answer) {
   return end == std::string::npos ? std::string() : answer.substr(end + 4);
 }
 
-SseReader::SseReader(std::uint16_t port, const std::string& target, const std::string& token, const std::string& last_event_id) {
+SseReader::SseReader(std::uint16_t port, const std::string& target, const std::string& token,
+                     const std::string& last_event_id) {
   fd_ = connect_to(port);
   if (fd_ < 0) throw std::runtime_error("cannot connect to the server");
   std::string message = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n";

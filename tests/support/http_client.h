@@ -61,7 +61,8 @@ struct SseEvent {
 };
 class SseReader {
  public:
-  SseReader(std::uint16_t port, const std::string& target, const std::string& token, const std::string& last_event_id = "");
+  SseReader(std::uint16_t port, const std::string& target, const std::string& token,
+            const std::string& last_event_id = "");
   ~SseReader();
   int status() const { return status_; }
   // The next event (comments are skipped), or nullopt when none came within `timeout` or the

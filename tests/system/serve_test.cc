@@ -1,10 +1,10 @@
 // The real `orgledger serve` process: its banner, `token create` beside it (admin socket), a
 // request over HTTP, SIGTERM (finish, close cleanly, exit 0), and SIGKILL (every acknowledged
 // command survives).
-#include <catch2/catch.hpp>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <catch2/catch.hpp>
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -86,7 +86,8 @@ TEST_CASE("serve: token create beside the running server, a first request, SIGTE
   const std::string data = dir.sub("data");
   ServeProcess serve(data);
   int code = -1;
-  const auto created = json::parse(run("token create --json --name ops --scopes write,read,audit --data " + data, &code));
+  const auto created =
+      json::parse(run("token create --json --name ops --scopes write,read,audit --data " + data, &code));
   REQUIRE(code == 0);
   CHECK(created["name"] == "ops");
   const std::string token = created["token"];
@@ -96,7 +97,8 @@ TEST_CASE("serve: token create beside the running server, a first request, SIGTE
   CHECK(code == 2);  // the name is taken
 
   HttpClient client(serve.port(), token);
-  const auto answer = client.post("/v1/commands", R"({"type":"RegisterUser","actor":"svc:signup","user":"ann","login":"ann@x.ch"})");
+  const auto answer =
+      client.post("/v1/commands", R"({"type":"RegisterUser","actor":"svc:signup","user":"ann","login":"ann@x.ch"})");
   REQUIRE(answer.status == 200);
   CHECK(client.get("/v1/events").json()["events"].size() == 1);
   CHECK(serve.stop_with(SIGTERM) == 0);
@@ -125,7 +127,9 @@ TEST_CASE("serve: every acknowledged command survives SIGKILL") {
     HttpClient client(serve.port(), token);
     for (int i = 0; i < 40; ++i) {
       const std::string user = "u" + std::to_string(i);
-      const auto reply = client.post("/v1/commands", json{{"type", "RegisterUser"}, {"actor", "svc:signup"}, {"user", user}, {"login", user + "@x.ch"}}.dump());
+      const auto reply = client.post(
+          "/v1/commands",
+          json{{"type", "RegisterUser"}, {"actor", "svc:signup"}, {"user", user}, {"login", user + "@x.ch"}}.dump());
       REQUIRE(reply.status == 200);
       acknowledged.push_back(reply.json()["position"]);
     }

@@ -29,7 +29,8 @@ void parse_listen(const std::string& text, api::ServerOptions& options) {
   const auto colon = text.rfind(':');
   if (colon == std::string::npos) throw UsageError("--listen is HOST:PORT, not '" + text + "'");
   std::string host = text.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);  // [::1]:8080
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);  // [::1]:8080
   unsigned port = 0;
   const auto digits = std::string_view(text).substr(colon + 1);
   const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
@@ -55,7 +56,8 @@ std::uint32_t parse_rate_limit(const std::string& text) {
 }  // namespace
 
 int serve_command(const Args& raw) {
-  const CliArgs args(raw, {{"data", "listen", "rate-limit", "calendar", "max-connections", "threads"}, {"no-access-log"}});
+  const CliArgs args(raw,
+                     {{"data", "listen", "rate-limit", "calendar", "max-connections", "threads"}, {"no-access-log"}});
   if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional().front() + "'");
   api::ServerOptions options;
   if (auto listen = args.value("listen")) parse_listen(*listen, options);
@@ -82,7 +84,8 @@ int serve_command(const Args& raw) {
     setrlimit(RLIMIT_NOFILE, &files);
   }
   if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY) {
-    options.max_connections = std::min<std::size_t>(options.max_connections, files.rlim_cur > 512 ? files.rlim_cur - 256 : files.rlim_cur / 2);
+    options.max_connections = std::min<std::size_t>(options.max_connections,
+                                                    files.rlim_cur > 512 ? files.rlim_cur - 256 : files.rlim_cur / 2);
   }
 
   const auto& clock = ledger::system_clock();
@@ -104,14 +107,16 @@ int serve_command(const Args& raw) {
   commands::Scheduler scheduler(**processor, clock, calendar);
   scheduler.start();
   auto admin = api::AdminSocket::start(api::admin_socket_path(options.data_directory), **tokens, clock);
-  if (!admin) std::fprintf(stderr, "orgledger serve: %s (token create needs the server stopped)\n", admin.error().c_str());
+  if (!admin)
+    std::fprintf(stderr, "orgledger serve: %s (token create needs the server stopped)\n", admin.error().c_str());
   auto server = api::Server::start(options, {**ledger, **processor, **tokens, calendar, clock});
   if (!server) {
     std::fprintf(stderr, "orgledger serve: %s\n", server.error().c_str());
     return kExitUsageOrIo;
   }
 
-  const std::string base = "http://" + (options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host) +
+  const std::string base = "http://" +
+                           (options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host) +
                            ":" + std::to_string((*server)->port());
   std::printf("orgledger serving %s on %s (head position %llu, %zu API tokens)\n", options.data_directory.c_str(),
               base.c_str(), static_cast<unsigned long long>((*ledger)->head().position), (*tokens)->size());
@@ -120,17 +125,19 @@ int serve_command(const Args& raw) {
     std::error_code ignored;
     const auto self = std::filesystem::read_symlink("/proc/self/exe", ignored);
     const auto data = std::filesystem::absolute(options.data_directory, ignored);
-    std::printf("\nNo API token yet. In another terminal, create one (it is printed once) and ask:\n"
-                "  TOKEN=$(%s token create --data %s --name me --scopes admin)\n"
-                "  curl -H \"Authorization: Bearer $TOKEN\" '%s/v1/events?limit=5'\n",
-                self.empty() ? "orgledger" : self.c_str(), data.c_str(), base.c_str());
+    std::printf(
+        "\nNo API token yet. In another terminal, create one (it is printed once) and ask:\n"
+        "  TOKEN=$(%s token create --data %s --name me --scopes admin)\n"
+        "  curl -H \"Authorization: Bearer $TOKEN\" '%s/v1/events?limit=5'\n",
+        self.empty() ? "orgledger" : self.c_str(), data.c_str(), base.c_str());
   }
   std::printf("Stop with SIGTERM or Ctrl-C.\n");
   std::fflush(stdout);
 
   int received = 0;
   sigwait(&stop_signals, &received);
-  std::fprintf(stderr, "orgledger serve: %s: finishing the requests in flight\n", received == SIGTERM ? "SIGTERM" : "SIGINT");
+  std::fprintf(stderr, "orgledger serve: %s: finishing the requests in flight\n",
+               received == SIGTERM ? "SIGTERM" : "SIGINT");
   (*server)->stop();
   server->reset();
   admin = std::unexpected(std::string());  // closes the admin socket

@@ -15,7 +15,8 @@ namespace orgledger::tools {
 
 int token_command(const Args& raw) {
   const CliArgs args(raw, {{"data", "name", "scopes"}, {"json"}});
-  if (args.positional().size() != 1 || args.positional().front() != "create") throw UsageError("the only action is 'token create'");
+  if (args.positional().size() != 1 || args.positional().front() != "create")
+    throw UsageError("the only action is 'token create'");
   const auto name = args.value("name");
   const auto scopes_text = args.value("scopes");
   if (!name) throw UsageError("--name is required");

@@ -44,7 +44,8 @@ class AdminSocket {
 
 // Asks the server listening at `path` to create a token. nullopt when no server listens there;
 // else the token or the server's error.
-std::optional<std::expected<std::string, std::string>> create_token_via_server(const std::string& path, const std::string& name,
+std::optional<std::expected<std::string, std::string>> create_token_via_server(const std::string& path,
+                                                                               const std::string& name,
                                                                                const std::string& scopes);
 
 }  // namespace orgledger::api

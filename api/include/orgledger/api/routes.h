@@ -9,10 +9,10 @@
 namespace orgledger::api {
 
 struct RouteInfo {
-  std::string_view method;   // "GET", "POST"
-  std::string_view pattern;  // "/v1/orgs/{org}/members"
-  Scope scope;               // needed (none for /healthz: `open`)
-  bool open = false;         // served without a token
+  std::string_view method;               // "GET", "POST"
+  std::string_view pattern;              // "/v1/orgs/{org}/members"
+  Scope scope;                           // needed (none for /healthz: `open`)
+  bool open = false;                     // served without a token
   std::vector<std::string_view> params;  // the query parameters it takes
 };
 

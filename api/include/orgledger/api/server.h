@@ -9,8 +9,8 @@
 #include <memory>
 #include <string>
 
-#include "orgledger/commands/processor.h"
 #include "orgledger/api/token_store.h"
+#include "orgledger/commands/processor.h"
 #include "orgledger/ledger/ledger.h"
 #include "orgledger/projections/business_calendar.h"
 
@@ -22,16 +22,16 @@ struct ServerOptions {
   std::size_t io_threads = 2;
   std::size_t worker_threads = 2;  // heavy queries: as-of folds, event pages, verify
   std::size_t max_connections = 1024;
-  std::size_t max_subscribers = 256;           // SSE connections (each holds a thread)
-  std::size_t body_limit = 1 << 20;            // API.md: over 1 MiB is payload_too_large
+  std::size_t max_subscribers = 256;  // SSE connections (each holds a thread)
+  std::size_t body_limit = 1 << 20;   // API.md: over 1 MiB is payload_too_large
   std::size_t header_limit = 16 * 1024;
-  std::chrono::milliseconds request_timeout{10'000};  // to receive a whole request once it began
-  std::chrono::milliseconds idle_timeout{60'000};     // a keep-alive connection with no request
-  std::chrono::milliseconds sse_keepalive{15'000};    // a comment line to keep proxies and clients awake
-  std::chrono::milliseconds sse_send_timeout{10'000}; // a subscriber that takes no bytes this long is cut off
-  std::uint32_t rate_limit_per_minute = 0;            // per token; 0 is off
-  std::FILE* access_log = stderr;                     // one JSON line per request; null: none
-  std::string data_directory;                         // of `ledger` (GET /v1/verify reopens it read-only)
+  std::chrono::milliseconds request_timeout{10'000};   // to receive a whole request once it began
+  std::chrono::milliseconds idle_timeout{60'000};      // a keep-alive connection with no request
+  std::chrono::milliseconds sse_keepalive{15'000};     // a comment line to keep proxies and clients awake
+  std::chrono::milliseconds sse_send_timeout{10'000};  // a subscriber that takes no bytes this long is cut off
+  std::uint32_t rate_limit_per_minute = 0;             // per token; 0 is off
+  std::FILE* access_log = stderr;                      // one JSON line per request; null: none
+  std::string data_directory;                          // of `ledger` (GET /v1/verify reopens it read-only)
 };
 
 // What the server serves; all must outlive it.
@@ -46,7 +46,8 @@ struct ServerParts {
 class Server {
  public:
   // Binds and starts serving on its own threads. Errors: the address cannot be bound.
-  static std::expected<std::unique_ptr<Server>, std::string> start(const ServerOptions& options, const ServerParts& parts);
+  static std::expected<std::unique_ptr<Server>, std::string> start(const ServerOptions& options,
+                                                                   const ServerParts& parts);
   // stop(), then waits for the threads.
   ~Server();
 
