@@ -136,8 +136,8 @@ section="$scratch/section.md"
   echo
   machine_description_lines "$bench_parent"
   echo
-  echo "| load | requests/s | p50 ms | p99 ms | non-2xx | socket errors | vs healthz |"
-  echo "|---|---:|---:|---:|---:|---:|---:|"
+  echo "| load | requests/s | p50 ms | p99 ms | p99 of each run, ms | non-2xx | socket errors | vs healthz |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
   healthz_rps=$(column healthz 1)
   for name in "${loads[@]}"; do
     rps=$(column "$name" 1)
@@ -147,7 +147,8 @@ section="$scratch/section.md"
       check) label="GET /v1/check (token, scope, permission check with reasons)" ;;
       commands) label="POST /v1/commands (durable: fsynced before the answer)" ;;
     esac
-    echo "| $label | $(human "$rps") | $(column "$name" 2) | $(column "$name" 3) | $(sum_column "$name" 4) | $(sum_column "$name" 5) | $ratio |"
+    runs=$(awk '{ printf "%s%s", (NR > 1 ? " / " : ""), $3 }' "$scratch/$name")
+    echo "| $label | $(human "$rps") | $(column "$name" 2) | $(column "$name" 3) | $runs | $(sum_column "$name" 4) | $(sum_column "$name" 5) | $ratio |"
   done
   echo
   echo "Commands: $head_position events in the log after the runs, $group_mean commands per group commit on average, mean synced write $fsync_mean ms; \`verify\` ok afterwards."
