@@ -51,3 +51,22 @@ TEST_CASE("check answers list every reason with its position, and what is missin
   CHECK(api::check_json(denied, 41, true)["missing"][0] == "a direct grant");
   CHECK_FALSE(api::check_json(denied, 41, false).contains("missing"));
 }
+
+TEST_CASE("API.md's error table: every domain code has its HTTP status in the problem") {
+  using commands::Code;
+  // The codes no command produces yet (C4, B1 are not built) are mapped all the same.
+  const std::vector<std::pair<Code, int>> table{
+      {Code::invalid_argument, 400},          {Code::forbidden, 403},
+      {Code::not_found, 404},                 {Code::already_exists, 409},
+      {Code::version_conflict, 409},          {Code::last_legal_representative, 409},
+      {Code::invalid_state, 409},             {Code::not_active, 409},
+      {Code::conflict, 409},                  {Code::too_close_to_expiry, 422},
+      {Code::unsupported_payment_method, 422}};
+  for (const auto& [code, status] : table) {
+    INFO(commands::to_string(code));
+    const auto problem = api::failure_json(commands::Failure{.rejection = commands::reject(code, "X1", "d")});
+    CHECK(problem["status"] == status);
+    CHECK(problem["code"] == commands::to_string(code));
+    CHECK(problem["rule"] == "X1");
+  }
+}
