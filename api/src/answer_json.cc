@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "orgledger/api/time_format.h"
+#include "orgledger/ledger/hash.h"
 #include "orgledger/ledger/recorded_event.h"
 
 namespace orgledger::api {
@@ -159,6 +160,18 @@ Json abuse_report_json(const std::string& id, const projections::AbuseReport& re
         {"status", projections::to_string(stage.status)}};
   }
   out["stages"] = std::move(stages);
+  return out;
+}
+
+Json verify_json(const ledger::VerifyReport& report) {
+  Json out;
+  out["ok"] = report.ok;
+  out["checked"] = report.checked;
+  out["head"] = {{"position", report.head.position}, {"hash", ledger::to_hex(report.head.hash)}};
+  if (report.first_bad_position) {
+    out["first_bad_position"] = *report.first_bad_position;
+    out["problem"] = report.problem;
+  }
   return out;
 }
 

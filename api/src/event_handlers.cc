@@ -122,15 +122,7 @@ void get_verify(Call& call, Reply reply) {
   auto report = ledger::verify_ledger(call.services.data_directory);
   call.services.verifying.store(false);
   if (!report) return reply(problem_response(503, "unavailable", report.error().message));
-  Json out;
-  out["ok"] = report->ok;
-  out["checked"] = report->checked;
-  out["head"] = {{"position", report->head.position}, {"hash", ledger::to_hex(report->head.hash)}};
-  if (report->first_bad_position) {
-    out["first_bad_position"] = *report->first_bad_position;
-    out["problem"] = report->problem;
-  }
-  reply(json_response(200, out));
+  reply(json_response(200, verify_json(*report)));
 }
 
 }  // namespace orgledger::api

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_args.h"
+#include "orgledger/api/answer_json.h"
 #include "data_dir.h"
 #include "orgledger/ledger/hash.h"
 #include "orgledger/ledger/verify.h"
@@ -20,15 +21,7 @@ int verify_command(const Args& raw) {
     return kExitUsageOrIo;
   }
   if (args.flag("json")) {
-    nlohmann::ordered_json out;
-    out["ok"] = report->ok;
-    out["checked"] = report->checked;
-    out["head"] = {{"position", report->head.position}, {"hash", ledger::to_hex(report->head.hash)}};
-    if (report->first_bad_position) {
-      out["first_bad_position"] = *report->first_bad_position;
-      out["problem"] = report->problem;
-    }
-    std::printf("%s\n", out.dump().c_str());
+    std::printf("%s\n", api::verify_json(*report).dump().c_str());
   } else if (report->ok) {
     std::printf("ok: %llu events, head %llu %s\n", static_cast<unsigned long long>(report->checked),
                 static_cast<unsigned long long>(report->head.position), ledger::to_hex(report->head.hash).c_str());

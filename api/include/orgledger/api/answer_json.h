@@ -7,6 +7,7 @@
 
 #include "orgledger/api/event_json.h"
 #include "orgledger/commands/processor.h"
+#include "orgledger/ledger/verify.h"
 #include "orgledger/projections/abuse_sla.h"
 #include "orgledger/projections/access.h"
 #include "orgledger/projections/state.h"
@@ -34,5 +35,8 @@ Json members_json(const std::string& org_id, const projections::Organization& or
 // {"report", "received_at", "category", "reporter", "target", "stages": {stage: {"due", "done_at", "status"}}}
 Json abuse_report_json(const std::string& id, const projections::AbuseReport& report, const projections::AbuseSla& sla,
                        ReporterDetails reporter);
+
+// {"ok", "checked", "head": {"position", "hash"}} (+ "first_bad_position", "problem" when broken).
+Json verify_json(const ledger::VerifyReport& report);
 
 }  // namespace orgledger::api
