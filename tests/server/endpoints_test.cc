@@ -205,8 +205,8 @@ TEST_CASE("GET /v1/orgs/{org}, members, teams: shapes and as_of") {
   const auto then = client.get("/v1/orgs/acme/teams?as_of=" + std::to_string(before_team)).json();
   CHECK(then["teams"].empty());
   CHECK(then["as_of_position"] == before_team);
-  for (const auto& member :
-       client.get("/v1/orgs/acme/members?as_of=" + std::to_string(before_team)).json()["members"]) {
+  const auto members_then = client.get("/v1/orgs/acme/members?as_of=" + std::to_string(before_team)).json();
+  for (const auto& member : members_then["members"]) {
     CHECK(member["products"].empty() ==
           (member["role"] != "legal_representative" && member["role"] != "administrator"));
   }
