@@ -85,20 +85,26 @@ Json outcome_json(const commands::Outcome& outcome) {
   return outcome ? answer_json(*outcome) : failure_json(outcome.error());
 }
 
+Json reason_json(const projections::Reason& reason) {
+  Json item;
+  item["kind"] = projections::to_string(reason.kind);
+  if (reason.role) item["role"] = projections::to_string(*reason.role);
+  if (!reason.team.empty()) item["team"] = reason.team;
+  if (!reason.grant.empty()) item["grant"] = reason.grant;
+  item["since_position"] = reason.since_position;
+  return item;
+}
+
+Json reasons_json(const std::vector<projections::Reason>& reasons) {
+  Json out = Json::array();
+  for (const auto& reason : reasons) out.push_back(reason_json(reason));
+  return out;
+}
+
 Json check_json(const projections::CheckResult& result, ledger::Position as_of_position, bool explain) {
   Json out;
   out["allowed"] = result.allowed;
-  Json because = Json::array();
-  for (const auto& reason : result.because) {
-    Json item;
-    item["kind"] = projections::to_string(reason.kind);
-    if (reason.role) item["role"] = projections::to_string(*reason.role);
-    if (!reason.team.empty()) item["team"] = reason.team;
-    if (!reason.grant.empty()) item["grant"] = reason.grant;
-    item["since_position"] = reason.since_position;
-    because.push_back(std::move(item));
-  }
-  out["because"] = std::move(because);
+  out["because"] = reasons_json(result.because);
   out["as_of_position"] = as_of_position;
   if (explain && !result.allowed) out["missing"] = result.missing;
   return out;

@@ -27,7 +27,7 @@ void get_check(Call& call, Reply reply) {
   const auto explain = call.query.get("explain").value_or("false");
   if (explain != "true" && explain != "false") return bad("explain is true or false");
 
-  reply(with_state(call, [&](const projections::State& state, ledger::Position as_of, ledger::Micros at) {
+  reply(with_org_state(call, request.org, [&](const projections::State& state, ledger::Position as_of, ledger::Micros at) {
     if (!state.organizations.contains(request.org)) {
       return problem_response(404, "not_found", "organization " + request.org + " does not exist");
     }

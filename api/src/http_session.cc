@@ -181,7 +181,7 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
                 [self, response = std::move(response)]() mutable { self->respond(std::move(response)); });
       self->server_.reply_finished();
     };
-    const bool heavy = route_->work == Work::heavy || call_->query.has("as_of");
+    const bool heavy = route_->work == Work::heavy || call_->query.has("as_of") || call_->query.has("cursor");
     if (!heavy) return route_->handle(*call_, std::move(reply));
     net::post(server_.workers, [self = shared_from_this(), reply = std::move(reply)]() mutable {
       self->route_->handle(*self->call_, std::move(reply));

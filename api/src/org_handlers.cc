@@ -16,7 +16,7 @@ HttpResponse org_not_found(const std::string& org) {
 template <typename Render>
 void answer_org(Call& call, Reply& reply, Render&& render) {
   const std::string& org_id = call.path_params.at(0);
-  reply(with_state(call, [&](const projections::State& state, ledger::Position as_of, ledger::Micros at) {
+  reply(with_org_state(call, org_id, [&](const projections::State& state, ledger::Position as_of, ledger::Micros at) {
     auto org = state.organizations.find(org_id);
     if (org == state.organizations.end()) return org_not_found(org_id);
     return json_response(200, render(org_id, org->second, as_of, at));

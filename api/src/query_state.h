@@ -10,6 +10,7 @@
 #include "orgledger/api/time_format.h"
 #include "orgledger/commands/processor.h"
 #include "orgledger/projections/as_of.h"
+#include "orgledger/replay/org_fold.h"
 #include "router.h"
 
 namespace orgledger::api {
@@ -36,6 +37,28 @@ HttpResponse with_state(const Call& call, Answer&& answer) {
   auto folded = projections::fold_as_of(call.services.ledger, point->as_of, now);
   if (!folded) return problem_response(503, "unavailable", "the log could not be read: " + folded.error().message);
   return answer(folded->state, folded->as_of_position, point->at.value_or(folded->default_at));
+}
+
+// As with_state, for a question about one organization: as of a past point, only that
+// organization's streams are folded (replay/org_fold.h), so the answer costs its history alone.
+template <typename Answer>
+HttpResponse with_org_state_at(const Call& call, const std::string& org, const QueryPoint& point, Answer&& answer) {
+  const ledger::Micros now = call.services.clock.now();
+  if (!point.as_of) {
+    return call.services.processor.read([&](const projections::State& state) {
+      return answer(state, state.position, point.at.value_or(now));
+    });
+  }
+  auto folded = replay::fold_org_as_of(call.services.ledger, org, point.as_of, now);
+  if (!folded) return problem_response(503, "unavailable", "the log could not be read: " + folded.error().message);
+  return answer(folded->state, folded->as_of_position, point.at.value_or(folded->default_at));
+}
+
+template <typename Answer>
+HttpResponse with_org_state(const Call& call, const std::string& org, Answer&& answer) {
+  auto point = query_point(call);
+  if (!point) return std::move(point.error());
+  return with_org_state_at(call, org, *point, std::forward<Answer>(answer));
 }
 
 // The ReporterDetails a token may see (A6).

@@ -27,6 +27,9 @@ const std::vector<Route>& table() {
       {"GET", "/v1/events", Scope::audit, {"from", "limit", "stream", "actor", "type"}, Work::heavy, get_events},
       {"GET", "/v1/events/subscribe", Scope::audit, {"from"}, Work::stream, nullptr},
       {"GET", "/v1/verify", Scope::audit, {}, Work::heavy, get_verify},
+      {"GET", "/v1/access-history", Scope::audit, {"org", "product", "from", "to"}, Work::heavy, get_access_history},
+      {"GET", "/v1/who-can", Scope::read, {"org", "action", "product", "cursor", "limit", "as_of", "at"}, Work::quick, get_who_can},
+      {"GET", "/v1/what-can", Scope::read, {"org", "user", "cursor", "limit", "as_of", "at"}, Work::quick, get_what_can},
       {"GET", "/healthz", Scope::read, {}, Work::open, get_healthz},
       {"GET", "/metrics", Scope::read, {}, Work::quick, get_metrics},
   };

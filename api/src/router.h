@@ -81,6 +81,9 @@ void get_abuse_reports(Call& call, Reply reply);
 void get_abuse_report(Call& call, Reply reply);
 void get_events(Call& call, Reply reply);
 void get_verify(Call& call, Reply reply);
+void get_access_history(Call& call, Reply reply);
+void get_who_can(Call& call, Reply reply);
+void get_what_can(Call& call, Reply reply);
 void get_healthz(Call& call, Reply reply);
 void get_metrics(Call& call, Reply reply);
 

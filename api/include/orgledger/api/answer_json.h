@@ -25,6 +25,10 @@ Json failure_json(const commands::Failure& failure);
 // The body of a command's outcome, success or problem (`submit --json` prints one per line).
 Json outcome_json(const commands::Outcome& outcome);
 
+// {"kind", "role"?, "team"?, "grant"?, "since_position"}: one reason of a permission.
+Json reason_json(const projections::Reason& reason);
+Json reasons_json(const std::vector<projections::Reason>& reasons);
+
 // {"allowed", "because": [{"kind", "role"?, "team"?, "grant"?, "since_position"}], "as_of_position"}
 // (+ "missing" on a denial when `explain`).
 Json check_json(const projections::CheckResult& result, ledger::Position as_of_position, bool explain);
