@@ -52,7 +52,8 @@ std::expected<Cut, ledger::Error> cut_at(const ledger::Ledger& ledger, const std
     }
     last = low;
   }
-  Cut cut{last, now};
+  // A position's default instant is its event's recorded_at (0 before the first event).
+  Cut cut{last, as_of && as_of->kind == projections::AsOf::Kind::position ? 0 : now};
   if (last > 0) {
     auto event = event_at(ledger, last);
     if (!event) return std::unexpected(event.error());

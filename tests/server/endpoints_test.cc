@@ -526,3 +526,70 @@ TEST_CASE(
   CHECK(second.get("/metrics").status == 200);
   CHECK(HttpClient(server.port()).get("/healthz").status == 200);  // no token, no limit
 }
+
+TEST_CASE("GET /v1/access-history, /v1/who-can, /v1/what-can: shapes, pages pinned to one state, scopes") {
+  TestServer server;
+  server.given_acme();
+  const auto granted = server.submit({{"type", "GrantProductAccess"}, {"actor", "adam"}, {"org", "acme"}, {"user", "cleo"}, {"product", "p-mail"}});
+  REQUIRE(granted.status == 200);
+  REQUIRE(server.submit({{"type", "RevokeProductAccess"}, {"actor", "adam"}, {"org", "acme"}, {"user", "cleo"}, {"product", "p-mail"}}).status == 200);
+  HttpClient auditor(server.port(), server.token("audit"));
+  const auto history = auditor.get("/v1/access-history?org=acme&product=p-mail");
+  REQUIRE(history.status == 200);
+  const auto body = history.json();
+  CHECK(body["org"] == "acme");
+  CHECK(body["product"] == "p-mail");
+  bool saw_cleo = false;
+  for (const auto& interval : body["intervals"]) {
+    for (const char* field : {"user", "from", "from_position", "to", "to_position", "via"}) CHECK(interval.contains(field));
+    if (interval["user"] == "cleo") {
+      saw_cleo = true;
+      CHECK(interval["via"]["kind"] == "direct_grant");
+      CHECK(interval["from_position"] == granted.json()["position"]);
+      CHECK(interval["to_position"].is_number());
+    }
+  }
+  CHECK(saw_cleo);
+  CHECK(auditor.get("/v1/access-history?org=acme").status == 400);
+  CHECK(auditor.get("/v1/access-history?org=acme&product=p-mail&from=soon").status == 400);
+  CHECK(HttpClient(server.port(), server.token("read")).get("/v1/access-history?org=acme&product=p-mail").status == 403);
+
+  HttpClient reader(server.port(), server.token("read"));
+  // Three users can manage members? No: carol and adam. Pages of one.
+  auto first = reader.get("/v1/who-can?org=acme&action=product.access&product=p-mail&limit=1").json();
+  REQUIRE(first["users"].size() == 1);
+  CHECK(first["users"][0]["user"] == "adam");
+  CHECK(first["users"][0]["because"][0]["kind"] == "role");
+  REQUIRE(first["next_cursor"].is_string());
+  // A command between the pages does not change the answer: the cursor pins the first page's state.
+  REQUIRE(server.submit({{"type", "GrantProductAccess"}, {"actor", "adam"}, {"org", "acme"}, {"user", "ezra"}, {"product", "p-mail"}}).status == 200);
+  std::string cursor = first["next_cursor"];
+  std::vector<std::string> users{"adam"};
+  while (!cursor.empty()) {
+    const auto page = reader.get("/v1/who-can?org=acme&action=product.access&product=p-mail&limit=1&cursor=" + cursor).json();
+    CHECK(page["as_of_position"] == first["as_of_position"]);
+    for (const auto& user : page["users"]) users.push_back(user["user"]);
+    cursor = page["next_cursor"].is_null() ? "" : page["next_cursor"].get<std::string>();
+  }
+  CHECK(users == std::vector<std::string>{"adam", "carol"});
+  CHECK(reader.get("/v1/who-can?org=acme&action=product.access&product=p-mail").json()["users"].size() == 3);  // and ezra now
+  CHECK(reader.get("/v1/who-can?org=acme&action=product.access").status == 400);
+  CHECK(reader.get("/v1/who-can?org=acme&action=org.billing&cursor=garbage").status == 400);
+  CHECK(reader.get("/v1/who-can?org=nope&action=org.billing").status == 404);
+
+  const auto what = reader.get("/v1/what-can?org=acme&user=adam").json();
+  CHECK(what["user"] == "adam");
+  CHECK(what["capabilities"][0]["action"] == "product.access");
+  CHECK(what["next_cursor"].is_null());
+  std::size_t paged = 0;
+  std::string next = "";
+  do {
+    const auto page = reader.get("/v1/what-can?org=acme&user=adam&limit=2" + (next.empty() ? "" : "&cursor=" + next)).json();
+    paged += page["capabilities"].size();
+    next = page["next_cursor"].is_null() ? "" : page["next_cursor"].get<std::string>();
+  } while (!next.empty());
+  CHECK(paged == what["capabilities"].size());
+  // As of before cleo's grant, cleo could not reach p-mail.
+  const auto then = reader.get("/v1/what-can?org=acme&user=cleo&as_of=" + std::to_string(granted.json()["position"].get<int>() - 1)).json();
+  for (const auto& capability : then["capabilities"]) CHECK(capability["action"] != "product.access");
+}

@@ -18,6 +18,9 @@ int members_command(const Args& args);
 int abuse_command(const Args& args);
 int serve_command(const Args& args);
 int token_command(const Args& args);
+int access_history_command(const Args& args);
+int who_can_command(const Args& args);
+int what_can_command(const Args& args);
 
 // Exit codes.
 inline constexpr int kExitOk = 0;

@@ -1,0 +1,119 @@
+// `orgledger who-can --org O --action A [--product P]` and `orgledger what-can --org O --user U`
+// (both with [--as-of X] [--at T] [--json]): the reverse lookups of API.md, complete.
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "cli_args.h"
+#include "data_dir.h"
+#include "orgledger/api/audit_json.h"
+#include "orgledger/api/time_format.h"
+#include "orgledger/projections/reverse_lookup.h"
+#include "orgledger/replay/org_fold.h"
+#include "query_support.h"
+#include "subcommands.h"
+
+namespace orgledger::tools {
+namespace {
+
+// The organization's state as of --as-of (its streams only) and the instant of --at.
+std::optional<std::pair<projections::Folded, ledger::Micros>> org_state(const CliArgs& args, const std::string& org,
+                                                                        const char* subcommand) {
+  std::optional<projections::AsOf> as_of;
+  if (auto text = args.value("as-of")) {
+    if (!(as_of = api::parse_as_of(*text))) throw UsageError("--as-of takes a position or an RFC 3339 instant");
+  }
+  auto ledger = ledger::Ledger::open(data_directory(args), {.mode = ledger::OpenMode::read_only});
+  if (!ledger) {
+    std::fprintf(stderr, "orgledger %s: %s\n", subcommand, ledger.error().message.c_str());
+    return std::nullopt;
+  }
+  auto folded = replay::fold_org_as_of(**ledger, org, as_of, ledger::system_clock().now());
+  if (!folded) {
+    std::fprintf(stderr, "orgledger %s: %s\n", subcommand, folded.error().message.c_str());
+    return std::nullopt;
+  }
+  const auto at = instant_of(args, *folded);
+  return std::pair{std::move(*folded), at};
+}
+
+std::string reasons_text(const api::Json& because) {
+  std::string text;
+  for (const auto& reason : because) {
+    text += text.empty() ? "" : ", ";
+    text += reason["kind"].get<std::string>();
+    for (const char* detail : {"role", "team", "grant"}) {
+      if (reason.contains(detail)) text += " " + reason[detail].get<std::string>();
+    }
+  }
+  return text;
+}
+
+}  // namespace
+
+int who_can_command(const Args& raw) {
+  const CliArgs args(raw, {{"data", "org", "action", "product", "as-of", "at"}, {"json"}});
+  if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional().front() + "'");
+  if (!args.value("org") || !args.value("action")) throw UsageError("--org and --action are required");
+  const auto action = projections::parse_action(*args.value("action"));
+  if (!action) throw UsageError("unknown action '" + *args.value("action") + "'");
+  if (*action == projections::Action::product_access && !args.value("product")) throw UsageError("product.access needs --product");
+  const std::string org = *args.value("org");
+  auto state = org_state(args, org, "who-can");
+  if (!state) return kExitUsageOrIo;
+  if (!state->first.state.organizations.contains(org)) {
+    print_problem(args, api::problem_json(commands::Code::not_found, "", "organization " + org + " does not exist"));
+    return kExitRejected;
+  }
+  const auto users = api::who_can_users_json(projections::who_can(state->first.state, org, *action, args.value("product"), state->second));
+  if (args.flag("json")) {
+    api::Json out;
+    out["org"] = org;
+    out["action"] = *args.value("action");
+    out["product"] = args.value("product") ? api::Json(*args.value("product")) : api::Json(nullptr);
+    out["as_of_position"] = state->first.as_of_position;
+    out["at"] = api::format_instant(state->second);
+    out["users"] = users;
+    out["next_cursor"] = nullptr;  // the CLI answers whole
+    std::printf("%s\n", out.dump().c_str());
+    return kExitOk;
+  }
+  for (const auto& user : users) std::printf("%-24s %s\n", user["user"].get<std::string>().c_str(), reasons_text(user["because"]).c_str());
+  return kExitOk;
+}
+
+int what_can_command(const Args& raw) {
+  const CliArgs args(raw, {{"data", "org", "user", "as-of", "at"}, {"json"}});
+  if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional().front() + "'");
+  if (!args.value("org") || !args.value("user")) throw UsageError("--org and --user are required");
+  const std::string org = *args.value("org"), user = *args.value("user");
+  auto state = org_state(args, org, "what-can");
+  if (!state) return kExitUsageOrIo;
+  if (!state->first.state.organizations.contains(org)) {
+    print_problem(args, api::problem_json(commands::Code::not_found, "", "organization " + org + " does not exist"));
+    return kExitRejected;
+  }
+  api::Json capabilities = api::Json::array();
+  for (const auto& capability : projections::what_can(state->first.state, org, user, state->second)) {
+    capabilities.push_back(api::capability_json(capability));
+  }
+  if (args.flag("json")) {
+    api::Json out;
+    out["org"] = org;
+    out["user"] = user;
+    out["as_of_position"] = state->first.as_of_position;
+    out["at"] = api::format_instant(state->second);
+    out["capabilities"] = capabilities;
+    out["next_cursor"] = nullptr;
+    std::printf("%s\n", out.dump().c_str());
+    return kExitOk;
+  }
+  for (const auto& capability : capabilities) {
+    std::string what = capability["action"].get<std::string>();
+    if (capability.contains("product")) what += " " + capability["product"].get<std::string>();
+    if (capability.contains("scope")) what += " " + capability["scope"].get<std::string>();
+    std::printf("%-32s %s\n", what.c_str(), reasons_text(capability["because"]).c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace orgledger::tools
