@@ -38,6 +38,8 @@ constexpr Subcommand kSubcommands[] = {
      "who-can --org O --action A [--product P] [--as-of X] [--at T] [--json]   every user who can, with the reasons"},
     {"what-can", orgledger::tools::what_can_command,
      "what-can --org O --user U [--as-of X] [--at T] [--json]   every product and action the user can, with the reasons"},
+    {"export", orgledger::tools::export_command,
+     "export --format jsonl|csv [--from X] [--to X] [--reveal-reporter]   events for auditors, verifiable offline (see README)"},
     {"verify", orgledger::tools::verify_command,
      "verify [--json]   check the whole hash chain, read-only; exit 1 and the first bad position if broken"},
     {"demo", orgledger::tools::demo_command,

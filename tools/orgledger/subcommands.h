@@ -21,6 +21,7 @@ int token_command(const Args& args);
 int access_history_command(const Args& args);
 int who_can_command(const Args& args);
 int what_can_command(const Args& args);
+int export_command(const Args& args);
 
 // Exit codes.
 inline constexpr int kExitOk = 0;

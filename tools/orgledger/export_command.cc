@@ -1,0 +1,119 @@
+// `orgledger export --format jsonl|csv [--from X] [--to X] [--reveal-reporter]`: the events for
+// auditors, verifiable offline (API.md, issue 5). Each event carries its position, stream, type,
+// data, prev_hash and hash, and the stored envelope bytes in base64, so that the chain can be
+// recomputed with standard tools alone: hash = SHA-256(prev_hash ‖ envelope), and each prev_hash is
+// the hash before it (the README shows it in a few lines of Python).
+//   jsonl: one event per line (the event JSON of API.md plus "envelope"), nothing else
+//   csv:   one header row, then one row per event; `data` is the event's data as JSON
+#include <openssl/evp.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "cli_args.h"
+#include "data_dir.h"
+#include "orgledger/api/event_json.h"
+#include "orgledger/api/time_format.h"
+#include "orgledger/projections/event_stream.h"
+#include "orgledger/replay/org_fold.h"
+#include "progress.h"
+#include "subcommands.h"
+
+namespace orgledger::tools {
+namespace {
+
+std::string base64(std::span<const std::uint8_t> bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes.data(), static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(written));
+  return out;
+}
+
+// RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled.
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+int export_command(const Args& raw) {
+  const CliArgs args(raw, {{"data", "format", "from", "to"}, {"reveal-reporter"}});
+  if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional().front() + "'");
+  const auto format = args.value("format");
+  if (!format || (*format != "jsonl" && *format != "csv")) throw UsageError("--format is jsonl or csv");
+  std::optional<projections::AsOf> from, to;
+  if (auto text = args.value("from")) {
+    if (!(from = api::parse_as_of(*text))) throw UsageError("--from takes a position or an RFC 3339 instant");
+  }
+  if (auto text = args.value("to")) {
+    if (!(to = api::parse_as_of(*text))) throw UsageError("--to takes a position or an RFC 3339 instant");
+  }
+  auto opened = ledger::Ledger::open(data_directory(args), {.mode = ledger::OpenMode::read_only});
+  if (!opened) {
+    std::fprintf(stderr, "orgledger export: %s\n", opened.error().message.c_str());
+    return kExitUsageOrIo;
+  }
+  const auto& ledger = **opened;
+  const auto now = ledger::system_clock().now();
+  auto last = replay::cut_at(ledger, to, now);
+  if (!last) {
+    std::fprintf(stderr, "orgledger export: %s\n", last.error().message.c_str());
+    return kExitUsageOrIo;
+  }
+  ledger::Position first = 1;
+  if (from) {
+    // From X: the first event after the cut just before X (a position X itself is included).
+    if (from->kind == projections::AsOf::Kind::position) {
+      first = static_cast<ledger::Position>(std::max<std::int64_t>(1, from->value));
+    } else {
+      auto before = replay::cut_at(ledger, projections::AsOf{projections::AsOf::Kind::instant, from->value - 1}, now);
+      if (!before) {
+        std::fprintf(stderr, "orgledger export: %s\n", before.error().message.c_str());
+        return kExitUsageOrIo;
+      }
+      first = before->position + 1;
+    }
+  }
+  const auto reporter = args.flag("reveal-reporter") ? api::ReporterDetails::revealed : api::ReporterDetails::redacted;
+  if (*format == "csv") {
+    std::printf("position,stream,stream_version,recorded_at,type,actor,command_id,correlation_id,data,prev_hash,hash,envelope\n");
+  }
+  Progress progress("export", last->position >= first ? last->position - first + 1 : 0);
+  std::uint64_t written = 0;
+  auto exported = projections::for_each_event(ledger, first, last->position, [&](const ledger::RecordedEvent& event) {
+    auto json = api::event_to_json(event, reporter);
+    const std::string envelope = base64(event.envelope_bytes());
+    if (*format == "jsonl") {
+      json["envelope"] = envelope;
+      std::printf("%s\n", json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
+    } else {
+      std::string row;
+      for (const char* field : {"position", "stream", "stream_version", "recorded_at", "type", "actor", "command_id"}) {
+        row += csv_field(json[field].is_string() ? json[field].get<std::string>() : json[field].dump()) + ",";
+      }
+      row += csv_field(json.value("correlation_id", "")) + ",";
+      row += csv_field(json["data"].dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)) + ",";
+      row += json["prev_hash"].get<std::string>() + "," + json["hash"].get<std::string>() + "," + envelope;
+      std::printf("%s\n", row.c_str());
+    }
+    progress.update(++written);
+    return true;
+  });
+  if (!exported) {
+    std::fprintf(stderr, "orgledger export: %s\n", exported.error().message.c_str());
+    return kExitUsageOrIo;
+  }
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    std::fprintf(stderr, "orgledger export: cannot write the output\n");
+    return kExitUsageOrIo;
+  }
+  return kExitOk;
+}
+
+}  // namespace orgledger::tools
