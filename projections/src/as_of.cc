@@ -6,7 +6,7 @@
 namespace orgledger::projections {
 
 std::expected<Folded, ledger::Error> fold_as_of(const ledger::Ledger& ledger, const std::optional<AsOf>& as_of,
-                                                Micros now) {
+                                                Micros now, const std::function<void(Position)>& progress) {
   Folded folded;
   const Position last = as_of && as_of->kind == AsOf::Kind::position
                             ? static_cast<Position>(std::max<std::int64_t>(as_of->value, 0))
@@ -15,6 +15,7 @@ std::expected<Folded, ledger::Error> fold_as_of(const ledger::Ledger& ledger, co
   std::vector<ledger::RecordedEvent> command;  // the events of a command not yet complete
   auto folding = for_each_event(ledger, 1, last, [&](const ledger::RecordedEvent& event) {
     if (as_of && as_of->kind == AsOf::Kind::instant && event.recorded_at() > as_of->value) return false;
+    if (progress && event.position() % 65536 == 0) progress(event.position());
     if (event.ends_command() && command.empty()) {
       evolve(folded.state, event);  // the common case: a one-event command
       return true;

@@ -38,6 +38,8 @@ constexpr Subcommand kSubcommands[] = {
      "who-can --org O --action A [--product P] [--as-of X] [--at T] [--json]   every user who can, with the reasons"},
     {"what-can", orgledger::tools::what_can_command,
      "what-can --org O --user U [--as-of X] [--at T] [--json]   every product and action the user can, with the reasons"},
+    {"replay", orgledger::tools::replay_command,
+     "replay --to X [--json]   rebuild every projection as of X; one digest per projection (--json: positions and digests only)"},
     {"export", orgledger::tools::export_command,
      "export --format jsonl|csv [--from X] [--to X] [--reveal-reporter]   events for auditors, verifiable offline (see README)"},
     {"verify", orgledger::tools::verify_command,

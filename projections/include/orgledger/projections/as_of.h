@@ -2,6 +2,7 @@
 #pragma once
 
 #include <expected>
+#include <functional>
 #include <optional>
 
 #include "orgledger/ledger/ledger.h"
@@ -25,7 +26,8 @@ struct Folded {
 // Folds the whole log (as_of absent) or up to as_of: for a position P, the state after the last
 // command whose events all lie at or before P (half a command is never visible); for an instant T,
 // every event recorded at or before T.
+// `progress`, when given, is told the position reached now and then (for a progress line).
 std::expected<Folded, ledger::Error> fold_as_of(const ledger::Ledger& ledger, const std::optional<AsOf>& as_of,
-                                                Micros now);
+                                                Micros now, const std::function<void(Position)>& progress = {});
 
 }  // namespace orgledger::projections

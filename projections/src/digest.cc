@@ -1,0 +1,203 @@
+// The canonical form a projection digest is taken of:
+//   projection := string(name) entity*         its name first (no two projections share a digest),
+//                                              then its entities in ascending order of their ids
+//   entity     := string(id) field*            fields in the order written below
+//   string     := u64(length) bytes
+//   u64        := 8 bytes, little-endian; a bool or an enum is a u64, an absent optional is
+//                 u64(0) and a present one u64(1) followed by its value
+// Nothing depends on hashing order, pointer values or the machine's byte order.
+#include "orgledger/projections/digest.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <memory>
+
+namespace orgledger::projections {
+namespace {
+
+class Canonical {
+ public:
+  explicit Canonical(std::string_view projection) : context_(EVP_MD_CTX_new(), EVP_MD_CTX_free) {
+    EVP_DigestInit_ex(context_.get(), EVP_sha256(), nullptr);
+    text(projection);
+  }
+  void u64(std::uint64_t value) {
+    unsigned char bytes[8];
+    for (int i = 0; i < 8; ++i) bytes[i] = static_cast<unsigned char>(value >> (8 * i));
+    EVP_DigestUpdate(context_.get(), bytes, sizeof bytes);
+  }
+  void text(std::string_view value) {
+    u64(value.size());
+    EVP_DigestUpdate(context_.get(), value.data(), value.size());
+  }
+  template <typename T>
+  void optional(const std::optional<T>& value) {
+    u64(value ? 1 : 0);
+    if (!value) return;
+    if constexpr (std::is_same_v<T, std::string>) text(*value);
+    else u64(static_cast<std::uint64_t>(*value));
+  }
+  template <typename Map>
+  void positions(const Map& map) {  // id → position maps (sorted already)
+    u64(map.size());
+    for (const auto& [id, position] : map) {
+      text(id);
+      u64(position);
+    }
+  }
+  ledger::Hash finish() {
+    ledger::Hash out{};
+    unsigned int size = 0;
+    EVP_DigestFinal_ex(context_.get(), out.data(), &size);
+    return out;
+  }
+
+ private:
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context_;
+};
+
+// The ids of a hash map, sorted.
+template <typename Map>
+std::vector<const typename Map::value_type*> sorted(const Map& map) {
+  std::vector<const typename Map::value_type*> entries;
+  entries.reserve(map.size());
+  for (const auto& entry : map) entries.push_back(&entry);
+  std::sort(entries.begin(), entries.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  return entries;
+}
+
+// Runs `write(canonical, org_id, org)` for every organization in order; counts what it says.
+template <typename Write>
+ProjectionDigest per_organization(const char* name, const State& state, Write&& write) {
+  Canonical canonical(name);
+  std::size_t entities = 0;
+  for (const auto* entry : sorted(state.organizations)) entities += write(canonical, entry->first, entry->second);
+  return {name, entities, canonical.finish()};
+}
+
+}  // namespace
+
+std::vector<ProjectionDigest> projection_digests(const State& state) {
+  std::vector<ProjectionDigest> out;
+  {
+    Canonical c("users");
+    for (const auto* entry : sorted(state.users)) {
+      c.text(entry->first);
+      c.text(entry->second.login);
+      c.u64(entry->second.registered_at_position);
+    }
+    out.push_back({"users", state.users.size(), c.finish()});
+  }
+  out.push_back(per_organization("organizations", state, [](Canonical& c, const std::string& id, const Organization& org) {
+    c.text(id);
+    c.text(org.name);
+    c.u64(org.created);
+    return std::size_t{1};
+  }));
+  out.push_back(per_organization("members", state, [](Canonical& c, const std::string& id, const Organization& org) {
+    c.text(id);
+    for (const auto& [user, member] : org.members) {
+      c.text(user);
+      c.u64(static_cast<std::uint64_t>(member.role));
+      c.u64(member.role_since);
+      c.optional(member.billing);
+      c.u64(member.billing_since);
+      c.u64(member.contact_prefs.size());
+      for (auto pref : member.contact_prefs) c.u64(static_cast<std::uint64_t>(pref));
+      c.positions(member.products);
+    }
+    return org.members.size();
+  }));
+  out.push_back(per_organization("products", state, [](Canonical& c, const std::string& id, const Organization& org) {
+    c.text(id);
+    for (const auto& [product_id, product] : org.products) {
+      c.text(product_id);
+      c.text(product.kind);
+      c.text(product.name);
+      c.optional(product.expires_at);
+      c.u64(product.since);
+    }
+    return org.products.size();
+  }));
+  out.push_back(per_organization("teams", state, [](Canonical& c, const std::string& id, const Organization& org) {
+    c.text(id);
+    for (const auto& [team_id, team] : org.teams) {
+      c.text(team_id);
+      c.text(team.name);
+      c.positions(team.members);
+      c.optional(team.leader);
+      c.positions(team.products);
+      c.u64(team.since);
+    }
+    return org.teams.size();
+  }));
+  out.push_back(per_organization("support_grants", state, [](Canonical& c, const std::string& id, const Organization& org) {
+    c.text(id);
+    for (const auto& [grant_id, grant] : org.grants) {
+      c.text(grant_id);
+      c.u64(static_cast<std::uint64_t>(grant.scope));
+      c.optional(grant.resource);
+      c.text(grant.ticket);
+      c.text(grant.granted_by);
+      c.u64(static_cast<std::uint64_t>(grant.recorded_at));
+      c.u64(grant.position);
+      c.optional(grant.revoked_at);
+      c.u64(grant.revoked_position);
+      c.optional(grant.expiry_recorded);
+    }
+    return org.grants.size();
+  }));
+  {
+    Canonical c("tickets");
+    for (const auto* entry : sorted(state.tickets)) {
+      c.text(entry->first);
+      c.optional(entry->second.agent);
+      c.u64(entry->second.since);
+    }
+    out.push_back({"tickets", state.tickets.size(), c.finish()});
+  }
+  {
+    Canonical c("abuse_reports");
+    auto stage = [&](const std::optional<AbuseStageDone>& done) {
+      c.u64(done ? 1 : 0);
+      if (done) {
+        c.u64(static_cast<std::uint64_t>(done->at));
+        c.u64(done->position);
+      }
+    };
+    for (const auto* entry : sorted(state.reports)) {
+      const auto& report = entry->second;
+      c.text(entry->first);
+      c.u64(static_cast<std::uint64_t>(report.received_at));
+      c.text(report.category);
+      c.u64(report.reporter.anonymous);
+      c.text(report.reporter.name);
+      c.text(report.reporter.email);
+      c.text(report.reporter.phone);
+      c.optional(report.target);
+      c.u64(report.filed);
+      stage(report.acknowledged);
+      stage(report.assessed);
+      c.u64(report.admissible);
+      c.u64(report.investigation_required);
+      c.u64(static_cast<std::uint64_t>(report.priority));
+      stage(report.investigated);
+      stage(report.corrective);
+      c.u64(report.breaches_recorded.size());
+      for (auto breach : report.breaches_recorded) c.u64(breach);
+    }
+    out.push_back({"abuse_reports", state.reports.size(), c.finish()});
+  }
+  {
+    Canonical c("streams");
+    for (const auto* entry : sorted(state.stream_versions)) {
+      c.text(entry->first);
+      c.u64(entry->second);
+    }
+    out.push_back({"streams", state.stream_versions.size(), c.finish()});
+  }
+  return out;
+}
+
+}  // namespace orgledger::projections
