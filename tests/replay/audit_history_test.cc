@@ -7,6 +7,7 @@
 #include "orgledger/projections/as_of.h"
 #include "orgledger/projections/reverse_lookup.h"
 #include "orgledger/replay/access_history.h"
+#include "orgledger/replay/diff.h"
 #include "orgledger/replay/org_fold.h"
 #include "temp_dir.h"
 
@@ -208,4 +209,40 @@ TEST_CASE("The organization fold equals the whole-log fold for that organization
   REQUIRE(cut);
   CHECK(cut->position == 3);
   CHECK(cut->default_at == third + 1);
+}
+
+TEST_CASE("diff: what changed between two points, organization by organization") {
+  Story s;
+  const auto before = s.log->head().position;
+  s.run("carol", ChangeMemberRole{"acme", "cleo", projections::Role::administrator});
+  s.run("adam", CreateTeam{"acme", "web", "Web"});
+  s.run("adam", AddTeamMembers{"acme", "web", {"dora"}});
+  s.run("adam", GrantTeamProductAccess{"acme", "web", "p-mail"});
+  s.run("carol", GrantSupportAccess{"acme", "g1", projections::SupportScope::mail, std::nullopt, "T-1"});
+  s.run("carol", RevokeSupportAccess{"acme", "g1"});
+  s.run("carol", CreateOrganization{"other", "Other"});
+  auto was = projections::fold_as_of(*s.log, projections::AsOf{projections::AsOf::Kind::position, static_cast<std::int64_t>(before)}, s.clock.now()).value();
+  auto is = projections::fold_as_of(*s.log, std::nullopt, s.clock.now()).value();
+  const auto changes = replay::diff(was.state, was.default_at, is.state, is.default_at, std::nullopt);
+  std::vector<std::string> described;
+  for (const auto& change : changes) described.push_back(replay::describe(change));
+  const std::vector<std::string> expected{
+      "acme: cleo's role collaborator → administrator",
+      "acme: cleo's billing rights no → yes",  // the administrators' default
+      "acme: cleo can now access p-drive",  // an administrator reaches every product
+      "acme: cleo can now access p-mail",
+      "acme: dora can now access p-mail",  // through the team (T3)
+      "acme: team web created",
+      "acme: dora joined team web",
+      "acme: team web was granted p-mail",
+      "acme: support grant g1 created (revoked)",
+      "other: organization created",
+      "other: carol joined",
+  };
+  CHECK(described == expected);
+  // One organization only, from its own streams.
+  auto acme_before = replay::fold_org_as_of(*s.log, "acme", projections::AsOf{projections::AsOf::Kind::position, static_cast<std::int64_t>(before)}, s.clock.now()).value();
+  auto acme_now = replay::fold_org_as_of(*s.log, "acme", std::nullopt, s.clock.now()).value();
+  CHECK(replay::diff(acme_before.state, acme_before.default_at, acme_now.state, acme_now.default_at, "acme").size() == 9);
+  CHECK(replay::diff(is.state, is.default_at, is.state, is.default_at, std::nullopt).empty());
 }

@@ -40,6 +40,8 @@ constexpr Subcommand kSubcommands[] = {
      "what-can --org O --user U [--as-of X] [--at T] [--json]   every product and action the user can, with the reasons"},
     {"replay", orgledger::tools::replay_command,
      "replay --to X [--json]   rebuild every projection as of X; one digest per projection (--json: positions and digests only)"},
+    {"diff", orgledger::tools::diff_command,
+     "diff --from X --to Y [--org O] [--json]   what changed between two points: members, roles, access, teams, grants"},
     {"export", orgledger::tools::export_command,
      "export --format jsonl|csv [--from X] [--to X] [--reveal-reporter]   events for auditors, verifiable offline (see README)"},
     {"verify", orgledger::tools::verify_command,

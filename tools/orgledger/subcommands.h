@@ -23,6 +23,7 @@ int who_can_command(const Args& args);
 int what_can_command(const Args& args);
 int export_command(const Args& args);
 int replay_command(const Args& args);
+int diff_command(const Args& args);
 
 // Exit codes.
 inline constexpr int kExitOk = 0;
