@@ -6,6 +6,7 @@
 #include "orgledger/ledger/event_codec.h"
 #include "orgledger/projections/event_stream.h"
 #include "orgledger/projections/evolve.h"
+#include "orgledger/projections/snapshot.h"
 #include "orgledger/projections/state_view.h"
 
 namespace orgledger::commands {
@@ -44,12 +45,15 @@ struct InFlight {
 }  // namespace
 
 std::expected<std::unique_ptr<CommandProcessor>, ledger::Error> CommandProcessor::start(
-    ledger::Ledger& ledger, const ledger::Clock& clock, const projections::BusinessCalendar& calendar) {
+    ledger::Ledger& ledger, const ledger::Clock& clock, const projections::BusinessCalendar& calendar,
+    const std::function<void(const std::string&)>& note) {
   std::unique_ptr<CommandProcessor> processor(new CommandProcessor(ledger, clock, calendar));
   processor->started_at_ = clock.now();
-  // Rebuild from the log (snapshots come with issue 5).
-  projections::reserve_for(processor->live_, ledger.head().position);
-  auto rebuilt = projections::for_each_event(ledger, 1, ledger.head().position, [&](const ledger::RecordedEvent& event) {
+  // The newest valid snapshot, then the events after it.
+  const auto head = ledger.head().position;
+  if (auto snapshot = projections::load_snapshot(ledger, head, note)) processor->live_ = std::move(*snapshot);
+  projections::reserve_for(processor->live_, head);
+  auto rebuilt = projections::for_each_event(ledger, processor->live_.position + 1, head, [&](const ledger::RecordedEvent& event) {
     projections::evolve(processor->live_, event);
     return true;
   });

@@ -37,6 +37,10 @@ class Ledger::Impl {
   }
   std::expected<void, Error> put_token(const Hash& token_hash, std::string_view record);
   std::expected<std::vector<std::pair<Hash, std::string>>, Error> tokens() const;
+  std::expected<void, Error> put_snapshot(std::string_view name, Position position, const std::vector<std::string>& chunks);
+  std::expected<std::vector<Position>, Error> snapshot_positions(std::string_view name) const;
+  std::expected<std::vector<std::string>, Error> read_snapshot(std::string_view name, Position position) const;
+  std::expected<void, Error> delete_snapshot(std::string_view name, Position position);
 
   Head head() const;
   // Waits until the head reaches `position` or `timeout` passes, and returns the head then.

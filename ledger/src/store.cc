@@ -55,7 +55,8 @@ std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors() {
       {layout::kCommandsFamily, family_options(Family::commands)},
       {layout::kMetaFamily, family_options(Family::other)},
       {rocksdb::kDefaultColumnFamilyName, family_options(Family::other)},
-      {layout::kTokensFamily, family_options(Family::other)},  // added after format 1's first stores
+      {layout::kTokensFamily, family_options(Family::other)},     // added after format 1's first stores
+      {layout::kSnapshotsFamily, family_options(Family::other)},  // likewise
   };
 }
 
@@ -137,6 +138,16 @@ std::expected<std::unique_ptr<Store>, Error> Store::open(const std::string& dire
     return std::unexpected(Error{ErrorCode::io_error, "unknown ledger format version '" + **format + "'"});
   }
   return store;
+}
+
+const char* Store::layout_tokens() { return layout::kTokensFamily; }
+const char* Store::layout_snapshots() { return layout::kSnapshotsFamily; }
+
+rocksdb::ColumnFamilyHandle* Store::family_named(const char* name) const {
+  for (auto* family : families_) {
+    if (family->GetName() == name) return family;
+  }
+  return nullptr;
 }
 
 Store::~Store() {

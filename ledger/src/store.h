@@ -30,7 +30,8 @@ class Store {
   rocksdb::ColumnFamilyHandle* commands() const { return families_[2]; }
   rocksdb::ColumnFamilyHandle* meta() const { return families_[3]; }
   // Null in a read-only open of a store that has no tokens yet.
-  rocksdb::ColumnFamilyHandle* tokens() const { return families_.size() > 5 ? families_[5] : nullptr; }
+  rocksdb::ColumnFamilyHandle* tokens() const { return family_named(layout_tokens()); }
+  rocksdb::ColumnFamilyHandle* snapshots() const { return family_named(layout_snapshots()); }
 
   // A point read; nullopt when the key is absent.
   std::expected<std::optional<std::string>, Error> get(rocksdb::ColumnFamilyHandle* family,
@@ -44,6 +45,10 @@ class Store {
 
  private:
   Store() = default;
+  // The families added after the first stores may be missing from a read-only open.
+  rocksdb::ColumnFamilyHandle* family_named(const char* name) const;
+  static const char* layout_tokens();
+  static const char* layout_snapshots();
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> families_;
   bool writable_ = false;

@@ -66,4 +66,16 @@ std::optional<Head> decode_head(std::string_view value) {
   return head;
 }
 
+std::string snapshot_prefix(std::string_view name) {
+  std::string key(name);
+  key.push_back('\0');
+  return key;
+}
+
+std::string snapshot_key(std::string_view name, Position position, std::uint32_t chunk) {
+  std::string key = snapshot_prefix(name) + position_key(position);
+  for (int shift = 24; shift >= 0; shift -= 8) key.push_back(static_cast<char>((chunk >> shift) & 0xFF));
+  return key;
+}
+
 }  // namespace orgledger::ledger::layout

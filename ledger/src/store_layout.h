@@ -7,6 +7,9 @@
 //   meta      "head"                                       position hash
 //             "format_version"                             "1"
 //   tokens    SHA-256 of an API token (32 bytes)           token record (opaque here: api/token_store.cc)
+//   snapshots name 0x00 position chunk_number              chunk (opaque here: projections/src/snapshot.cc)
+//
+//   chunk_number := 4 bytes, unsigned big-endian; a snapshot's chunks are written in one batch
 //
 //   position       := 8 bytes, unsigned big-endian (so keys sort in log order)
 //   stream_version := 8 bytes, unsigned big-endian
@@ -32,6 +35,7 @@ inline constexpr const char* kStreamsFamily = "streams";
 inline constexpr const char* kCommandsFamily = "commands";
 inline constexpr const char* kMetaFamily = "meta";
 inline constexpr const char* kTokensFamily = "tokens";
+inline constexpr const char* kSnapshotsFamily = "snapshots";
 
 inline constexpr std::string_view kHeadKey = "head";
 inline constexpr std::string_view kFormatVersionKey = "format_version";
@@ -48,6 +52,10 @@ std::string stream_key(std::string_view stream, StreamVersion version);
 std::string stream_end_key(std::string_view stream);
 // The version encoded in a key of `stream`; nullopt when the key belongs to another stream.
 std::optional<StreamVersion> parse_stream_key(std::string_view key, std::string_view stream);
+
+std::string snapshot_key(std::string_view name, Position position, std::uint32_t chunk);
+// The prefix of every key of `name`'s snapshots (name 0x00).
+std::string snapshot_prefix(std::string_view name);
 
 std::string encode_head(const Head& head);
 std::optional<Head> decode_head(std::string_view value);

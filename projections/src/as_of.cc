@@ -2,6 +2,7 @@
 
 #include "orgledger/projections/event_stream.h"
 #include "orgledger/projections/evolve.h"
+#include "orgledger/projections/snapshot.h"
 
 namespace orgledger::projections {
 
@@ -11,9 +12,13 @@ std::expected<Folded, ledger::Error> fold_as_of(const ledger::Ledger& ledger, co
   const Position last = as_of && as_of->kind == AsOf::Kind::position
                             ? static_cast<Position>(std::max<std::int64_t>(as_of->value, 0))
                             : ledger.head().position;
+  // From the nearest valid snapshot at or before the point (for an instant: recorded by then).
+  const std::optional<Micros> instant =
+      as_of && as_of->kind == AsOf::Kind::instant ? std::optional<Micros>(as_of->value) : std::nullopt;
+  if (auto snapshot = load_snapshot(ledger, last, {}, instant)) folded.state = std::move(*snapshot);
   projections::reserve_for(folded.state, last);
   std::vector<ledger::RecordedEvent> command;  // the events of a command not yet complete
-  auto folding = for_each_event(ledger, 1, last, [&](const ledger::RecordedEvent& event) {
+  auto folding = for_each_event(ledger, folded.state.position + 1, last, [&](const ledger::RecordedEvent& event) {
     if (as_of && as_of->kind == AsOf::Kind::instant && event.recorded_at() > as_of->value) return false;
     if (progress && event.position() % 65536 == 0) progress(event.position());
     if (event.ends_command() && command.empty()) {

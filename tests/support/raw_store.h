@@ -15,7 +15,7 @@ class RawStore {
  public:
   explicit RawStore(const std::string& directory) {
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const char* name : {"events", "streams", "commands", "meta", "default", "tokens"}) {
+    for (const char* name : {"events", "streams", "commands", "meta", "default", "tokens", "snapshots"}) {
       families.emplace_back(name, rocksdb::ColumnFamilyOptions());
     }
     rocksdb::DB* raw = nullptr;

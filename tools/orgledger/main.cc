@@ -20,7 +20,7 @@ struct Subcommand {
 
 constexpr Subcommand kSubcommands[] = {
     {"serve", orgledger::tools::serve_command,
-     "serve [--listen HOST:PORT] [--rate-limit N/min] [--calendar FILE] [--max-connections N] [--threads N] [--no-access-log]   HTTP API (default 127.0.0.1:8080)"},
+     "serve [--listen HOST:PORT] [--rate-limit N/min] [--calendar FILE] [--max-connections N] [--threads N] [--snapshot-every N] [--no-access-log]   HTTP API (default 127.0.0.1:8080)"},
     {"token", orgledger::tools::token_command,
      "token create --name N --scopes a,b [--json]   create an API token (printed once; only its hash is stored)"},
     {"submit", orgledger::tools::submit_command,

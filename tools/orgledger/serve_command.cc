@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
+#include <optional>
 #include <cstdio>
 #include <filesystem>
 
@@ -19,6 +21,8 @@
 #include "orgledger/commands/processor.h"
 #include "orgledger/commands/scheduler.h"
 #include "orgledger/ledger/ledger.h"
+#include "orgledger/projections/snapshot.h"
+#include "orgledger/projections/snapshotter.h"
 #include "query_support.h"
 #include "subcommands.h"
 
@@ -94,7 +98,10 @@ int serve_command(const Args& raw) {
     std::fprintf(stderr, "orgledger serve: %s\n", ledger.error().message.c_str());
     return kExitUsageOrIo;
   }
-  auto processor = commands::CommandProcessor::start(**ledger, clock, calendar);
+  const auto snapshot_every = args.number("snapshot-every").value_or(projections::kDefaultSnapshotEvery);
+  auto note = [](const std::string& text) { std::fprintf(stderr, "orgledger serve: %s\n", text.c_str()); };
+  const auto started = std::chrono::steady_clock::now();
+  auto processor = commands::CommandProcessor::start(**ledger, clock, calendar, note);
   if (!processor) {
     std::fprintf(stderr, "orgledger serve: %s\n", processor.error().message.c_str());
     return kExitUsageOrIo;
@@ -103,6 +110,14 @@ int serve_command(const Args& raw) {
   if (!tokens) {
     std::fprintf(stderr, "orgledger serve: %s\n", tokens.error().c_str());
     return kExitUsageOrIo;
+  }
+  std::fprintf(stderr, "orgledger serve: state rebuilt to position %llu in %.2f s\n",
+               static_cast<unsigned long long>((*ledger)->head().position),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  // Periodic snapshots from a state of their own (0: only at shutdown).
+  std::optional<projections::Snapshotter> snapshotter;
+  if (snapshot_every > 0) {
+    snapshotter.emplace(**ledger, (*processor)->read([](const projections::State& state) { return state; }), snapshot_every, note);
   }
   commands::Scheduler scheduler(**processor, clock, calendar);
   scheduler.start();
@@ -142,6 +157,11 @@ int serve_command(const Args& raw) {
   server->reset();
   admin = std::unexpected(std::string());  // closes the admin socket
   scheduler.stop();
+  snapshotter.reset();
+  // A snapshot of the final state: the next start folds nothing.
+  if (auto saved = (*processor)->read([&](const projections::State& state) { return projections::save_snapshot(**ledger, state); }); !saved) {
+    note("no snapshot at shutdown: " + saved.error().message);
+  }
   processor->reset();  // waits for the commands in flight
   ledger->reset();     // flushes and closes the store
   std::fprintf(stderr, "orgledger serve: stopped cleanly\n");

@@ -37,9 +37,12 @@ class CommandProcessor final : private ledger::GroupDecider {
   // `ledger` and `clock` must outlive the processor; one processor per ledger. Destroying the
   // processor waits for the commands in flight to be answered.
   // `calendar` counts the abuse deadlines (A7); it must outlive the processor too.
+  // It starts from the newest valid snapshot (projections/snapshot.h) and folds only the events
+  // after it; each snapshot passed over is told to `note`.
   static std::expected<std::unique_ptr<CommandProcessor>, ledger::Error> start(
       ledger::Ledger& ledger, const ledger::Clock& clock,
-      const projections::BusinessCalendar& calendar = projections::BusinessCalendar::geneva());
+      const projections::BusinessCalendar& calendar = projections::BusinessCalendar::geneva(),
+      const std::function<void(const std::string&)>& note = {});
   ~CommandProcessor() override;
 
   // Thread-safe. `done` runs once the outcome is durable (or refused before anything was written).

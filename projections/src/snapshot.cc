@@ -1,0 +1,344 @@
+// Snapshot layout (schema/snapshot.fbs), in the ledger's `snapshots` family under name "state":
+//   chunk 0       := Header {format, position, hash, recorded_at, chunks, entities}
+//   chunk 1..n    := Chunk {users, organizations, tickets, reports, streams}: a share of each
+// A snapshot is used only when: every chunk passes the FlatBuffers verifier, the format is
+// kSnapshotFormat, the chunk count and the entity count match the header, and the header's hash
+// is the chain hash of the log's event at its position.
+#include "orgledger/projections/snapshot.h"
+
+#include <flatbuffers/flatbuffers.h>
+
+#include "orgledger/snapshot/snapshot_generated.h"
+
+namespace orgledger::projections {
+namespace {
+
+namespace fb = orgledger::snapshot;
+using flatbuffers::FlatBufferBuilder;
+using flatbuffers::Offset;
+
+constexpr std::size_t kMaxChunkEntities = 250'000;  // ~25 MB a chunk: far below FlatBuffers' 2 GiB
+
+template <typename Map>
+flatbuffers::Offset<flatbuffers::Vector<Offset<fb::PositionOf>>> positions(FlatBufferBuilder& b, const Map& map) {
+  std::vector<Offset<fb::PositionOf>> out;
+  out.reserve(map.size());
+  for (const auto& [id, position] : map) out.push_back(fb::CreatePositionOf(b, b.CreateString(id), position));
+  return b.CreateVector(out);
+}
+
+Offset<flatbuffers::String> optional_string(FlatBufferBuilder& b, const std::optional<std::string>& value) {
+  return value ? b.CreateString(*value) : Offset<flatbuffers::String>();
+}
+
+Offset<fb::Organization> encode(FlatBufferBuilder& b, const std::string& id, const Organization& org) {
+  std::vector<Offset<fb::Member>> members;
+  for (const auto& [user, m] : org.members) {
+    std::vector<std::uint8_t> prefs;
+    for (auto pref : m.contact_prefs) prefs.push_back(static_cast<std::uint8_t>(pref));
+    members.push_back(fb::CreateMember(b, b.CreateString(user), static_cast<std::uint8_t>(m.role), m.role_since,
+                                       m.billing ? (*m.billing ? 2 : 1) : 0, m.billing_since, b.CreateVector(prefs),
+                                       positions(b, m.products)));
+  }
+  std::vector<Offset<fb::Product>> products;
+  for (const auto& [pid, p] : org.products) {
+    products.push_back(fb::CreateProduct(b, b.CreateString(pid), b.CreateString(p.kind), b.CreateString(p.name),
+                                         p.expires_at.has_value(), p.expires_at.value_or(0), p.since));
+  }
+  std::vector<Offset<fb::Team>> teams;
+  for (const auto& [tid, t] : org.teams) {
+    teams.push_back(fb::CreateTeam(b, b.CreateString(tid), b.CreateString(t.name), positions(b, t.members),
+                                   optional_string(b, t.leader), positions(b, t.products), t.since));
+  }
+  std::vector<Offset<fb::Grant>> grants;
+  for (const auto& [gid, g] : org.grants) {
+    grants.push_back(fb::CreateGrant(b, b.CreateString(gid), static_cast<std::uint8_t>(g.scope), optional_string(b, g.resource),
+                                     b.CreateString(g.ticket), b.CreateString(g.granted_by), g.recorded_at, g.position,
+                                     g.revoked_at.has_value(), g.revoked_at.value_or(0), g.revoked_position,
+                                     g.expiry_recorded.has_value(), g.expiry_recorded.value_or(0)));
+  }
+  return fb::CreateOrganization(b, b.CreateString(id), b.CreateString(org.name), org.created, b.CreateVector(members),
+                                b.CreateVector(products), b.CreateVector(teams), b.CreateVector(grants));
+}
+
+std::optional<fb::StageDone> stage(const std::optional<AbuseStageDone>& done) {
+  if (!done) return std::nullopt;
+  return fb::StageDone(done->at, done->position);
+}
+
+Offset<fb::Report> encode(FlatBufferBuilder& b, const std::string& id, const AbuseReport& r) {
+  std::vector<std::uint8_t> breaches(r.breaches_recorded.begin(), r.breaches_recorded.end());
+  const auto acknowledged = stage(r.acknowledged), assessed = stage(r.assessed), investigated = stage(r.investigated),
+             corrective = stage(r.corrective);
+  const auto id_offset = b.CreateString(id), category = b.CreateString(r.category), name = b.CreateString(r.reporter.name),
+             email = b.CreateString(r.reporter.email), phone = b.CreateString(r.reporter.phone), target = optional_string(b, r.target);
+  const auto breaches_offset = b.CreateVector(breaches);
+  fb::ReportBuilder report(b);
+  report.add_id(id_offset);
+  report.add_received_at(r.received_at);
+  report.add_category(category);
+  report.add_anonymous(r.reporter.anonymous);
+  report.add_name(name);
+  report.add_email(email);
+  report.add_phone(phone);
+  if (!target.IsNull()) report.add_target(target);
+  report.add_filed(r.filed);
+  if (acknowledged) report.add_acknowledged(&*acknowledged);
+  if (assessed) report.add_assessed(&*assessed);
+  report.add_admissible(r.admissible);
+  report.add_investigation_required(r.investigation_required);
+  report.add_priority(static_cast<std::uint8_t>(r.priority));
+  if (investigated) report.add_investigated(&*investigated);
+  if (corrective) report.add_corrective(&*corrective);
+  report.add_breaches(breaches_offset);
+  return report.Finish();
+}
+
+// Fills chunks of at most `limit` entities (an organization weighs its members, products, teams
+// and grants too).
+class ChunkWriter {
+ public:
+  explicit ChunkWriter(std::size_t limit) : limit_(limit) {}
+  template <typename Add>
+  void add(std::size_t weight, Add&& add_to) {
+    if (weight_ > 0 && weight_ + weight > limit_) flush();
+    add_to(*this);
+    weight_ += weight;
+  }
+  std::vector<std::string> finish() {
+    flush();
+    return std::move(chunks_);
+  }
+  FlatBufferBuilder builder{1 << 20};
+  std::vector<Offset<fb::User>> users;
+  std::vector<Offset<fb::Organization>> organizations;
+  std::vector<Offset<fb::Ticket>> tickets;
+  std::vector<Offset<fb::Report>> reports;
+  std::vector<Offset<fb::PositionOf>> streams;
+
+ private:
+  void flush() {
+    if (weight_ == 0 && !chunks_.empty()) return;
+    auto chunk = fb::CreateChunk(builder, builder.CreateVector(users), builder.CreateVector(organizations),
+                                 builder.CreateVector(tickets), builder.CreateVector(reports), builder.CreateVector(streams));
+    builder.Finish(chunk);
+    chunks_.emplace_back(reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize());
+    builder.Clear();
+    users.clear();
+    organizations.clear();
+    tickets.clear();
+    reports.clear();
+    streams.clear();
+    weight_ = 0;
+  }
+  std::size_t limit_;
+  std::size_t weight_ = 0;
+  std::vector<std::string> chunks_;
+};
+
+std::size_t entity_count(const State& state) {
+  return state.users.size() + state.organizations.size() + state.tickets.size() + state.reports.size() +
+         state.stream_versions.size();
+}
+
+template <typename Vector, typename Apply>
+void each(const Vector* vector, Apply&& apply) {
+  if (vector == nullptr) return;
+  for (const auto* item : *vector) apply(*item);
+}
+
+template <typename Target>
+void read_positions(const flatbuffers::Vector<Offset<fb::PositionOf>>* vector, Target& target) {
+  each(vector, [&](const fb::PositionOf& p) { target.emplace(p.id()->str(), p.position()); });
+}
+
+std::string text(const flatbuffers::String* value) { return value ? value->str() : std::string(); }
+std::optional<std::string> optional_text(const flatbuffers::String* value) {
+  return value ? std::optional<std::string>(value->str()) : std::nullopt;
+}
+std::optional<AbuseStageDone> done(const fb::StageDone* value) {
+  return value ? std::optional<AbuseStageDone>(AbuseStageDone{value->at(), value->position()}) : std::nullopt;
+}
+
+void decode(const fb::Organization& o, Organization& org) {
+  org.name = text(o.name());
+  org.created = o.created();
+  each(o.members(), [&](const fb::Member& m) {
+    Member member;
+    member.role = static_cast<Role>(m.role());
+    member.role_since = m.role_since();
+    if (m.billing() != 0) member.billing = m.billing() == 2;
+    member.billing_since = m.billing_since();
+    if (m.contact_prefs()) {
+      for (auto pref : *m.contact_prefs()) member.contact_prefs.insert(static_cast<ContactPref>(pref));
+    }
+    read_positions(m.products(), member.products);
+    org.members.emplace(m.user()->str(), std::move(member));
+  });
+  each(o.products(), [&](const fb::Product& p) {
+    org.products.emplace(p.id()->str(), Product{text(p.kind()), text(p.name()),
+                                                p.has_expiry() ? std::optional<Micros>(p.expires_at()) : std::nullopt, p.since()});
+  });
+  each(o.teams(), [&](const fb::Team& t) {
+    Team team;
+    team.name = text(t.name());
+    read_positions(t.members(), team.members);
+    team.leader = optional_text(t.leader());
+    read_positions(t.products(), team.products);
+    team.since = t.since();
+    org.teams.emplace(t.id()->str(), std::move(team));
+  });
+  each(o.grants(), [&](const fb::Grant& g) {
+    SupportGrant grant;
+    grant.scope = static_cast<SupportScope>(g.scope());
+    grant.resource = optional_text(g.resource());
+    grant.ticket = text(g.ticket());
+    grant.granted_by = text(g.granted_by());
+    grant.recorded_at = g.recorded_at();
+    grant.position = g.position();
+    if (g.has_revoked()) grant.revoked_at = g.revoked_at();
+    grant.revoked_position = g.revoked_position();
+    if (g.has_expiry_recorded()) grant.expiry_recorded = g.expiry_recorded();
+    org.grants.emplace(g.id()->str(), std::move(grant));
+  });
+}
+
+}  // namespace
+
+std::vector<std::string> encode_snapshot(const State& state, const ledger::Hash& hash, std::size_t max_chunk_entities) {
+  ChunkWriter writer(std::max<std::size_t>(1, max_chunk_entities));
+  for (const auto& [id, user] : state.users) {
+    writer.add(1, [&](ChunkWriter& w) {
+      w.users.push_back(fb::CreateUser(w.builder, w.builder.CreateString(id), w.builder.CreateString(user.login), user.registered_at_position));
+    });
+  }
+  for (const auto& [id, org] : state.organizations) {
+    const std::size_t weight = 1 + org.members.size() + org.products.size() + org.teams.size() + org.grants.size();
+    writer.add(weight, [&](ChunkWriter& w) { w.organizations.push_back(encode(w.builder, id, org)); });
+  }
+  for (const auto& [id, ticket] : state.tickets) {
+    writer.add(1, [&](ChunkWriter& w) {
+      w.tickets.push_back(fb::CreateTicket(w.builder, w.builder.CreateString(id), optional_string(w.builder, ticket.agent), ticket.since));
+    });
+  }
+  for (const auto& [id, report] : state.reports) {
+    writer.add(1, [&](ChunkWriter& w) { w.reports.push_back(encode(w.builder, id, report)); });
+  }
+  for (const auto& [stream, version] : state.stream_versions) {
+    writer.add(1, [&](ChunkWriter& w) { w.streams.push_back(fb::CreatePositionOf(w.builder, w.builder.CreateString(stream), version)); });
+  }
+  auto data = writer.finish();
+  FlatBufferBuilder b;
+  const auto hash_offset = b.CreateVector(hash.data(), hash.size());
+  b.Finish(fb::CreateHeader(b, kSnapshotFormat, state.position, hash_offset, state.recorded_at,
+                            static_cast<std::uint32_t>(data.size()), entity_count(state)));
+  std::vector<std::string> chunks;
+  chunks.reserve(data.size() + 1);
+  chunks.emplace_back(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
+  for (auto& chunk : data) chunks.push_back(std::move(chunk));
+  return chunks;
+}
+
+std::expected<State, std::string> decode_snapshot(const std::vector<std::string>& chunks, ledger::Hash& hash) {
+  if (chunks.empty()) return std::unexpected(std::string("no chunks"));
+  const auto* header_bytes = reinterpret_cast<const std::uint8_t*>(chunks[0].data());
+  flatbuffers::Verifier header_verifier(header_bytes, chunks[0].size());
+  if (!header_verifier.VerifyBuffer<fb::Header>(nullptr)) return std::unexpected(std::string("the header is damaged"));
+  const auto* header = flatbuffers::GetRoot<fb::Header>(header_bytes);
+  if (header->format() != kSnapshotFormat) return std::unexpected("unknown format " + std::to_string(header->format()));
+  if (!header->hash() || header->hash()->size() != hash.size()) return std::unexpected(std::string("the header has no hash"));
+  if (header->chunks() + 1 != chunks.size()) {
+    return std::unexpected("has " + std::to_string(chunks.size() - 1) + " of its " + std::to_string(header->chunks()) + " chunks");
+  }
+  std::copy(header->hash()->begin(), header->hash()->end(), hash.begin());
+  State state;
+  state.position = header->position();
+  state.recorded_at = header->recorded_at();
+  for (std::size_t i = 1; i < chunks.size(); ++i) {
+    const auto* bytes = reinterpret_cast<const std::uint8_t*>(chunks[i].data());
+    flatbuffers::Verifier verifier(bytes, chunks[i].size(), 64, 100'000'000);
+    if (!fb::VerifyChunkBuffer(verifier)) return std::unexpected("chunk " + std::to_string(i) + " is damaged");
+    const auto* chunk = fb::GetChunk(bytes);
+    each(chunk->users(), [&](const fb::User& u) { state.users.emplace(u.id()->str(), User{text(u.login()), u.registered_at_position()}); });
+    each(chunk->organizations(), [&](const fb::Organization& o) { decode(o, state.organizations[o.id()->str()]); });
+    each(chunk->tickets(), [&](const fb::Ticket& t) { state.tickets.emplace(t.id()->str(), Ticket{optional_text(t.agent()), t.since()}); });
+    each(chunk->reports(), [&](const fb::Report& r) {
+      AbuseReport report;
+      report.received_at = r.received_at();
+      report.category = text(r.category());
+      report.reporter = Reporter{r.anonymous(), text(r.name()), text(r.email()), text(r.phone())};
+      report.target = optional_text(r.target());
+      report.filed = r.filed();
+      report.acknowledged = done(r.acknowledged());
+      report.assessed = done(r.assessed());
+      report.admissible = r.admissible();
+      report.investigation_required = r.investigation_required();
+      report.priority = static_cast<AbusePriority>(r.priority());
+      report.investigated = done(r.investigated());
+      report.corrective = done(r.corrective());
+      if (r.breaches()) report.breaches_recorded.insert(r.breaches()->begin(), r.breaches()->end());
+      state.reports.emplace(r.id()->str(), std::move(report));
+    });
+    each(chunk->streams(), [&](const fb::PositionOf& s) { state.stream_versions.emplace(s.id()->str(), s.position()); });
+  }
+  if (entity_count(state) != header->entities()) return std::unexpected(std::string("its entities do not add up"));
+  return state;
+}
+
+std::expected<void, ledger::Error> save_snapshot(ledger::Ledger& ledger, const State& state) {
+  if (state.position == 0) return {};
+  auto event = ledger.read(state.position, 1);
+  if (!event) return std::unexpected(event.error());
+  if (event->empty()) return std::unexpected(ledger::Error{ledger::ErrorCode::corrupt, "no event at the snapshot's position", state.position});
+  auto stored = ledger.put_snapshot(kStateSnapshot, state.position, encode_snapshot(state, event->front().hash(), kMaxChunkEntities));
+  if (!stored) return stored;
+  // Keep the newest few: older ones only cost space.
+  auto positions = ledger.snapshot_positions(kStateSnapshot);
+  if (positions && positions->size() > kSnapshotsKept) {
+    for (std::size_t i = 0; i + kSnapshotsKept < positions->size(); ++i) (void)ledger.delete_snapshot(kStateSnapshot, (*positions)[i]);
+  }
+  return {};
+}
+
+std::optional<State> load_snapshot(const ledger::Ledger& ledger, Position up_to, const SnapshotNote& note,
+                                   std::optional<Micros> not_after) {
+  auto positions = ledger.snapshot_positions(kStateSnapshot);
+  if (!positions) {
+    if (note) note("snapshots could not be listed: " + positions.error().message);
+    return std::nullopt;
+  }
+  for (auto it = positions->rbegin(); it != positions->rend(); ++it) {
+    const Position position = *it;
+    if (position > up_to) continue;
+    auto pass = [&](const std::string& why) {
+      if (note) note("snapshot at position " + std::to_string(position) + " ignored: " + why);
+    };
+    auto chunks = ledger.read_snapshot(kStateSnapshot, position);
+    if (!chunks) {
+      pass(chunks.error().message);
+      continue;
+    }
+    ledger::Hash hash{};
+    auto state = decode_snapshot(*chunks, hash);
+    if (!state) {
+      pass(state.error());
+      continue;
+    }
+    if (state->position != position) {
+      pass("it says it is of position " + std::to_string(state->position));
+      continue;
+    }
+    if (not_after && state->recorded_at > *not_after) continue;  // not wrong: too late for this question
+    // It must be of this log: the chain hash at its position (a log rebuilt or truncated since
+    // has another event there, or none).
+    auto event = ledger.read(position, 1);
+    if (!event || event->empty() || event->front().hash() != hash) {
+      pass("it does not match the log's chain at its position");
+      continue;
+    }
+    return std::move(*state);
+  }
+  return std::nullopt;
+}
+
+}  // namespace orgledger::projections
