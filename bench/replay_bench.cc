@@ -1,0 +1,181 @@
+// replay_bench (issue 5): time travel on a large log — replay and start-up with and without a
+// snapshot, a global as-of from the nearest snapshot, as-of membership and check questions about
+// one organization at random past positions, and the export rate. Prints a human table and one
+// `metric NAME VALUE UNIT` line per figure (run_replay_bench.sh records them).
+#include <openssl/evp.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "bench_clock.h"
+#include "bench_support.h"
+#include "domain_log.h"
+#include "domain_options.h"
+#include "metrics.h"
+#include "orgledger/api/answer_json.h"
+#include "orgledger/api/event_json.h"
+#include "orgledger/commands/processor.h"
+#include "orgledger/projections/access.h"
+#include "orgledger/projections/as_of.h"
+#include "orgledger/projections/digest.h"
+#include "orgledger/projections/event_stream.h"
+#include "orgledger/projections/snapshot.h"
+#include "orgledger/replay/org_fold.h"
+
+namespace orgledger::bench {
+namespace {
+
+constexpr std::size_t kOrgSamples = 1000;
+constexpr std::size_t kGlobalSamples = 9;
+
+void add(std::vector<Metric>& metrics, std::string name, std::string description, double value, std::string unit) {
+  std::fprintf(stderr, "  %s = %.3f %s\n", name.c_str(), value, unit.c_str());
+  metrics.push_back({std::move(name), std::move(description), value, std::move(unit), {}});
+}
+
+void percentiles(std::vector<Metric>& metrics, const std::string& name, const std::string& what, const std::vector<double>& ms) {
+  add(metrics, name + "_p50", what + " p50", quantile(ms, 0.50), "ms");
+  add(metrics, name + "_p99", what + " p99", quantile(ms, 0.99), "ms");
+  add(metrics, name + "_max", what + " max", quantile(ms, 1.0), "ms");
+}
+
+projections::AsOf at_position(ledger::Position position) {
+  return projections::AsOf{projections::AsOf::Kind::position, static_cast<std::int64_t>(position)};
+}
+
+int run(const DomainOptions& options) {
+  std::printf("replay_bench: dir=%s users=%zu orgs=%zu grants=%zu seed=%llu\n", options.dir.c_str(), options.users,
+              options.orgs, options.support_grants, static_cast<unsigned long long>(options.seed));
+  std::fflush(stdout);
+  std::vector<Metric> metrics;
+  TempDir directory(options.dir, "replay_bench");
+  BenchClock clock(kLogInstant);
+  {
+    auto ledger = value_or_fail(ledger::Ledger::open(directory.path(), {.clock = &clock}), "open");
+    std::fprintf(stderr, "writing the log\n");
+    const auto stats = write_log(*ledger, LogShape{options.users, options.orgs, options.support_grants, options.seed});
+    add(metrics, "log_events", "log: events", static_cast<double>(stats.events), "events");
+    add(metrics, "log_write_rate", "log: write rate", static_cast<double>(stats.events) / stats.seconds, "events/s");
+  }
+  clock.set(kCheckInstant);
+  auto ledger = value_or_fail(ledger::Ledger::open(directory.path(), {.clock = &clock}), "reopen");
+  const auto head = ledger->head().position;
+
+  std::fprintf(stderr, "replay of the whole log, no snapshot\n");
+  {
+    const Stopwatch watch;
+    auto folded = value_or_fail(projections::fold_as_of(*ledger, std::nullopt, clock.now()), "replay");
+    const double seconds = watch.seconds();
+    const Stopwatch digesting;
+    const auto digests = projections::projection_digests(folded.state);
+    add(metrics, "replay_seconds", "replay --to head without snapshot", seconds, "s");
+    add(metrics, "replay_rate", "replay rate (read + evolve)", static_cast<double>(head) / seconds, "events/s");
+    add(metrics, "digest_seconds", "digests of every projection", digesting.seconds(), "s");
+  }
+
+  std::fprintf(stderr, "start-up without snapshot\n");
+  double start_without = 0;
+  {
+    const Stopwatch watch;
+    auto processor = value_or_fail(commands::CommandProcessor::start(*ledger, clock), "start");
+    start_without = watch.seconds();
+    add(metrics, "start_without_snapshot", "CommandProcessor::start, no snapshot", start_without, "s");
+    // Snapshots at 40 % and 70 % (folded) and at the head (the live state), as a server leaves them.
+    for (double share : {0.4, 0.7}) {
+      auto folded = value_or_fail(projections::fold_as_of(*ledger, at_position(static_cast<ledger::Position>(head * share)), clock.now()), "fold");
+      if (auto saved = projections::save_snapshot(*ledger, folded.state); !saved) fail("save", saved.error());
+    }
+    const Stopwatch saving;
+    auto saved = processor->read([&](const projections::State& state) { return projections::save_snapshot(*ledger, state); });
+    if (!saved) fail("save at head", saved.error());
+    add(metrics, "snapshot_save_seconds", "snapshot of the whole state: encode + store (synced)", saving.seconds(), "s");
+  }
+  std::size_t snapshot_bytes = 0;
+  for (const auto& chunk : value_or_fail(ledger->read_snapshot(projections::kStateSnapshot, head), "read snapshot")) {
+    snapshot_bytes += chunk.size();
+  }
+  add(metrics, "snapshot_mib", "snapshot size (before RocksDB compression)", static_cast<double>(snapshot_bytes) / (1 << 20), "MiB");
+
+  std::fprintf(stderr, "start-up with a snapshot at the head\n");
+  {
+    const Stopwatch watch;
+    auto processor = value_or_fail(commands::CommandProcessor::start(*ledger, clock), "start with snapshot");
+    const double seconds = watch.seconds();
+    add(metrics, "start_with_snapshot", "CommandProcessor::start from the snapshot at the head", seconds, "s");
+    add(metrics, "start_speedup", "start-up: without / with snapshot", start_without / seconds, "x");
+  }
+
+  std::mt19937_64 random(options.seed);
+  std::fprintf(stderr, "global as-of from the nearest snapshot\n");
+  {
+    std::vector<double> ms;
+    for (std::size_t i = 0; i < kGlobalSamples; ++i) {
+      const ledger::Position point = head * 4 / 10 + random() % (head - head * 4 / 10);
+      const Stopwatch watch;
+      auto folded = value_or_fail(projections::fold_as_of(*ledger, at_position(point), clock.now()), "global as-of");
+      ms.push_back(watch.micros() / 1000);
+    }
+    percentiles(metrics, "global_as_of", "global as-of at a random position after the first snapshot", ms);
+  }
+
+  std::fprintf(stderr, "as-of questions about one organization at random past positions\n");
+  {
+    std::vector<double> membership, check;
+    for (std::size_t i = 0; i < kOrgSamples; ++i) {
+      const std::string org = "o" + std::to_string(random() % options.orgs);
+      const ledger::Position point = 1 + random() % head;
+      const Stopwatch watch;
+      auto folded = value_or_fail(replay::fold_org_as_of(*ledger, org, at_position(point), clock.now()), "org as-of");
+      std::size_t members = 0;
+      if (auto it = folded.state.organizations.find(org); it != folded.state.organizations.end()) {
+        members = api::members_json(org, it->second, folded.as_of_position)["members"].size();
+      }
+      membership.push_back(watch.micros() / 1000);
+      const Stopwatch checking;
+      auto again = value_or_fail(replay::fold_org_as_of(*ledger, org, at_position(point), clock.now()), "org as-of");
+      if (auto it = again.state.organizations.find(org); it != again.state.organizations.end() && !it->second.members.empty()) {
+        const auto& user = it->second.members.begin()->first;
+        const auto product = it->second.products.empty() ? std::string("none") : it->second.products.begin()->first;
+        (void)projections::check(again.state, {org, user, projections::Action::product_access, product, {}, {}}, again.default_at);
+      }
+      check.push_back(checking.micros() / 1000);
+      (void)members;
+    }
+    percentiles(metrics, "org_members_as_of", "members of one organization as of a random position (fold + JSON)", membership);
+    percentiles(metrics, "org_check_as_of", "a check in one organization as of a random position (fold + check)", check);
+  }
+
+  std::fprintf(stderr, "export rate (JSON Lines with the envelope in base64, to memory)\n");
+  {
+    std::size_t bytes = 0, events = 0;
+    std::string line, envelope;
+    const Stopwatch watch;
+    auto exported = projections::for_each_event(*ledger, 1, head, [&](const ledger::RecordedEvent& event) {
+      auto json = api::event_to_json(event);
+      const auto raw = event.envelope_bytes();
+      envelope.resize(4 * ((raw.size() + 2) / 3));
+      envelope.resize(static_cast<std::size_t>(EVP_EncodeBlock(reinterpret_cast<unsigned char*>(envelope.data()), raw.data(), static_cast<int>(raw.size()))));
+      json["envelope"] = envelope;
+      line = json.dump();
+      bytes += line.size() + 1;
+      ++events;
+      return true;
+    });
+    if (!exported) fail("export", exported.error());
+    const double seconds = watch.seconds();
+    add(metrics, "export_rate", "export --format jsonl (to memory)", static_cast<double>(events) / seconds, "events/s");
+    add(metrics, "export_mib_per_s", "export bytes", static_cast<double>(bytes) / (1 << 20) / seconds, "MiB/s");
+  }
+  add(metrics, "rss_peak", "RSS peak of the run (VmHWM)", peak_resident_mib(), "MiB");
+  print_table(metrics);
+  return 0;
+}
+
+}  // namespace
+}  // namespace orgledger::bench
+
+int main(int argc, char** argv) {
+  using namespace orgledger::bench;
+  return bench_main("replay_bench", parse_domain_options(argc, argv), [](const auto& options) { return run(options); });
+}
