@@ -8,6 +8,8 @@
 
 #include <flatbuffers/flatbuffers.h>
 
+#include <future>
+
 #include "orgledger/snapshot/snapshot_generated.h"
 
 namespace orgledger::projections {
@@ -203,6 +205,36 @@ void decode(const fb::Organization& o, Organization& org) {
   });
 }
 
+// Adds the entities of one chunk to `state`; an error when the chunk fails verification.
+std::expected<void, std::string> decode_chunk(const std::string& bytes_text, State& state) {
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(bytes_text.data());
+  flatbuffers::Verifier verifier(bytes, bytes_text.size(), 64, 100'000'000);
+  if (!fb::VerifyChunkBuffer(verifier)) return std::unexpected(std::string("is damaged"));
+  const auto* chunk = fb::GetChunk(bytes);
+  each(chunk->users(), [&](const fb::User& u) { state.users.emplace(u.id()->str(), User{text(u.login()), u.registered_at_position()}); });
+  each(chunk->organizations(), [&](const fb::Organization& o) { decode(o, state.organizations[o.id()->str()]); });
+  each(chunk->tickets(), [&](const fb::Ticket& t) { state.tickets.emplace(t.id()->str(), Ticket{optional_text(t.agent()), t.since()}); });
+  each(chunk->reports(), [&](const fb::Report& r) {
+    AbuseReport report;
+    report.received_at = r.received_at();
+    report.category = text(r.category());
+    report.reporter = Reporter{r.anonymous(), text(r.name()), text(r.email()), text(r.phone())};
+    report.target = optional_text(r.target());
+    report.filed = r.filed();
+    report.acknowledged = done(r.acknowledged());
+    report.assessed = done(r.assessed());
+    report.admissible = r.admissible();
+    report.investigation_required = r.investigation_required();
+    report.priority = static_cast<AbusePriority>(r.priority());
+    report.investigated = done(r.investigated());
+    report.corrective = done(r.corrective());
+    if (r.breaches()) report.breaches_recorded.insert(r.breaches()->begin(), r.breaches()->end());
+    state.reports.emplace(r.id()->str(), std::move(report));
+  });
+  each(chunk->streams(), [&](const fb::PositionOf& s) { state.stream_versions.emplace(s.id()->str(), s.position()); });
+  return {};
+}
+
 }  // namespace
 
 std::vector<std::string> encode_snapshot(const State& state, const ledger::Hash& hash, std::size_t max_chunk_entities) {
@@ -251,37 +283,28 @@ std::expected<State, std::string> decode_snapshot(const std::vector<std::string>
     return std::unexpected("has " + std::to_string(chunks.size() - 1) + " of its " + std::to_string(header->chunks()) + " chunks");
   }
   std::copy(header->hash()->begin(), header->hash()->end(), hash.begin());
-  State state;
-  state.position = header->position();
-  state.recorded_at = header->recorded_at();
-  for (std::size_t i = 1; i < chunks.size(); ++i) {
-    const auto* bytes = reinterpret_cast<const std::uint8_t*>(chunks[i].data());
-    flatbuffers::Verifier verifier(bytes, chunks[i].size(), 64, 100'000'000);
-    if (!fb::VerifyChunkBuffer(verifier)) return std::unexpected("chunk " + std::to_string(i) + " is damaged");
-    const auto* chunk = fb::GetChunk(bytes);
-    each(chunk->users(), [&](const fb::User& u) { state.users.emplace(u.id()->str(), User{text(u.login()), u.registered_at_position()}); });
-    each(chunk->organizations(), [&](const fb::Organization& o) { decode(o, state.organizations[o.id()->str()]); });
-    each(chunk->tickets(), [&](const fb::Ticket& t) { state.tickets.emplace(t.id()->str(), Ticket{optional_text(t.agent()), t.since()}); });
-    each(chunk->reports(), [&](const fb::Report& r) {
-      AbuseReport report;
-      report.received_at = r.received_at();
-      report.category = text(r.category());
-      report.reporter = Reporter{r.anonymous(), text(r.name()), text(r.email()), text(r.phone())};
-      report.target = optional_text(r.target());
-      report.filed = r.filed();
-      report.acknowledged = done(r.acknowledged());
-      report.assessed = done(r.assessed());
-      report.admissible = r.admissible();
-      report.investigation_required = r.investigation_required();
-      report.priority = static_cast<AbusePriority>(r.priority());
-      report.investigated = done(r.investigated());
-      report.corrective = done(r.corrective());
-      if (r.breaches()) report.breaches_recorded.insert(r.breaches()->begin(), r.breaches()->end());
-      state.reports.emplace(r.id()->str(), std::move(report));
-    });
-    each(chunk->streams(), [&](const fb::PositionOf& s) { state.stream_versions.emplace(s.id()->str(), s.position()); });
-  }
-  if (entity_count(state) != header->entities()) return std::unexpected(std::string("its entities do not add up"));
+  // The chunks hold disjoint entities: two threads decode half of them each into states of their
+  // own, which are then merged by moving their nodes (no copy of any entity).
+  auto decode_share = [&](std::size_t first) -> std::expected<State, std::string> {
+    State part;
+    for (std::size_t i = first; i < chunks.size(); i += 2) {
+      if (auto decoded = decode_chunk(chunks[i], part); !decoded) return std::unexpected("chunk " + std::to_string(i) + " " + decoded.error());
+    }
+    return part;
+  };
+  auto other = std::async(std::launch::async, decode_share, 2);
+  auto state = decode_share(1);
+  auto second = other.get();
+  if (!state) return state;
+  if (!second) return second;
+  state->users.merge(second->users);
+  state->organizations.merge(second->organizations);
+  state->tickets.merge(second->tickets);
+  state->reports.merge(second->reports);
+  state->stream_versions.merge(second->stream_versions);
+  state->position = header->position();
+  state->recorded_at = header->recorded_at();
+  if (entity_count(*state) != header->entities()) return std::unexpected(std::string("its entities do not add up"));
   return state;
 }
 
