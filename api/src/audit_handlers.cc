@@ -16,21 +16,30 @@ namespace {
 constexpr std::size_t kDefaultPage = 1000;
 constexpr std::size_t kMaxPage = 10'000;
 
-// cursor := position "~" instant (µs) "~" the last key of the previous page
+// cursor := position "~" instant (µs) "~" question "~" the last key of the previous page, where
+// question is a short hash of what is asked (org, action, product or user): a cursor answers
+// only the question it was given for.
 struct Cursor {
   ledger::Position position = 0;
   ledger::Micros at = 0;
   std::string after;
 };
 
-std::string encode(const Cursor& cursor) {
-  return std::to_string(cursor.position) + "~" + std::to_string(cursor.at) + "~" + cursor.after;
+std::string question_of(const Call& call) {
+  std::string asked;
+  for (const char* name : {"org", "action", "product", "user"}) asked += call.query.get(name).value_or("") + '\x1f';
+  return std::to_string(std::hash<std::string>{}(asked) % 1'000'000'007ULL);
 }
 
-std::optional<Cursor> decode(const std::string& text) {
+std::string encode(const Cursor& cursor, const std::string& question) {
+  return std::to_string(cursor.position) + "~" + std::to_string(cursor.at) + "~" + question + "~" + cursor.after;
+}
+
+std::optional<Cursor> decode(const std::string& text, const std::string& question) {
   const auto first = text.find('~');
   const auto second = first == std::string::npos ? std::string::npos : text.find('~', first + 1);
-  if (second == std::string::npos) return std::nullopt;
+  const auto third = second == std::string::npos ? std::string::npos : text.find('~', second + 1);
+  if (third == std::string::npos || text.substr(second + 1, third - second - 1) != question) return std::nullopt;
   Cursor cursor;
   auto number = [](std::string_view digits, auto& value) {
     const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
@@ -40,7 +49,7 @@ std::optional<Cursor> decode(const std::string& text) {
       !number(std::string_view(text).substr(first + 1, second - first - 1), cursor.at)) {
     return std::nullopt;
   }
-  cursor.after = text.substr(second + 1);
+  cursor.after = text.substr(third + 1);
   return cursor;
 }
 
@@ -64,8 +73,8 @@ std::expected<Page, HttpResponse> page_of(const Call& call) {
     page.size = size;
   }
   if (auto text = call.query.get("cursor")) {
-    auto cursor = decode(*text);
-    if (!cursor) return std::unexpected(problem_response(400, "invalid_argument", "not a cursor of this API: '" + *text + "'"));
+    auto cursor = decode(*text, question_of(call));
+    if (!cursor) return std::unexpected(problem_response(400, "invalid_argument", "not a cursor of this question: '" + *text + "'"));
     page.point.as_of = projections::AsOf{projections::AsOf::Kind::position, static_cast<std::int64_t>(cursor->position)};
     page.point.at = cursor->at;
     page.after = cursor->after;
@@ -123,7 +132,7 @@ void get_who_can(Call& call, Reply reply) {
     out["as_of_position"] = as_of;
     out["at"] = format_instant(at);
     out["users"] = who_can_users_json(users);
-    out["next_cursor"] = it == everyone.end() ? Json(nullptr) : Json(encode({as_of, at, users.rbegin()->first}));
+    out["next_cursor"] = it == everyone.end() ? Json(nullptr) : Json(encode({as_of, at, users.rbegin()->first}, question_of(call)));
     return json_response(200, out);
   }));
 }
@@ -154,7 +163,7 @@ void get_what_can(Call& call, Reply reply) {
     out["as_of_position"] = as_of;
     out["at"] = format_instant(at);
     out["capabilities"] = std::move(capabilities);
-    out["next_cursor"] = i >= all.size() ? Json(nullptr) : Json(encode({as_of, at, std::to_string(i - 1)}));
+    out["next_cursor"] = i >= all.size() ? Json(nullptr) : Json(encode({as_of, at, std::to_string(i - 1)}, question_of(call)));
     return json_response(200, out);
   }));
 }

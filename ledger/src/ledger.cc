@@ -295,6 +295,10 @@ std::expected<void, Error> Ledger::Impl::put_snapshot(std::string_view name, Pos
     return std::unexpected(Error{ErrorCode::read_only, "the ledger was opened read-only"});
   }
   rocksdb::WriteBatch batch;
+  // A snapshot at the same position replaces the old one whole: none of its chunks may remain.
+  const std::string first = layout::snapshot_key(name, position, 0);
+  const std::string past = layout::snapshot_key(name, position + 1, 0);
+  batch.DeleteRange(store_->snapshots(), first, past);
   for (std::uint32_t i = 0; i < chunks.size(); ++i) batch.Put(store_->snapshots(), layout::snapshot_key(name, position, i), chunks[i]);
   rocksdb::WriteOptions durable;
   durable.sync = true;

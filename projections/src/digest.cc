@@ -1,7 +1,8 @@
 // The canonical form a projection digest is taken of:
 //   projection := string(name) entity*         its name first (no two projections share a digest),
 //                                              then its entities in ascending order of their ids
-//   entity     := string(id) field*            fields in the order written below
+//   entity     := string(id) field*            fields in the order written below; an organization's
+//                                              members, products, teams or grants: u64(count) first
 //   string     := u64(length) bytes
 //   u64        := 8 bytes, little-endian; a bool or an enum is a u64, an absent optional is
 //                 u64(0) and a present one u64(1) followed by its value
@@ -97,6 +98,7 @@ std::vector<ProjectionDigest> projection_digests(const State& state) {
   }));
   out.push_back(per_organization("members", state, [](Canonical& c, const std::string& id, const Organization& org) {
     c.text(id);
+    c.u64(org.members.size());
     for (const auto& [user, member] : org.members) {
       c.text(user);
       c.u64(static_cast<std::uint64_t>(member.role));
@@ -111,6 +113,7 @@ std::vector<ProjectionDigest> projection_digests(const State& state) {
   }));
   out.push_back(per_organization("products", state, [](Canonical& c, const std::string& id, const Organization& org) {
     c.text(id);
+    c.u64(org.products.size());
     for (const auto& [product_id, product] : org.products) {
       c.text(product_id);
       c.text(product.kind);
@@ -122,6 +125,7 @@ std::vector<ProjectionDigest> projection_digests(const State& state) {
   }));
   out.push_back(per_organization("teams", state, [](Canonical& c, const std::string& id, const Organization& org) {
     c.text(id);
+    c.u64(org.teams.size());
     for (const auto& [team_id, team] : org.teams) {
       c.text(team_id);
       c.text(team.name);
@@ -134,6 +138,7 @@ std::vector<ProjectionDigest> projection_digests(const State& state) {
   }));
   out.push_back(per_organization("support_grants", state, [](Canonical& c, const std::string& id, const Organization& org) {
     c.text(id);
+    c.u64(org.grants.size());
     for (const auto& [grant_id, grant] : org.grants) {
       c.text(grant_id);
       c.u64(static_cast<std::uint64_t>(grant.scope));

@@ -65,25 +65,49 @@ std::map<std::string, std::vector<Reason>> product_access_holders(const StateVie
   return holders;
 }
 
+namespace {
+
+// support.access of `agent` in `scope`: asked of check() for the whole scope and for each
+// resource a grant of that scope names, so that a grant on one resource counts too (S1).
+std::vector<Reason> support_reasons(const StateView& state, const std::string& org_id, const Organization& org,
+                                    const std::string& agent, SupportScope scope, Micros at) {
+  std::set<std::optional<std::string>> asked{std::nullopt};
+  for (const auto& [_, grant] : org.grants) {
+    if (grant.scope == scope && grant.resource) asked.insert(grant.resource);
+  }
+  std::vector<Reason> because;
+  for (const auto& resource : asked) {
+    const auto result = check(state, CheckRequest{org_id, agent, Action::support_access, std::nullopt, scope, resource}, at);
+    for (const auto& reason : result.because) {
+      const bool seen = std::any_of(because.begin(), because.end(), [&](const Reason& r) { return r.grant == reason.grant; });
+      if (!seen) because.push_back(reason);
+    }
+  }
+  return because;
+}
+
+}  // namespace
+
 std::map<std::string, std::vector<Reason>> who_can(const StateView& state, const std::string& org_id, Action action,
                                                    const std::optional<std::string>& product, Micros at) {
   std::map<std::string, std::vector<Reason>> users;
-  if (action == Action::product_access) return product ? product_access_holders(state, org_id, *product, at) : users;
   const Organization* org = state.organization(org_id);
   if (org == nullptr) return users;
   if (action == Action::support_access) {
     for (const auto& agent : agents_of(state, *org)) {
       std::vector<Reason> because;
       for (auto scope : {SupportScope::mail, SupportScope::kdrive, SupportScope::kchat}) {
-        const auto result = check(state, CheckRequest{org_id, agent, action, std::nullopt, scope, std::nullopt}, at);
-        because.insert(because.end(), result.because.begin(), result.because.end());
+        auto reasons = support_reasons(state, org_id, *org, agent, scope, at);
+        because.insert(because.end(), reasons.begin(), reasons.end());
       }
       if (!because.empty()) users.emplace(agent, std::move(because));
     }
     return users;
   }
+  if (action == Action::product_access && !product) return users;
+  // Members, exactly as check() answers them (agents reach data through support.access).
   for (const auto& [user, _] : org->members) {
-    auto result = check(state, CheckRequest{org_id, user, action, std::nullopt, std::nullopt, std::nullopt}, at);
+    auto result = check(state, CheckRequest{org_id, user, action, product, std::nullopt, std::nullopt}, at);
     if (result.allowed) users.emplace(user, std::move(result.because));
   }
   return users;
@@ -94,18 +118,16 @@ std::vector<Capability> what_can(const StateView& state, const std::string& org_
   const Organization* org = state.organization(org_id);
   if (org == nullptr) return capabilities;
   for (const auto& [product, _] : org->products) {
-    auto reasons = product_access_holders(state, org_id, product, at);
-    if (auto it = reasons.find(user); it != reasons.end()) {
-      capabilities.push_back(Capability{Action::product_access, product, std::nullopt, std::move(it->second)});
-    }
+    auto reasons = product_access_reasons(*org, user, product);  // what check() answers for product.access
+    if (!reasons.empty()) capabilities.push_back(Capability{Action::product_access, product, std::nullopt, std::move(reasons)});
   }
   for (auto action : kOrgActions) {
     auto result = check(state, CheckRequest{org_id, user, action, std::nullopt, std::nullopt, std::nullopt}, at);
     if (result.allowed) capabilities.push_back(Capability{action, std::nullopt, std::nullopt, std::move(result.because)});
   }
   for (auto scope : {SupportScope::mail, SupportScope::kdrive, SupportScope::kchat}) {
-    auto result = check(state, CheckRequest{org_id, user, Action::support_access, std::nullopt, scope, std::nullopt}, at);
-    if (result.allowed) capabilities.push_back(Capability{Action::support_access, std::nullopt, scope, std::move(result.because)});
+    auto reasons = support_reasons(state, org_id, *org, user, scope, at);
+    if (!reasons.empty()) capabilities.push_back(Capability{Action::support_access, std::nullopt, scope, std::move(reasons)});
   }
   return capabilities;
 }

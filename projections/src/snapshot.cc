@@ -1,14 +1,18 @@
 // Snapshot layout (schema/snapshot.fbs), in the ledger's `snapshots` family under name "state":
 //   chunk 0       := Header {format, position, hash, recorded_at, chunks, entities}
 //   chunk 1..n    := Chunk {users, organizations, tickets, reports, streams}: a share of each
-// A snapshot is used only when: every chunk passes the FlatBuffers verifier, the format is
-// kSnapshotFormat, the chunk count and the entity count match the header, and the header's hash
-// is the chain hash of the log's event at its position.
+// A snapshot is used only when: the header passes the FlatBuffers verifier and is of
+// kSnapshotFormat; its hash is the chain hash of the log's event at its position, and that event
+// ends its command; the data chunks are all there, their SHA-256 is the header's data_hash, each
+// passes the verifier, and the entities add up to the header's count.
 #include "orgledger/projections/snapshot.h"
 
 #include <flatbuffers/flatbuffers.h>
 
+#include <openssl/evp.h>
+
 #include <future>
+#include <memory>
 
 #include "orgledger/snapshot/snapshot_generated.h"
 
@@ -20,6 +24,41 @@ using flatbuffers::FlatBufferBuilder;
 using flatbuffers::Offset;
 
 constexpr std::size_t kMaxChunkEntities = 250'000;  // ~25 MB a chunk: far below FlatBuffers' 2 GiB
+
+ledger::Hash data_hash(const std::vector<std::string>& chunks, std::size_t first) {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr);
+  for (std::size_t i = first; i < chunks.size(); ++i) EVP_DigestUpdate(context.get(), chunks[i].data(), chunks[i].size());
+  ledger::Hash out{};
+  unsigned int size = 0;
+  EVP_DigestFinal_ex(context.get(), out.data(), &size);
+  return out;
+}
+
+struct HeaderInfo {
+  Position position = 0;
+  Micros recorded_at = 0;
+  ledger::Hash hash{};
+  ledger::Hash data_hash{};
+  std::uint32_t chunks = 0;
+  std::uint64_t entities = 0;
+};
+
+std::expected<HeaderInfo, std::string> read_header(const std::string& bytes_text) {
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(bytes_text.data());
+  flatbuffers::Verifier verifier(bytes, bytes_text.size());
+  if (!verifier.VerifyBuffer<fb::Header>(nullptr)) return std::unexpected(std::string("the header is damaged"));
+  const auto* header = flatbuffers::GetRoot<fb::Header>(bytes);
+  if (header->format() != kSnapshotFormat) return std::unexpected("unknown format " + std::to_string(header->format()));
+  HeaderInfo info{header->position(), header->recorded_at(), {}, {}, header->chunks(), header->entities()};
+  if (!header->hash() || header->hash()->size() != info.hash.size() || !header->data_hash() ||
+      header->data_hash()->size() != info.data_hash.size()) {
+    return std::unexpected(std::string("the header lacks its hashes"));
+  }
+  std::copy(header->hash()->begin(), header->hash()->end(), info.hash.begin());
+  std::copy(header->data_hash()->begin(), header->data_hash()->end(), info.data_hash.begin());
+  return info;
+}
 
 template <typename Map>
 flatbuffers::Offset<flatbuffers::Vector<Offset<fb::PositionOf>>> positions(FlatBufferBuilder& b, const Map& map) {
@@ -205,12 +244,9 @@ void decode(const fb::Organization& o, Organization& org) {
   });
 }
 
-// Adds the entities of one chunk to `state`; an error when the chunk fails verification.
+// Adds the entities of one chunk, verified before, to `state`.
 std::expected<void, std::string> decode_chunk(const std::string& bytes_text, State& state) {
-  const auto* bytes = reinterpret_cast<const std::uint8_t*>(bytes_text.data());
-  flatbuffers::Verifier verifier(bytes, bytes_text.size(), 64, 100'000'000);
-  if (!fb::VerifyChunkBuffer(verifier)) return std::unexpected(std::string("is damaged"));
-  const auto* chunk = fb::GetChunk(bytes);
+  const auto* chunk = fb::GetChunk(reinterpret_cast<const std::uint8_t*>(bytes_text.data()));
   each(chunk->users(), [&](const fb::User& u) { state.users.emplace(u.id()->str(), User{text(u.login()), u.registered_at_position()}); });
   each(chunk->organizations(), [&](const fb::Organization& o) { decode(o, state.organizations[o.id()->str()]); });
   each(chunk->tickets(), [&](const fb::Ticket& t) { state.tickets.emplace(t.id()->str(), Ticket{optional_text(t.agent()), t.since()}); });
@@ -245,7 +281,9 @@ std::vector<std::string> encode_snapshot(const State& state, const ledger::Hash&
     });
   }
   for (const auto& [id, org] : state.organizations) {
-    const std::size_t weight = 1 + org.members.size() + org.products.size() + org.teams.size() + org.grants.size();
+    std::size_t weight = 1 + org.members.size() + org.products.size() + org.teams.size() + org.grants.size();
+    for (const auto& [_, member] : org.members) weight += member.products.size();
+    for (const auto& [_, team] : org.teams) weight += team.members.size() + team.products.size();
     writer.add(weight, [&](ChunkWriter& w) { w.organizations.push_back(encode(w.builder, id, org)); });
   }
   for (const auto& [id, ticket] : state.tickets) {
@@ -260,10 +298,12 @@ std::vector<std::string> encode_snapshot(const State& state, const ledger::Hash&
     writer.add(1, [&](ChunkWriter& w) { w.streams.push_back(fb::CreatePositionOf(w.builder, w.builder.CreateString(stream), version)); });
   }
   auto data = writer.finish();
+  const auto data_digest = data_hash(data, 0);
   FlatBufferBuilder b;
   const auto hash_offset = b.CreateVector(hash.data(), hash.size());
+  const auto data_hash_offset = b.CreateVector(data_digest.data(), data_digest.size());
   b.Finish(fb::CreateHeader(b, kSnapshotFormat, state.position, hash_offset, state.recorded_at,
-                            static_cast<std::uint32_t>(data.size()), entity_count(state)));
+                            static_cast<std::uint32_t>(data.size()), entity_count(state), data_hash_offset));
   std::vector<std::string> chunks;
   chunks.reserve(data.size() + 1);
   chunks.emplace_back(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
@@ -273,16 +313,13 @@ std::vector<std::string> encode_snapshot(const State& state, const ledger::Hash&
 
 std::expected<State, std::string> decode_snapshot(const std::vector<std::string>& chunks, ledger::Hash& hash) {
   if (chunks.empty()) return std::unexpected(std::string("no chunks"));
-  const auto* header_bytes = reinterpret_cast<const std::uint8_t*>(chunks[0].data());
-  flatbuffers::Verifier header_verifier(header_bytes, chunks[0].size());
-  if (!header_verifier.VerifyBuffer<fb::Header>(nullptr)) return std::unexpected(std::string("the header is damaged"));
-  const auto* header = flatbuffers::GetRoot<fb::Header>(header_bytes);
-  if (header->format() != kSnapshotFormat) return std::unexpected("unknown format " + std::to_string(header->format()));
-  if (!header->hash() || header->hash()->size() != hash.size()) return std::unexpected(std::string("the header has no hash"));
-  if (header->chunks() + 1 != chunks.size()) {
-    return std::unexpected("has " + std::to_string(chunks.size() - 1) + " of its " + std::to_string(header->chunks()) + " chunks");
+  auto header = read_header(chunks[0]);
+  if (!header) return std::unexpected(header.error());
+  if (header->chunks + 1 != chunks.size()) {
+    return std::unexpected("has " + std::to_string(chunks.size() - 1) + " of its " + std::to_string(header->chunks) + " chunks");
   }
-  std::copy(header->hash()->begin(), header->hash()->end(), hash.begin());
+  if (data_hash(chunks, 1) != header->data_hash) return std::unexpected(std::string("its data does not match its hash"));
+  hash = header->hash;
   // The chunks hold disjoint entities: two threads decode half of them each into states of their
   // own, which are then merged by moving their nodes (no copy of any entity).
   // Each share's tables are sized before they fill, from the chunks' vector lengths (a pass over
@@ -321,9 +358,9 @@ std::expected<State, std::string> decode_snapshot(const std::vector<std::string>
   state->tickets.merge(second->tickets);
   state->reports.merge(second->reports);
   state->stream_versions.merge(second->stream_versions);
-  state->position = header->position();
-  state->recorded_at = header->recorded_at();
-  if (entity_count(*state) != header->entities()) return std::unexpected(std::string("its entities do not add up"));
+  state->position = header->position;
+  state->recorded_at = header->recorded_at;
+  if (entity_count(*state) != header->entities) return std::unexpected(std::string("its entities do not add up"));
   return state;
 }
 
@@ -332,6 +369,9 @@ std::expected<void, ledger::Error> save_snapshot(ledger::Ledger& ledger, const S
   auto event = ledger.read(state.position, 1);
   if (!event) return std::unexpected(event.error());
   if (event->empty()) return std::unexpected(ledger::Error{ledger::ErrorCode::corrupt, "no event at the snapshot's position", state.position});
+  if (!event->front().ends_command()) {
+    return std::unexpected(ledger::Error{ledger::ErrorCode::invalid_argument, "a snapshot is taken at a command's end", state.position});
+  }
   auto stored = ledger.put_snapshot(kStateSnapshot, state.position, encode_snapshot(state, event->front().hash(), kMaxChunkEntities));
   if (!stored) return stored;
   // Keep the newest few: older ones only cost space.
@@ -360,22 +400,33 @@ std::optional<State> load_snapshot(const ledger::Ledger& ledger, Position up_to,
       pass(chunks.error().message);
       continue;
     }
+    if (chunks->empty()) continue;  // deleted meanwhile (a newer one was stored)
+    // The header first: what it says decides whether the chunks are worth decoding.
+    auto header = read_header(chunks->front());
+    if (!header) {
+      pass(header.error());
+      continue;
+    }
+    if (header->position != position) {
+      pass("it says it is of position " + std::to_string(header->position));
+      continue;
+    }
+    if (not_after && header->recorded_at > *not_after) continue;  // not wrong: too late for this question
+    // It must be of this log (a log rebuilt or truncated since has another event there, or none),
+    // and at a command's end (half a command is never a state).
+    auto event = ledger.read(position, 1);
+    if (!event || event->empty() || event->front().hash() != header->hash) {
+      pass("it does not match the log's chain at its position");
+      continue;
+    }
+    if (!event->front().ends_command()) {
+      pass("it is not at the end of a command");
+      continue;
+    }
     ledger::Hash hash{};
     auto state = decode_snapshot(*chunks, hash);
     if (!state) {
       pass(state.error());
-      continue;
-    }
-    if (state->position != position) {
-      pass("it says it is of position " + std::to_string(state->position));
-      continue;
-    }
-    if (not_after && state->recorded_at > *not_after) continue;  // not wrong: too late for this question
-    // It must be of this log: the chain hash at its position (a log rebuilt or truncated since
-    // has another event there, or none).
-    auto event = ledger.read(position, 1);
-    if (!event || event->empty() || event->front().hash() != hash) {
-      pass("it does not match the log's chain at its position");
       continue;
     }
     return std::move(*state);

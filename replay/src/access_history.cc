@@ -59,6 +59,8 @@ std::expected<AccessHistory, ledger::Error> access_history(const ledger::Ledger&
   auto folding = for_each_org_event(ledger, org, end->position, [&](const ledger::RecordedEvent& event) {
     close_expired(event.recorded_at());
     projections::evolve(state, event);
+    // A command is seen whole, and named by its last position (its events are one change).
+    if (!event.ends_command()) return;
     const auto holders = projections::product_access_holders(state, org, product, event.recorded_at());
     std::map<std::pair<std::string, std::string>, const projections::Reason*> now_holding;
     for (const auto& [user, reasons] : holders) {

@@ -58,8 +58,8 @@ TEST_CASE("Projection digests: the same history gives the same digests; a replay
   // Golden values: the canonical form (projections/src/digest.cc) is part of the contract — two
   // machines compare digests. Change these only with the form, knowingly.
   CHECK(first.at("organizations") == "38f5b10a4c440a1c430c697493d17db9043f4fcfd599541eeec3bc6534956784");
-  CHECK(first.at("members") == "77a998dba0733ed20bceb5e1ab6b4f431168c0d6e71ca39ae666e91d6b67e17a");
-  CHECK(first.at("support_grants") == "05c8981e5b490ed8b7fbb5d2113a1a07b56fc1391d1f2acd02e521f21dac92e2");
+  CHECK(first.at("members") == "b3a572e9693e3688349c0ac7f7950bb2dd288a1981d869ddeb7f8f681edadb9e");
+  CHECK(first.at("support_grants") == "edd6a2a3f7082f380adcd8342eef8390a96fbd7e3cb135d92b6c25d6904ab0b7");
   CHECK(first.at("abuse_reports") == "b5480c65d98ba1fca1058d4dd32698d5ed18aa712d579066615a4c6de7c4a0f5");
   CHECK(first.at("users") == "d9be39671182bd970561a9bc6950b6fbb491de9b1f9e235145bdc2f0d00cb396");
 }

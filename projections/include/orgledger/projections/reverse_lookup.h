@@ -26,12 +26,14 @@ struct Capability {
 };
 
 // Every user who can do `action` (with `product` for product.access) in `org` at `at`, sorted by
-// user. support.access lists each agent with an active grant of any scope.
+// user, each exactly as check() answers: members for the organization's actions and products;
+// for support.access each agent with an active grant of any scope, on any resource.
 std::map<std::string, std::vector<Reason>> who_can(const StateView& state, const std::string& org, Action action,
                                                    const std::optional<std::string>& product, Micros at);
 
-// Everything `user` can do in `org` at `at`: product.access per product, each organization action,
-// and support.access per scope for an agent. Ordered by action, then product or scope.
+// Everything `user` can do in `org` at `at`, as check() answers: product.access per product, each
+// organization action, and support.access per scope for an agent. Ordered by action, then product
+// or scope. (access_history, unlike this, counts an agent's reach into a product through a grant.)
 std::vector<Capability> what_can(const StateView& state, const std::string& org, const std::string& user, Micros at);
 
 }  // namespace orgledger::projections

@@ -23,7 +23,8 @@ struct Change {
 };
 
 // The changes from `before` (time rules at `before_at`) to `after` (at `after_at`), for `org`
-// alone when given. Sorted by organization, then in the order above, then by subject.
+// alone when given. By organization (ascending); within one: its creation or removal, members,
+// roles and billing, access, products, teams, grants — each group by subject.
 std::vector<Change> diff(const projections::State& before, projections::Micros before_at, const projections::State& after,
                          projections::Micros after_at, const std::optional<std::string>& org);
 
