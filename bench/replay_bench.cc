@@ -34,7 +34,8 @@ void add(std::vector<Metric>& metrics, std::string name, std::string description
   metrics.push_back({std::move(name), std::move(description), value, std::move(unit), {}});
 }
 
-void percentiles(std::vector<Metric>& metrics, const std::string& name, const std::string& what, const std::vector<double>& ms) {
+void percentiles(std::vector<Metric>& metrics, const std::string& name, const std::string& what,
+                 const std::vector<double>& ms) {
   add(metrics, name + "_p50", what + " p50", quantile(ms, 0.50), "ms");
   add(metrics, name + "_p99", what + " p99", quantile(ms, 0.99), "ms");
   add(metrics, name + "_max", what + " max", quantile(ms, 1.0), "ms");
@@ -83,19 +84,24 @@ int run(const DomainOptions& options) {
     add(metrics, "start_without_snapshot", "CommandProcessor::start, no snapshot", start_without, "s");
     // Snapshots at 40 % and 70 % (folded) and at the head (the live state), as a server leaves them.
     for (double share : {0.4, 0.7}) {
-      auto folded = value_or_fail(projections::fold_as_of(*ledger, at_position(static_cast<ledger::Position>(head * share)), clock.now()), "fold");
+      auto folded = value_or_fail(
+          projections::fold_as_of(*ledger, at_position(static_cast<ledger::Position>(head * share)), clock.now()),
+          "fold");
       if (auto saved = projections::save_snapshot(*ledger, folded.state); !saved) fail("save", saved.error());
     }
     const Stopwatch saving;
-    auto saved = processor->read([&](const projections::State& state) { return projections::save_snapshot(*ledger, state); });
+    auto saved =
+        processor->read([&](const projections::State& state) { return projections::save_snapshot(*ledger, state); });
     if (!saved) fail("save at head", saved.error());
-    add(metrics, "snapshot_save_seconds", "snapshot of the whole state: encode + store (synced)", saving.seconds(), "s");
+    add(metrics, "snapshot_save_seconds", "snapshot of the whole state: encode + store (synced)", saving.seconds(),
+        "s");
   }
   std::size_t snapshot_bytes = 0;
   for (const auto& chunk : value_or_fail(ledger->read_snapshot(projections::kStateSnapshot, head), "read snapshot")) {
     snapshot_bytes += chunk.size();
   }
-  add(metrics, "snapshot_mib", "snapshot size (before RocksDB compression)", static_cast<double>(snapshot_bytes) / (1 << 20), "MiB");
+  add(metrics, "snapshot_mib", "snapshot size (before RocksDB compression)",
+      static_cast<double>(snapshot_bytes) / (1 << 20), "MiB");
 
   std::fprintf(stderr, "start-up with a snapshot at the head\n");
   {
@@ -134,16 +140,20 @@ int run(const DomainOptions& options) {
       membership.push_back(watch.micros() / 1000);
       const Stopwatch checking;
       auto again = value_or_fail(replay::fold_org_as_of(*ledger, org, at_position(point), clock.now()), "org as-of");
-      if (auto it = again.state.organizations.find(org); it != again.state.organizations.end() && !it->second.members.empty()) {
+      if (auto it = again.state.organizations.find(org);
+          it != again.state.organizations.end() && !it->second.members.empty()) {
         const auto& user = it->second.members.begin()->first;
         const auto product = it->second.products.empty() ? std::string("none") : it->second.products.begin()->first;
-        (void)projections::check(again.state, {org, user, projections::Action::product_access, product, {}, {}}, again.default_at);
+        (void)projections::check(again.state, {org, user, projections::Action::product_access, product, {}, {}},
+                                 again.default_at);
       }
       check.push_back(checking.micros() / 1000);
       (void)members;
     }
-    percentiles(metrics, "org_members_as_of", "members of one organization as of a random position (fold + JSON)", membership);
-    percentiles(metrics, "org_check_as_of", "a check in one organization as of a random position (fold + check)", check);
+    percentiles(metrics, "org_members_as_of", "members of one organization as of a random position (fold + JSON)",
+                membership);
+    percentiles(metrics, "org_check_as_of", "a check in one organization as of a random position (fold + check)",
+                check);
   }
 
   std::fprintf(stderr, "export rate (JSON Lines with the envelope in base64, to memory)\n");
@@ -155,7 +165,8 @@ int run(const DomainOptions& options) {
       auto json = api::event_to_json(event);
       const auto raw = event.envelope_bytes();
       envelope.resize(4 * ((raw.size() + 2) / 3));
-      envelope.resize(static_cast<std::size_t>(EVP_EncodeBlock(reinterpret_cast<unsigned char*>(envelope.data()), raw.data(), static_cast<int>(raw.size()))));
+      envelope.resize(static_cast<std::size_t>(EVP_EncodeBlock(reinterpret_cast<unsigned char*>(envelope.data()),
+                                                               raw.data(), static_cast<int>(raw.size()))));
       json["envelope"] = envelope;
       line = json.dump();
       bytes += line.size() + 1;

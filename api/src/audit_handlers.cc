@@ -74,8 +74,11 @@ std::expected<Page, HttpResponse> page_of(const Call& call) {
   }
   if (auto text = call.query.get("cursor")) {
     auto cursor = decode(*text, question_of(call));
-    if (!cursor) return std::unexpected(problem_response(400, "invalid_argument", "not a cursor of this question: '" + *text + "'"));
-    page.point.as_of = projections::AsOf{projections::AsOf::Kind::position, static_cast<std::int64_t>(cursor->position)};
+    if (!cursor)
+      return std::unexpected(
+          problem_response(400, "invalid_argument", "not a cursor of this question: '" + *text + "'"));
+    page.point.as_of =
+        projections::AsOf{projections::AsOf::Kind::position, static_cast<std::int64_t>(cursor->position)};
     page.point.at = cursor->at;
     page.after = cursor->after;
     page.pinned = true;
@@ -105,7 +108,8 @@ void get_access_history(Call& call, Reply reply) {
     if (!to) return reply(bad("to is a position or an RFC 3339 instant, not '" + *text + "'"));
   }
   auto history = replay::access_history(call.services.ledger, *org, *product, from, to, call.services.clock.now());
-  if (!history) return reply(problem_response(503, "unavailable", "the log could not be read: " + history.error().message));
+  if (!history)
+    return reply(problem_response(503, "unavailable", "the log could not be read: " + history.error().message));
   reply(json_response(200, access_history_json(*org, *product, *history)));
 }
 
@@ -119,22 +123,25 @@ void get_who_can(Call& call, Reply reply) {
   if (*action == projections::Action::product_access && !product) return reply(bad("product.access needs product"));
   auto page = page_of(call);
   if (!page) return reply(std::move(page.error()));
-  reply(with_org_state_at(call, *org, page->point, [&](const projections::State& state, ledger::Position as_of, ledger::Micros at) {
-    if (!state.organizations.contains(*org)) return problem_response(404, "not_found", "organization " + *org + " does not exist");
-    const auto everyone = projections::who_can(state, *org, *action, product, at);
-    std::map<std::string, std::vector<projections::Reason>> users;
-    auto it = page->after.empty() ? everyone.begin() : everyone.upper_bound(page->after);
-    for (; it != everyone.end() && users.size() < page->size; ++it) users.insert(*it);
-    Json out;
-    out["org"] = *org;
-    out["action"] = *action_text;
-    out["product"] = product ? Json(*product) : Json(nullptr);
-    out["as_of_position"] = as_of;
-    out["at"] = format_instant(at);
-    out["users"] = who_can_users_json(users);
-    out["next_cursor"] = it == everyone.end() ? Json(nullptr) : Json(encode({as_of, at, users.rbegin()->first}, question_of(call)));
-    return json_response(200, out);
-  }));
+  reply(with_org_state_at(
+      call, *org, page->point, [&](const projections::State& state, ledger::Position as_of, ledger::Micros at) {
+        if (!state.organizations.contains(*org))
+          return problem_response(404, "not_found", "organization " + *org + " does not exist");
+        const auto everyone = projections::who_can(state, *org, *action, product, at);
+        std::map<std::string, std::vector<projections::Reason>> users;
+        auto it = page->after.empty() ? everyone.begin() : everyone.upper_bound(page->after);
+        for (; it != everyone.end() && users.size() < page->size; ++it) users.insert(*it);
+        Json out;
+        out["org"] = *org;
+        out["action"] = *action_text;
+        out["product"] = product ? Json(*product) : Json(nullptr);
+        out["as_of_position"] = as_of;
+        out["at"] = format_instant(at);
+        out["users"] = who_can_users_json(users);
+        out["next_cursor"] =
+            it == everyone.end() ? Json(nullptr) : Json(encode({as_of, at, users.rbegin()->first}, question_of(call)));
+        return json_response(200, out);
+      }));
 }
 
 void get_what_can(Call& call, Reply reply) {
@@ -143,29 +150,33 @@ void get_what_can(Call& call, Reply reply) {
   if (!org || !user) return reply(bad("org and user are required"));
   auto page = page_of(call);
   if (!page) return reply(std::move(page.error()));
-  reply(with_org_state_at(call, *org, page->point, [&](const projections::State& state, ledger::Position as_of, ledger::Micros at) {
-    if (!state.organizations.contains(*org)) return problem_response(404, "not_found", "organization " + *org + " does not exist");
-    const auto all = projections::what_can(state, *org, *user, at);
-    // The key of a capability: its index in the (stable) order what_can gives.
-    std::size_t start = 0;
-    if (!page->after.empty()) {
-      std::size_t index = 0;
-      const auto [end, error] = std::from_chars(page->after.data(), page->after.data() + page->after.size(), index);
-      if (error != std::errc() || end != page->after.data() + page->after.size()) return bad("not a cursor of this API");
-      start = index + 1;
-    }
-    Json capabilities = Json::array();
-    std::size_t i = start;
-    for (; i < all.size() && capabilities.size() < page->size; ++i) capabilities.push_back(capability_json(all[i]));
-    Json out;
-    out["org"] = *org;
-    out["user"] = *user;
-    out["as_of_position"] = as_of;
-    out["at"] = format_instant(at);
-    out["capabilities"] = std::move(capabilities);
-    out["next_cursor"] = i >= all.size() ? Json(nullptr) : Json(encode({as_of, at, std::to_string(i - 1)}, question_of(call)));
-    return json_response(200, out);
-  }));
+  reply(with_org_state_at(
+      call, *org, page->point, [&](const projections::State& state, ledger::Position as_of, ledger::Micros at) {
+        if (!state.organizations.contains(*org))
+          return problem_response(404, "not_found", "organization " + *org + " does not exist");
+        const auto all = projections::what_can(state, *org, *user, at);
+        // The key of a capability: its index in the (stable) order what_can gives.
+        std::size_t start = 0;
+        if (!page->after.empty()) {
+          std::size_t index = 0;
+          const auto [end, error] = std::from_chars(page->after.data(), page->after.data() + page->after.size(), index);
+          if (error != std::errc() || end != page->after.data() + page->after.size())
+            return bad("not a cursor of this API");
+          start = index + 1;
+        }
+        Json capabilities = Json::array();
+        std::size_t i = start;
+        for (; i < all.size() && capabilities.size() < page->size; ++i) capabilities.push_back(capability_json(all[i]));
+        Json out;
+        out["org"] = *org;
+        out["user"] = *user;
+        out["as_of_position"] = as_of;
+        out["at"] = format_instant(at);
+        out["capabilities"] = std::move(capabilities);
+        out["next_cursor"] =
+            i >= all.size() ? Json(nullptr) : Json(encode({as_of, at, std::to_string(i - 1)}, question_of(call)));
+        return json_response(200, out);
+      }));
 }
 
 }  // namespace orgledger::api

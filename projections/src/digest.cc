@@ -36,8 +36,10 @@ class Canonical {
   void optional(const std::optional<T>& value) {
     u64(value ? 1 : 0);
     if (!value) return;
-    if constexpr (std::is_same_v<T, std::string>) text(*value);
-    else u64(static_cast<std::uint64_t>(*value));
+    if constexpr (std::is_same_v<T, std::string>)
+      text(*value);
+    else
+      u64(static_cast<std::uint64_t>(*value));
   }
   template <typename Map>
   void positions(const Map& map) {  // id → position maps (sorted already)
@@ -90,12 +92,13 @@ std::vector<ProjectionDigest> projection_digests(const State& state) {
     }
     out.push_back({"users", state.users.size(), c.finish()});
   }
-  out.push_back(per_organization("organizations", state, [](Canonical& c, const std::string& id, const Organization& org) {
-    c.text(id);
-    c.text(org.name);
-    c.u64(org.created);
-    return std::size_t{1};
-  }));
+  out.push_back(
+      per_organization("organizations", state, [](Canonical& c, const std::string& id, const Organization& org) {
+        c.text(id);
+        c.text(org.name);
+        c.u64(org.created);
+        return std::size_t{1};
+      }));
   out.push_back(per_organization("members", state, [](Canonical& c, const std::string& id, const Organization& org) {
     c.text(id);
     c.u64(org.members.size());
@@ -136,23 +139,24 @@ std::vector<ProjectionDigest> projection_digests(const State& state) {
     }
     return org.teams.size();
   }));
-  out.push_back(per_organization("support_grants", state, [](Canonical& c, const std::string& id, const Organization& org) {
-    c.text(id);
-    c.u64(org.grants.size());
-    for (const auto& [grant_id, grant] : org.grants) {
-      c.text(grant_id);
-      c.u64(static_cast<std::uint64_t>(grant.scope));
-      c.optional(grant.resource);
-      c.text(grant.ticket);
-      c.text(grant.granted_by);
-      c.u64(static_cast<std::uint64_t>(grant.recorded_at));
-      c.u64(grant.position);
-      c.optional(grant.revoked_at);
-      c.u64(grant.revoked_position);
-      c.optional(grant.expiry_recorded);
-    }
-    return org.grants.size();
-  }));
+  out.push_back(
+      per_organization("support_grants", state, [](Canonical& c, const std::string& id, const Organization& org) {
+        c.text(id);
+        c.u64(org.grants.size());
+        for (const auto& [grant_id, grant] : org.grants) {
+          c.text(grant_id);
+          c.u64(static_cast<std::uint64_t>(grant.scope));
+          c.optional(grant.resource);
+          c.text(grant.ticket);
+          c.text(grant.granted_by);
+          c.u64(static_cast<std::uint64_t>(grant.recorded_at));
+          c.u64(grant.position);
+          c.optional(grant.revoked_at);
+          c.u64(grant.revoked_position);
+          c.optional(grant.expiry_recorded);
+        }
+        return org.grants.size();
+      }));
   {
     Canonical c("tickets");
     for (const auto* entry : sorted(state.tickets)) {

@@ -54,9 +54,11 @@ std::map<std::string, std::vector<Reason>> product_access_holders(const StateVie
   for (const auto& agent : agents_of(state, *org)) {
     std::vector<Reason> because;
     for (const auto& resource : resources) {
-      const auto result = check(state, CheckRequest{org_id, agent, Action::support_access, std::nullopt, scope, resource}, at);
+      const auto result =
+          check(state, CheckRequest{org_id, agent, Action::support_access, std::nullopt, scope, resource}, at);
       for (const auto& reason : result.because) {
-        const bool seen = std::any_of(because.begin(), because.end(), [&](const Reason& r) { return r.grant == reason.grant; });
+        const bool seen =
+            std::any_of(because.begin(), because.end(), [&](const Reason& r) { return r.grant == reason.grant; });
         if (!seen) because.push_back(reason);
       }
     }
@@ -77,9 +79,11 @@ std::vector<Reason> support_reasons(const StateView& state, const std::string& o
   }
   std::vector<Reason> because;
   for (const auto& resource : asked) {
-    const auto result = check(state, CheckRequest{org_id, agent, Action::support_access, std::nullopt, scope, resource}, at);
+    const auto result =
+        check(state, CheckRequest{org_id, agent, Action::support_access, std::nullopt, scope, resource}, at);
     for (const auto& reason : result.because) {
-      const bool seen = std::any_of(because.begin(), because.end(), [&](const Reason& r) { return r.grant == reason.grant; });
+      const bool seen =
+          std::any_of(because.begin(), because.end(), [&](const Reason& r) { return r.grant == reason.grant; });
       if (!seen) because.push_back(reason);
     }
   }
@@ -113,21 +117,25 @@ std::map<std::string, std::vector<Reason>> who_can(const StateView& state, const
   return users;
 }
 
-std::vector<Capability> what_can(const StateView& state, const std::string& org_id, const std::string& user, Micros at) {
+std::vector<Capability> what_can(const StateView& state, const std::string& org_id, const std::string& user,
+                                 Micros at) {
   std::vector<Capability> capabilities;
   const Organization* org = state.organization(org_id);
   if (org == nullptr) return capabilities;
   for (const auto& [product, _] : org->products) {
     auto reasons = product_access_reasons(*org, user, product);  // what check() answers for product.access
-    if (!reasons.empty()) capabilities.push_back(Capability{Action::product_access, product, std::nullopt, std::move(reasons)});
+    if (!reasons.empty())
+      capabilities.push_back(Capability{Action::product_access, product, std::nullopt, std::move(reasons)});
   }
   for (auto action : kOrgActions) {
     auto result = check(state, CheckRequest{org_id, user, action, std::nullopt, std::nullopt, std::nullopt}, at);
-    if (result.allowed) capabilities.push_back(Capability{action, std::nullopt, std::nullopt, std::move(result.because)});
+    if (result.allowed)
+      capabilities.push_back(Capability{action, std::nullopt, std::nullopt, std::move(result.because)});
   }
   for (auto scope : {SupportScope::mail, SupportScope::kdrive, SupportScope::kchat}) {
     auto reasons = support_reasons(state, org_id, *org, user, scope, at);
-    if (!reasons.empty()) capabilities.push_back(Capability{Action::support_access, std::nullopt, scope, std::move(reasons)});
+    if (!reasons.empty())
+      capabilities.push_back(Capability{Action::support_access, std::nullopt, scope, std::move(reasons)});
   }
   return capabilities;
 }

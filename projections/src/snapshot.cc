@@ -28,7 +28,8 @@ constexpr std::size_t kMaxChunkEntities = 250'000;  // ~25 MB a chunk: far below
 ledger::Hash data_hash(const std::vector<std::string>& chunks, std::size_t first) {
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr);
-  for (std::size_t i = first; i < chunks.size(); ++i) EVP_DigestUpdate(context.get(), chunks[i].data(), chunks[i].size());
+  for (std::size_t i = first; i < chunks.size(); ++i)
+    EVP_DigestUpdate(context.get(), chunks[i].data(), chunks[i].size());
   ledger::Hash out{};
   unsigned int size = 0;
   EVP_DigestFinal_ex(context.get(), out.data(), &size);
@@ -93,10 +94,10 @@ Offset<fb::Organization> encode(FlatBufferBuilder& b, const std::string& id, con
   }
   std::vector<Offset<fb::Grant>> grants;
   for (const auto& [gid, g] : org.grants) {
-    grants.push_back(fb::CreateGrant(b, b.CreateString(gid), static_cast<std::uint8_t>(g.scope), optional_string(b, g.resource),
-                                     b.CreateString(g.ticket), b.CreateString(g.granted_by), g.recorded_at, g.position,
-                                     g.revoked_at.has_value(), g.revoked_at.value_or(0), g.revoked_position,
-                                     g.expiry_recorded.has_value(), g.expiry_recorded.value_or(0)));
+    grants.push_back(fb::CreateGrant(
+        b, b.CreateString(gid), static_cast<std::uint8_t>(g.scope), optional_string(b, g.resource),
+        b.CreateString(g.ticket), b.CreateString(g.granted_by), g.recorded_at, g.position, g.revoked_at.has_value(),
+        g.revoked_at.value_or(0), g.revoked_position, g.expiry_recorded.has_value(), g.expiry_recorded.value_or(0)));
   }
   return fb::CreateOrganization(b, b.CreateString(id), b.CreateString(org.name), org.created, b.CreateVector(members),
                                 b.CreateVector(products), b.CreateVector(teams), b.CreateVector(grants));
@@ -111,8 +112,9 @@ Offset<fb::Report> encode(FlatBufferBuilder& b, const std::string& id, const Abu
   std::vector<std::uint8_t> breaches(r.breaches_recorded.begin(), r.breaches_recorded.end());
   const auto acknowledged = stage(r.acknowledged), assessed = stage(r.assessed), investigated = stage(r.investigated),
              corrective = stage(r.corrective);
-  const auto id_offset = b.CreateString(id), category = b.CreateString(r.category), name = b.CreateString(r.reporter.name),
-             email = b.CreateString(r.reporter.email), phone = b.CreateString(r.reporter.phone), target = optional_string(b, r.target);
+  const auto id_offset = b.CreateString(id), category = b.CreateString(r.category),
+             name = b.CreateString(r.reporter.name), email = b.CreateString(r.reporter.email),
+             phone = b.CreateString(r.reporter.phone), target = optional_string(b, r.target);
   const auto breaches_offset = b.CreateVector(breaches);
   fb::ReportBuilder report(b);
   report.add_id(id_offset);
@@ -160,8 +162,9 @@ class ChunkWriter {
  private:
   void flush() {
     if (weight_ == 0 && !chunks_.empty()) return;
-    auto chunk = fb::CreateChunk(builder, builder.CreateVector(users), builder.CreateVector(organizations),
-                                 builder.CreateVector(tickets), builder.CreateVector(reports), builder.CreateVector(streams));
+    auto chunk =
+        fb::CreateChunk(builder, builder.CreateVector(users), builder.CreateVector(organizations),
+                        builder.CreateVector(tickets), builder.CreateVector(reports), builder.CreateVector(streams));
     builder.Finish(chunk);
     chunks_.emplace_back(reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize());
     builder.Clear();
@@ -217,8 +220,9 @@ void decode(const fb::Organization& o, Organization& org) {
     org.members.emplace(m.user()->str(), std::move(member));
   });
   each(o.products(), [&](const fb::Product& p) {
-    org.products.emplace(p.id()->str(), Product{text(p.kind()), text(p.name()),
-                                                p.has_expiry() ? std::optional<Micros>(p.expires_at()) : std::nullopt, p.since()});
+    org.products.emplace(p.id()->str(),
+                         Product{text(p.kind()), text(p.name()),
+                                 p.has_expiry() ? std::optional<Micros>(p.expires_at()) : std::nullopt, p.since()});
   });
   each(o.teams(), [&](const fb::Team& t) {
     Team team;
@@ -247,9 +251,13 @@ void decode(const fb::Organization& o, Organization& org) {
 // Adds the entities of one chunk, verified before, to `state`.
 std::expected<void, std::string> decode_chunk(const std::string& bytes_text, State& state) {
   const auto* chunk = fb::GetChunk(reinterpret_cast<const std::uint8_t*>(bytes_text.data()));
-  each(chunk->users(), [&](const fb::User& u) { state.users.emplace(u.id()->str(), User{text(u.login()), u.registered_at_position()}); });
+  each(chunk->users(), [&](const fb::User& u) {
+    state.users.emplace(u.id()->str(), User{text(u.login()), u.registered_at_position()});
+  });
   each(chunk->organizations(), [&](const fb::Organization& o) { decode(o, state.organizations[o.id()->str()]); });
-  each(chunk->tickets(), [&](const fb::Ticket& t) { state.tickets.emplace(t.id()->str(), Ticket{optional_text(t.agent()), t.since()}); });
+  each(chunk->tickets(), [&](const fb::Ticket& t) {
+    state.tickets.emplace(t.id()->str(), Ticket{optional_text(t.agent()), t.since()});
+  });
   each(chunk->reports(), [&](const fb::Report& r) {
     AbuseReport report;
     report.received_at = r.received_at();
@@ -277,7 +285,8 @@ std::vector<std::string> encode_snapshot(const State& state, const ledger::Hash&
   ChunkWriter writer(std::max<std::size_t>(1, max_chunk_entities));
   for (const auto& [id, user] : state.users) {
     writer.add(1, [&](ChunkWriter& w) {
-      w.users.push_back(fb::CreateUser(w.builder, w.builder.CreateString(id), w.builder.CreateString(user.login), user.registered_at_position));
+      w.users.push_back(fb::CreateUser(w.builder, w.builder.CreateString(id), w.builder.CreateString(user.login),
+                                       user.registered_at_position));
     });
   }
   for (const auto& [id, org] : state.organizations) {
@@ -288,14 +297,17 @@ std::vector<std::string> encode_snapshot(const State& state, const ledger::Hash&
   }
   for (const auto& [id, ticket] : state.tickets) {
     writer.add(1, [&](ChunkWriter& w) {
-      w.tickets.push_back(fb::CreateTicket(w.builder, w.builder.CreateString(id), optional_string(w.builder, ticket.agent), ticket.since));
+      w.tickets.push_back(fb::CreateTicket(w.builder, w.builder.CreateString(id),
+                                           optional_string(w.builder, ticket.agent), ticket.since));
     });
   }
   for (const auto& [id, report] : state.reports) {
     writer.add(1, [&](ChunkWriter& w) { w.reports.push_back(encode(w.builder, id, report)); });
   }
   for (const auto& [stream, version] : state.stream_versions) {
-    writer.add(1, [&](ChunkWriter& w) { w.streams.push_back(fb::CreatePositionOf(w.builder, w.builder.CreateString(stream), version)); });
+    writer.add(1, [&](ChunkWriter& w) {
+      w.streams.push_back(fb::CreatePositionOf(w.builder, w.builder.CreateString(stream), version));
+    });
   }
   auto data = writer.finish();
   const auto data_digest = data_hash(data, 0);
@@ -316,9 +328,11 @@ std::expected<State, std::string> decode_snapshot(const std::vector<std::string>
   auto header = read_header(chunks[0]);
   if (!header) return std::unexpected(header.error());
   if (header->chunks + 1 != chunks.size()) {
-    return std::unexpected("has " + std::to_string(chunks.size() - 1) + " of its " + std::to_string(header->chunks) + " chunks");
+    return std::unexpected("has " + std::to_string(chunks.size() - 1) + " of its " + std::to_string(header->chunks) +
+                           " chunks");
   }
-  if (data_hash(chunks, 1) != header->data_hash) return std::unexpected(std::string("its data does not match its hash"));
+  if (data_hash(chunks, 1) != header->data_hash)
+    return std::unexpected(std::string("its data does not match its hash"));
   hash = header->hash;
   // The chunks hold disjoint entities: two threads decode half of them each into states of their
   // own, which are then merged by moving their nodes (no copy of any entity).
@@ -340,7 +354,8 @@ std::expected<State, std::string> decode_snapshot(const std::vector<std::string>
     part.organizations.reserve(organizations);
     part.stream_versions.reserve(streams);
     for (std::size_t i = first; i < chunks.size(); i += 2) {
-      if (auto decoded = decode_chunk(chunks[i], part); !decoded) return std::unexpected("chunk " + std::to_string(i) + " " + decoded.error());
+      if (auto decoded = decode_chunk(chunks[i], part); !decoded)
+        return std::unexpected("chunk " + std::to_string(i) + " " + decoded.error());
     }
     return part;
   };
@@ -368,16 +383,21 @@ std::expected<void, ledger::Error> save_snapshot(ledger::Ledger& ledger, const S
   if (state.position == 0) return {};
   auto event = ledger.read(state.position, 1);
   if (!event) return std::unexpected(event.error());
-  if (event->empty()) return std::unexpected(ledger::Error{ledger::ErrorCode::corrupt, "no event at the snapshot's position", state.position});
+  if (event->empty())
+    return std::unexpected(
+        ledger::Error{ledger::ErrorCode::corrupt, "no event at the snapshot's position", state.position});
   if (!event->front().ends_command()) {
-    return std::unexpected(ledger::Error{ledger::ErrorCode::invalid_argument, "a snapshot is taken at a command's end", state.position});
+    return std::unexpected(
+        ledger::Error{ledger::ErrorCode::invalid_argument, "a snapshot is taken at a command's end", state.position});
   }
-  auto stored = ledger.put_snapshot(kStateSnapshot, state.position, encode_snapshot(state, event->front().hash(), kMaxChunkEntities));
+  auto stored = ledger.put_snapshot(kStateSnapshot, state.position,
+                                    encode_snapshot(state, event->front().hash(), kMaxChunkEntities));
   if (!stored) return stored;
   // Keep the newest few: older ones only cost space.
   auto positions = ledger.snapshot_positions(kStateSnapshot);
   if (positions && positions->size() > kSnapshotsKept) {
-    for (std::size_t i = 0; i + kSnapshotsKept < positions->size(); ++i) (void)ledger.delete_snapshot(kStateSnapshot, (*positions)[i]);
+    for (std::size_t i = 0; i + kSnapshotsKept < positions->size(); ++i)
+      (void)ledger.delete_snapshot(kStateSnapshot, (*positions)[i]);
   }
   return {};
 }

@@ -28,7 +28,8 @@ void Snapshotter::run() {
       if (!events->empty()) whole = events->back().ends_command();
       if (whole && state_.position >= saved + every_) {
         if (auto stored = save_snapshot(ledger_, state_); !stored) {
-          if (note_) note_("snapshot at position " + std::to_string(state_.position) + " not stored: " + stored.error().message);
+          if (note_)
+            note_("snapshot at position " + std::to_string(state_.position) + " not stored: " + stored.error().message);
         }
         saved = state_.position;
       }

@@ -23,7 +23,8 @@ std::string reason_key(const projections::Reason& reason) {
 std::expected<AccessHistory, ledger::Error> access_history(const ledger::Ledger& ledger, const std::string& org,
                                                            const std::string& product,
                                                            const std::optional<projections::AsOf>& from,
-                                                           const std::optional<projections::AsOf>& to, ledger::Micros now) {
+                                                           const std::optional<projections::AsOf>& to,
+                                                           ledger::Micros now) {
   auto end = cut_at(ledger, to, now);
   if (!end) return std::unexpected(end.error());
   Cut start{0, 0};
@@ -78,7 +79,8 @@ std::expected<AccessHistory, ledger::Error> access_history(const ledger::Ledger&
     for (const auto& [key, reason] : now_holding) {
       if (open.contains(key)) continue;
       open.emplace(key, intervals.size());
-      intervals.push_back(AccessInterval{key.first, *reason, event.position(), event.recorded_at(), std::nullopt, std::nullopt});
+      intervals.push_back(
+          AccessInterval{key.first, *reason, event.position(), event.recorded_at(), std::nullopt, std::nullopt});
     }
   });
   if (!folding) return std::unexpected(folding.error());

@@ -12,14 +12,16 @@ using projections::Organization;
 struct Differ {
   const std::string& org;
   std::vector<Change>& out;
-  void add(std::string change, std::string subject, std::string object = "", std::string before = "", std::string after = "") {
-    out.push_back(Change{org, std::move(change), std::move(subject), std::move(object), std::move(before), std::move(after)});
+  void add(std::string change, std::string subject, std::string object = "", std::string before = "",
+           std::string after = "") {
+    out.push_back(
+        Change{org, std::move(change), std::move(subject), std::move(object), std::move(before), std::move(after)});
   }
 
   // Keys in one map and not the other, each way.
   template <typename Map, typename Other>
-  void keys(const Map& old_map, const Other& new_map, const char* added, const char* removed, const std::string& object = "",
-            bool subject_is_object = false) {
+  void keys(const Map& old_map, const Other& new_map, const char* added, const char* removed,
+            const std::string& object = "", bool subject_is_object = false) {
     for (const auto& [key, _] : new_map) {
       if (!old_map.contains(key)) subject_is_object ? add(added, object, key) : add(added, key, object);
     }
@@ -28,12 +30,14 @@ struct Differ {
     }
   }
 
-  void organizations(const Organization& was, projections::Micros was_at, const Organization& is, projections::Micros is_at) {
+  void organizations(const Organization& was, projections::Micros was_at, const Organization& is,
+                     projections::Micros is_at) {
     keys(was.members, is.members, "member_added", "member_removed");
     for (const auto& [user, member] : is.members) {
       auto old = was.members.find(user);
       if (old == was.members.end()) continue;
-      if (old->second.role != member.role) add("role_changed", user, "", projections::to_string(old->second.role), projections::to_string(member.role));
+      if (old->second.role != member.role)
+        add("role_changed", user, "", projections::to_string(old->second.role), projections::to_string(member.role));
       const bool billed = projections::billing_allowed(old->second), bills = projections::billing_allowed(member);
       if (billed != bills) add("billing_changed", user, "", billed ? "yes" : "no", bills ? "yes" : "no");
     }
@@ -78,8 +82,9 @@ struct Differ {
 
 }  // namespace
 
-std::vector<Change> diff(const projections::State& before, projections::Micros before_at, const projections::State& after,
-                         projections::Micros after_at, const std::optional<std::string>& org) {
+std::vector<Change> diff(const projections::State& before, projections::Micros before_at,
+                         const projections::State& after, projections::Micros after_at,
+                         const std::optional<std::string>& org) {
   std::set<std::string> ids;
   for (const auto& [id, _] : before.organizations) ids.insert(id);
   for (const auto& [id, _] : after.organizations) ids.insert(id);
@@ -118,7 +123,8 @@ std::string describe(const Change& c) {
   if (what == "team_product_granted") return text + "team " + c.subject + " was granted " + c.object;
   if (what == "team_product_revoked") return text + "team " + c.subject + " lost " + c.object;
   if (what == "team_leader_changed") {
-    return text + "team " + c.subject + "'s leader " + (c.before.empty() ? "none" : c.before) + " → " + (c.after.empty() ? "none" : c.after);
+    return text + "team " + c.subject + "'s leader " + (c.before.empty() ? "none" : c.before) + " → " +
+           (c.after.empty() ? "none" : c.after);
   }
   if (what == "grant_created") return text + "support grant " + c.subject + " created (" + c.after + ")";
   if (what == "grant_state_changed") return text + "support grant " + c.subject + " " + c.before + " → " + c.after;

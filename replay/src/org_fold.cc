@@ -47,8 +47,10 @@ std::expected<Cut, ledger::Error> cut_at(const ledger::Ledger& ledger, const std
       const ledger::Position middle = low + (high - low + 1) / 2;
       auto event = event_at(ledger, middle);
       if (!event) return std::unexpected(event.error());
-      if (event->recorded_at() <= as_of->value) low = middle;
-      else high = middle - 1;
+      if (event->recorded_at() <= as_of->value)
+        low = middle;
+      else
+        high = middle - 1;
     }
     last = low;
   }
@@ -66,7 +68,8 @@ std::expected<Cut, ledger::Error> cut_at(const ledger::Ledger& ledger, const std
         event = std::move(before);
       }
     }
-    if (as_of && as_of->kind == projections::AsOf::Kind::position) cut.default_at = cut.position > 0 ? event->recorded_at() : 0;
+    if (as_of && as_of->kind == projections::AsOf::Kind::position)
+      cut.default_at = cut.position > 0 ? event->recorded_at() : 0;
   }
   if (as_of && as_of->kind == projections::AsOf::Kind::instant) cut.default_at = as_of->value;
   return cut;
@@ -102,8 +105,9 @@ std::expected<projections::Folded, ledger::Error> fold_org_as_of(const ledger::L
   auto cut = cut_at(ledger, as_of, now);
   if (!cut) return std::unexpected(cut.error());
   projections::Folded folded;
-  auto folding = for_each_org_event(ledger, org, cut->position,
-                                    [&](const ledger::RecordedEvent& event) { projections::evolve(folded.state, event); });
+  auto folding = for_each_org_event(ledger, org, cut->position, [&](const ledger::RecordedEvent& event) {
+    projections::evolve(folded.state, event);
+  });
   if (!folding) return std::unexpected(folding.error());
   folded.as_of_position = cut->position;
   folded.default_at = cut->default_at;

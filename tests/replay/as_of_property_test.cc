@@ -25,7 +25,8 @@ TEST_CASE("As of every position: the state that was live right after it") {
   auto processor = commands::CommandProcessor::start(*log, clock).value();
   for (int u = 0; u < kUsers; ++u) {
     const std::string user = "u" + std::to_string(u);
-    REQUIRE(processor->submit(commands::Command{"svc:signup", "", "", std::nullopt, commands::RegisterUser{user, user + "@x.ch"}}));
+    REQUIRE(processor->submit(
+        commands::Command{"svc:signup", "", "", std::nullopt, commands::RegisterUser{user, user + "@x.ch"}}));
   }
   std::map<ledger::Position, projections::State> live;  // captured after each command
   for (int i = 0; i < 400; ++i) {

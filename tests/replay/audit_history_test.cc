@@ -35,7 +35,8 @@ struct Story {
 
   // carol (legal rep), adam (admin), cleo and dora (collaborators), p-mail and p-drive.
   Story() {
-    for (const char* user : {"carol", "adam", "cleo", "dora"}) run("svc:signup", RegisterUser{user, std::string(user) + "@x.ch"});
+    for (const char* user : {"carol", "adam", "cleo", "dora"})
+      run("svc:signup", RegisterUser{user, std::string(user) + "@x.ch"});
     run("carol", CreateOrganization{"acme", "Acme"});
     run("carol", AddMember{.org = "acme", .user = "adam", .role = projections::Role::administrator});
     run("carol", AddMember{.org = "acme", .user = "cleo", .role = projections::Role::collaborator});
@@ -63,7 +64,8 @@ TEST_CASE("Access history: every kind of reason opens and closes its interval, w
   const auto joined = s.run("adam", AddTeamMembers{"acme", "web", {"dora"}});
   const auto team_grant = s.run("adam", GrantTeamProductAccess{"acme", "web", "p-mail"});
   const auto revoked = s.run("adam", RevokeProductAccess{"acme", "cleo", "p-mail"});
-  const auto support = s.run("carol", GrantSupportAccess{"acme", "g1", projections::SupportScope::mail, std::nullopt, "T-1"});
+  const auto support =
+      s.run("carol", GrantSupportAccess{"acme", "g1", projections::SupportScope::mail, std::nullopt, "T-1"});
   const auto assigned = s.run("svc:support", AssignSupportTicket{"T-1", "agent:zoe"});
   const auto left_team = s.run("adam", RemoveTeamMembers{"acme", "web", {"dora"}});
   const auto support_recorded_at = s.log->read(support, 1).value().front().recorded_at();
@@ -111,15 +113,16 @@ TEST_CASE("Access history: every kind of reason opens and closes its interval, w
   for (const auto& interval : drive->intervals) CHECK(interval.via.kind == Reason::Kind::role);
 
   // As of before the revocation, cleo's interval is open; from after it, it is gone.
-  auto then = replay::access_history(*s.log, "acme", "p-mail", std::nullopt,
-                                     projections::AsOf{projections::AsOf::Kind::position, static_cast<std::int64_t>(revoked - 1)},
-                                     s.clock.now());
+  auto then = replay::access_history(
+      *s.log, "acme", "p-mail", std::nullopt,
+      projections::AsOf{projections::AsOf::Kind::position, static_cast<std::int64_t>(revoked - 1)}, s.clock.now());
   REQUIRE(then);
   REQUIRE(find(*then, "cleo", Reason::Kind::direct_grant));
   CHECK_FALSE(find(*then, "cleo", Reason::Kind::direct_grant)->to_position);
-  auto later = replay::access_history(*s.log, "acme", "p-mail",
-                                      projections::AsOf{projections::AsOf::Kind::position, static_cast<std::int64_t>(revoked)},
-                                      std::nullopt, s.clock.now());
+  auto later =
+      replay::access_history(*s.log, "acme", "p-mail",
+                             projections::AsOf{projections::AsOf::Kind::position, static_cast<std::int64_t>(revoked)},
+                             std::nullopt, s.clock.now());
   REQUIRE(later);
   CHECK_FALSE(find(*later, "cleo", Reason::Kind::direct_grant));
   CHECK(find(*later, "carol", Reason::Kind::role));
@@ -152,15 +155,19 @@ TEST_CASE("who-can and what-can: complete, with every reason, the same answers a
     std::vector<std::string> users;
     for (const auto& [user, _] : mail) users.push_back(user);
     CHECK(users == std::vector<std::string>{"adam", "carol", "cleo", "dora"});  // members, as check() answers
-    CHECK(mail.at("cleo").size() == 2);  // direct grant and team
-    const auto managers = projections::who_can(state, "acme", projections::Action::org_manage_members, std::nullopt, now);
+    CHECK(mail.at("cleo").size() == 2);                                         // direct grant and team
+    const auto managers =
+        projections::who_can(state, "acme", projections::Action::org_manage_members, std::nullopt, now);
     CHECK(managers.size() == 2);
     const auto billing = projections::who_can(state, "acme", projections::Action::org_billing, std::nullopt, now);
     CHECK(billing.contains("carol"));
     CHECK_FALSE(billing.contains("cleo"));
-    CHECK(projections::who_can(state, "acme", projections::Action::support_access, std::nullopt, now).contains("agent:zoe"));
+    CHECK(projections::who_can(state, "acme", projections::Action::support_access, std::nullopt, now)
+              .contains("agent:zoe"));
     // Eight days on, the agent can no longer (S2).
-    CHECK_FALSE(projections::who_can(state, "acme", projections::Action::support_access, std::nullopt, now + 192 * kHour).contains("agent:zoe"));
+    CHECK_FALSE(
+        projections::who_can(state, "acme", projections::Action::support_access, std::nullopt, now + 192 * kHour)
+            .contains("agent:zoe"));
 
     const auto cleo = projections::what_can(state, "acme", "cleo", now);
     REQUIRE(cleo.size() == 2);  // p-mail, org.wide_share
@@ -177,7 +184,8 @@ TEST_CASE("who-can and what-can: complete, with every reason, the same answers a
   s.run("carol", GrantSupportAccess{"acme", "g2", projections::SupportScope::kdrive, "p-drive/shared", "T-2"});
   s.run("svc:support", AssignSupportTicket{"T-2", "agent:yan"});
   s.processor->read([&](const projections::State& state) {
-    CHECK(projections::who_can(state, "acme", projections::Action::support_access, std::nullopt, s.clock.now()).contains("agent:yan"));
+    CHECK(projections::who_can(state, "acme", projections::Action::support_access, std::nullopt, s.clock.now())
+              .contains("agent:yan"));
     const auto yan = projections::what_can(state, "acme", "agent:yan", s.clock.now());
     REQUIRE(yan.size() == 1);
     CHECK(yan[0].scope == projections::SupportScope::kdrive);
@@ -185,7 +193,10 @@ TEST_CASE("who-can and what-can: complete, with every reason, the same answers a
     // Each answer agrees with check().
     for (const auto& capability : projections::what_can(state, "acme", "adam", now)) {
       if (capability.action == projections::Action::support_access) continue;
-      CHECK(projections::check(state, {"acme", "adam", capability.action, capability.product, std::nullopt, std::nullopt}, s.clock.now()).allowed);
+      CHECK(projections::check(state,
+                               {"acme", "adam", capability.action, capability.product, std::nullopt, std::nullopt},
+                               s.clock.now())
+                .allowed);
     }
     return 0;
   });
@@ -210,7 +221,8 @@ TEST_CASE("The organization fold equals the whole-log fold for that organization
     CHECK(org->as_of_position == whole->as_of_position);
     CHECK(org->default_at == whole->default_at);
     CHECK(org->state.organizations.contains("acme") == whole->state.organizations.contains("acme"));
-    if (whole->state.organizations.contains("acme")) CHECK(org->state.organizations.at("acme") == whole->state.organizations.at("acme"));
+    if (whole->state.organizations.contains("acme"))
+      CHECK(org->state.organizations.at("acme") == whole->state.organizations.at("acme"));
     CHECK(org->state.tickets == whole->state.tickets);
   }
   // As of an instant: the last event at or before it, found by binary search.
@@ -232,7 +244,10 @@ TEST_CASE("diff: what changed between two points, organization by organization")
   s.run("carol", GrantSupportAccess{"acme", "g1", projections::SupportScope::mail, std::nullopt, "T-1"});
   s.run("carol", RevokeSupportAccess{"acme", "g1"});
   s.run("carol", CreateOrganization{"other", "Other"});
-  auto was = projections::fold_as_of(*s.log, projections::AsOf{projections::AsOf::Kind::position, static_cast<std::int64_t>(before)}, s.clock.now()).value();
+  auto was = projections::fold_as_of(
+                 *s.log, projections::AsOf{projections::AsOf::Kind::position, static_cast<std::int64_t>(before)},
+                 s.clock.now())
+                 .value();
   auto is = projections::fold_as_of(*s.log, std::nullopt, s.clock.now()).value();
   const auto changes = replay::diff(was.state, was.default_at, is.state, is.default_at, std::nullopt);
   std::vector<std::string> described;
@@ -240,7 +255,7 @@ TEST_CASE("diff: what changed between two points, organization by organization")
   const std::vector<std::string> expected{
       "acme: cleo's role collaborator → administrator",
       "acme: cleo's billing rights no → yes",  // the administrators' default
-      "acme: cleo can now access p-drive",  // an administrator reaches every product
+      "acme: cleo can now access p-drive",     // an administrator reaches every product
       "acme: cleo can now access p-mail",
       "acme: dora can now access p-mail",  // through the team (T3)
       "acme: team web created",
@@ -252,8 +267,13 @@ TEST_CASE("diff: what changed between two points, organization by organization")
   };
   CHECK(described == expected);
   // One organization only, from its own streams.
-  auto acme_before = replay::fold_org_as_of(*s.log, "acme", projections::AsOf{projections::AsOf::Kind::position, static_cast<std::int64_t>(before)}, s.clock.now()).value();
+  auto acme_before =
+      replay::fold_org_as_of(*s.log, "acme",
+                             projections::AsOf{projections::AsOf::Kind::position, static_cast<std::int64_t>(before)},
+                             s.clock.now())
+          .value();
   auto acme_now = replay::fold_org_as_of(*s.log, "acme", std::nullopt, s.clock.now()).value();
-  CHECK(replay::diff(acme_before.state, acme_before.default_at, acme_now.state, acme_now.default_at, "acme").size() == 9);
+  CHECK(replay::diff(acme_before.state, acme_before.default_at, acme_now.state, acme_now.default_at, "acme").size() ==
+        9);
   CHECK(replay::diff(is.state, is.default_at, is.state, is.default_at, std::nullopt).empty());
 }

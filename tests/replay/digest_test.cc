@@ -39,7 +39,9 @@ TEST_CASE("Projection digests: the same history gives the same digests; a replay
     run("carol", AddMember{.org = "acme", .user = "adam", .role = projections::Role::administrator});
     run("svc:billing", RegisterProduct{"acme", "p-mail", "mail_service", "Mail", std::nullopt});
     run("carol", GrantSupportAccess{"acme", "g1", projections::SupportScope::mail, std::nullopt, "T-1"});
-    run("svc:abuse-desk", FileAbuseReport{.report = "r1", .received_at = clock.now(), .category = "spam",
+    run("svc:abuse-desk", FileAbuseReport{.report = "r1",
+                                          .received_at = clock.now(),
+                                          .category = "spam",
                                           .reporter = {.anonymous = false, .name = "Ida", .email = "ida@example.org"}});
     auto live = processor->read([](const projections::State& state) { return projections::projection_digests(state); });
     auto replayed = projections::fold_as_of(*log, std::nullopt, clock.now()).value();

@@ -43,7 +43,8 @@ struct History {
     RandomCommands random(seed);
     for (int u = 0; u < kUsers; ++u) {
       const std::string user = "u" + std::to_string(u);
-      (void)processor->submit(commands::Command{"svc:signup", "", "", std::nullopt, commands::RegisterUser{user, user + "@x.ch"}});
+      (void)processor->submit(
+          commands::Command{"svc:signup", "", "", std::nullopt, commands::RegisterUser{user, user + "@x.ch"}});
     }
     for (int i = 0; i < count; ++i) {
       clock.advance(random.step());
@@ -70,7 +71,8 @@ TEST_CASE("Snapshots: snapshot + tail equals a full replay, for snapshots at ran
   for (int round = 0; round < 4; ++round) {
     const ledger::Position at = 1 + random() % head;
     INFO("snapshot as of " << at << " (seed " << seed << ")");
-    auto folded = projections::fold_as_of(*h.log, projections::AsOf{projections::AsOf::Kind::position, static_cast<std::int64_t>(at)}, h.clock.now());
+    auto folded = projections::fold_as_of(
+        *h.log, projections::AsOf{projections::AsOf::Kind::position, static_cast<std::int64_t>(at)}, h.clock.now());
     REQUIRE(folded);
     REQUIRE(projections::save_snapshot(*h.log, folded->state));
     // Start-up from the snapshot and the tail gives the state of the whole log.
@@ -78,7 +80,8 @@ TEST_CASE("Snapshots: snapshot + tail equals a full replay, for snapshots at ran
     CHECK(h.live() == compact(full_fold(*h.log, head)));
     // An as-of question past the snapshot starts from it and gives the same answer as without.
     const ledger::Position later = at + (head - at) / 2;
-    auto from_snapshot = projections::fold_as_of(*h.log, projections::AsOf{projections::AsOf::Kind::position, static_cast<std::int64_t>(later)}, h.clock.now());
+    auto from_snapshot = projections::fold_as_of(
+        *h.log, projections::AsOf{projections::AsOf::Kind::position, static_cast<std::int64_t>(later)}, h.clock.now());
     REQUIRE(from_snapshot);
     CHECK(compact(from_snapshot->state) == compact(full_fold(*h.log, from_snapshot->as_of_position)));
   }
@@ -106,7 +109,10 @@ TEST_CASE("Snapshots: corrupt, incomplete, unknown-format, foreign and future sn
   const auto head = h.log->head().position;
   const auto expected = compact(full_fold(*h.log, head));
   const auto at = head / 2;
-  auto middle = projections::fold_as_of(*h.log, projections::AsOf{projections::AsOf::Kind::position, static_cast<std::int64_t>(at)}, h.clock.now()).value();
+  auto middle =
+      projections::fold_as_of(
+          *h.log, projections::AsOf{projections::AsOf::Kind::position, static_cast<std::int64_t>(at)}, h.clock.now())
+          .value();
   const auto event_hash = h.log->read(at, 1).value().front().hash();
   auto good = projections::encode_snapshot(middle.state, event_hash, 20);
   REQUIRE(good.size() > 2);
@@ -159,7 +165,8 @@ TEST_CASE("Snapshotter: a snapshot every N events while commands go on, from a s
   auto start = h.processor->read([](const projections::State& state) { return state; });
   std::vector<std::string> notes;
   {
-    projections::Snapshotter snapshotter(*h.log, std::move(start), 50, [&](const std::string& note) { notes.push_back(note); });
+    projections::Snapshotter snapshotter(*h.log, std::move(start), 50,
+                                         [&](const std::string& note) { notes.push_back(note); });
     h.random_commands(5, 200);
     const auto head = h.log->head().position;
     for (int wait = 0; wait < 100; ++wait) {

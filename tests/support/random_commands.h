@@ -28,7 +28,8 @@ class RandomCommands {
     std::vector<std::string> administrators;
     if (auto it = state.organizations.find(org); it != state.organizations.end()) {
       for (const auto& [id, member] : it->second.members) {
-        if (member.role == projections::Role::legal_representative || member.role == projections::Role::administrator) administrators.push_back(id);
+        if (member.role == projections::Role::legal_representative || member.role == projections::Role::administrator)
+          administrators.push_back(id);
       }
     }
     const std::string user = this->user();
@@ -38,25 +39,61 @@ class RandomCommands {
     const auto role = static_cast<projections::Role>(pick(4));
     Body body;
     switch (pick(17)) {
-      case 0: body = CreateOrganization{org, "Org"}; break;
-      case 1: case 2: body = AddMember{.org = org, .user = user, .role = role}; break;
-      case 3: body = ChangeMemberRole{org, user, role}; break;
-      case 4: body = RemoveMember{org, user}; break;
-      case 5: body = LeaveOrganization{org}; break;
-      case 6: body = HandoverLegalRepresentative{org, this->user(), user, pick(2) ? HandoverThen::remove : HandoverThen::administrator}; break;
-      case 7: body = SetBillingRights{org, user, pick(2) == 0}; break;
-      case 8: body = RegisterProduct{org, product, pick(2) ? "mail_service" : "kdrive", "P", {}}; break;
-      case 9: body = GrantProductAccess{org, user, product}; break;
-      case 10: body = CreateTeam{org, team, "Team"}; break;
-      case 11: body = AddTeamMembers{org, team, {user}}; break;
-      case 12: body = GrantTeamProductAccess{org, team, product}; break;
-      case 13: body = pick(2) ? Body{DeleteTeam{org, team}} : Body{RemoveTeamMembers{org, team, {user}}}; break;
-      case 14: body = GrantSupportAccess{org, grant, pick(2) ? SupportScope::mail : SupportScope::kdrive, std::nullopt, "T" + std::to_string(pick(2))}; break;
-      case 15: body = RevokeSupportAccess{org, grant}; break;
-      default: body = AssignSupportTicket{"T" + std::to_string(pick(2)), "agent:a" + std::to_string(pick(2))}; break;
+      case 0:
+        body = CreateOrganization{org, "Org"};
+        break;
+      case 1:
+      case 2:
+        body = AddMember{.org = org, .user = user, .role = role};
+        break;
+      case 3:
+        body = ChangeMemberRole{org, user, role};
+        break;
+      case 4:
+        body = RemoveMember{org, user};
+        break;
+      case 5:
+        body = LeaveOrganization{org};
+        break;
+      case 6:
+        body = HandoverLegalRepresentative{org, this->user(), user,
+                                           pick(2) ? HandoverThen::remove : HandoverThen::administrator};
+        break;
+      case 7:
+        body = SetBillingRights{org, user, pick(2) == 0};
+        break;
+      case 8:
+        body = RegisterProduct{org, product, pick(2) ? "mail_service" : "kdrive", "P", {}};
+        break;
+      case 9:
+        body = GrantProductAccess{org, user, product};
+        break;
+      case 10:
+        body = CreateTeam{org, team, "Team"};
+        break;
+      case 11:
+        body = AddTeamMembers{org, team, {user}};
+        break;
+      case 12:
+        body = GrantTeamProductAccess{org, team, product};
+        break;
+      case 13:
+        body = pick(2) ? Body{DeleteTeam{org, team}} : Body{RemoveTeamMembers{org, team, {user}}};
+        break;
+      case 14:
+        body = GrantSupportAccess{org, grant, pick(2) ? SupportScope::mail : SupportScope::kdrive, std::nullopt,
+                                  "T" + std::to_string(pick(2))};
+        break;
+      case 15:
+        body = RevokeSupportAccess{org, grant};
+        break;
+      default:
+        body = AssignSupportTicket{"T" + std::to_string(pick(2)), "agent:a" + std::to_string(pick(2))};
+        break;
     }
     std::string actor = pick(10) == 0 ? "svc:billing" : pick(10) == 0 ? "agent:a0" : this->user();
-    if (!administrators.empty() && pick(10) < 6) actor = administrators[static_cast<std::size_t>(pick(static_cast<int>(administrators.size())))];
+    if (!administrators.empty() && pick(10) < 6)
+      actor = administrators[static_cast<std::size_t>(pick(static_cast<int>(administrators.size())))];
     return commands::Command{actor, "", "", std::nullopt, std::move(body)};
   }
   ledger::Micros step() { return static_cast<ledger::Micros>(pick(3 * 3600)) * 1'000'000; }  // up to 3 h

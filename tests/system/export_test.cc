@@ -1,8 +1,8 @@
 // `orgledger export`: an auditor's independent verifier (SHA-256 over the exported bytes, nothing
 // of ours) accepts the export, and names the position of a flipped byte.
-#include <catch2/catch.hpp>
 #include <openssl/sha.h>
 #include <sys/wait.h>
+#include <catch2/catch.hpp>
 
 #include <cstdio>
 #include <fstream>
@@ -47,7 +47,8 @@ std::string from_base64(const std::string& text) {
 
 std::string from_hex(const std::string& hex) {
   std::string out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
   return out;
 }
 
@@ -63,7 +64,8 @@ std::uint64_t first_bad_position(const std::string& jsonl) {
     unsigned char digest[SHA256_DIGEST_LENGTH];
     SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
     const bool chained = previous.empty() || prev == previous;
-    if (!chained || std::string(reinterpret_cast<char*>(digest), sizeof digest) != from_hex(event["hash"])) return event["position"];
+    if (!chained || std::string(reinterpret_cast<char*>(digest), sizeof digest) != from_hex(event["hash"]))
+      return event["position"];
     previous = from_hex(event["hash"]);
   }
   return 0;
@@ -71,7 +73,8 @@ std::uint64_t first_bad_position(const std::string& jsonl) {
 
 }  // namespace
 
-TEST_CASE("export: JSON Lines verify offline; a flipped byte is found at its position; CSV has a header and a row each") {
+TEST_CASE(
+    "export: JSON Lines verify offline; a flipped byte is found at its position; CSV has a header and a row each") {
   TempDir dir;
   const std::string data = " --data " + dir.sub("data");
   REQUIRE(run("demo" + data).find("ok") != std::string::npos);
@@ -129,7 +132,8 @@ TEST_CASE("export: JSON Lines verify offline; a flipped byte is found at its pos
   REQUIRE(code == 0);
   std::istringstream csv_lines(csv);
   std::getline(csv_lines, line);
-  CHECK(line == "position,stream,stream_version,recorded_at,type,actor,command_id,correlation_id,data,prev_hash,hash,envelope");
+  CHECK(line ==
+        "position,stream,stream_version,recorded_at,type,actor,command_id,correlation_id,data,prev_hash,hash,envelope");
   int csv_rows = 0;
   while (std::getline(csv_lines, line)) ++csv_rows;
   CHECK(csv_rows == 5);

@@ -31,9 +31,9 @@ int abuse_command(const Args& raw) {
     if (status == "open" && !sla.open()) continue;
     if (status == "breached" && !sla.any(projections::StageStatus::breached)) continue;
     if (status == "at_risk" && !sla.any(projections::StageStatus::at_risk)) continue;
-    list.push_back(api::abuse_report_json(id, *report, sla,
-                                          args.flag("reveal-reporter") ? api::ReporterDetails::revealed
-                                                                       : api::ReporterDetails::redacted));
+    list.push_back(api::abuse_report_json(
+        id, *report, sla,
+        args.flag("reveal-reporter") ? api::ReporterDetails::revealed : api::ReporterDetails::redacted));
   }
   if (args.flag("json")) {
     api::Json out;

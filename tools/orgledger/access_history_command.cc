@@ -39,7 +39,8 @@ int access_history_command(const Args& raw) {
     std::printf("%s\n", body.dump().c_str());
     return kExitOk;
   }
-  std::printf("%s %s (as of position %llu)\n", org.c_str(), product.c_str(), static_cast<unsigned long long>(history->as_of_position));
+  std::printf("%s %s (as of position %llu)\n", org.c_str(), product.c_str(),
+              static_cast<unsigned long long>(history->as_of_position));
   for (const auto& interval : body["intervals"]) {
     const auto& via = interval["via"];
     std::string why = via["kind"].get<std::string>();
@@ -48,7 +49,13 @@ int access_history_command(const Args& raw) {
     }
     std::printf("  %-24s %s (position %llu) → %s  via %s\n", interval["user"].get<std::string>().c_str(),
                 interval["from"].get<std::string>().c_str(), interval["from_position"].get<unsigned long long>(),
-                interval["to"].is_null() ? "now" : (interval["to"].get<std::string>() + (interval["to_position"].is_null() ? "" : " (position " + std::to_string(interval["to_position"].get<unsigned long long>()) + ")")).c_str(),
+                interval["to"].is_null()
+                    ? "now"
+                    : (interval["to"].get<std::string>() +
+                       (interval["to_position"].is_null()
+                            ? ""
+                            : " (position " + std::to_string(interval["to_position"].get<unsigned long long>()) + ")"))
+                          .c_str(),
                 why.c_str());
   }
   return kExitOk;

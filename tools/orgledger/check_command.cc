@@ -12,27 +12,32 @@
 namespace orgledger::tools {
 
 int check_command(const Args& raw) {
-  const CliArgs args(raw, {{"data", "org", "user", "action", "product", "scope", "resource", "as-of", "at"}, {"explain", "json"}});
+  const CliArgs args(
+      raw, {{"data", "org", "user", "action", "product", "scope", "resource", "as-of", "at"}, {"explain", "json"}});
   if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional().front() + "'");
   for (const char* required : {"org", "user", "action"}) {
     if (!args.value(required)) throw UsageError(std::string("--") + required + " is required");
   }
-  projections::CheckRequest request{*args.value("org"), *args.value("user"), {}, args.value("product"), {}, args.value("resource")};
+  projections::CheckRequest request{*args.value("org"),    *args.value("user"), {}, args.value("product"), {},
+                                    args.value("resource")};
   const auto action = projections::parse_action(*args.value("action"));
   if (!action) throw UsageError("unknown action '" + *args.value("action") + "'");
   request.action = *action;
-  if (request.action == projections::Action::product_access && !request.product) throw UsageError("product.access needs --product");
+  if (request.action == projections::Action::product_access && !request.product)
+    throw UsageError("product.access needs --product");
   if (auto scope = args.value("scope")) {
     request.scope = projections::parse_support_scope(*scope);
     if (!request.scope) throw UsageError("--scope is mail, kdrive or kchat");
   }
-  if (request.action == projections::Action::support_access && !request.scope) throw UsageError("support.access needs --scope");
+  if (request.action == projections::Action::support_access && !request.scope)
+    throw UsageError("support.access needs --scope");
 
   auto folded = load_state(args, "check");
   if (!folded) return kExitUsageOrIo;
   const auto at = instant_of(args, *folded);
   if (!folded->state.organizations.contains(request.org)) {
-    print_problem(args, api::problem_json(commands::Code::not_found, "", "organization " + request.org + " does not exist"));
+    print_problem(args,
+                  api::problem_json(commands::Code::not_found, "", "organization " + request.org + " does not exist"));
     return kExitRejected;
   }
   const auto result = projections::check(folded->state, request, at);
@@ -44,7 +49,9 @@ int check_command(const Args& raw) {
     for (const auto& reason : result.because) {
       std::printf("  because %s%s%s since position %llu\n", projections::to_string(reason.kind),
                   reason.role ? (std::string(" ") + projections::to_string(*reason.role)).c_str() : "",
-                  !reason.team.empty() ? (" " + reason.team).c_str() : !reason.grant.empty() ? (" " + reason.grant).c_str() : "",
+                  !reason.team.empty()    ? (" " + reason.team).c_str()
+                  : !reason.grant.empty() ? (" " + reason.grant).c_str()
+                                          : "",
                   static_cast<unsigned long long>(reason.since_position));
     }
     if (!result.allowed && args.flag("explain")) {

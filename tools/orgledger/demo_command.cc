@@ -51,8 +51,11 @@ int demo_command(const Args& raw) {
   {
     auto cmd = command("demo-add-dan", "carol");
     add_event(cmd, "org:acme",
-              schema::MemberAddedT{.org = "acme", .user = "dan", .role = schema::Role::collaborator,
-                                   .products = {"p-mail"}, .contact_prefs = {schema::ContactPref::technical}});
+              schema::MemberAddedT{.org = "acme",
+                                   .user = "dan",
+                                   .role = schema::Role::collaborator,
+                                   .products = {"p-mail"},
+                                   .contact_prefs = {schema::ContactPref::technical}});
     story.push_back(std::move(cmd));
   }
   {

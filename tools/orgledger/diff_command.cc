@@ -54,7 +54,8 @@ int diff_command(const Args& raw) {
     std::printf("%s\n", out.dump().c_str());
     return kExitOk;
   }
-  std::printf("from position %llu to position %llu: %zu change%s\n", static_cast<unsigned long long>(before->as_of_position),
+  std::printf("from position %llu to position %llu: %zu change%s\n",
+              static_cast<unsigned long long>(before->as_of_position),
               static_cast<unsigned long long>(after->as_of_position), changes.size(), changes.size() == 1 ? "" : "s");
   for (const auto& change : changes) std::printf("  %s\n", replay::describe(change).c_str());
   return kExitOk;

@@ -43,8 +43,8 @@ int finished_output() {
   return kExitOk;
 }
 
-int print_stream(const std::string& dir, const std::string& stream, ledger::Position from,
-                 std::uint64_t remaining, bool json) {
+int print_stream(const std::string& dir, const std::string& stream, ledger::Position from, std::uint64_t remaining,
+                 bool json) {
   auto opened = ledger::Ledger::open(dir, {.mode = ledger::OpenMode::read_only});
   if (!opened) return report(opened.error());
   ledger::StreamVersion version = 1;

@@ -24,7 +24,8 @@ namespace {
 
 std::string base64(std::span<const std::uint8_t> bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes.data(), static_cast<int>(bytes.size()));
+  const int written =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes.data(), static_cast<int>(bytes.size()));
   out.resize(static_cast<std::size_t>(written));
   return out;
 }
@@ -82,7 +83,9 @@ int export_command(const Args& raw) {
   }
   const auto reporter = args.flag("reveal-reporter") ? api::ReporterDetails::revealed : api::ReporterDetails::redacted;
   if (*format == "csv") {
-    std::printf("position,stream,stream_version,recorded_at,type,actor,command_id,correlation_id,data,prev_hash,hash,envelope\n");
+    std::printf(
+        "position,stream,stream_version,recorded_at,type,actor,command_id,correlation_id,data,prev_hash,hash,"
+        "envelope\n");
   }
   Progress progress("export", last->position >= first ? last->position - first + 1 : 0);
   std::uint64_t written = 0;

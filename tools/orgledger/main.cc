@@ -20,30 +20,38 @@ struct Subcommand {
 
 constexpr Subcommand kSubcommands[] = {
     {"serve", orgledger::tools::serve_command,
-     "serve [--listen HOST:PORT] [--rate-limit N/min] [--calendar FILE] [--max-connections N] [--threads N] [--snapshot-every N] [--no-access-log]   HTTP API (default 127.0.0.1:8080)"},
+     "serve [--listen HOST:PORT] [--rate-limit N/min] [--calendar FILE] [--max-connections N] [--threads N] "
+     "[--snapshot-every N] [--no-access-log]   HTTP API (default 127.0.0.1:8080)"},
     {"token", orgledger::tools::token_command,
      "token create --name N --scopes a,b [--json]   create an API token (printed once; only its hash is stored)"},
     {"submit", orgledger::tools::submit_command,
      "submit [--file F] [--calendar FILE] [--json]   submit commands (one JSON object, or JSON Lines) from F or stdin"},
     {"check", orgledger::tools::check_command,
-     "check --org O --user U --action A [--product P] [--scope S] [--resource R] [--as-of X] [--at T] [--explain] [--json]"},
+     "check --org O --user U --action A [--product P] [--scope S] [--resource R] [--as-of X] [--at T] [--explain] "
+     "[--json]"},
     {"members", orgledger::tools::members_command, "members ORG [--as-of X] [--json]   members, roles, product access"},
     {"abuse", orgledger::tools::abuse_command,
-     "abuse [--status open|breached|at_risk] [--at T] [--as-of X] [--calendar FILE] [--reveal-reporter] [--json]   abuse reports and their SLA"},
+     "abuse [--status open|breached|at_risk] [--at T] [--as-of X] [--calendar FILE] [--reveal-reporter] [--json]   "
+     "abuse reports and their SLA"},
     {"events", orgledger::tools::events_command,
      "events [--from N] [--limit N] [--stream S] [--follow] [--json]   read the log"},
     {"access-history", orgledger::tools::access_history_command,
-     "access-history --org O --product P [--from X] [--to X] [--json]   who could access it, in which intervals, and why"},
+     "access-history --org O --product P [--from X] [--to X] [--json]   who could access it, in which intervals, and "
+     "why"},
     {"who-can", orgledger::tools::who_can_command,
      "who-can --org O --action A [--product P] [--as-of X] [--at T] [--json]   every user who can, with the reasons"},
     {"what-can", orgledger::tools::what_can_command,
-     "what-can --org O --user U [--as-of X] [--at T] [--json]   every product and action the user can, with the reasons"},
+     "what-can --org O --user U [--as-of X] [--at T] [--json]   every product and action the user can, with the "
+     "reasons"},
     {"replay", orgledger::tools::replay_command,
-     "replay --to X [--json]   rebuild every projection as of X; one digest per projection (--json: positions and digests only)"},
+     "replay --to X [--json]   rebuild every projection as of X; one digest per projection (--json: positions and "
+     "digests only)"},
     {"diff", orgledger::tools::diff_command,
-     "diff --from X --to Y [--org O] [--json]   what changed between two points: members, roles, access, teams, grants"},
+     "diff --from X --to Y [--org O] [--json]   what changed between two points: members, roles, access, teams, "
+     "grants"},
     {"export", orgledger::tools::export_command,
-     "export --format jsonl|csv [--from X] [--to X] [--reveal-reporter]   events for auditors, verifiable offline (see README)"},
+     "export --format jsonl|csv [--from X] [--to X] [--reveal-reporter]   events for auditors, verifiable offline (see "
+     "README)"},
     {"verify", orgledger::tools::verify_command,
      "verify [--json]   check the whole hash chain, read-only; exit 1 and the first bad position if broken"},
     {"demo", orgledger::tools::demo_command,
@@ -54,7 +62,8 @@ void print_usage(std::FILE* out) {
   std::fprintf(out,
                "usage: orgledger SUBCOMMAND [options]\n\n"
                "Every subcommand takes --data DIR (else $ORGLEDGER_DATA, else ./orgledger-data) and --help.\n\n");
-  for (const auto& sub : kSubcommands) std::fprintf(out, "  %.*s\n", static_cast<int>(sub.summary.size()), sub.summary.data());
+  for (const auto& sub : kSubcommands)
+    std::fprintf(out, "  %.*s\n", static_cast<int>(sub.summary.size()), sub.summary.data());
   std::fprintf(out, "\nExit codes: 0 success, 1 rejected or check failed, 2 usage or I/O error.\n");
 }
 

@@ -25,8 +25,8 @@ void Progress::update(std::uint64_t done) {
   constexpr int kWidth = 30;
   const int filled = static_cast<int>(kWidth * static_cast<double>(done) / static_cast<double>(total_));
   std::fprintf(stderr, "\r%s [%.*s%*s] %5.1f%%  %.0f events/s  ETA %.0fs ", label_.c_str(), filled,
-               "##############################", kWidth - filled, "", 100.0 * static_cast<double>(done) / static_cast<double>(total_),
-               rate, left);
+               "##############################", kWidth - filled, "",
+               100.0 * static_cast<double>(done) / static_cast<double>(total_), rate, left);
   std::fflush(stderr);
 }
 

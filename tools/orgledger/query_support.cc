@@ -52,10 +52,11 @@ void print_problem(const CliArgs& args, const api::Json& problem) {
   if (args.flag("json")) {
     std::printf("%s\n", problem.dump().c_str());
   } else {
-    std::printf("%s%s%s: %s\n", problem["code"].get<std::string>().c_str(),
-                problem["rule"].get<std::string>().empty() ? "" : " ",
-                problem["rule"].get<std::string>().empty() ? "" : ("(" + problem["rule"].get<std::string>() + ")").c_str(),
-                problem["detail"].get<std::string>().c_str());
+    std::printf(
+        "%s%s%s: %s\n", problem["code"].get<std::string>().c_str(),
+        problem["rule"].get<std::string>().empty() ? "" : " ",
+        problem["rule"].get<std::string>().empty() ? "" : ("(" + problem["rule"].get<std::string>() + ")").c_str(),
+        problem["detail"].get<std::string>().c_str());
   }
 }
 

@@ -29,9 +29,11 @@ int replay_command(const Args& raw) {
   }
   const auto started = std::chrono::steady_clock::now();
   std::optional<Progress> progress;
-  progress.emplace("replay", to->kind == projections::AsOf::Kind::position
-                                 ? std::min<ledger::Position>((*ledger)->head().position, static_cast<ledger::Position>(std::max<std::int64_t>(0, to->value)))
-                                 : (*ledger)->head().position);
+  progress.emplace("replay",
+                   to->kind == projections::AsOf::Kind::position
+                       ? std::min<ledger::Position>((*ledger)->head().position,
+                                                    static_cast<ledger::Position>(std::max<std::int64_t>(0, to->value)))
+                       : (*ledger)->head().position);
   auto folded = projections::fold_as_of(**ledger, to, ledger::system_clock().now(),
                                         [&](ledger::Position reached) { progress->update(reached); });
   progress.reset();
@@ -53,7 +55,8 @@ int replay_command(const Args& raw) {
   for (const auto& digest : digests) {
     std::printf("  %-15s %10zu  %s\n", digest.name.c_str(), digest.entities, ledger::to_hex(digest.digest).c_str());
   }
-  std::fprintf(stderr, "rebuilt from %llu events in %.2f s\n", static_cast<unsigned long long>(folded->as_of_position), seconds);
+  std::fprintf(stderr, "rebuilt from %llu events in %.2f s\n", static_cast<unsigned long long>(folded->as_of_position),
+               seconds);
   return kExitOk;
 }
 

@@ -56,7 +56,8 @@ int who_can_command(const Args& raw) {
   if (!args.value("org") || !args.value("action")) throw UsageError("--org and --action are required");
   const auto action = projections::parse_action(*args.value("action"));
   if (!action) throw UsageError("unknown action '" + *args.value("action") + "'");
-  if (*action == projections::Action::product_access && !args.value("product")) throw UsageError("product.access needs --product");
+  if (*action == projections::Action::product_access && !args.value("product"))
+    throw UsageError("product.access needs --product");
   const std::string org = *args.value("org");
   auto state = org_state(args, org, "who-can");
   if (!state) return kExitUsageOrIo;
@@ -64,7 +65,8 @@ int who_can_command(const Args& raw) {
     print_problem(args, api::problem_json(commands::Code::not_found, "", "organization " + org + " does not exist"));
     return kExitRejected;
   }
-  const auto users = api::who_can_users_json(projections::who_can(state->first.state, org, *action, args.value("product"), state->second));
+  const auto users = api::who_can_users_json(
+      projections::who_can(state->first.state, org, *action, args.value("product"), state->second));
   if (args.flag("json")) {
     api::Json out;
     out["org"] = org;
@@ -77,7 +79,8 @@ int who_can_command(const Args& raw) {
     std::printf("%s\n", out.dump().c_str());
     return kExitOk;
   }
-  for (const auto& user : users) std::printf("%-24s %s\n", user["user"].get<std::string>().c_str(), reasons_text(user["because"]).c_str());
+  for (const auto& user : users)
+    std::printf("%-24s %s\n", user["user"].get<std::string>().c_str(), reasons_text(user["because"]).c_str());
   return kExitOk;
 }
 

@@ -9,9 +9,9 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
-#include <optional>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include "cli_args.h"
 #include "data_dir.h"
@@ -117,7 +117,8 @@ int serve_command(const Args& raw) {
   // Periodic snapshots from a state of their own (0: only at shutdown).
   std::optional<projections::Snapshotter> snapshotter;
   if (snapshot_every > 0) {
-    snapshotter.emplace(**ledger, (*processor)->read([](const projections::State& state) { return state; }), snapshot_every, note);
+    snapshotter.emplace(**ledger, (*processor)->read([](const projections::State& state) { return state; }),
+                        snapshot_every, note);
   }
   commands::Scheduler scheduler(**processor, clock, calendar);
   scheduler.start();
@@ -159,7 +160,10 @@ int serve_command(const Args& raw) {
   scheduler.stop();
   snapshotter.reset();
   // A snapshot of the final state: the next start folds nothing.
-  if (auto saved = (*processor)->read([&](const projections::State& state) { return projections::save_snapshot(**ledger, state); }); !saved) {
+  if (auto saved = (*processor)->read([&](const projections::State& state) {
+        return projections::save_snapshot(**ledger, state);
+      });
+      !saved) {
     note("no snapshot at shutdown: " + saved.error().message);
   }
   processor->reset();  // waits for the commands in flight

@@ -99,8 +99,8 @@ int submit_command(const Args& raw) {
     auto promise = std::make_shared<std::promise<commands::Outcome>>();
     pending.push_back(promise->get_future());
     if (!input) {
-      promise->set_value(std::unexpected(commands::Failure{
-          .rejection = commands::reject(commands::Code::invalid_argument, "", input.error())}));
+      promise->set_value(std::unexpected(
+          commands::Failure{.rejection = commands::reject(commands::Code::invalid_argument, "", input.error())}));
     } else {
       (*processor)->submit(std::move(*input), [promise](commands::Outcome o) { promise->set_value(std::move(o)); });
     }

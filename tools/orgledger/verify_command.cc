@@ -3,8 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_args.h"
-#include "orgledger/api/answer_json.h"
 #include "data_dir.h"
+#include "orgledger/api/answer_json.h"
 #include "orgledger/ledger/hash.h"
 #include "orgledger/ledger/verify.h"
 #include "subcommands.h"

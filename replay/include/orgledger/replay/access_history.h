@@ -26,7 +26,7 @@ struct AccessInterval {
 };
 
 struct AccessHistory {
-  ledger::Position as_of_position = 0;  // the history is told up to here
+  ledger::Position as_of_position = 0;    // the history is told up to here
   std::vector<AccessInterval> intervals;  // by start, then user
 };
 
@@ -35,6 +35,7 @@ struct AccessHistory {
 std::expected<AccessHistory, ledger::Error> access_history(const ledger::Ledger& ledger, const std::string& org,
                                                            const std::string& product,
                                                            const std::optional<projections::AsOf>& from,
-                                                           const std::optional<projections::AsOf>& to, ledger::Micros now);
+                                                           const std::optional<projections::AsOf>& to,
+                                                           ledger::Micros now);
 
 }  // namespace orgledger::replay
