@@ -27,6 +27,35 @@ std::optional<SupportScope> scope_for_kind(std::string_view kind) {
   return std::nullopt;
 }
 
+// support.access of `agent` in `scope` for each of `resources`, as check() answers it; every
+// grant that allows once, in the order found.
+std::vector<Reason> support_reasons_for(const StateView& state, const std::string& org_id, const std::string& agent,
+                                        SupportScope scope, const std::set<std::optional<std::string>>& resources,
+                                        Micros at) {
+  std::vector<Reason> because;
+  for (const auto& resource : resources) {
+    const auto result =
+        check(state, CheckRequest{org_id, agent, Action::support_access, std::nullopt, scope, resource}, at);
+    for (const auto& reason : result.because) {
+      const bool seen =
+          std::any_of(because.begin(), because.end(), [&](const Reason& r) { return r.grant == reason.grant; });
+      if (!seen) because.push_back(reason);
+    }
+  }
+  return because;
+}
+
+// support.access of `agent` in `scope`: the whole scope and each resource a grant of that scope
+// names, so that a grant on one resource counts too (S1).
+std::vector<Reason> support_reasons(const StateView& state, const std::string& org_id, const Organization& org,
+                                    const std::string& agent, SupportScope scope, Micros at) {
+  std::set<std::optional<std::string>> asked{std::nullopt};
+  for (const auto& [_, grant] : org.grants) {
+    if (grant.scope == scope && grant.resource) asked.insert(grant.resource);
+  }
+  return support_reasons_for(state, org_id, agent, scope, asked, at);
+}
+
 }  // namespace
 
 std::map<std::string, std::vector<Reason>> product_access_holders(const StateView& state, const std::string& org_id,
@@ -45,52 +74,18 @@ std::map<std::string, std::vector<Reason>> product_access_holders(const StateVie
   // exactly the one support.access gives.
   auto scope = scope_for_kind(product_it->second.kind);
   if (!scope) return holders;
-  std::set<std::string> resources{product};
+  std::set<std::optional<std::string>> resources{product};
   for (const auto& [_, grant] : org->grants) {
     if (grant.scope == *scope && grant.resource && grant.resource->substr(0, grant.resource->find('/')) == product) {
-      resources.insert(*grant.resource);
+      resources.insert(grant.resource);
     }
   }
   for (const auto& agent : agents_of(state, *org)) {
-    std::vector<Reason> because;
-    for (const auto& resource : resources) {
-      const auto result =
-          check(state, CheckRequest{org_id, agent, Action::support_access, std::nullopt, scope, resource}, at);
-      for (const auto& reason : result.because) {
-        const bool seen =
-            std::any_of(because.begin(), because.end(), [&](const Reason& r) { return r.grant == reason.grant; });
-        if (!seen) because.push_back(reason);
-      }
-    }
+    auto because = support_reasons_for(state, org_id, agent, *scope, resources, at);
     if (!because.empty()) holders.emplace(agent, std::move(because));
   }
   return holders;
 }
-
-namespace {
-
-// support.access of `agent` in `scope`: asked of check() for the whole scope and for each
-// resource a grant of that scope names, so that a grant on one resource counts too (S1).
-std::vector<Reason> support_reasons(const StateView& state, const std::string& org_id, const Organization& org,
-                                    const std::string& agent, SupportScope scope, Micros at) {
-  std::set<std::optional<std::string>> asked{std::nullopt};
-  for (const auto& [_, grant] : org.grants) {
-    if (grant.scope == scope && grant.resource) asked.insert(grant.resource);
-  }
-  std::vector<Reason> because;
-  for (const auto& resource : asked) {
-    const auto result =
-        check(state, CheckRequest{org_id, agent, Action::support_access, std::nullopt, scope, resource}, at);
-    for (const auto& reason : result.because) {
-      const bool seen =
-          std::any_of(because.begin(), because.end(), [&](const Reason& r) { return r.grant == reason.grant; });
-      if (!seen) because.push_back(reason);
-    }
-  }
-  return because;
-}
-
-}  // namespace
 
 std::map<std::string, std::vector<Reason>> who_can(const StateView& state, const std::string& org_id, Action action,
                                                    const std::optional<std::string>& product, Micros at) {

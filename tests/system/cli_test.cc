@@ -1,6 +1,6 @@
 // The real `orgledger` binary: exit codes and output of API.md's `events` and `verify`.
-#include <catch2/catch.hpp>
 #include <sys/wait.h>
+#include <catch2/catch.hpp>
 
 #include <cstdio>
 #include <fstream>
@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "raw_store.h"
+#include "run_cli.h"
 #include "temp_dir.h"
 
 using namespace orgledger::testing;
@@ -20,14 +21,9 @@ struct Run {
 };
 
 Run run(const std::string& arguments) {
-  const std::string command = std::string(ORGLEDGER_CLI) + " " + arguments + " 2>/dev/null";
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  char buffer[4096];
-  while (std::size_t got = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, got);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  Run result{};
+  result.out = run_orgledger(ORGLEDGER_CLI, arguments, &result.exit_code);
+  return result;
 }
 
 std::vector<nlohmann::json> json_lines(const std::string& out) {
@@ -101,13 +97,20 @@ TEST_CASE("cli: submit JSON Lines, then check, members and abuse answer per API.
   const std::string input = dir.sub("commands.jsonl");
   {
     std::ofstream out(input);
-    out << R"({"type": "RegisterUser", "actor": "svc:signup", "user": "carol", "login": "carol@example.ch", "command_id": "c1"})" "\n"
-        << R"({"type": "RegisterUser", "actor": "svc:signup", "user": "dan", "login": "dan@example.ch"})" "\n"
-        << R"({"type": "CreateOrganization", "actor": "carol", "org": "acme", "name": "Acme"})" "\n"
-        << R"({"type": "RegisterProduct", "actor": "svc:billing", "org": "acme", "product": "p-mail", "kind": "mail_service"})" "\n"
-        << R"({"type": "AddMember", "actor": "carol", "org": "acme", "user": "dan", "role": "collaborator", "products": ["p-mail"]})" "\n"
-        << R"({"type": "RemoveMember", "actor": "carol", "org": "acme", "user": "carol"})" "\n"
-        << R"({"type": "FileAbuseReport", "actor": "svc:abuse-desk", "report": "r1", "received_at": "2026-01-05T08:00:00Z", "category": "spam", "reporter": "anonymous"})" "\n"
+    out << R"({"type": "RegisterUser", "actor": "svc:signup", "user": "carol", "login": "carol@example.ch", "command_id": "c1"})"
+           "\n"
+        << R"({"type": "RegisterUser", "actor": "svc:signup", "user": "dan", "login": "dan@example.ch"})"
+           "\n"
+        << R"({"type": "CreateOrganization", "actor": "carol", "org": "acme", "name": "Acme"})"
+           "\n"
+        << R"({"type": "RegisterProduct", "actor": "svc:billing", "org": "acme", "product": "p-mail", "kind": "mail_service"})"
+           "\n"
+        << R"({"type": "AddMember", "actor": "carol", "org": "acme", "user": "dan", "role": "collaborator", "products": ["p-mail"]})"
+           "\n"
+        << R"({"type": "RemoveMember", "actor": "carol", "org": "acme", "user": "carol"})"
+           "\n"
+        << R"({"type": "FileAbuseReport", "actor": "svc:abuse-desk", "report": "r1", "received_at": "2026-01-05T08:00:00Z", "category": "spam", "reporter": "anonymous"})"
+           "\n"
         << "{not json\n";
   }
   const auto submitted = run("submit --json --file " + input + data);
@@ -158,12 +161,18 @@ TEST_CASE("cli: replay, diff, access-history, who-can and what-can on one story"
   const std::string input = dir.sub("commands.jsonl");
   {
     std::ofstream out(input);
-    out << R"({"type": "RegisterUser", "actor": "svc:signup", "user": "carol", "login": "carol@example.ch"})" "\n"
-        << R"({"type": "RegisterUser", "actor": "svc:signup", "user": "dan", "login": "dan@example.ch"})" "\n"
-        << R"({"type": "CreateOrganization", "actor": "carol", "org": "acme", "name": "Acme"})" "\n"
-        << R"({"type": "RegisterProduct", "actor": "svc:billing", "org": "acme", "product": "p-mail", "kind": "mail_service"})" "\n"
-        << R"({"type": "AddMember", "actor": "carol", "org": "acme", "user": "dan", "role": "collaborator"})" "\n"
-        << R"({"type": "GrantProductAccess", "actor": "carol", "org": "acme", "user": "dan", "product": "p-mail"})" "\n";
+    out << R"({"type": "RegisterUser", "actor": "svc:signup", "user": "carol", "login": "carol@example.ch"})"
+           "\n"
+        << R"({"type": "RegisterUser", "actor": "svc:signup", "user": "dan", "login": "dan@example.ch"})"
+           "\n"
+        << R"({"type": "CreateOrganization", "actor": "carol", "org": "acme", "name": "Acme"})"
+           "\n"
+        << R"({"type": "RegisterProduct", "actor": "svc:billing", "org": "acme", "product": "p-mail", "kind": "mail_service"})"
+           "\n"
+        << R"({"type": "AddMember", "actor": "carol", "org": "acme", "user": "dan", "role": "collaborator"})"
+           "\n"
+        << R"({"type": "GrantProductAccess", "actor": "carol", "org": "acme", "user": "dan", "product": "p-mail"})"
+           "\n";
   }
   REQUIRE(run("submit --file " + input + data).exit_code == 0);
 
@@ -174,7 +183,8 @@ TEST_CASE("cli: replay, diff, access-history, who-can and what-can on one story"
   const auto replayed = nlohmann::json::parse(first.out);
   CHECK(replayed["as_of_position"] == 7);
   CHECK(replayed["digests"].size() == 9);
-  CHECK(nlohmann::json::parse(run("replay --to 6 --json" + data).out)["digests"]["members"] != replayed["digests"]["members"]);
+  CHECK(nlohmann::json::parse(run("replay --to 6 --json" + data).out)["digests"]["members"] !=
+        replayed["digests"]["members"]);
   CHECK(run("replay" + data).exit_code == 2);  // --to is required
 
   const auto diff = nlohmann::json::parse(run("diff --from 6 --to 7 --org acme --json" + data).out);
@@ -196,10 +206,13 @@ TEST_CASE("cli: replay, diff, access-history, who-can and what-can on one story"
   }
   CHECK(dan);
 
-  const auto who = nlohmann::json::parse(run("who-can --org acme --action product.access --product p-mail --json" + data).out);
+  const auto who =
+      nlohmann::json::parse(run("who-can --org acme --action product.access --product p-mail --json" + data).out);
   REQUIRE(who["users"].size() == 2);
   CHECK(who["users"][1]["user"] == "dan");
-  CHECK(nlohmann::json::parse(run("who-can --org acme --action product.access --product p-mail --as-of 6 --json" + data).out)["users"].size() == 1);
+  CHECK(nlohmann::json::parse(
+            run("who-can --org acme --action product.access --product p-mail --as-of 6 --json" + data).out)["users"]
+            .size() == 1);
   const auto what = nlohmann::json::parse(run("what-can --org acme --user dan --json" + data).out);
   CHECK(what["capabilities"][0]["action"] == "product.access");
   CHECK(run("what-can --org nope --user dan" + data).exit_code == 1);

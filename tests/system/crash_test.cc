@@ -2,11 +2,11 @@
 // each acknowledged position through a pipe; we SIGKILL it at random moments, 20 rounds on the
 // same data directory, and after each round check every acknowledged event, gaplessness, whole
 // commands and the chain.
-#include <catch2/catch.hpp>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <catch2/catch.hpp>
 
 #include <chrono>
 #include <sstream>
@@ -47,7 +47,8 @@ std::string run_and_kill(const std::string& dir, int round, std::chrono::millise
   const auto deadline = std::chrono::steady_clock::now() + run_for;
   bool killed = false;
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (!killed && left.count() <= 0) {
       kill(child, SIGKILL);
       killed = true;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "run_cli.h"
 #include "temp_dir.h"
 
 using namespace orgledger::testing;
@@ -16,14 +17,7 @@ using namespace orgledger::testing;
 namespace {
 
 std::string run(const std::string& arguments, int* exit_code = nullptr) {
-  FILE* pipe = popen((std::string(ORGLEDGER_CLI) + " " + arguments + " 2>/dev/null").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  char buffer[4096];
-  while (std::size_t got = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, got);
-  const int status = pclose(pipe);
-  if (exit_code) *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
+  return run_orgledger(ORGLEDGER_CLI, arguments, exit_code);
 }
 
 std::string from_base64(const std::string& text) {

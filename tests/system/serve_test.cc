@@ -11,6 +11,7 @@
 #include <string>
 
 #include "http_client.h"
+#include "run_cli.h"
 #include "temp_dir.h"
 
 using namespace orgledger::testing;
@@ -69,14 +70,7 @@ class ServeProcess {
 };
 
 std::string run(const std::string& arguments, int* exit_code = nullptr) {
-  FILE* pipe = popen((std::string(ORGLEDGER_CLI) + " " + arguments + " 2>/dev/null").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  char buffer[4096];
-  while (std::size_t got = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, got);
-  const int status = pclose(pipe);
-  if (exit_code) *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
+  return run_orgledger(ORGLEDGER_CLI, arguments, exit_code);
 }
 
 }  // namespace
