@@ -46,7 +46,7 @@ struct InFlight {
 
 std::expected<std::unique_ptr<CommandProcessor>, ledger::Error> CommandProcessor::start(
     ledger::Ledger& ledger, const ledger::Clock& clock, const projections::BusinessCalendar& calendar,
-    const std::function<void(const std::string&)>& note) {
+    const std::function<void(const std::string&)>& note, const std::function<void(ledger::Position)>& progress) {
   std::unique_ptr<CommandProcessor> processor(new CommandProcessor(ledger, clock, calendar));
   processor->started_at_ = clock.now();
   // The newest valid snapshot, then the events after it.
@@ -55,6 +55,7 @@ std::expected<std::unique_ptr<CommandProcessor>, ledger::Error> CommandProcessor
   projections::reserve_for(processor->live_, head);
   auto rebuilt = projections::for_each_event(ledger, processor->live_.position + 1, head, [&](const ledger::RecordedEvent& event) {
     projections::evolve(processor->live_, event);
+    if (progress && event.position() % 65536 == 0) progress(event.position());
     return true;
   });
   if (!rebuilt) return std::unexpected(rebuilt.error());

@@ -23,6 +23,7 @@
 #include "orgledger/ledger/ledger.h"
 #include "orgledger/projections/snapshot.h"
 #include "orgledger/projections/snapshotter.h"
+#include "progress.h"
 #include "query_support.h"
 #include "subcommands.h"
 
@@ -101,7 +102,11 @@ int serve_command(const Args& raw) {
   const auto snapshot_every = args.number("snapshot-every").value_or(projections::kDefaultSnapshotEvery);
   auto note = [](const std::string& text) { std::fprintf(stderr, "orgledger serve: %s\n", text.c_str()); };
   const auto started = std::chrono::steady_clock::now();
-  auto processor = commands::CommandProcessor::start(**ledger, clock, calendar, note);
+  std::optional<Progress> rebuilding;
+  rebuilding.emplace("rebuilding the state", (*ledger)->head().position);
+  auto processor = commands::CommandProcessor::start(**ledger, clock, calendar, note,
+                                                     [&](ledger::Position reached) { rebuilding->update(reached); });
+  rebuilding.reset();
   if (!processor) {
     std::fprintf(stderr, "orgledger serve: %s\n", processor.error().message.c_str());
     return kExitUsageOrIo;

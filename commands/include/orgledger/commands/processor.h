@@ -38,11 +38,13 @@ class CommandProcessor final : private ledger::GroupDecider {
   // processor waits for the commands in flight to be answered.
   // `calendar` counts the abuse deadlines (A7); it must outlive the processor too.
   // It starts from the newest valid snapshot (projections/snapshot.h) and folds only the events
-  // after it; each snapshot passed over is told to `note`.
+  // after it; each snapshot passed over is told to `note`, and the position the fold has reached
+  // to `progress` now and then (for a progress line).
   static std::expected<std::unique_ptr<CommandProcessor>, ledger::Error> start(
       ledger::Ledger& ledger, const ledger::Clock& clock,
       const projections::BusinessCalendar& calendar = projections::BusinessCalendar::geneva(),
-      const std::function<void(const std::string&)>& note = {});
+      const std::function<void(const std::string&)>& note = {},
+      const std::function<void(ledger::Position)>& progress = {});
   ~CommandProcessor() override;
 
   // Thread-safe. `done` runs once the outcome is durable (or refused before anything was written).
