@@ -31,8 +31,9 @@ class ServeProcess {
       dup2(out[1], STDOUT_FILENO);
       close(out[0]);
       close(out[1]);
+      // A snapshot every 10 events: the SIGKILL test restarts from one.
       execl(ORGLEDGER_CLI, ORGLEDGER_CLI, "serve", "--data", data.c_str(), "--listen", "127.0.0.1:0", "--no-access-log",
-            static_cast<char*>(nullptr));
+            "--snapshot-every", "10", static_cast<char*>(nullptr));
       _exit(127);
     }
     close(out[1]);
@@ -133,4 +134,23 @@ TEST_CASE("serve: every acknowledged command survives SIGKILL") {
   const auto verify = json::parse(run("verify --json --data " + data, &code));
   CHECK(code == 0);
   CHECK(verify["head"]["position"].get<std::uint64_t>() >= acknowledged.back());
+  // Restarted (from a snapshot and the tail after it), the state holds every acknowledged user:
+  // O1 lets only a registered user create an organization.
+  ServeProcess again(data);
+  HttpClient client(again.port(), token);
+  for (const char* user : {"u0", "u25", "u39"}) {
+    INFO(user);
+    CHECK(client
+              .post("/v1/commands", json{{"type", "CreateOrganization"},
+                                         {"actor", user},
+                                         {"org", std::string("org-") + user},
+                                         {"name", "X"}}
+                                        .dump())
+              .status == 200);
+  }
+  CHECK(client
+            .post("/v1/commands",
+                  json{{"type", "CreateOrganization"}, {"actor", "u40"}, {"org", "org-u40"}, {"name", "X"}}.dump())
+            .status == 403);
+  CHECK(again.stop_with(SIGTERM) == 0);
 }

@@ -61,8 +61,8 @@ std::uint32_t parse_rate_limit(const std::string& text) {
 }  // namespace
 
 int serve_command(const Args& raw) {
-  const CliArgs args(raw,
-                     {{"data", "listen", "rate-limit", "calendar", "max-connections", "threads"}, {"no-access-log"}});
+  const CliArgs args(raw, {{"data", "listen", "rate-limit", "calendar", "max-connections", "threads", "snapshot-every"},
+                           {"no-access-log"}});
   if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional().front() + "'");
   api::ServerOptions options;
   if (auto listen = args.value("listen")) parse_listen(*listen, options);
