@@ -36,10 +36,7 @@ void progress(const char* what) {
 // is live, not what an earlier phase left behind in malloc's free lists.
 void release_free_memory() { malloc_trim(0); }
 
-void add(std::vector<Metric>& metrics, std::string name, std::string description, double value, std::string unit) {
-  std::fprintf(stderr, "  %s = %.3f %s\n", name.c_str(), value, unit.c_str());
-  metrics.push_back({std::move(name), std::move(description), value, std::move(unit), {}});
-}
+constexpr auto add = add_metric;  // every figure: recorded and logged
 
 double rate(std::size_t count, double seconds) { return seconds > 0 ? static_cast<double>(count) / seconds : 0; }
 
@@ -115,11 +112,12 @@ void rebuild_section(const ledger::Ledger& ledger, projections::State& state, st
   ReadRun fold;
   const Stopwatch folding;
   projections::reserve_for(state, ledger.head().position);
-  const auto folded = projections::for_each_event(ledger, 1, ledger.head().position, [&](const ledger::RecordedEvent& event) {
-    projections::evolve(state, event);
-    ++fold.events;
-    return true;
-  });
+  const auto folded =
+      projections::for_each_event(ledger, 1, ledger.head().position, [&](const ledger::RecordedEvent& event) {
+        projections::evolve(state, event);
+        ++fold.events;
+        return true;
+      });
   if (!folded) fail("rebuild", folded.error());
   fold.seconds = folding.seconds();
   release_free_memory();

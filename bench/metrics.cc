@@ -30,6 +30,12 @@ void print_table(const std::vector<Metric>& metrics) {
   std::fflush(stdout);
 }
 
+void add_metric(std::vector<Metric>& metrics, std::string name, std::string description, double value,
+                std::string unit) {
+  std::fprintf(stderr, "  %s = %.3f %s\n", name.c_str(), value, unit.c_str());
+  metrics.push_back({std::move(name), std::move(description), value, std::move(unit), {}});
+}
+
 void add_median(std::vector<Metric>& metrics, std::string name, std::string description, std::vector<double> runs,
                 std::string unit) {
   const double value = median(runs);

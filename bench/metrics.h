@@ -18,6 +18,10 @@ struct Metric {
 // The table on stdout, then the metric lines.
 void print_table(const std::vector<Metric>& metrics);
 
+// Appends one metric and logs it on stderr (progress).
+void add_metric(std::vector<Metric>& metrics, std::string name, std::string description, double value,
+                std::string unit);
+
 // Appends the median of `runs` as a metric and logs it on stderr (progress).
 void add_median(std::vector<Metric>& metrics, std::string name, std::string description, std::vector<double> runs,
                 std::string unit);

@@ -23,18 +23,22 @@ struct QueryPoint {
 // Reads as_of and at from the query; a bad one is an invalid_argument problem.
 std::expected<QueryPoint, HttpResponse> query_point(const Call& call);
 
+// The live state of the processor, with time rules at `at` (now when absent).
+template <typename Answer>
+HttpResponse with_live_state(const Call& call, std::optional<ledger::Micros> at, Answer&& answer) {
+  const ledger::Micros now = call.services.clock.now();
+  return call.services.processor.read(
+      [&](const projections::State& state) { return answer(state, state.position, at.value_or(now)); });
+}
+
 // Runs `answer(state, as_of_position, at)` on the state the query asks about and returns its
 // response (or the problem of a bad as_of / at, or of a log that could not be read).
 template <typename Answer>
 HttpResponse with_state(const Call& call, Answer&& answer) {
   auto point = query_point(call);
   if (!point) return std::move(point.error());
-  const ledger::Micros now = call.services.clock.now();
-  if (!point->as_of) {
-    return call.services.processor.read(
-        [&](const projections::State& state) { return answer(state, state.position, point->at.value_or(now)); });
-  }
-  auto folded = projections::fold_as_of(call.services.ledger, point->as_of, now);
+  if (!point->as_of) return with_live_state(call, point->at, std::forward<Answer>(answer));
+  auto folded = projections::fold_as_of(call.services.ledger, point->as_of, call.services.clock.now());
   if (!folded) return problem_response(503, "unavailable", "the log could not be read: " + folded.error().message);
   return answer(folded->state, folded->as_of_position, point->at.value_or(folded->default_at));
 }
@@ -43,13 +47,8 @@ HttpResponse with_state(const Call& call, Answer&& answer) {
 // organization's streams are folded (replay/org_fold.h), so the answer costs its history alone.
 template <typename Answer>
 HttpResponse with_org_state_at(const Call& call, const std::string& org, const QueryPoint& point, Answer&& answer) {
-  const ledger::Micros now = call.services.clock.now();
-  if (!point.as_of) {
-    return call.services.processor.read([&](const projections::State& state) {
-      return answer(state, state.position, point.at.value_or(now));
-    });
-  }
-  auto folded = replay::fold_org_as_of(call.services.ledger, org, point.as_of, now);
+  if (!point.as_of) return with_live_state(call, point.at, std::forward<Answer>(answer));
+  auto folded = replay::fold_org_as_of(call.services.ledger, org, point.as_of, call.services.clock.now());
   if (!folded) return problem_response(503, "unavailable", "the log could not be read: " + folded.error().message);
   return answer(folded->state, folded->as_of_position, point.at.value_or(folded->default_at));
 }

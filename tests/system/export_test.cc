@@ -134,3 +134,20 @@ TEST_CASE(
   run("export --format xml" + data, &code);
   CHECK(code == 2);
 }
+
+TEST_CASE("export: A6 — reporter contact details are redacted in data unless --reveal-reporter") {
+  TempDir dir;
+  const std::string data = " --data " + dir.sub("data");
+  const std::string input = dir.sub("report.json");
+  std::fstream(input, std::ios::out)
+      << R"({"type": "FileAbuseReport", "actor": "svc:abuse-desk", "report": "r1", "received_at": "2026-01-05T08:00:00Z",)"
+      << R"( "category": "spam", "reporter": {"name": "Ida", "email": "ida@example.org"}})";
+  int code = -1;
+  run("submit --file " + input + data, &code);
+  REQUIRE(code == 0);
+  const auto redacted = nlohmann::json::parse(run("export --format jsonl" + data));
+  CHECK(redacted["data"]["reporter"] == "redacted");
+  CHECK(run("export --format csv" + data).find("ida@example.org") == std::string::npos);
+  const auto revealed = nlohmann::json::parse(run("export --format jsonl --reveal-reporter" + data));
+  CHECK(revealed["data"]["reporter"]["email"] == "ida@example.org");
+}

@@ -1,18 +1,13 @@
 // `orgledger export --format jsonl|csv [--from X] [--to X] [--reveal-reporter]`: the events for
-// auditors, verifiable offline (API.md, issue 5). Each event carries its position, stream, type,
-// data, prev_hash and hash, and the stored envelope bytes in base64, so that the chain can be
-// recomputed with standard tools alone: hash = SHA-256(prev_hash ‖ envelope), and each prev_hash is
-// the hash before it (the README shows it in a few lines of Python).
-//   jsonl: one event per line (the event JSON of API.md plus "envelope"), nothing else
-//   csv:   one header row, then one row per event; `data` is the event's data as JSON
-#include <openssl/evp.h>
-
+// auditors, verifiable offline (API.md, issue 5; formats in api/export_format.h). Each event carries
+// the stored envelope bytes in base64, so that the chain can be recomputed with standard tools
+// alone: hash = SHA-256(prev_hash ‖ envelope), each prev_hash the hash before it (README).
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "cli_args.h"
 #include "data_dir.h"
-#include "orgledger/api/event_json.h"
+#include "orgledger/api/export_format.h"
 #include "orgledger/api/time_format.h"
 #include "orgledger/projections/event_stream.h"
 #include "orgledger/replay/org_fold.h"
@@ -20,28 +15,6 @@
 #include "subcommands.h"
 
 namespace orgledger::tools {
-namespace {
-
-std::string base64(std::span<const std::uint8_t> bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  const int written =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes.data(), static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(written));
-  return out;
-}
-
-// RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled.
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
-}  // namespace
 
 int export_command(const Args& raw) {
   const CliArgs args(raw, {{"data", "format", "from", "to"}, {"reveal-reporter"}});
@@ -90,21 +63,9 @@ int export_command(const Args& raw) {
   Progress progress("export", last->position >= first ? last->position - first + 1 : 0);
   std::uint64_t written = 0;
   auto exported = projections::for_each_event(ledger, first, last->position, [&](const ledger::RecordedEvent& event) {
-    auto json = api::event_to_json(event, reporter);
-    const std::string envelope = base64(event.envelope_bytes());
-    if (*format == "jsonl") {
-      json["envelope"] = envelope;
-      std::printf("%s\n", json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
-    } else {
-      std::string row;
-      for (const char* field : {"position", "stream", "stream_version", "recorded_at", "type", "actor", "command_id"}) {
-        row += csv_field(json[field].is_string() ? json[field].get<std::string>() : json[field].dump()) + ",";
-      }
-      row += csv_field(json.value("correlation_id", "")) + ",";
-      row += csv_field(json["data"].dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)) + ",";
-      row += json["prev_hash"].get<std::string>() + "," + json["hash"].get<std::string>() + "," + envelope;
-      std::printf("%s\n", row.c_str());
-    }
+    const auto line =
+        *format == "jsonl" ? api::export_jsonl_line(event, reporter) : api::export_csv_row(event, reporter);
+    std::printf("%s\n", line.c_str());
     progress.update(++written);
     return true;
   });
