@@ -169,14 +169,21 @@ std::vector<Command> make_commands(const State& state, std::size_t count, std::u
   return out;
 }
 
-CommandRun submit_async(commands::CommandProcessor& processor, std::vector<Command> commands, std::size_t in_flight) {
+CommandRun submit_async(commands::CommandProcessor& processor, std::vector<Command> commands, std::size_t in_flight,
+                        double max_seconds) {
   CommandRun run;
   run.micros.assign(commands.size(), 0);
   Outcomes outcomes(run);
   InFlight limit(in_flight);
   const Stopwatch elapsed;
+  std::size_t submitted = 0;
   for (std::size_t i = 0; i < commands.size(); ++i) {
     limit.acquire();
+    if (elapsed.seconds() >= max_seconds) {
+      limit.release();
+      break;
+    }
+    ++submitted;
     const auto start = SteadyClock::now();
     processor.submit(std::move(commands[i]), [&, i, start](commands::Outcome outcome) {
       run.micros[i] = micros_between(start, SteadyClock::now());
@@ -186,6 +193,7 @@ CommandRun submit_async(commands::CommandProcessor& processor, std::vector<Comma
   }
   limit.wait_idle();
   run.seconds = elapsed.seconds();
+  run.micros.resize(submitted);
   return run;
 }
 

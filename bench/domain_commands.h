@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -28,9 +29,11 @@ struct CommandRun {
   double per_second() const { return seconds > 0 ? static_cast<double>(accepted + refused) / seconds : 0; }
 };
 
-// Submits with CommandProcessor::submit(command, callback), at most `in_flight` unanswered.
+// Submits with CommandProcessor::submit(command, callback), at most `in_flight` unanswered, from
+// the first command on; stops submitting after `max_seconds` (the run then ends when the commands
+// in flight are answered, and `micros` holds only the submitted ones).
 CommandRun submit_async(commands::CommandProcessor& processor, std::vector<commands::Command> commands,
-                        std::size_t in_flight);
+                        std::size_t in_flight, double max_seconds = std::numeric_limits<double>::infinity());
 
 // Submits one at a time with the blocking CommandProcessor::submit(command).
 CommandRun submit_blocking(commands::CommandProcessor& processor, std::vector<commands::Command> commands);

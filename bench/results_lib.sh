@@ -31,3 +31,56 @@ replace_generated_section() {
     { "$header_function"; cat "$section_file"; } >>"$into"
   fi
 }
+
+# RocksDB's db_bench, the device's yardstick for run_ledger_bench.sh and compare. These read the
+# caller's globals: db_bench (its path, from find_db_bench), value_size (bytes per value), scratch
+# (a directory for its databases), db_runs (repetitions); and call the caller's `die`.
+find_db_bench() {
+  local candidate
+  for candidate in rocksdb_db_bench db_bench; do
+    if command -v "$candidate" >/dev/null; then command -v "$candidate"; return; fi
+  done
+  die "db_bench not found (Debian: apt-get install rocksdb-tools)"
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) exit 1; print v[int((NR + 1) / 2)] }'; }
+
+# Runs db_bench once on a fresh database (unless --use_existing_db=1 is among the arguments) and
+# prints "<micros/op> <ops/sec> <P50 µs> <P99 µs>" of its benchmark (percentiles 0 without
+# --histogram=1).
+db_bench_once() {
+  local db=$1 benchmark=$2
+  shift 2
+  local out
+  out=$("$db_bench" --db="$db" --benchmarks="$benchmark" --key_size=8 --value_size="$value_size" \
+          --threads=1 "$@" 2>/dev/null) || die "db_bench $benchmark $* failed"
+  awk -v name="$benchmark" '
+    $1 == name && $2 == ":" { for (i = 3; i < NF; ++i) { if ($(i + 1) == "micros/op") micros = $i; if ($(i + 1) == "ops/sec") ops = $i } }
+    $1 == "Percentiles:" { p50 = $3; p99 = $7 }
+    END { if (micros == "") exit 1; printf "%s %s %s %s\n", micros, ops, p50 + 0, p99 + 0 }' <<<"$out" ||
+    die "cannot parse db_bench $benchmark output"
+}
+
+# Runs db_bench_once db_runs times, each on a fresh database, one output line per run. A
+# preparation command (e.g. an unsynced fill before readseq) may be given as $1.
+db_bench_samples() {
+  local prepare=$1
+  shift
+  local run db
+  for ((run = 0; run < db_runs; ++run)); do
+    db="$scratch/db_bench.$run"
+    rm -rf "$db"
+    if [[ -n $prepare ]]; then $prepare "$db" >/dev/null; fi
+    db_bench_once "$db" "$@"
+    rm -rf "$db"
+  done
+}
+
+# As db_bench_samples, but prints the median of each column.
+db_bench_median() {
+  local samples column
+  samples=$(db_bench_samples "$@")
+  for column in 1 2 3 4; do
+    awk -v c="$column" '{ print $c }' <<<"$samples" | median
+  done | paste -sd' '
+}

@@ -31,57 +31,12 @@ readonly read_num=1000000
 die() { echo "run_ledger_bench: $*" >&2; exit 1; }
 log() { echo "== $*" >&2; }
 
-find_db_bench() {
-  local candidate
-  for candidate in rocksdb_db_bench db_bench; do
-    if command -v "$candidate" >/dev/null; then command -v "$candidate"; return; fi
-  done
-  die "db_bench not found (Debian: apt-get install rocksdb-tools)"
-}
-
 # The value of `metric NAME VALUE UNIT` in ledger_bench's output.
 ledger_metric() {
   local value
   value=$(awk -v name="$1" '$1 == "metric" && $2 == name { print $3 }' "$ledger_out")
   [[ -n $value ]] || die "ledger_bench printed no metric $1"
   echo "$value"
-}
-
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) exit 1; print v[int((NR + 1) / 2)] }'; }
-
-# Runs db_bench once on a fresh database (unless --use_existing_db=1 is among the arguments) and
-# prints "<micros/op> <ops/sec> <P50 µs> <P99 µs>" of its benchmark (percentiles 0 without
-# --histogram=1).
-db_bench_once() {
-  local db=$1 benchmark=$2
-  shift 2
-  local out
-  out=$("$db_bench" --db="$db" --benchmarks="$benchmark" --key_size=8 --value_size="$value_size" \
-          --threads=1 "$@" 2>/dev/null) || die "db_bench $benchmark $* failed"
-  awk -v name="$benchmark" '
-    $1 == name && $2 == ":" { for (i = 3; i < NF; ++i) { if ($(i + 1) == "micros/op") micros = $i; if ($(i + 1) == "ops/sec") ops = $i } }
-    $1 == "Percentiles:" { p50 = $3; p99 = $7 }
-    END { if (micros == "") exit 1; printf "%s %s %s %s\n", micros, ops, p50 + 0, p99 + 0 }' <<<"$out" ||
-    die "cannot parse db_bench $benchmark output"
-}
-
-# Repeats db_bench_once DB_RUNS times, each on a fresh database, and prints the median of each
-# column. A preparation command (e.g. an unsynced fill before readseq) may be given as $1.
-db_bench_median() {
-  local prepare=$1
-  shift
-  local samples=() run db
-  for ((run = 0; run < db_runs; ++run)); do
-    db="$scratch/db_bench.$run"
-    rm -rf "$db"
-    if [[ -n $prepare ]]; then $prepare "$db" >/dev/null; fi
-    samples+=("$(db_bench_once "$db" "$@")")
-    rm -rf "$db"
-  done
-  local column
-  for column in 1 2 3 4; do
-    printf '%s\n' "${samples[@]}" | awk -v c="$column" '{ print $c }' | median
-  done | paste -sd' '
 }
 
 fill_unsynced() {
