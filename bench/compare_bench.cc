@@ -60,15 +60,11 @@ ledger::Micros now_micros() {
       .count();
 }
 
-// Each question timed alone; the answers of the first run.
-std::vector<bool> orgledger_checks(const projections::State& state, const std::vector<AccessQuestion>& questions,
-                                   int runs, ledger::Micros at) {
-  std::vector<projections::CheckRequest> requests;
-  for (const auto& question : questions) {
-    requests.push_back({.org = question.org, .user = question.user, .action = projections::Action::product_access,
-                        .product = question.product, .scope = {}, .resource = {}});
-  }
-  const projections::StateView view(state);
+// Times `answer` on each request alone, `runs` times; records p50, p99 and the rate under
+// `measure`; returns the answers of the first run.
+template <typename Answer>
+std::vector<bool> time_checks(const std::vector<projections::CheckRequest>& requests, int runs, const std::string& measure,
+                              Answer answer) {
   std::vector<bool> answers;
   std::vector<double> p50, p99, rates;
   for (int run = 0; run < runs; ++run) {
@@ -78,7 +74,7 @@ std::vector<bool> orgledger_checks(const projections::State& state, const std::v
     const Stopwatch whole;
     for (const auto& request : requests) {
       const auto start = std::chrono::steady_clock::now();
-      const bool yes = projections::check(view, request, at).allowed;
+      const bool yes = answer(request);
       nanos.push_back(std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count());
       allowed += yes;
       if (run == 0) answers.push_back(yes);
@@ -88,15 +84,35 @@ std::vector<bool> orgledger_checks(const projections::State& state, const std::v
     p99.push_back(quantile(nanos, 0.99) / 1000);
     if (allowed == 0) throw BenchFailure("no check was allowed: the questions miss the state");
   }
-  record("orgledger", "check_p50", "-", "us", p50);
-  record("orgledger", "check_p99", "-", "us", p99);
-  record("orgledger", "checks_per_second", "-", "checks/s", rates);
+  record("orgledger", measure + "_p50", "-", "us", p50);
+  record("orgledger", measure + "_p99", "-", "us", p99);
+  record("orgledger", measure + "_per_second", "-", "checks/s", rates);
+  return answers;
+}
+
+// The yes/no question as the SQL query asks it (projections::allows), and the same with every
+// reason gathered (projections::check, what `explain` shows); they must agree.
+std::vector<bool> orgledger_checks(const projections::State& state, const std::vector<AccessQuestion>& questions,
+                                   int runs, ledger::Micros at) {
+  std::vector<projections::CheckRequest> requests;
+  for (const auto& question : questions) {
+    requests.push_back({.org = question.org, .user = question.user, .action = projections::Action::product_access,
+                        .product = question.product, .scope = {}, .resource = {}});
+  }
+  const projections::StateView view(state);
+  auto answers = time_checks(requests, runs, "check",
+                             [&](const projections::CheckRequest& request) { return projections::allows(view, request, at); });
+  const auto explained = time_checks(requests, runs, "check_with_reasons", [&](const projections::CheckRequest& request) {
+    return projections::check(view, request, at).allowed;
+  });
+  if (answers != explained) throw BenchFailure("allows() and check() disagree");
   return answers;
 }
 
 // What the rest of the comparison needs from orgledger's own store of the whole workload.
 struct Prepared {
   std::vector<PeerCommand> peer_commands;
+  std::vector<ledger::CommandAppend> appends;  // the same, for the ledger alone
   ReadModel read_model;
   std::vector<AccessQuestion> questions;  // the first sql_checks of them go to the peers too
   std::vector<bool> answers;
@@ -143,6 +159,7 @@ Prepared prepare(const CompareOptions& options, const std::vector<commands::Comm
     read.push_back(sweep.read.events_per_second());
     if (run == 0) {
       out.peer_commands = peer_commands_from_log(*ledger);
+      out.appends = appends_from_log(*ledger);
       record("orgledger", "stored_bytes", "-", "bytes", {sweep.stored_bytes_mean});
     }
   }
@@ -178,7 +195,7 @@ void record_durable(const std::string& system, std::size_t concurrency, const st
 void durable_comparison(const CompareOptions& options, const std::vector<commands::Command>& workload,
                         const Prepared& prepared, const std::vector<std::unique_ptr<SqlPeer>>& peers) {
   for (std::size_t concurrency : options.concurrency) {
-    std::vector<DurableRun> ours;
+    std::vector<DurableRun> ours, appends;
     std::vector<std::vector<DurableRun>> theirs(peers.size());
     const bool peers_too = concurrency <= options.peer_max_concurrency;
     // Runs alternate between the systems, so that a noisy neighbour spreads over all of them.
@@ -186,12 +203,14 @@ void durable_comparison(const CompareOptions& options, const std::vector<command
       progress("durable commands, concurrency " + std::to_string(concurrency) + ", run " + std::to_string(run + 1));
       ours.push_back(orgledger_durable_run(options.dir, workload, concurrency, options.seconds));
       if (ours.back().refused > 0) throw BenchFailure("orgledger refused a command: " + ours.back().first_problem);
+      appends.push_back(ledger_append_run(options.dir, prepared.appends, concurrency, options.seconds));
       if (!peers_too) continue;
       for (std::size_t p = 0; p < peers.size(); ++p) {
         theirs[p].push_back(peer_durable_run(*peers[p], prepared.peer_commands, concurrency, options.seconds));
       }
     }
     record_durable("orgledger", concurrency, ours);
+    record_durable("orgledger-append", concurrency, appends);
     for (std::size_t p = 0; p < peers.size() && peers_too; ++p) record_durable(peers[p]->name(), concurrency, theirs[p]);
   }
 }

@@ -73,25 +73,33 @@ def percent(value):
     return "—" if value is None else f"{value:.1f} %"
 
 
+OURS = (("orgledger", "commands"), ("orgledger-append", "appends"))  # (system, short name)
+
+
 def durable_table(m):
-    rows = ["| concurrency | orgledger commands/s | PostgreSQL | SQLite | orgledger ÷ PostgreSQL | orgledger ÷ SQLite | orgledger events/s |",
-            "|---:|---:|---:|---:|---:|---:|---:|"]
+    rows = ["| concurrency | orgledger commands/s (rules + state) | orgledger appends/s (ledger alone) | PostgreSQL | SQLite "
+            "| commands ÷ PostgreSQL | appends ÷ PostgreSQL | commands ÷ SQLite | appends ÷ SQLite |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for c in m.concurrencies("orgledger"):
-        ours = m.median("orgledger", "commands_per_second", c)
-        rows.append(f"| {c} | {spread(m.runs('orgledger', 'commands_per_second', c))} | "
-                    f"{spread(m.runs('PostgreSQL', 'commands_per_second', c))} | "
-                    f"{spread(m.runs('SQLite', 'commands_per_second', c))} | "
-                    f"{times(ratio(ours, m.median('PostgreSQL', 'commands_per_second', c)))} | "
-                    f"{times(ratio(ours, m.median('SQLite', 'commands_per_second', c)))} | "
-                    f"{spread(m.runs('orgledger', 'events_per_second', c))} |")
+        cells = [spread(m.runs(system, "commands_per_second", c)) for system, _ in OURS + tuple((p, p) for p in PEERS)]
+        for peer in PEERS:
+            for system, _ in OURS:
+                cells.append(times(ratio(m.median(system, "commands_per_second", c), m.median(peer, "commands_per_second", c))))
+        rows.append(f"| {c} | " + " | ".join(cells) + " |")
+    rows += ["", "Events per second (a command appends one or more events):", "",
+             "| concurrency | orgledger (commands) | orgledger (appends) | PostgreSQL | SQLite |", "|---:|---:|---:|---:|---:|"]
+    for c in m.concurrencies("orgledger"):
+        rows.append(f"| {c} | " + " | ".join(spread(m.runs(system, "events_per_second", c))
+                                            for system in ("orgledger", "orgledger-append") + PEERS) + " |")
     return rows
 
 
 def latency_table(m):
-    rows = ["| concurrency | orgledger p50 / p99 (µs) | PostgreSQL p50 / p99 | SQLite p50 / p99 |", "|---:|---:|---:|---:|"]
+    rows = ["| concurrency | orgledger commands p50 / p99 (µs) | orgledger appends | PostgreSQL | SQLite |",
+            "|---:|---:|---:|---:|---:|"]
     for c in m.concurrencies("orgledger"):
         cells = []
-        for system in ("orgledger",) + PEERS:
+        for system in ("orgledger", "orgledger-append") + PEERS:
             p50, p99 = m.median(system, "latency_p50", c), m.median(system, "latency_p99", c)
             cells.append("—" if p50 is None else f"{number(p50)} / {number(p99)}")
         rows.append(f"| {c} | " + " | ".join(cells) + " |")
@@ -117,11 +125,14 @@ def other_table(m):
         m.runs("PostgreSQL", "read"), m.runs("SQLite", "read"), read_seq)
     row("bytes on disk per event (÷: how many times smaller)", m.runs("orgledger", "bytes_per_event"),
         m.runs("PostgreSQL", "bytes_per_event"), m.runs("SQLite", "bytes_per_event"), None, lower_is_better=True)
-    row("permission check p50, µs (÷: how many times faster)", m.runs("orgledger", "check_p50"),
+    row("permission check, yes or no, p50, µs (÷: how many times faster)", m.runs("orgledger", "check_p50"),
         m.runs("PostgreSQL", "check_p50"), m.runs("SQLite", "check_p50"), None, digits=2, lower_is_better=True)
     row("permission check p99, µs", m.runs("orgledger", "check_p99"), m.runs("PostgreSQL", "check_p99"),
         m.runs("SQLite", "check_p99"), None, digits=2, lower_is_better=True)
-    row("permission checks per second, one thread", m.runs("orgledger", "checks_per_second"),
+    row("the same with every reason gathered (check(), as `explain` shows), p50, µs",
+        m.runs("orgledger", "check_with_reasons_p50"), m.runs("PostgreSQL", "check_p50"), m.runs("SQLite", "check_p50"),
+        None, digits=2, lower_is_better=True)
+    row("permission checks per second, one thread", m.runs("orgledger", "check_per_second"),
         m.runs("PostgreSQL", "checks_per_second"), m.runs("SQLite", "checks_per_second"), None)
     return rows
 
@@ -129,17 +140,17 @@ def other_table(m):
 def targets(m):
     """(target, figure, met) for each of issue 6's targets."""
     out = []
-    ours64 = m.median("orgledger", "commands_per_second", 64)
-    pg64 = m.median("PostgreSQL", "commands_per_second", 64)
-    r = ratio(ours64, pg64)
-    out.append(("durable commands ≥ 10× PostgreSQL at concurrency 64", times(r), r is not None and r >= 10))
-    pg_best = max((m.median("PostgreSQL", "commands_per_second", c) or 0) for c in m.concurrencies("PostgreSQL") or [0]) or None
-    r = ratio(m.median("orgledger", "commands_per_second", 256), pg_best)
-    out.append(("durable commands at 256 ≥ 20× PostgreSQL's best", times(r), r is not None and r >= 20))
-    best_events = max((m.median("orgledger", "events_per_second", c) or 0) for c in m.concurrencies("orgledger"))
+    pg_best = max([m.median("PostgreSQL", "commands_per_second", c) or 0 for c in m.concurrencies("PostgreSQL")] or [0]) or None
     batched = m.db_runs("fillseq_sync_batch", 1)
-    r = ratio(best_events, statistics.median(batched) if batched else None, as_percent=True)
-    out.append(("durable events/s ≥ 25 % of db_bench fillseq sync=1 batched", percent(r), r is not None and r >= 25))
+    for system, name in OURS:
+        r = ratio(m.median(system, "commands_per_second", 64), m.median("PostgreSQL", "commands_per_second", 64))
+        out.append((f"durable {name} ≥ 10× PostgreSQL at concurrency 64", times(r), r is not None and r >= 10))
+        r = ratio(m.median(system, "commands_per_second", 256), pg_best)
+        out.append((f"durable {name} at 256 ≥ 20× PostgreSQL's best", times(r), r is not None and r >= 20))
+        best = max((m.median(system, "events_per_second", c) or 0) for c in m.concurrencies(system) or [0])
+        r = ratio(best, statistics.median(batched) if batched else None, as_percent=True)
+        out.append((f"durable events/s of the {name}, best, ≥ 25 % of db_bench fillseq sync=1 batched", percent(r),
+                    r is not None and r >= 25))
     ours, pg = m.median("orgledger", "bytes_per_event"), m.median("PostgreSQL", "bytes_per_event")
     out.append(("bytes on disk per event ≤ PostgreSQL's", f"{number(ours)} vs {number(pg)} bytes",
                 ours is not None and pg is not None and ours <= pg))

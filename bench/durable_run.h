@@ -28,6 +28,17 @@ struct DurableRun {
 DurableRun orgledger_durable_run(const std::string& parent, const std::vector<commands::Command>& workload,
                                  std::size_t concurrency, double seconds);
 
+// The ledger alone, as the peers are measured: a fresh store under `parent` and `appends` (the
+// events the processor decided, with the optimistic version check of each command's first
+// stream) from the first on with append_async, at most `concurrency` unanswered, for `seconds`.
+DurableRun ledger_append_run(const std::string& parent, const std::vector<ledger::CommandAppend>& appends,
+                             std::size_t concurrency, double seconds);
+
+// The commands of `ledger`'s log as appends again: each event's envelope as its draft (the writer
+// patches position, version, time and chain again), expecting the first stream at the version it
+// had before the command.
+std::vector<ledger::CommandAppend> appends_from_log(const ledger::Ledger& ledger);
+
 // A peer (emptied first): `concurrency` threads, each with its own session, take the commands in
 // order and append them, for `seconds`.
 DurableRun peer_durable_run(SqlPeer& peer, const std::vector<PeerCommand>& commands, std::size_t concurrency,

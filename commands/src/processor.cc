@@ -1,6 +1,8 @@
 #include "orgledger/commands/processor.h"
 
+#include <cstdio>
 #include <future>
+#include <random>
 
 #include "orgledger/commands/decide.h"
 #include "orgledger/ledger/event_codec.h"
@@ -13,6 +15,15 @@ namespace orgledger::commands {
 namespace {
 
 constexpr std::size_t kGrowthHeadroom = 2 << 20;
+
+// 64 random bits in hex, for the generated command ids of one start.
+std::string random_nonce() {
+  std::random_device device;
+  const std::uint64_t bits = (static_cast<std::uint64_t>(device()) << 32) ^ device();
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(bits));
+  return hex;
+}
 
 // A refusal as the audit entry D2 asks for.
 ledger::CommandAppend rejected_entry(const Command& command, const Rejection& rejection) {
@@ -49,6 +60,7 @@ std::expected<std::unique_ptr<CommandProcessor>, ledger::Error> CommandProcessor
     const std::function<void(const std::string&)>& note, const std::function<void(ledger::Position)>& progress) {
   std::unique_ptr<CommandProcessor> processor(new CommandProcessor(ledger, clock, calendar));
   processor->started_at_ = clock.now();
+  processor->id_nonce_ = random_nonce();
   // The newest valid snapshot, then the events after it.
   const auto head = ledger.head().position;
   if (auto snapshot = projections::load_snapshot(ledger, head, note)) processor->live_ = std::move(*snapshot);
@@ -77,7 +89,9 @@ CommandProcessor::~CommandProcessor() {
 }
 
 std::string CommandProcessor::next_command_id() {
-  return "auto-" + std::to_string(started_at_) + "-" + std::to_string(++generated_ids_);
+  // The start instant alone could repeat (two starts within one clock tick, a clock set back), and
+  // a repeated id would be answered with another command's first answer: a random part too.
+  return "auto-" + std::to_string(started_at_) + "-" + id_nonce_ + "-" + std::to_string(++generated_ids_);
 }
 
 void CommandProcessor::submit(Command command, std::function<void(Outcome)> done) {
@@ -162,18 +176,27 @@ Outcome CommandProcessor::submit(Command command) {
   return future.get();
 }
 
-void CommandProcessor::begin_group() { overlay_ = projections::State{}; }
+void CommandProcessor::begin_group() {
+  overlay_ = projections::State{};
+  knows_every_stream_ = live_.position == ledger_.head().position;
+}
+
+std::optional<ledger::StreamVersion> CommandProcessor::durable_version(std::string_view stream) const {
+  if (!knows_every_stream_) return std::nullopt;
+  const auto it = live_.stream_versions.find(stream);
+  return it == live_.stream_versions.end() ? 0 : it->second;
+}
 
 void CommandProcessor::fault_in(const ledger::RecordedEvent& event) {
-  const std::string stream(event.stream());
+  const std::string_view stream = event.stream();
   const auto colon = stream.find(':');
-  const std::string kind = stream.substr(0, colon);
-  const std::string id = stream.substr(colon + 1);
-  auto copy = [&](auto projections::State::*map, const std::string& key) {
+  const std::string_view kind = stream.substr(0, colon);
+  const std::string_view id = colon == std::string_view::npos ? std::string_view{} : stream.substr(colon + 1);
+  auto copy = [&](auto projections::State::*map, std::string_view key) {
     auto& target = overlay_.*map;
-    if (target.contains(key)) return;
+    if (target.find(key) != target.end()) return;
     const auto& source = live_.*map;
-    if (auto it = source.find(key); it != source.end()) target.emplace(key, it->second);
+    if (auto it = source.find(key); it != source.end()) target.emplace(it->first, it->second);
   };
   if (kind == "org") copy(&projections::State::organizations, id);
   else if (kind == "user") copy(&projections::State::users, id);
@@ -182,11 +205,11 @@ void CommandProcessor::fault_in(const ledger::RecordedEvent& event) {
   // A grant names (and creates) its ticket: keep an existing ticket's agent.
   if (event.type_name() == "SupportAccessGranted") {
     const auto* granted = event.envelope().payload_as_SupportAccessGranted();
-    if (granted->ticket() != nullptr) copy(&projections::State::tickets, granted->ticket()->str());
+    if (granted->ticket() != nullptr) copy(&projections::State::tickets, granted->ticket()->string_view());
   }
 }
 
-void CommandProcessor::staged(const std::vector<ledger::RecordedEvent>& events) {
+void CommandProcessor::staged(std::span<const ledger::RecordedEvent> events) {
   for (const auto& event : events) {
     fault_in(event);
     projections::evolve(overlay_, event);

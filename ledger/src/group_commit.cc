@@ -121,6 +121,9 @@ void Ledger::Impl::submit_decided(std::string command_id, Prepare prepare, Compl
 void Ledger::Impl::set_decider(GroupDecider* decider) {
   std::lock_guard lock(group_mutex_);  // never in the middle of a group
   decider_ = decider;
+  // The cache is neither read nor kept up to date while a decider answers for the versions, so
+  // whatever it holds may be stale once one comes or goes.
+  stream_versions_.clear();
 }
 
 void Ledger::Impl::run_writer() {
@@ -177,8 +180,15 @@ void Ledger::Impl::hand_over(std::vector<Answered> answered) {
 }
 
 std::expected<StreamVersion, Error> Ledger::Impl::staged_version(
-    const std::string& stream, const std::unordered_map<std::string, StreamVersion>& staged) {
+    const std::string& stream, const std::unordered_map<std::string, StreamVersion>& staged,
+    const GroupDecider* decider) {
   if (auto it = staged.find(stream); it != staged.end()) return it->second;
+  if (decider != nullptr) {
+    // Most commands name a stream never written before (a new user, organization, ticket): the
+    // decider's state says so at once, where the store would search its index for nothing.
+    if (auto known = decider->durable_version(stream)) return *known;
+    return store_->stream_version(stream);
+  }
   if (auto it = stream_versions_.find(stream); it != stream_versions_.end()) return it->second;
   auto version = store_->stream_version(stream);
   if (version) stream_versions_.emplace(stream, *version);
@@ -242,7 +252,7 @@ void Ledger::Impl::commit_group(std::vector<Pending>& group) {
     }
     const std::string& primary = command.expected ? command.expected->stream : command.events.front().stream;
     if (command.expected) {
-      auto current = staged_version(command.expected->stream, staged_versions);
+      auto current = staged_version(command.expected->stream, staged_versions, decider);
       if (!current) {
         outcomes[i] = std::unexpected(current.error());
         continue;
@@ -258,7 +268,7 @@ void Ledger::Impl::commit_group(std::vector<Pending>& group) {
     // Look every stream up before staging anything, so a failed lookup leaves no half command.
     bool lookups_ok = true;
     for (const auto& draft : command.events) {
-      if (auto version = staged_version(draft.stream, staged_versions); !version) {
+      if (auto version = staged_version(draft.stream, staged_versions, decider); !version) {
         outcomes[i] = std::unexpected(version.error());
         lookups_ok = false;
         break;
@@ -271,7 +281,7 @@ void Ledger::Impl::commit_group(std::vector<Pending>& group) {
     const std::size_t first_of_command = group_events.size();
     for (std::uint16_t index = 0; index < count; ++index) {
       EventDraft& draft = command.events[index];
-      const StreamVersion version = *staged_version(draft.stream, staged_versions) + 1;
+      const StreamVersion version = *staged_version(draft.stream, staged_versions, decider) + 1;
       staged_versions[draft.stream] = version;
       envelope::patch(draft.envelope, {next, version, now, previous, index, count});
       const auto* bytes = reinterpret_cast<const std::uint8_t*>(draft.envelope.data());
@@ -292,14 +302,10 @@ void Ledger::Impl::commit_group(std::vector<Pending>& group) {
       previous = hash;
       ++next;
     }
-    if (decider != nullptr) {
-      const std::vector<RecordedEvent> command_events(group_events.begin() + static_cast<std::ptrdiff_t>(first_of_command),
-                                                      group_events.end());
-      decider->staged(command_events);
-    }
+    if (decider != nullptr) decider->staged(std::span(group_events).subspan(first_of_command));
     answer.position = next - 1;
     answer.stream = primary;
-    answer.stream_version = *staged_version(primary, staged_versions);
+    answer.stream_version = *staged_version(primary, staged_versions, decider);
     batch.Put(store_->commands(), command.command_id, answer_codec::encode(answer));
     staged_commands.emplace(command.command_id, i);
     outcomes[i] = std::move(answer);
@@ -316,7 +322,9 @@ void Ledger::Impl::commit_group(std::vector<Pending>& group) {
     const auto status = store_->db().Write(durable_write, &batch);
     last_write_time_ = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - write_started);
     if (status.ok()) {
-      for (auto& [stream, version] : staged_versions) stream_versions_[stream] = version;
+      if (decider == nullptr) {
+        for (auto& [stream, version] : staged_versions) stream_versions_[stream] = version;
+      }
       last_recorded_at_ = now;
       if (decider != nullptr) decider->durable(group_events);
       if (auto* observer = observer_.load()) observer->group_written(appended.size(), next - 1 - durable.position, last_write_time_);

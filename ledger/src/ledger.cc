@@ -231,7 +231,7 @@ std::expected<StreamVersion, Error> Ledger::Impl::stream_version(std::string_vie
   const Position head_position = head().position;
   std::unique_ptr<rocksdb::Iterator> it(store_->db().NewIterator(rocksdb::ReadOptions(), store_->streams()));
   // Walk back from the newest entry past any that is written but not yet published.
-  for (it->SeekForPrev(layout::stream_end_key(stream)); it->Valid(); it->Prev()) {
+  for (it->SeekForPrev(layout::stream_last_key(stream)); it->Valid(); it->Prev()) {
     const auto version = layout::parse_stream_key(it->key().ToStringView(), stream);
     if (!version) break;
     const auto position = layout::parse_position_key(it->value().ToStringView());

@@ -74,9 +74,12 @@ class Ledger::Impl {
   void hand_over(std::vector<Answered> answered);
   // Decides, writes and publishes one group: the heart of group commit (group_commit.cc).
   void commit_group(std::vector<Pending>& group);
-  // The version of `stream` counting what this group staged before the durable one.
-  std::expected<StreamVersion, Error> staged_version(
-      const std::string& stream, const std::unordered_map<std::string, StreamVersion>& staged);
+  // The version of `stream` counting what this group staged before the durable one. The durable
+  // version comes from `decider` when it knows it, else from the cache (only without a decider:
+  // see set_decider) or the store.
+  std::expected<StreamVersion, Error> staged_version(const std::string& stream,
+                                                     const std::unordered_map<std::string, StreamVersion>& staged,
+                                                     const GroupDecider* decider);
   // How long the writer waits for the rest of a group whose submitters are still on their way.
   std::chrono::microseconds gather_window() const;
   void publish(const Head& head);

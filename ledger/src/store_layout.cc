@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 namespace orgledger::ledger::layout {
 namespace {
@@ -43,6 +44,10 @@ std::string stream_end_key(std::string_view stream) {
   std::string key(stream);
   key.push_back('\x01');
   return key;
+}
+
+std::string stream_last_key(std::string_view stream) {
+  return stream_key(stream, std::numeric_limits<StreamVersion>::max());
 }
 
 std::optional<StreamVersion> parse_stream_key(std::string_view key, std::string_view stream) {

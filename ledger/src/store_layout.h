@@ -50,6 +50,9 @@ std::optional<Position> parse_position_key(std::string_view key);
 std::string stream_key(std::string_view stream, StreamVersion version);
 // The first key after every version of `stream` (its prefix followed by 0x01).
 std::string stream_end_key(std::string_view stream);
+// The key of the highest version `stream` could have: SeekForPrev from it finds the stream's last
+// entry, and, unlike stream_end_key, it has the stream's prefix (the Bloom filters' domain).
+std::string stream_last_key(std::string_view stream);
 // The version encoded in a key of `stream`; nullopt when the key belongs to another stream.
 std::optional<StreamVersion> parse_stream_key(std::string_view key, std::string_view stream);
 

@@ -151,6 +151,23 @@ std::vector<Reason> product_access_reasons(const Organization& org, const std::s
   return reasons;
 }
 
+bool has_product_access(const Organization& org, std::string_view user, std::string_view product) {
+  auto member = org.members.find(user);
+  if (member == org.members.end() || org.products.find(product) == org.products.end()) return false;
+  if (at_least_administrator(member->second.role)) return true;
+  if (member->second.products.find(product) != member->second.products.end()) return true;
+  for (const auto& [id, team] : org.teams) {
+    if (team.members.find(user) != team.members.end() && team.products.find(product) != team.products.end()) return true;
+  }
+  return false;
+}
+
+bool allows(const StateView& state, const CheckRequest& request, Micros at) {
+  if (request.action != Action::product_access || !request.product) return check(state, request, at).allowed;
+  const Organization* org = state.organization(request.org);
+  return org != nullptr && has_product_access(*org, request.user, *request.product);
+}
+
 CheckResult check(const StateView& state, const CheckRequest& request, Micros at) {
   CheckResult result;
   const Organization* found = state.organization(request.org);

@@ -98,6 +98,38 @@ TEST_CASE("D2: a refused command leaves a CommandRejected entry and changes noth
   }
 }
 
+TEST_CASE("processor: stream versions, which the writer takes from the processor's state, hold across restarts") {
+  // The ledger's writer asks the processor for each stream's durable version instead of its store
+  // (the state folds every event); new streams start at 1, expected versions are enforced, and a
+  // restarted processor, rebuilt from the log, answers the same. (The commands carry no id: the
+  // ids generated after the restart, at the same clock instant, must not repeat earlier ones.)
+  Running r;
+  r.acme();  // org:acme: OrganizationCreated, MemberAdded carol, MemberAdded dan
+  auto with_expected = [&](Body body, ledger::StreamVersion expected) {
+    return r.processor->submit(Command{"carol", "", "", expected, std::move(body)});
+  };
+  auto added = with_expected(RegisterProduct{"acme", "p-mail", "mail_service", "Mail", {}}, 3);
+  REQUIRE(added);
+  CHECK(added->stream == "org:acme");
+  CHECK(added->stream_version == 4);
+  auto created = r.run("carol", CreateOrganization{"beta", "Beta"});
+  REQUIRE(created);
+  CHECK(created->stream_version == 2);  // a new stream: OrganizationCreated 1, MemberAdded 2
+
+  r.close();
+  r.open();
+  auto stale = with_expected(RegisterProduct{"acme", "p-drive", "kdrive", "Drive", {}}, 3);
+  REQUIRE_FALSE(stale);
+  REQUIRE(stale.error().rejection);
+  CHECK(stale.error().rejection->code == Code::version_conflict);
+  // The refusal's CommandRejected entry (D2) is on org:acme too: version 5.
+  auto current = with_expected(RegisterProduct{"acme", "p-drive", "kdrive", "Drive", {}}, 5);
+  REQUIRE(current);
+  CHECK(current->stream_version == 6);
+  CHECK(r.log->read_stream("org:acme", 1, 100).value().size() == 6);
+  CHECK(r.log->read_stream("org:beta", 1, 100).value().size() == 2);
+}
+
 TEST_CASE("processor: an accepted command repeated returns the first answer") {
   Running r;
   r.acme();

@@ -1,7 +1,8 @@
 // Property test (seeded; ORGLEDGER_SEED replays): thousands of random commands from several
 // actors, submitted in bursts so that many are decided within one group commit. After each burst:
 // R3 holds for every organization, every allowed check has a reason and every denial says what is
-// missing; and a fresh replay of the log gives exactly the live state.
+// missing, the yes/no fast path allows() answers as check(); and a fresh replay of the log gives
+// exactly the live state.
 #include <catch2/catch.hpp>
 
 #include <future>
@@ -39,12 +40,16 @@ void check_invariants(const projections::State& state, ledger::Micros now) {
             const auto result = projections::check(state, request, now);
             REQUIRE(result.allowed == !result.because.empty());
             REQUIRE(result.allowed != !result.missing.empty());
+            REQUIRE(projections::allows(state, request, now) == result.allowed);
           }
+          request.product = "p-unknown";
+          REQUIRE_FALSE(projections::allows(state, request, now));
           continue;
         }
         const auto result = projections::check(state, request, now);
         REQUIRE(result.allowed == !result.because.empty());
         REQUIRE(result.allowed != !result.missing.empty());
+        REQUIRE(projections::allows(state, request, now) == result.allowed);
       }
     }
   }

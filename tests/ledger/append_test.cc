@@ -114,6 +114,42 @@ TEST_CASE("expected version: the command applies only at exactly that version") 
   }
 }
 
+TEST_CASE("stream versions survive reopening: streams whose ids prefix one another, and streams never written") {
+  // The streams index keeps Bloom filters per stream id (memtable and table files): a reopened
+  // store answers from its table files, where "org:a" must not be taken for "org:ab" or the
+  // reverse, and a stream never written is at version 0.
+  TempDir dir;
+  {
+    auto log = open_ledger(dir.path());
+    REQUIRE(log->append(member_added("c1", "org:a", "u1")));
+    REQUIRE(log->append(member_added("c2", "org:ab", "u1")));
+    REQUIRE(log->append(member_added("c3", "org:ab", "u2")));
+    REQUIRE(log->append(member_added("c4", "org:a", "u2")));
+    REQUIRE(log->append(member_added("c5", "org:a", "u3")));
+  }  // closing flushes the memtables into table files
+  auto log = open_ledger(dir.path());
+  CHECK(log->stream_version("org:a").value() == 3);
+  CHECK(log->stream_version("org:ab").value() == 2);
+  CHECK(log->stream_version("org:").value() == 0);
+  CHECK(log->stream_version("org:abc").value() == 0);
+  CHECK(log->read_stream("org:a", 1, 10).value().size() == 3);
+  CHECK(log->read_stream("org:ab", 1, 10).value().size() == 2);
+
+  auto next = member_added("c6", "org:ab", "u3");
+  next.expected = ledger::ExpectedVersion{"org:ab", 2};
+  auto appended = log->append(std::move(next));
+  REQUIRE(appended);
+  CHECK(appended->stream_version == 3);
+  auto fresh = member_added("c7", "org:abc", "u1");
+  fresh.expected = ledger::ExpectedVersion{"org:abc", 0};
+  REQUIRE(log->append(std::move(fresh)));
+  auto stale = member_added("c8", "org:a", "u4");
+  stale.expected = ledger::ExpectedVersion{"org:a", 2};
+  auto conflict = log->append(std::move(stale));
+  REQUIRE_FALSE(conflict);
+  CHECK(conflict.error().code == ledger::ErrorCode::version_conflict);
+}
+
 TEST_CASE("a malformed append is refused with invalid_argument and changes nothing") {
   TempDir dir;
   auto log = open_ledger(dir.path());

@@ -68,7 +68,8 @@ class CommandProcessor final : private ledger::GroupDecider {
 
   // GroupDecider: all on the ledger's writer thread.
   void begin_group() override;
-  void staged(const std::vector<ledger::RecordedEvent>& events) override;
+  void staged(std::span<const ledger::RecordedEvent> events) override;
+  std::optional<ledger::StreamVersion> durable_version(std::string_view stream) const override;
   void durable(const std::vector<ledger::RecordedEvent>& events) override;
   void failed() override;
 
@@ -83,11 +84,15 @@ class CommandProcessor final : private ledger::GroupDecider {
   mutable std::shared_mutex mutex_;
   projections::State live_;     // durable; written only by the writer thread, under mutex_
   projections::State overlay_;  // this group's staged entities; writer thread only
+  // Whether live_ has folded every event of the log when the group began (writer thread only):
+  // only then may durable_version answer for streams it has never seen.
+  bool knows_every_stream_ = false;
   std::atomic<std::uint64_t> generated_ids_{0};
   std::mutex in_flight_mutex_;
   std::condition_variable all_answered_;
   std::size_t in_flight_ = 0;
   ledger::Micros started_at_ = 0;
+  std::string id_nonce_;  // random, per start: generated command ids never repeat across starts
 };
 
 }  // namespace orgledger::commands

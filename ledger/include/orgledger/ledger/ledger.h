@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -62,9 +63,13 @@ class GroupDecider {
  public:
   virtual ~GroupDecider() = default;
   virtual void begin_group() = 0;
-  virtual void staged(const std::vector<RecordedEvent>& command_events) = 0;
+  virtual void staged(std::span<const RecordedEvent> command_events) = 0;
   virtual void durable(const std::vector<RecordedEvent>& group_events) = 0;
   virtual void failed() = 0;
+  // The durable version of `stream` (0 for a stream never written), when the decider knows every
+  // stream of the log — it folds every event — so that the writer need not look it up in the
+  // store; nullopt when it cannot vouch for it. Asked between begin_group and durable/failed.
+  virtual std::optional<StreamVersion> durable_version(std::string_view /*stream*/) const { return std::nullopt; }
 };
 
 // Watches group commits (metrics). Called on the writer thread after each durable write, before

@@ -67,11 +67,17 @@ bool grant_active(const SupportGrant& grant, Micros at);
 // The check. An unknown organization or product is a denial here; API layers map it to not_found.
 CheckResult check(const StateView& state, const CheckRequest& request, Micros at);
 
+// check(…).allowed, without gathering reasons or wording what is missing: the hot path of callers
+// that only need yes or no (product.access answers without a single allocation).
+bool allows(const StateView& state, const CheckRequest& request, Micros at);
+
 // The Roles table's billing capability: legal representatives always; everyone else by the billing
 // flag, which defaults to yes for administrators only.
 bool billing_allowed(const Member& member);
 
 // Reasons `user` can access `product` of `org` now (P2, T3, roles): empty when they cannot.
 std::vector<Reason> product_access_reasons(const Organization& org, const std::string& user, const std::string& product);
+// Whether product_access_reasons would find any, stopping at the first.
+bool has_product_access(const Organization& org, std::string_view user, std::string_view product);
 
 }  // namespace orgledger::projections
