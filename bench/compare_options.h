@@ -14,7 +14,7 @@ struct CompareOptions {
   std::string postgres;         // libpq connection string; empty: PostgreSQL is not measured
   int runs = 3;                 // repetitions of every measurement
   double seconds = 3.0;         // length of one durable-commands run
-  std::size_t commands = 300'000;  // the workload's length (enough for the fastest run)
+  std::size_t commands = 400'000;  // the workload's length (enough for the fastest run)
   std::uint64_t seed = 6;
   std::vector<std::size_t> concurrency{1, 16, 64, 256};
   std::size_t peer_max_concurrency = 64;  // the peers' clients stop here (issue 6: 256 for orgledger only)

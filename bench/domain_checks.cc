@@ -130,8 +130,8 @@ class CaseMaker {
 
   // A member satisfying `wanted`, or null.
   template <typename Predicate>
-  const std::pair<const std::string, Member>* member_where(const Organization& org, Predicate wanted) {
-    std::vector<const std::pair<const std::string, Member>*> found;
+  const projections::SortedIdMap<Member>::value_type* member_where(const Organization& org, Predicate wanted) {
+    std::vector<const projections::SortedIdMap<Member>::value_type*> found;
     for (const auto& entry : org.members) {
       if (wanted(entry.second)) found.push_back(&entry);
     }

@@ -41,6 +41,8 @@ class Connection {
     if (PQstatus(connection_.get()) != CONNECTION_OK) {
       throw BenchFailure("PostgreSQL: cannot connect (" + conninfo + "): " + PQerrorMessage(connection_.get()));
     }
+    // Notices ("table … does not exist, skipping") are not news here; errors still throw.
+    PQsetNoticeProcessor(connection_.get(), [](void*, const char*) {}, nullptr);
   }
   PGconn* get() const { return connection_.get(); }
 

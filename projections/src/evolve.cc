@@ -21,8 +21,8 @@ Role role_of(schema::Role role) {
   }
 }
 
-std::set<ContactPref> prefs_of(const flatbuffers::Vector<std::uint8_t>* prefs) {
-  std::set<ContactPref> out;
+SortedSet<ContactPref> prefs_of(const flatbuffers::Vector<std::uint8_t>* prefs) {
+  SortedSet<ContactPref> out;
   if (prefs == nullptr) return out;
   for (auto pref : *prefs) {
     if (pref <= static_cast<std::uint8_t>(ContactPref::marketing)) out.insert(static_cast<ContactPref>(pref));

@@ -2,6 +2,7 @@
 // same position, different when a projection differs, and stable across builds (golden values).
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <set>
 
 #include "manual_clock.h"

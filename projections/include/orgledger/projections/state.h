@@ -2,10 +2,10 @@
 // evolve() (evolve.h) from the log, so that live state, replay and as-of are one fold.
 #pragma once
 
+#include <boost/container/flat_map.hpp>
+#include <boost/container/flat_set.hpp>
 #include <cstdint>
-#include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -22,8 +22,14 @@ struct IdHash {
 };
 template <typename Value>
 using IdMap = std::unordered_map<std::string, Value, IdHash, std::equal_to<>>;
+// An organization's members, products, teams and grants: sorted vectors, not trees. Organizations
+// hold tens to hundreds of entries; a check walks a few of them, and the writer copies a whole
+// organization into its overlay per command (commands/processor.cc), where a tree costs one
+// allocation and one cache miss per node. Ids are short enough to sit inside the vector (SSO).
 template <typename Value>
-using SortedIdMap = std::map<std::string, Value, std::less<>>;
+using SortedIdMap = boost::container::flat_map<std::string, Value, std::less<>>;
+template <typename Value>
+using SortedSet = boost::container::flat_set<Value>;
 
 using ledger::Micros;
 using ledger::Position;
@@ -61,7 +67,7 @@ struct Member {
   Position role_since = 0;                 // the event that gave the current role
   std::optional<bool> billing;             // absent: the role's default (yes for legal rep / admin)
   Position billing_since = 0;
-  std::set<ContactPref> contact_prefs;
+  SortedSet<ContactPref> contact_prefs;
   SortedIdMap<Position> products;  // P2: direct product access, since which position
   friend bool operator==(const Member&, const Member&) = default;
 };
@@ -137,7 +143,7 @@ struct AbuseReport {
   AbusePriority priority = AbusePriority::normal;
   std::optional<AbuseStageDone> investigated;
   std::optional<AbuseStageDone> corrective;  // CompleteCorrectiveActions or CloseAbuseReport
-  std::set<std::uint8_t> breaches_recorded;  // A5: stages whose breach the scheduler appended
+  SortedSet<std::uint8_t> breaches_recorded;  // A5: stages whose breach the scheduler appended
   friend bool operator==(const AbuseReport&, const AbuseReport&) = default;
 };
 
