@@ -296,7 +296,8 @@ void Ledger::Impl::commit_group(std::vector<Pending>& group) {
       batch.Put(store_->streams(), layout::stream_key(draft.stream, version), key);
       answer.events.push_back({next, envelope::payload_type(draft.envelope)});
       if (decider != nullptr) {
-        auto recorded = RecordedEvent::from_stored(next, stored);
+        // The batch holds its own copy: the event's bytes move on to the decider.
+        auto recorded = RecordedEvent::from_stored(next, std::move(stored));
         if (recorded) group_events.push_back(std::move(*recorded));
       }
       previous = hash;
