@@ -2,7 +2,6 @@
 
 #include <libpq-fe.h>
 
-#include <map>
 #include <string_view>
 #include <utility>
 
@@ -132,10 +131,43 @@ void copy_line(std::string& out, std::initializer_list<std::string_view> values)
   out += '\n';
 }
 
+// A PostgreSQL array literal of `items` ({"a","b"}), each quoted with \ and " escaped.
+std::string array_literal(const std::vector<std::string_view>& items) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    out += '"';
+    for (char c : items[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+// One statement per command, so one round trip: an implicit transaction takes each stream's next
+// versions from its current maximum; the unique (stream, version) constraint turns away a writer
+// that raced for the same version, which then tries again (optimistic concurrency).
+const char* const kAppendOne =
+    "INSERT INTO events (stream, version, type, payload, metadata)"
+    " SELECT $1, coalesce(max(version), 0) + 1, $2, $3::jsonb, $4::jsonb FROM events WHERE stream = $1";
+const char* const kAppendMany =
+    "INSERT INTO events (stream, version, type, payload, metadata)"
+    " SELECT e.stream,"
+    "        coalesce((SELECT max(x.version) FROM events x WHERE x.stream = e.stream), 0)"
+    "          + row_number() OVER (PARTITION BY e.stream ORDER BY e.ord),"
+    "        e.type, e.payload, e.metadata"
+    " FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::jsonb[])"
+    "      WITH ORDINALITY AS e(stream, type, payload, metadata, ord)"
+    " ORDER BY e.ord";
+
 class PostgresSession final : public PeerSession {
  public:
   explicit PostgresSession(const std::string& conninfo) : connection_(conninfo) {
-    connection_.prepare("stream_version", "SELECT coalesce(max(version), 0) FROM events WHERE stream = $1", 1);
+    connection_.prepare("append_one", kAppendOne, 4);
+    connection_.prepare("append_many", kAppendMany, 4);
   }
 
   std::size_t append(const PeerCommand& command) override {
@@ -145,59 +177,32 @@ class PostgresSession final : public PeerSession {
   }
 
  private:
-  // One transaction: each stream's version, then every event at the versions after it. False when
-  // another writer took one of those versions first (the unique constraint): rolled back.
+  // False when another writer took one of the versions first (nothing was written).
   bool try_append(const PeerCommand& command) {
-    connection_.exec("BEGIN");
-    std::map<std::string_view, std::int64_t> versions;
-    for (const auto& event : command.events) {
-      if (versions.contains(event.stream)) continue;
-      auto result = connection_.run("stream_version", {event.stream.c_str()});
-      connection_.check(result, "stream_version");
-      versions[event.stream] = std::stoll(PQgetvalue(result.get(), 0, 0));
+    Result result(nullptr, &PQclear);
+    if (command.events.size() == 1) {
+      const auto& event = command.events.front();
+      result = connection_.run("append_one",
+                               {event.stream.c_str(), event.type.c_str(), event.payload.c_str(), event.metadata.c_str()});
+    } else {
+      std::vector<std::string_view> streams, types, payloads, metadata;
+      for (const auto& event : command.events) {
+        streams.push_back(event.stream);
+        types.push_back(event.type);
+        payloads.push_back(event.payload);
+        metadata.push_back(event.metadata);
+      }
+      const std::string arrays[] = {array_literal(streams), array_literal(types), array_literal(payloads),
+                                    array_literal(metadata)};
+      result = connection_.run("append_many",
+                               {arrays[0].c_str(), arrays[1].c_str(), arrays[2].c_str(), arrays[3].c_str()});
     }
-    std::vector<std::string> numbers;
-    numbers.reserve(command.events.size());
-    std::vector<const char*> values;
-    for (const auto& event : command.events) {
-      numbers.push_back(std::to_string(++versions[event.stream]));
-    }
-    for (std::size_t i = 0; i < command.events.size(); ++i) {
-      const auto& event = command.events[i];
-      values.insert(values.end(), {event.stream.c_str(), numbers[i].c_str(), event.type.c_str(),
-                                   event.payload.c_str(), event.metadata.c_str()});
-    }
-    auto inserted = connection_.run(insert_statement(command.events.size()), values);
-    if (!is_ok(inserted)) {
-      if (sql_state(inserted) != kUniqueViolation) connection_.check(inserted, "insert");
-      connection_.exec("ROLLBACK");
-      return false;
-    }
-    auto committed = Result(PQexec(connection_.get(), "COMMIT"), &PQclear);
-    if (!is_ok(committed)) {
-      if (sql_state(committed) != kUniqueViolation) connection_.check(committed, "COMMIT");
-      return false;
-    }
-    return true;
-  }
-
-  // The prepared INSERT of `count` rows (prepared on first use).
-  const std::string& insert_statement(std::size_t count) {
-    auto& name = insert_names_[count];
-    if (!name.empty()) return name;
-    std::string sql = "INSERT INTO events (stream, version, type, payload, metadata) VALUES ";
-    for (std::size_t row = 0; row < count; ++row) {
-      const std::size_t p = row * 5;
-      sql += (row ? ", " : "") + std::string("($") + std::to_string(p + 1) + ", $" + std::to_string(p + 2) + ", $" +
-             std::to_string(p + 3) + ", $" + std::to_string(p + 4) + "::jsonb, $" + std::to_string(p + 5) + "::jsonb)";
-    }
-    connection_.prepare("insert_" + std::to_string(count), sql, static_cast<int>(count * 5));
-    name = "insert_" + std::to_string(count);
-    return name;
+    if (is_ok(result)) return true;
+    if (sql_state(result) != kUniqueViolation) connection_.check(result, "append");
+    return false;
   }
 
   Connection connection_;
-  std::map<std::size_t, std::string> insert_names_;
 };
 
 class PostgresPeer final : public SqlPeer {

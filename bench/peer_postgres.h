@@ -1,6 +1,7 @@
 // PostgreSQL as its event-store users run it (Marten, Message DB): one events table with a global
 // bigserial position, unique (stream, version), a jsonb payload and the recorded time; one
-// transaction per command with the optimistic version check; one connection per client.
+// transaction per command with the optimistic version check — a single statement, so a single
+// round trip, the cheapest way PostgreSQL offers; one connection per client.
 #pragma once
 
 #include <memory>

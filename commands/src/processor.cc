@@ -178,7 +178,19 @@ Outcome CommandProcessor::submit(Command command) {
 
 void CommandProcessor::begin_group() {
   overlay_ = projections::State{};
-  knows_every_stream_ = live_.position == ledger_.head().position;
+  catch_up();
+  knows_every_stream_ = in_step_ && live_.position == ledger_.head().position;
+}
+
+void CommandProcessor::catch_up() {
+  const ledger::Position head = ledger_.head().position;
+  if (live_.position >= head) return;
+  std::unique_lock lock(mutex_);
+  auto folded = projections::for_each_event(ledger_, live_.position + 1, head, [&](const ledger::RecordedEvent& event) {
+    projections::evolve(live_, event);
+    return true;
+  });
+  if (!folded || live_.position != head) in_step_ = false;
 }
 
 std::optional<ledger::StreamVersion> CommandProcessor::durable_version(std::string_view stream) const {
@@ -218,6 +230,9 @@ void CommandProcessor::staged(std::span<const ledger::RecordedEvent> events) {
 
 void CommandProcessor::durable(const std::vector<ledger::RecordedEvent>& events) {
   std::unique_lock lock(mutex_);
+  // Never expected after catch_up; should it happen, the state has missed events, and the
+  // writer must not take stream versions from it any more.
+  if (!events.empty() && events.front().position() != live_.position + 1) in_step_ = false;
   for (const auto& event : events) projections::evolve(live_, event);
 }
 

@@ -212,6 +212,7 @@ void Ledger::Impl::commit_group(std::vector<Pending>& group) {
   std::lock_guard group_lock(group_mutex_);
   GroupDecider* const decider = decider_;
   std::vector<RecordedEvent> group_events;  // for the decider: what this group appends
+  std::optional<Error> unreadable;           // an event just built that does not read back
   if (decider != nullptr) decider->begin_group();
 
   for (std::size_t i = 0; i < group.size(); ++i) {
@@ -264,15 +265,19 @@ void Ledger::Impl::commit_group(std::vector<Pending>& group) {
                                              std::to_string(command.expected->version)});
         continue;
       }
+      staged_versions.try_emplace(command.expected->stream, *current);
     }
-    // Look every stream up before staging anything, so a failed lookup leaves no half command.
+    // Look every stream up before staging anything, so a failed lookup leaves no half command;
+    // what was found is kept with the group's versions, so the staging below reads nothing again.
     bool lookups_ok = true;
     for (const auto& draft : command.events) {
-      if (auto version = staged_version(draft.stream, staged_versions, decider); !version) {
+      auto version = staged_version(draft.stream, staged_versions, decider);
+      if (!version) {
         outcomes[i] = std::unexpected(version.error());
         lookups_ok = false;
         break;
       }
+      staged_versions.try_emplace(draft.stream, *version);
     }
     if (!lookups_ok) continue;
 
@@ -299,6 +304,7 @@ void Ledger::Impl::commit_group(std::vector<Pending>& group) {
         // The batch holds its own copy: the event's bytes move on to the decider.
         auto recorded = RecordedEvent::from_stored(next, std::move(stored));
         if (recorded) group_events.push_back(std::move(*recorded));
+        else unreadable = recorded.error();
       }
       previous = hash;
       ++next;
@@ -313,6 +319,13 @@ void Ledger::Impl::commit_group(std::vector<Pending>& group) {
     appended.push_back(i);
   }
 
+  if (unreadable) {
+    // Never expected (the envelope was checked and patched in place); written, it would be an
+    // event the decider's state never saw. Nothing of the group is written.
+    decider->failed();
+    for (std::size_t i : appended) outcomes[i] = std::unexpected(*unreadable);
+    appended.clear();
+  }
   if (!appended.empty()) {
     const Head new_head{next - 1, previous};
     batch.Put(store_->meta(), rocksdb::Slice(layout::kHeadKey.data(), layout::kHeadKey.size()),

@@ -84,9 +84,13 @@ class CommandProcessor final : private ledger::GroupDecider {
   mutable std::shared_mutex mutex_;
   projections::State live_;     // durable; written only by the writer thread, under mutex_
   projections::State overlay_;  // this group's staged entities; writer thread only
+  // Folds into live_ the events appended while no processor decided (a plain append between
+  // start's fold and set_decider): the rules, and the versions below, must see them.
+  void catch_up();
   // Whether live_ has folded every event of the log when the group began (writer thread only):
   // only then may durable_version answer for streams it has never seen.
   bool knows_every_stream_ = false;
+  bool in_step_ = true;  // false for good once live_ was found to have missed events
   std::atomic<std::uint64_t> generated_ids_{0};
   std::mutex in_flight_mutex_;
   std::condition_variable all_answered_;
