@@ -55,12 +55,26 @@ double quantile(std::vector<double> samples, double q) {
 double resident_mib() { return status_mib("VmRSS:"); }
 double peak_resident_mib() { return status_mib("VmHWM:"); }
 
-std::uintmax_t directory_bytes(const std::string& directory) {
+namespace {
+
+template <typename Counted>
+std::uintmax_t bytes_under(const std::string& directory, Counted counted) {
   std::uintmax_t bytes = 0;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(directory)) {
-    if (entry.is_regular_file()) bytes += entry.file_size();
+    if (entry.is_regular_file() && counted(entry.path())) bytes += entry.file_size();
   }
   return bytes;
+}
+
+}  // namespace
+
+std::uintmax_t directory_bytes(const std::string& directory) {
+  return bytes_under(directory, [](const std::filesystem::path&) { return true; });
+}
+
+std::uintmax_t store_bytes(const std::string& directory) {
+  return bytes_under(directory,
+                     [](const std::filesystem::path& path) { return !path.filename().string().starts_with("LOG"); });
 }
 
 ledger::CommandAppend member_added_command(const std::string& command_id, const std::string& stream,

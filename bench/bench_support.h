@@ -70,6 +70,9 @@ double peak_resident_mib();
 
 // Bytes of the files under `directory` (the store's size on disk).
 std::uintmax_t directory_bytes(const std::string& directory);
+// As directory_bytes, without RocksDB's informational text logs (LOG, LOG.old.*): what the store
+// itself takes — its data, write-ahead log, manifest and options.
+std::uintmax_t store_bytes(const std::string& directory);
 
 // A command of `count` MemberAdded events on `stream`; each envelope encodes to about 270 bytes,
 // a typical membership event, so that hashing and I/O per event match production.

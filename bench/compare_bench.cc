@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,16 +42,6 @@ void record(const std::string& system, const std::string& measure, const std::st
   for (double value : runs) std::printf(" %.6g", value);
   std::printf("\n");
   std::fflush(stdout);
-}
-
-// The store's files without RocksDB's informational LOG files (text logs, as PostgreSQL's server
-// log is not counted either): data, write-ahead log, manifest, options.
-std::uintmax_t store_bytes(const std::string& directory) {
-  std::uintmax_t bytes = 0;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(directory)) {
-    if (entry.is_regular_file() && !entry.path().filename().string().starts_with("LOG")) bytes += entry.file_size();
-  }
-  return bytes;
 }
 
 ledger::Micros now_micros() {

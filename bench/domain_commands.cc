@@ -178,11 +178,7 @@ CommandRun submit_async(commands::CommandProcessor& processor, std::vector<Comma
   const Stopwatch elapsed;
   std::size_t submitted = 0;
   for (std::size_t i = 0; i < commands.size(); ++i) {
-    limit.acquire();
-    if (elapsed.seconds() >= max_seconds) {
-      limit.release();
-      break;
-    }
+    if (!limit.acquire_within(elapsed, max_seconds)) break;
     ++submitted;
     const auto start = SteadyClock::now();
     processor.submit(std::move(commands[i]), [&, i, start](commands::Outcome outcome) {

@@ -42,11 +42,7 @@ DurableRun ledger_append_run(const std::string& parent, const std::vector<ledger
   std::optional<ledger::Error> failure;
   const Stopwatch elapsed;
   for (std::size_t i = 0; i < appends.size(); ++i) {
-    limit.acquire();
-    if (elapsed.seconds() >= seconds) {
-      limit.release();
-      break;
-    }
+    if (!limit.acquire_within(elapsed, seconds)) break;
     const auto start = std::chrono::steady_clock::now();
     ledger->append_async(appends[i], [&, i, start](std::expected<ledger::CommandAnswer, ledger::Error> answer) {
       out.micros[i] = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();

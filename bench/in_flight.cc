@@ -10,6 +10,13 @@ void InFlight::acquire() {
   ++outstanding_;
 }
 
+bool InFlight::acquire_within(const Stopwatch& elapsed, double max_seconds) {
+  acquire();
+  if (elapsed.seconds() < max_seconds) return true;
+  release();
+  return false;
+}
+
 void InFlight::release() {
   std::lock_guard lock(mutex_);
   --outstanding_;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "bench_support.h"
 #include "orgledger/ledger/ledger.h"
 
 namespace orgledger::bench {
@@ -18,6 +19,9 @@ class InFlight {
  public:
   explicit InFlight(std::size_t limit) : limit_(limit) {}
   void acquire();
+  // acquire(), for a run timed by `elapsed` that stops starting operations after `max_seconds`:
+  // false, holding nothing, once that time is up.
+  bool acquire_within(const Stopwatch& elapsed, double max_seconds);
   void release();
   // Returns once nothing is outstanding.
   void wait_idle();
