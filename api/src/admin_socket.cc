@@ -10,10 +10,12 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "orgledger/api/token_requests.h"
+
 namespace orgledger::api {
 namespace {
 
-constexpr std::size_t kMaxLine = 4096;
+constexpr std::size_t kMaxLine = 64 * 1024;  // a token list
 
 std::optional<sockaddr_un> address_of(const std::string& path) {
   sockaddr_un address{};
@@ -94,12 +96,17 @@ void AdminSocket::serve() {
       return;  // shut down
     }
     set_timeouts(client, 5);
+    // D5: the operator is whoever the kernel says connected (the socket is its owner's alone).
+    ucred peer{};
+    socklen_t peer_size = sizeof peer;
+    const bool known = ::getsockopt(client, SOL_SOCKET, SO_PEERCRED, &peer, &peer_size) == 0;
+    const std::string operator_principal = known ? local_principal_of(peer.uid) : local_principal();
     // Nothing a client sends may end the server: every failure is an answer.
     std::string reply;
     try {
-      reply = answer_to(read_line(client));
+      reply = answer_to(read_line(client), operator_principal);
     } catch (const std::exception& error) {
-      reply = nlohmann::json{{"error", std::string("cannot answer: ") + error.what()}}.dump(
+      reply = nlohmann::json{{"error", std::string("cannot answer: ") + error.what()}, {"code", "unavailable"}}.dump(
           -1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
     write_line(client, reply);
@@ -107,29 +114,15 @@ void AdminSocket::serve() {
   }
 }
 
-std::string AdminSocket::answer_to(const std::optional<std::string>& line) {
-  nlohmann::json answer;
+std::string AdminSocket::answer_to(const std::optional<std::string>& line, const std::string& operator_principal) {
   const auto request = line ? nlohmann::json::parse(*line, nullptr, false) : nlohmann::json();
-  auto is_string = [&](const char* key) { return request.contains(key) && request[key].is_string(); };
-  if (!request.is_object() || !is_string("op") || request["op"] != "create_token" || !is_string("name") ||
-      !is_string("scopes")) {
-    answer["error"] = "malformed admin request";
-  } else if (auto scopes = parse_scopes(request["scopes"].get<std::string>()); !scopes) {
-    answer["error"] = scopes.error();
-  } else if (auto token = tokens_.create(request["name"].get<std::string>(), *scopes, clock_.now()); !token) {
-    answer["error"] = token.error();
-  } else {
-    answer["token"] = *token;
-    answer["name"] = request["name"];
-    answer["scopes"] = nlohmann::json::array();
-    for (auto scope : *scopes) answer["scopes"].push_back(to_string(scope));
-  }
-  return answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return run_token_request(tokens_, request, operator_principal, clock_.now())
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::optional<std::expected<std::string, std::string>> create_token_via_server(const std::string& path,
-                                                                               const std::string& name,
-                                                                               const std::string& scopes) {
+std::optional<std::expected<nlohmann::json, std::string>> ask_admin_socket(const std::string& path,
+                                                                           const nlohmann::json& request) {
+  using Answer = std::expected<nlohmann::json, std::string>;
   auto address = address_of(path);
   if (!address) return std::nullopt;
   const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -139,18 +132,13 @@ std::optional<std::expected<std::string, std::string>> create_token_via_server(c
     return std::nullopt;  // no server (or a stale socket of one that crashed)
   }
   set_timeouts(fd, 10);
-  write_line(fd, nlohmann::json{{"op", "create_token"}, {"name", name}, {"scopes", scopes}}.dump());
+  write_line(fd, request.dump());
   auto line = read_line(fd);
   ::close(fd);
-  if (!line) return std::expected<std::string, std::string>(std::unexpected(std::string("the server did not answer")));
-  const auto answer = nlohmann::json::parse(*line, nullptr, false);
-  if (answer.is_object() && answer.contains("token") && answer["token"].is_string()) {
-    return std::expected<std::string, std::string>(answer["token"].get<std::string>());
-  }
-  const std::string error = answer.is_object() && answer.contains("error") && answer["error"].is_string()
-                                ? answer["error"].get<std::string>()
-                                : std::string("unreadable answer from the server");
-  return std::expected<std::string, std::string>(std::unexpected(error));
+  if (!line) return Answer(std::unexpected(std::string("the server did not answer")));
+  auto answer = nlohmann::json::parse(*line, nullptr, false);
+  if (!answer.is_object()) return Answer(std::unexpected(std::string("unreadable answer from the server")));
+  return Answer(std::move(answer));
 }
 
 }  // namespace orgledger::api

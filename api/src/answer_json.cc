@@ -78,11 +78,16 @@ Json failure_json(const commands::Failure& failure) {
   out["title"] = "The ledger cannot take commands";
   out["detail"] = failure.ledger ? failure.ledger->message : "";
   out["rule"] = "";
+  // API.md: the store failed while the command was being made durable; the same command id
+  // after a restart answers which outcome happened.
+  if (failure.ledger && failure.ledger->code == ledger::ErrorCode::outcome_unknown) out["outcome"] = "unknown";
   return out;
 }
 
-Json outcome_json(const commands::Outcome& outcome) {
-  return outcome ? answer_json(*outcome) : failure_json(outcome.error());
+Json outcome_json(const commands::Outcome& outcome, const std::string& command_id) {
+  Json out = outcome ? answer_json(*outcome) : failure_json(outcome.error());
+  out["command_id"] = command_id;
+  return out;
 }
 
 Json reason_json(const projections::Reason& reason) {

@@ -1,41 +1,84 @@
 // POST /v1/commands (API.md): one command per request, answered once its events are durable.
+// Every answer, success or problem, carries the command id it used (the client's, or one made
+// here). The token's checks come right after invalid_argument and before every domain rule
+// (DOMAIN.md D4): its `write` scope (D2), then whether it may act as the command's actor (D4).
 #include <nlohmann/json.hpp>
 
 #include "metrics.h"
 #include "orgledger/api/command_json.h"
+#include "rate_limiter.h"
 #include "router.h"
 
 namespace orgledger::api {
+namespace {
+
+HttpResponse with_command_id(HttpResponse response, const std::string& command_id) {
+  auto body = Json::parse(response.body, nullptr, false);
+  if (!body.is_object()) return response;
+  body["command_id"] = command_id;
+  response.body = body.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return response;
+}
+
+// The command id of a body that could not be parsed as a command: the client's when it gave a
+// readable one, else a new one (so that every answer names one).
+std::string command_id_of(const nlohmann::json* json, commands::CommandProcessor& ids) {
+  if (json != nullptr && json->contains("command_id") && (*json)["command_id"].is_string()) {
+    return (*json)["command_id"].get<std::string>();
+  }
+  return ids.new_command_id();
+}
+
+// Why the token may not submit this command, as the refusal D2 records; nullopt when it may.
+std::optional<commands::Rejection> token_refusal(const TokenInfo& token, const commands::Command& command) {
+  if (!token.allows(Scope::write)) {
+    return commands::reject(commands::Code::forbidden, "D2", "token '" + token.name + "' has no write scope");
+  }
+  if (!token.may_act_as(command.actor)) {
+    return commands::reject(commands::Code::forbidden, "D4",
+                            "token '" + token.name + "' of " + token.principal + " may not act as " + command.actor);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 void post_command(Call& call, Reply reply) {
+  auto& processor = call.services.processor;
   auto json = parse_json_object(call.request.body);
-  if (!json) return reply(problem_response(400, "invalid_argument", json.error()));
+  if (!json) {
+    return reply(with_command_id(problem_response(400, "invalid_argument", json.error()), command_id_of(nullptr, processor)));
+  }
   auto command = parse_command(*json);
-  if (!command) return reply(problem_response(400, "invalid_argument", command.error()));
-  const bool may_write = call.token.allows(Scope::write);
-  if (!may_write && !command->command_id.empty()) {
+  if (!command) {
+    return reply(with_command_id(problem_response(400, "invalid_argument", command.error()), command_id_of(&*json, processor)));
+  }
+  if (command->command_id.empty()) command->command_id = processor.new_command_id();
+  const std::string id = command->command_id;
+  command->via = ledger::Via{call.token.principal, call.token.name};  // D4: who vouches for the actor
+  auto refusal = token_refusal(call.token, *command);
+  if (refusal && !call.token.allows(Scope::write)) {
     // A repeated command id would get the first answer (idempotency): not for a token that may
     // not write. Refused, and not recorded again.
-    auto known = call.services.ledger.find_command(command->command_id);
-    if (!known || *known) {
-      return reply(problem_response(403, "forbidden", "token '" + call.token.name + "' has no write scope", "D2"));
+    auto known = call.services.ledger.find_command(id);
+    if (!known || *known) return reply(with_command_id(problem_response(403, "forbidden", refusal->detail, "D2"), id));
+    // D2: a token without write has its refusals recorded only up to its rate, so that no
+    // token can fill the log; beyond it, 429 and no entry.
+    if (auto wait = call.services.refusal_limiter.admit(call.token.name, std::chrono::steady_clock::now())) {
+      auto response = problem_response(429, "rate_limited",
+                                       "token '" + call.token.name + "' is over its rate of recorded refusals");
+      response.headers.emplace_back("Retry-After", std::to_string(wait->count()));
+      return reply(with_command_id(std::move(response), id));
     }
   }
   auto& metrics = call.services.metrics;
-  auto answer = [reply = std::move(reply), &metrics](commands::Outcome outcome) {
-    if (outcome) return reply(json_response(200, answer_json(*outcome)));
-    if (outcome.error().rejection) metrics.rejection(commands::to_string(outcome.error().rejection->code));
-    reply(problem_response(outcome.error()));
+  auto answer = [reply = std::move(reply), &metrics, id](commands::Outcome outcome) {
+    if (!outcome && outcome.error().rejection) metrics.rejection(commands::to_string(outcome.error().rejection->code));
+    if (outcome) return reply(json_response(200, outcome_json(outcome, id)));
+    reply(with_command_id(problem_response(outcome.error()), id));
   };
-  if (!may_write) {
-    // D2: a well-formed command whose token may not write is refused, and the refusal recorded.
-    call.services.processor.submit_refused(
-        std::move(*command),
-        commands::reject(commands::Code::forbidden, "D2", "token '" + call.token.name + "' has no write scope"),
-        std::move(answer));
-    return;
-  }
-  call.services.processor.submit(std::move(*command), std::move(answer));
+  if (refusal) return processor.submit_refused(std::move(*command), std::move(*refusal), std::move(answer));
+  processor.submit(std::move(*command), std::move(answer));
 }
 
 }  // namespace orgledger::api

@@ -128,6 +128,12 @@ nlohmann::ordered_json event_to_json(const ledger::RecordedEvent& event, Reporte
   out["recorded_at"] = format_instant(event.recorded_at());
   out["type"] = event.type_name();
   out["actor"] = event.actor();
+  // D4: who vouched for the actor; null for an event recorded before D4.
+  if (const auto via = event.via()) {
+    out["via"] = Json{{"principal", via->principal}, {"token", via->token ? Json(*via->token) : Json(nullptr)}};
+  } else {
+    out["via"] = nullptr;
+  }
   out["command_id"] = event.command_id();
   if (!event.correlation_id().empty()) out["correlation_id"] = event.correlation_id();
   const auto type_index = static_cast<std::size_t>(envelope.payload_type()) - 1;  // 0 is NONE

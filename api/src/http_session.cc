@@ -143,7 +143,8 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
     std::optional<TokenInfo> token;
     // RFC 7235: the scheme name is case-insensitive.
     if (authorization.size() > 7 && beast::iequals(authorization.substr(0, 7), "Bearer ")) {
-      token = server_.services.tokens.authenticate(authorization.substr(7));
+      // D5: a revoked or expired token is refused from the next request on.
+      token = server_.services.tokens.authenticate(authorization.substr(7), server_.services.clock.now());
     }
     if (!token) {
       auto response =

@@ -20,6 +20,7 @@
 namespace orgledger::api {
 
 class Metrics;
+class RateLimiter;
 
 // What handlers reach: the server's parts, all thread-safe.
 struct Services {
@@ -29,6 +30,7 @@ struct Services {
   const projections::BusinessCalendar& calendar;
   const ledger::Clock& clock;
   Metrics& metrics;
+  RateLimiter& refusal_limiter;  // D2: recorded refusals of tokens without write, per token
   std::string data_directory;  // for whole-log verification (a read-only open beside the writer)
   std::atomic<bool> verifying{false};
 };

@@ -12,8 +12,9 @@ using tcp = net::ip::tcp;
 
 Server::Impl::Impl(const ServerOptions& options_in, const ServerParts& parts)
     : options(options_in),
-      services{parts.ledger, parts.processor,          parts.tokens, parts.calendar, parts.clock,
-               metrics,      options_in.data_directory},
+      refusal_limiter(options_in.refusal_limit_per_minute),
+      services{parts.ledger, parts.processor, parts.tokens,    parts.calendar,
+               parts.clock,  metrics,         refusal_limiter, options_in.data_directory},
       rate_limiter(options_in.rate_limit_per_minute),
       io(static_cast<int>(std::max<std::size_t>(1, options_in.io_threads))),
       workers(std::max<std::size_t>(1, options_in.worker_threads)),

@@ -43,6 +43,7 @@ class Server::Impl {
 
   const ServerOptions options;
   Metrics metrics;
+  RateLimiter refusal_limiter;
   Services services;
   RateLimiter rate_limiter;
   boost::asio::io_context io;

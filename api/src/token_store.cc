@@ -1,15 +1,24 @@
-// The token record, as stored in the ledger's `tokens` family (value; the key is the token's
-// SHA-256):
-//   record := JSON object {"name": string, "scopes": [scope…], "created_at": µs since the epoch}
-// JSON because the record is small, read once at start and may gain fields.
+// The token record, as stored in the `tokens` family (value; the key is the token's SHA-256):
+//   record := JSON object {"name": string, "principal": string, "scopes": [scope…],
+//                          "act_as": [pattern…], "created_at": µs, "expires_at"?: µs,
+//                          "revoked_at"?: µs}
+// JSON because the record is small, read once at start and may gain fields. A record without
+// "principal" was stored before D4: principal svc:<name>, act_as ["*"] (DOMAIN.md D4).
+//
+// D5: the log says the same as the records. Creation appends TokenCreated before the record is
+// stored, revocation TokenRevoked before the record is marked, so a crash between the two leaves
+// at worst an event whose token cannot be used (a created name stays taken: the stream exists).
 #include "orgledger/api/token_store.h"
 
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 #include <nlohmann/json.hpp>
+
+#include "orgledger/ledger/event_codec.h"
 
 namespace orgledger::api {
 namespace {
@@ -34,26 +43,109 @@ std::string hex(const unsigned char* bytes, std::size_t size) {
   return out;
 }
 
+bool id_character(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+         c == ':' || c == '@' || c == '-';
+}
+
+// DOMAIN.md, identifiers: 1–128 of [A-Za-z0-9._:@-].
+bool valid_id(std::string_view id) {
+  return !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), id_character);
+}
+
+// D4: a principal is svc:<name>, a user id or agent:<id>; svc:scheduler is the server's own and
+// local:* the command line's.
+std::optional<std::string> principal_problem(std::string_view principal) {
+  if (!valid_id(principal)) return "a principal is an id of 1-128 characters of [A-Za-z0-9._:@-]";
+  if (principal == "svc:scheduler") return "svc:scheduler is the server's own principal";
+  if (principal.starts_with("local:")) return "local:* principals are the command line's";
+  return std::nullopt;
+}
+
+// D4: an exact actor, or a prefix ending in '*' ("agent:*", "*").
+bool valid_act_as(std::string_view pattern) {
+  if (pattern == "*") return true;
+  if (pattern.ends_with('*')) pattern.remove_suffix(1);
+  return valid_id(pattern);
+}
+
+std::string stream_of_token(const std::string& name) { return "token:" + name; }
+
+nlohmann::json record_json(const TokenInfo& info) {
+  nlohmann::json record;
+  record["name"] = info.name;
+  record["principal"] = info.principal;
+  record["scopes"] = nlohmann::json::array();
+  for (auto scope : info.scopes) record["scopes"].push_back(to_string(scope));
+  record["act_as"] = info.act_as;
+  record["created_at"] = info.created_at;
+  if (info.expires_at) record["expires_at"] = *info.expires_at;
+  if (info.revoked_at) record["revoked_at"] = *info.revoked_at;
+  return record;
+}
+
+std::optional<TokenInfo> record_from_json(const std::string& text) {
+  const auto json = nlohmann::json::parse(text, nullptr, false);
+  auto has = [&](const char* key, auto check) { return json.contains(key) && (json[key].*check)(); };
+  if (json.is_discarded() || !json.is_object() || !has("name", &nlohmann::json::is_string) ||
+      !has("scopes", &nlohmann::json::is_array)) {
+    return std::nullopt;
+  }
+  TokenInfo info;
+  info.name = json["name"].get<std::string>();
+  for (const auto& scope : json["scopes"]) {
+    if (!scope.is_string()) return std::nullopt;
+    // A scope this build does not know grants nothing (a newer version may have added it).
+    if (auto known = parse_scope(scope.get<std::string>())) info.scopes.insert(*known);
+  }
+  if (has("principal", &nlohmann::json::is_string)) {
+    info.principal = json["principal"].get<std::string>();
+    if (has("act_as", &nlohmann::json::is_array)) {
+      for (const auto& pattern : json["act_as"]) {
+        if (pattern.is_string()) info.act_as.push_back(pattern.get<std::string>());
+      }
+    }
+  } else {  // D4: stored before principals existed
+    info.principal = "svc:" + info.name;
+    info.act_as = {"*"};
+  }
+  auto instant = [&](const char* key) -> std::optional<ledger::Micros> {
+    if (!has(key, &nlohmann::json::is_number_integer)) return std::nullopt;
+    return json[key].get<ledger::Micros>();
+  };
+  info.created_at = instant("created_at").value_or(0);
+  info.expires_at = instant("expires_at");
+  info.revoked_at = instant("revoked_at");
+  return info;
+}
+
+TokenFailure unavailable(const ledger::Error& error) { return TokenFailure{"unavailable", error.message}; }
+
+ledger::CommandAppend token_event(const std::string& name, std::string_view what, const std::string& operator_principal) {
+  ledger::CommandAppend event;
+  // Not a client's id: '/' is outside the id alphabet, so no command can take it first.
+  event.command_id = "token/" + name + "/" + std::string(what);
+  event.actor = operator_principal;
+  event.via = ledger::Via{operator_principal, std::nullopt};
+  return event;
+}
+
 }  // namespace
 
 const char* to_string(Scope scope) {
   switch (scope) {
-    case Scope::write:
-      return "write";
-    case Scope::read:
-      return "read";
-    case Scope::audit:
-      return "audit";
-    case Scope::abuse_reporter:
-      return "abuse:reporter";
-    case Scope::admin:
-      return "admin";
+    case Scope::write: return "write";
+    case Scope::read: return "read";
+    case Scope::audit: return "audit";
+    case Scope::abuse_reporter: return "abuse:reporter";
+    case Scope::personal_data: return "personal_data";
+    case Scope::admin: return "admin";
   }
   return "?";
 }
 
 std::optional<Scope> parse_scope(std::string_view text) {
-  for (auto scope : {Scope::write, Scope::read, Scope::audit, Scope::abuse_reporter, Scope::admin}) {
+  for (auto scope : {Scope::write, Scope::read, Scope::audit, Scope::abuse_reporter, Scope::personal_data, Scope::admin}) {
     if (text == to_string(scope)) return scope;
   }
   return std::nullopt;
@@ -66,7 +158,8 @@ std::expected<std::set<Scope>, std::string> parse_scopes(std::string_view comma_
     const auto item = comma_separated.substr(0, comma);
     auto scope = parse_scope(item);
     if (!scope) {
-      return std::unexpected("unknown scope '" + std::string(item) + "' (write, read, audit, abuse:reporter, admin)");
+      return std::unexpected("unknown scope '" + std::string(item) +
+                             "' (write, read, audit, abuse:reporter, personal_data, admin)");
     }
     scopes.insert(*scope);
     if (comma == std::string_view::npos) break;
@@ -78,76 +171,133 @@ std::expected<std::set<Scope>, std::string> parse_scopes(std::string_view comma_
 
 bool valid_token_name(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;
-  for (char c : name) {
-    const bool ok =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
+  return std::all_of(name.begin(), name.end(), [](char c) { return id_character(c) && c != ':' && c != '@'; });
 }
 
-std::expected<std::unique_ptr<TokenStore>, std::string> TokenStore::open(ledger::Ledger& ledger) {
+bool TokenInfo::may_act_as(std::string_view actor) const {
+  if (actor == "svc:scheduler") return false;  // D4: the server's own, whatever act_as says
+  return std::any_of(act_as.begin(), act_as.end(), [&](const std::string& pattern) {
+    if (pattern.ends_with('*')) return actor.starts_with(std::string_view(pattern).substr(0, pattern.size() - 1));
+    return actor == pattern;
+  });
+}
+
+bool TokenInfo::usable_at(ledger::Micros now) const {
+  return !revoked_at && (!expires_at || now < *expires_at);
+}
+
+std::expected<std::unique_ptr<TokenStore>, TokenFailure> TokenStore::open(ledger::Ledger& ledger) {
   auto stored = ledger.tokens();
-  if (!stored) return std::unexpected(stored.error().message);
+  if (!stored) return std::unexpected(unavailable(stored.error()));
   std::unique_ptr<TokenStore> store(new TokenStore(ledger));
-  for (const auto& [hash, record] : *stored) {
-    const auto json = nlohmann::json::parse(record, nullptr, false);
-    if (json.is_discarded() || !json.is_object() || !json.contains("name") || !json["name"].is_string() ||
-        !json.contains("scopes") || !json["scopes"].is_array()) {
-      return std::unexpected("a stored token record is unreadable");
-    }
-    TokenInfo info;
-    info.name = json["name"].get<std::string>();
-    for (const auto& scope : json["scopes"]) {
-      if (!scope.is_string()) return std::unexpected("a stored token record is unreadable");
-      // A scope this build does not know grants nothing (a newer version may have added it).
-      if (auto known = parse_scope(scope.get<std::string>())) info.scopes.insert(*known);
-    }
-    if (json.contains("created_at") && json["created_at"].is_number_integer())
-      info.created_at = json["created_at"].get<ledger::Micros>();
-    store->by_hash_.emplace(std::string(reinterpret_cast<const char*>(hash.data()), hash.size()), std::move(info));
+  for (const auto& [hash, text] : *stored) {
+    auto info = record_from_json(text);
+    if (!info) return std::unexpected(TokenFailure{"unavailable", "a stored token record is unreadable"});
+    const std::string digest(reinterpret_cast<const char*>(hash.data()), hash.size());
+    store->by_name_[info->name] = digest;
+    store->by_hash_.emplace(digest, std::move(*info));
   }
   return store;
 }
 
-std::expected<std::string, std::string> TokenStore::create(const std::string& name, const std::set<Scope>& scopes,
-                                                           ledger::Micros now) {
-  if (!valid_token_name(name))
-    return std::unexpected("a token name is 1 to 64 of A-Z a-z 0-9 . _ -, not '" + name + "'");
-  if (scopes.empty()) return std::unexpected(std::string("at least one scope is needed"));
+std::expected<void, TokenFailure> TokenStore::record(const std::string& digest, const TokenInfo& info) {
+  ledger::Hash key{};
+  std::memcpy(key.data(), digest.data(), key.size());
+  if (auto stored = ledger_.put_token(key, record_json(info).dump()); !stored) {
+    return std::unexpected(unavailable(stored.error()));
+  }
+  return {};
+}
+
+std::expected<void, TokenFailure> TokenStore::append(ledger::CommandAppend event) {
+  auto appended = ledger_.append(std::move(event));
+  if (!appended) return std::unexpected(unavailable(appended.error()));
+  return {};
+}
+
+std::expected<CreatedToken, TokenFailure> TokenStore::create(const TokenSpec& spec, const std::string& operator_principal,
+                                                             ledger::Micros now) {
+  auto invalid = [](std::string message) { return std::unexpected(TokenFailure{"invalid_argument", std::move(message)}); };
+  if (!valid_token_name(spec.name)) return invalid("a token name is 1 to 64 of A-Z a-z 0-9 . _ -, not '" + spec.name + "'");
+  if (spec.scopes.empty()) return invalid("at least one scope is needed");
+  TokenInfo info;
+  info.name = spec.name;
+  info.principal = spec.principal.value_or("svc:" + spec.name);
+  if (auto problem = principal_problem(info.principal)) return invalid(*problem);
+  info.scopes = spec.scopes;
+  info.act_as = spec.act_as.value_or(std::vector<std::string>{info.principal});
+  if (info.act_as.empty()) return invalid("act_as names at least one actor");
+  for (const auto& pattern : info.act_as) {
+    if (!valid_act_as(pattern)) return invalid("act_as: '" + pattern + "' is neither an id nor a prefix ending in *");
+  }
+  if (spec.expires_in && *spec.expires_in <= 0) return invalid("a token expires after a positive duration");
+  info.created_at = now;
+  if (spec.expires_in) info.expires_at = now + *spec.expires_in;
+
   std::unique_lock lock(mutex_);
-  for (const auto& [_, info] : by_hash_) {
-    if (info.name == name) return std::unexpected("a token named '" + name + "' exists already");
+  // D5: names are unique forever. The stream too: an event whose record a crash prevented.
+  auto existing_stream = ledger_.stream_version(stream_of_token(spec.name));
+  if (!existing_stream) return std::unexpected(unavailable(existing_stream.error()));
+  if (by_name_.contains(spec.name) || *existing_stream != 0) {
+    return std::unexpected(TokenFailure{"already_exists", "a token named '" + spec.name + "' exists or existed"});
   }
   unsigned char secret[32];
-  if (RAND_bytes(secret, sizeof secret) != 1) return std::unexpected(std::string("no randomness for a token"));
+  if (RAND_bytes(secret, sizeof secret) != 1) return std::unexpected(TokenFailure{"unavailable", "no randomness for a token"});
   const std::string token = std::string(kTokenPrefix) + hex(secret, sizeof secret);
   const std::string digest = sha256_of(token);
 
-  nlohmann::json record;
-  record["name"] = name;
-  record["scopes"] = nlohmann::json::array();
-  for (auto scope : scopes) record["scopes"].push_back(to_string(scope));
-  record["created_at"] = now;
-  ledger::Hash key{};
-  std::memcpy(key.data(), digest.data(), key.size());
-  if (auto stored = ledger_.put_token(key, record.dump()); !stored) return std::unexpected(stored.error().message);
-  by_hash_.emplace(digest, TokenInfo{name, scopes, now});
-  return token;
+  auto event = token_event(spec.name, "created", operator_principal);
+  schema::TokenCreatedT created;
+  created.token = info.name;
+  created.principal = info.principal;
+  for (auto scope : info.scopes) created.scopes.emplace_back(to_string(scope));
+  created.act_as = info.act_as;
+  if (info.expires_at) created.expires_at = std::make_unique<schema::Instant>(*info.expires_at);
+  ledger::add_event(event, stream_of_token(spec.name), std::move(created));
+  if (auto appended = append(std::move(event)); !appended) return std::unexpected(appended.error());
+  if (auto stored = record(digest, info); !stored) return std::unexpected(stored.error());
+  by_name_[info.name] = digest;
+  by_hash_.emplace(digest, info);
+  return CreatedToken{token, std::move(info)};
 }
 
-std::optional<TokenInfo> TokenStore::authenticate(std::string_view token) const {
-  if (!token.starts_with(kTokenPrefix)) return std::nullopt;
-  const std::string digest = sha256_of(token);
+std::expected<TokenInfo, TokenFailure> TokenStore::revoke(const std::string& name, const std::string& operator_principal,
+                                                          ledger::Micros now) {
+  std::unique_lock lock(mutex_);
+  const auto named = by_name_.find(name);
+  if (named == by_name_.end()) return std::unexpected(TokenFailure{"not_found", "no token named '" + name + "'"});
+  TokenInfo info = by_hash_.at(named->second);
+  if (info.revoked_at) return std::unexpected(TokenFailure{"not_active", "token '" + name + "' is revoked already"});
+  auto event = token_event(name, "revoked", operator_principal);
+  ledger::add_event(event, stream_of_token(name), schema::TokenRevokedT{.token = name});
+  if (auto appended = append(std::move(event)); !appended) return std::unexpected(appended.error());
+  info.revoked_at = now;
+  if (auto stored = record(named->second, info); !stored) return std::unexpected(stored.error());
+  by_hash_[named->second] = info;
+  return info;
+}
+
+std::vector<TokenInfo> TokenStore::list() const {
+  std::shared_lock lock(mutex_);
+  std::vector<TokenInfo> out;
+  for (const auto& [_, info] : by_hash_) out.push_back(info);
+  std::sort(out.begin(), out.end(), [](const TokenInfo& a, const TokenInfo& b) { return a.name < b.name; });
+  return out;
+}
+
+std::optional<TokenInfo> TokenStore::authenticate(std::string_view secret, ledger::Micros now) const {
+  if (!secret.starts_with(kTokenPrefix)) return std::nullopt;
+  const std::string digest = sha256_of(secret);
   std::shared_lock lock(mutex_);
   auto it = by_hash_.find(digest);
-  if (it == by_hash_.end()) return std::nullopt;
+  if (it == by_hash_.end() || !it->second.usable_at(now)) return std::nullopt;
   return it->second;
 }
 
-std::size_t TokenStore::size() const {
+bool TokenStore::usable(std::string_view name, ledger::Micros now) const {
   std::shared_lock lock(mutex_);
-  return by_hash_.size();
+  auto named = by_name_.find(std::string(name));
+  return named != by_name_.end() && by_hash_.at(named->second).usable_at(now);
 }
 
 }  // namespace orgledger::api

@@ -33,6 +33,8 @@ std::string stream_of(const Body& body) {
       body);
 }
 
+std::string rejected_stream_of(const Body& body) { return "rejected:" + stream_of(body); }
+
 const char* to_string(Code code) {
   switch (code) {
     case Code::invalid_argument: return "invalid_argument";

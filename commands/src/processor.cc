@@ -15,6 +15,8 @@ namespace orgledger::commands {
 namespace {
 
 constexpr std::size_t kGrowthHeadroom = 2 << 20;
+constexpr const char* kOutOfStep =
+    "the command processor's state may have missed events: it decides nothing more until a restart rebuilds it";
 
 // 64 random bits in hex, for the generated command ids of one start.
 std::string random_nonce() {
@@ -25,13 +27,20 @@ std::string random_nonce() {
   return hex;
 }
 
-// A refusal as the audit entry D2 asks for.
-ledger::CommandAppend rejected_entry(const Command& command, const Rejection& rejection) {
+// The envelope fields every event of `command` carries (D1, D4).
+ledger::CommandAppend append_for(const Command& command) {
   ledger::CommandAppend append;
   append.command_id = command.command_id;
   append.actor = command.actor;
   append.correlation_id = command.correlation_id;
-  ledger::add_event(append, stream_of(command.body),
+  append.via = command.via;
+  return append;
+}
+
+// A refusal as the audit entry D2 asks for: in rejected:<S>, so S's version never moves.
+ledger::CommandAppend rejected_entry(const Command& command, const Rejection& rejection) {
+  ledger::CommandAppend append = append_for(command);
+  ledger::add_event(append, rejected_stream_of(command.body),
                     schema::CommandRejectedT{.actor = command.actor, .command_type = command_type(command.body),
                                              .code = to_string(rejection.code), .rule = rejection.rule,
                                              .detail = rejection.detail});
@@ -102,6 +111,8 @@ void CommandProcessor::submit_refused(Command command, Rejection refusal, std::f
   enqueue(std::move(command), std::move(refusal), std::move(done));
 }
 
+std::string CommandProcessor::new_command_id() { return next_command_id(); }
+
 void CommandProcessor::enqueue(Command command, std::optional<Rejection> refusal, std::function<void(Outcome)> done) {
   if (command.command_id.empty()) command.command_id = next_command_id();
   // Validation first: malformed input leaves no entry (D2).
@@ -126,6 +137,8 @@ void CommandProcessor::enqueue(Command command, std::optional<Rejection> refusal
       id,
       [this, flight](ledger::Micros now) -> std::expected<ledger::CommandAppend, ledger::Error> {
         const Command& command = flight->command;
+        // Fail-stop: a state that may have missed events must not decide anything.
+        if (!in_step_) return std::unexpected(ledger::Error{ledger::ErrorCode::stopped, kOutOfStep});
         if (flight->refusal) {  // D2: refused before any rule was asked (the token may not write)
           flight->rejection = flight->refusal;
           return rejected_entry(command, *flight->refusal);
@@ -140,10 +153,7 @@ void CommandProcessor::enqueue(Command command, std::optional<Rejection> refusal
           flight->rejection = decided.error();
           return rejected_entry(command, decided.error());
         }
-        ledger::CommandAppend append;
-        append.command_id = command.command_id;
-        append.actor = command.actor;
-        append.correlation_id = command.correlation_id;
+        ledger::CommandAppend append = append_for(command);
         for (const auto& event : *decided) ledger::add_event(append, event.stream, event.payload);
         return append;
       },

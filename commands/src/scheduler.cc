@@ -20,6 +20,9 @@ std::string item_id(std::string_view kind, std::string_view a, std::string_view 
   return "sched-" + std::string(kind) + "-" + ledger::to_hex(hash).substr(0, 40);
 }
 
+// D4: the scheduler is the server's own; no token vouches for it.
+const ledger::Via kSchedulerVia{"svc:scheduler", std::nullopt};
+
 std::vector<Command> due_items(const projections::State& state, const projections::BusinessCalendar& calendar,
                                ledger::Micros now) {
   std::vector<Command> due;
@@ -28,7 +31,7 @@ std::vector<Command> due_items(const projections::State& state, const projection
       const auto expires_at = grant.recorded_at + projections::kSupportGrantLifetime;
       if (grant.expiry_recorded || (grant.revoked_at && *grant.revoked_at < expires_at) || now < expires_at) continue;
       due.push_back(Command{"svc:scheduler", item_id("S6", org_id, grant_id), "", std::nullopt,
-                            ExpireSupportAccess{org_id, grant_id}});
+                            ExpireSupportAccess{org_id, grant_id}, kSchedulerVia});
     }
   }
   for (const auto& [report_id, report] : state.reports) {
@@ -37,7 +40,7 @@ std::vector<Command> due_items(const projections::State& state, const projection
       const auto& s = sla.stages[stage];
       if (s.status != projections::StageStatus::breached || s.done_at || report.breaches_recorded.contains(stage)) continue;
       due.push_back(Command{"svc:scheduler", item_id("A5", report_id, std::to_string(stage)), "", std::nullopt,
-                            RecordAbuseDeadlineBreach{report_id, stage}});
+                            RecordAbuseDeadlineBreach{report_id, stage}, kSchedulerVia});
     }
   }
   return due;

@@ -51,6 +51,15 @@ std::optional<std::string> check_draft(const CommandAppend& command, const Event
       event->command_id()->string_view() != command.command_id) {
     return "draft was encoded for another command";
   }
+  const auto* via = event->via();
+  if (via != nullptr) {
+    const bool same = command.via && via->principal()->string_view() == command.via->principal &&
+                      (via->token() == nullptr ? !command.via->token
+                                               : command.via->token && via->token()->string_view() == *command.via->token);
+    if (!same) return "draft was encoded with another via";
+  } else if (command.via) {
+    return "draft was encoded with another via";
+  }
   // The writer patches these in place, so they must be stored even when zero (ForceDefaults).
   const auto* table = reinterpret_cast<const flatbuffers::Table*>(event);
   for (auto field : {schema::Envelope::VT_POSITION, schema::Envelope::VT_STREAM_VERSION,

@@ -142,7 +142,7 @@ void Ledger::Impl::run_writer() {
       group.swap(queue_);
     }
     last_group_size_ = group.size();
-    commit_group(group);
+    commit_group_guarded(group);
     group.clear();
   }
 }
@@ -346,10 +346,15 @@ void Ledger::Impl::commit_group(std::vector<Pending>& group) {
     } else {
       // Fail-stop: nothing of this group is published or acknowledged, and nothing after it is
       // accepted, so no reader ever sees a gap or half a command.
+      // The batch may be on disk all the same (a failed fsync says nothing of what reached it):
+      // its submitters are told the outcome is unknown, never that it failed.
       const Error reason = io_error("durable write failed", status);
       stop_writing(reason);
       if (decider != nullptr) decider->failed();
-      for (std::size_t i : appended) outcomes[i] = std::unexpected(stopped_because(reason));
+      const Error unknown{ErrorCode::outcome_unknown,
+                          "the store failed while the command was being made durable (" + reason.message +
+                              "): it may or may not be in the log; resubmit it with the same command id after a restart"};
+      for (std::size_t i : appended) outcomes[i] = std::unexpected(unknown);
     }
   }
 
@@ -363,8 +368,32 @@ void Ledger::Impl::commit_group(std::vector<Pending>& group) {
   }
   std::vector<Answered> answered;
   answered.reserve(group.size());
-  for (std::size_t i = 0; i < group.size(); ++i) answered.push_back({std::move(group[i].done), std::move(outcomes[i])});
+  for (std::size_t i = 0; i < group.size(); ++i) answered.push_back({std::exchange(group[i].done, nullptr), std::move(outcomes[i])});
   hand_over(std::move(answered));
+}
+
+void Ledger::Impl::commit_group_guarded(std::vector<Pending>& group) {
+  // The exception barrier of the writer thread: a throw (a bug, or memory exhausted) must not
+  // take the process down with acknowledged work in flight. It fail-stops the store instead, and
+  // every submitter not yet answered learns that its outcome is unknown (the batch may have been
+  // written before the throw).
+  try {
+    commit_group(group);
+    return;
+  } catch (const std::exception& error) {
+    stop_writing(Error{ErrorCode::io_error, std::string("the writer failed: ") + error.what()});
+  } catch (...) {
+    stop_writing(Error{ErrorCode::io_error, "the writer failed"});
+  }
+  for (auto& pending : group) {
+    if (!pending.done) continue;
+    auto done = std::exchange(pending.done, nullptr);
+    try {
+      done(std::unexpected(Error{ErrorCode::outcome_unknown, "the ledger's writer failed while committing"}));
+    } catch (...) {
+      // A completion that throws is a bug of its own; the others are still answered.
+    }
+  }
 }
 
 std::chrono::microseconds Ledger::Impl::gather_window() const {

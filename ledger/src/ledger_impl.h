@@ -68,6 +68,7 @@ class Ledger::Impl {
   };
 
   void run_writer();
+  void commit_group_guarded(std::vector<Pending>& group);
   // Runs the submitters' completions, in order, on a thread of their own: waking hundreds of
   // submitters costs more than a group's write, and the writer should be writing the next group.
   void run_completer();

@@ -17,6 +17,7 @@ const char* to_string(ErrorCode code) {
     case ErrorCode::stopped: return "stopped";
     case ErrorCode::read_only: return "read_only";
     case ErrorCode::not_found: return "not_found";
+    case ErrorCode::outcome_unknown: return "outcome_unknown";
   }
   return "unknown";
 }
@@ -49,6 +50,14 @@ StreamVersion RecordedEvent::stream_version() const { return envelope().stream_v
 Micros RecordedEvent::recorded_at() const { return envelope().recorded_at()->us(); }
 std::string_view RecordedEvent::actor() const { return envelope().actor()->string_view(); }
 std::string_view RecordedEvent::command_id() const { return envelope().command_id()->string_view(); }
+
+std::optional<Via> RecordedEvent::via() const {
+  const auto* via = envelope().via();
+  if (via == nullptr) return std::nullopt;
+  Via out{via->principal()->str(), std::nullopt};
+  if (via->token() != nullptr) out.token = via->token()->str();
+  return out;
+}
 
 std::string_view RecordedEvent::correlation_id() const {
   const auto* id = envelope().correlation_id();

@@ -90,6 +90,9 @@ class Folder {
       case Event::NotificationQueued:
       case Event::SupportAccessRecorded:
       case Event::CommandRejected:
+      // D5: tokens are on record; their state lives in the token store, not in the domain's.
+      case Event::TokenCreated:
+      case Event::TokenRevoked:
       case Event::NONE: return;
     }
   }

@@ -73,7 +73,8 @@ TEST_CASE("D2: a refused command leaves a CommandRejected entry and changes noth
   auto entry = r.log->read(r.log->head().position, 1).value();
   REQUIRE(entry.size() == 1);
   CHECK(entry[0].type_name() == "CommandRejected");
-  CHECK(entry[0].stream() == "user:eve");
+  CHECK(entry[0].stream() == "rejected:user:eve");  // D2: never on the stream acted on
+  CHECK(r.log->stream_version("user:eve").value() == 0);
   const auto* rejected = entry[0].envelope().payload_as_CommandRejected();
   CHECK(rejected->code()->str() == "forbidden");
   CHECK(rejected->rule()->str() == "U1");
@@ -124,11 +125,12 @@ TEST_CASE("processor: stream versions, which the writer takes from the processor
   REQUIRE_FALSE(stale);
   REQUIRE(stale.error().rejection);
   CHECK(stale.error().rejection->code == Code::version_conflict);
-  // The refusal's CommandRejected entry (D2) is on org:acme too: version 5.
-  auto current = with_expected(RegisterProduct{"acme", "p-drive", "kdrive", "Drive", {}}, 5);
+  // The refusal's CommandRejected entry (D2) is in rejected:org:acme: org:acme stays at 4.
+  CHECK(r.log->read_stream("rejected:org:acme", 1, 100).value().size() == 1);
+  auto current = with_expected(RegisterProduct{"acme", "p-drive", "kdrive", "Drive", {}}, 4);
   REQUIRE(current);
-  CHECK(current->stream_version == 6);
-  CHECK(r.log->read_stream("org:acme", 1, 100).value().size() == 6);
+  CHECK(current->stream_version == 5);
+  CHECK(r.log->read_stream("org:acme", 1, 100).value().size() == 5);
   CHECK(r.log->read_stream("org:beta", 1, 100).value().size() == 2);
 }
 
@@ -210,17 +212,18 @@ TEST_CASE("processor: started while plain appends go on, it misses none of them 
     auto processor = CommandProcessor::start(*log, clock).value();
     appender.join();
     REQUIRE(refused == 0);
-    // Registering them again is refused (U1: already_exists), each refusal recorded on the user's
-    // stream (D2) at the version after the registration.
+    // Registering them again is refused (U1: already_exists), each refusal recorded beside the
+    // user's stream (D2: rejected:user:<id>), which stays at the registration's version.
     for (int u = 0; u < kUsers; ++u) {
       const std::string user = "u" + std::to_string(u);
       auto again = processor->submit(as("svc:signup", RegisterUser{user, user + "@x.ch"}));
       REQUIRE_FALSE(again);
       REQUIRE(again.error().rejection);
       CHECK(again.error().rejection->code == Code::already_exists);
-      const auto stream = log->read_stream("user:" + user, 1, 10).value();
-      REQUIRE(stream.size() == 2);
-      CHECK(stream[1].stream_version() == 2);
+      CHECK(log->read_stream("user:" + user, 1, 10).value().size() == 1);
+      const auto refusals = log->read_stream("rejected:user:" + user, 1, 10).value();
+      REQUIRE(refusals.size() == 1);
+      CHECK(refusals[0].stream_version() == 1);
     }
     projections::State replayed;
     const auto events = log->read(1, 1000).value();

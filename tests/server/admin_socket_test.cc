@@ -5,10 +5,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <cstring>
 
 #include "orgledger/api/admin_socket.h"
+#include "orgledger/api/token_requests.h"
 #include "orgledger/ledger/clock.h"
 #include "temp_dir.h"
 
@@ -53,19 +55,32 @@ TEST_CASE("Admin socket: owner-only, creates tokens, answers malformed requests 
     INFO(bad);
     CHECK(exchange(path, bad).find("\"error\"") != std::string::npos);
   }
-  auto created = api::create_token_via_server(path, "ops", "read,audit");
+  auto create = [&](const char* name, const char* scopes) {
+    return api::ask_admin_socket(path, nlohmann::json{{"op", "create_token"}, {"name", name}, {"scopes", scopes}});
+  };
+  auto created = create("ops", "read,audit");
   REQUIRE(created);
   REQUIRE(*created);
-  auto info_of = (*tokens)->authenticate(**created);
+  REQUIRE((**created).contains("token"));
+  auto info_of = (*tokens)->authenticate((**created)["token"].get<std::string>(), ledger::system_clock().now());
   REQUIRE(info_of);
   CHECK(info_of->name == "ops");
+  CHECK(info_of->principal == "svc:ops");  // D4's defaults
+  CHECK(info_of->act_as == std::vector<std::string>{"svc:ops"});
   CHECK(info_of->allows(api::Scope::audit));
   CHECK_FALSE(info_of->allows(api::Scope::write));
+  // D5: the operator is the peer's OS user, recorded as actor and via of TokenCreated.
+  auto record = (*ledger)->read_stream("token:ops", 1, 10).value();
+  REQUIRE(record.size() == 1);
+  CHECK(record[0].type_name() == "TokenCreated");
+  CHECK(record[0].actor() == api::local_principal());
+  CHECK(record[0].via()->principal == api::local_principal());
   // The name is taken now: the server's error comes back.
-  auto again = api::create_token_via_server(path, "ops", "read");
+  auto again = create("ops", "read");
   REQUIRE(again);
-  CHECK_FALSE(*again);
+  REQUIRE(*again);
+  CHECK((**again)["code"] == "already_exists");
   // No server there: nullopt (token create then opens the store itself).
   admin = std::unexpected(std::string());
-  CHECK_FALSE(api::create_token_via_server(path, "late", "read"));
+  CHECK_FALSE(create("late", "read"));
 }

@@ -15,9 +15,9 @@ using nlohmann::json;
 TEST_CASE("100 concurrent clients: commands and checks interleaved, every answer correct, nothing lost") {
   TestServer server;
   server.given_acme();
+  const std::string writer = server.token("write,read");  // D5: its TokenCreated is before the start
   const auto start_head = server.ledger().head().position;
   constexpr int kClients = 100;
-  const std::string writer = server.token("write,read");
   std::atomic<int> wrong{0};
   std::vector<std::string> failures(kClients);
   std::vector<std::thread> clients;

@@ -78,7 +78,8 @@ TEST_CASE("SSE: keep-alive comments while nothing happens") {
   auto options = TestServer::quiet_options();
   options.sse_keepalive = std::chrono::milliseconds(100);
   TestServer server(options);
-  SseReader reader(server.port(), "/v1/events/subscribe", server.token("audit"));
+  const std::string token = server.token("audit");  // D5: its TokenCreated is position 1
+  SseReader reader(server.port(), "/v1/events/subscribe?from=2", token);
   REQUIRE(reader.status() == 200);
   CHECK_FALSE(reader.next(std::chrono::milliseconds(600)));
   CHECK(reader.saw_comment());

@@ -84,6 +84,15 @@ std::vector<SampleEvent> one_of_each_event() {
   out.push_back(sample("org:acme", CommandRejectedT{.actor = "dan", .command_type = "RemoveMember",
                                                     .code = "last_legal_representative", .rule = "R3",
                                                     .detail = "carol is the last legal representative"}));
+  // Added with D4/D5 (after the golden file's first 34).
+  TokenCreatedT created;
+  created.token = "manager-1";
+  created.principal = "svc:manager";
+  created.scopes = {"write", "read"};
+  created.act_as = {"svc:manager", "agent:*"};
+  created.expires_at = std::make_unique<Instant>(instant(kSampleInstant + 90LL * 86'400'000'000));
+  out.push_back(sample("token:manager-1", std::move(created)));
+  out.push_back(sample("token:manager-1", TokenRevokedT{.token = "manager-1"}));
   return out;
 }
 

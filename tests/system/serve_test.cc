@@ -82,27 +82,35 @@ TEST_CASE("serve: token create beside the running server, a first request, SIGTE
   ServeProcess serve(data);
   int code = -1;
   const auto created =
-      json::parse(run("token create --json --name ops --scopes write,read,audit --data " + data, &code));
+      json::parse(run("token create --json --name ops --scopes write,read,audit --principal svc:signup --data " + data, &code));
   REQUIRE(code == 0);
   CHECK(created["name"] == "ops");
+  CHECK(created["principal"] == "svc:signup");
+  CHECK(created["act_as"] == json::array({"svc:signup"}));  // D4: the principal alone by default
   const std::string token = created["token"];
   CHECK(token.starts_with("olt_"));
   // The token itself is nowhere in the store: only its hash.
   run("token create --name ops --scopes read --data " + data, &code);
-  CHECK(code == 2);  // the name is taken
+  CHECK(code == 1);  // the name is taken: already_exists (D5)
 
   HttpClient client(serve.port(), token);
   const auto answer =
       client.post("/v1/commands", R"({"type":"RegisterUser","actor":"svc:signup","user":"ann","login":"ann@x.ch"})");
   REQUIRE(answer.status == 200);
-  CHECK(client.get("/v1/events").json()["events"].size() == 1);
+  // D5: the token's creation is on record, by the operator; D4: the command says who vouched.
+  const auto events = client.get("/v1/events").json()["events"];
+  REQUIRE(events.size() == 2);
+  CHECK(events[0]["type"] == "TokenCreated");
+  CHECK(events[0]["actor"].get<std::string>().starts_with("local:"));
+  CHECK(events[0]["data"].dump().find("olt_") == std::string::npos);
+  CHECK(events[1]["via"] == json{{"principal", "svc:signup"}, {"token", "ops"}});
   CHECK(serve.stop_with(SIGTERM) == 0);
 
   // Closed cleanly: the store opens, the chain verifies, the event is there, the token too.
   run("verify --data " + data, &code);
   CHECK(code == 0);
-  const auto events = run("events --json --data " + data);
-  CHECK(events.find("UserRegistered") != std::string::npos);
+  const auto listed = run("events --json --data " + data);
+  CHECK(listed.find("UserRegistered") != std::string::npos);
   ServeProcess again(data);
   HttpClient after(again.port(), token);
   CHECK(after.get("/v1/orgs/none").status == 404);  // authenticated: the token survived the restart
@@ -117,7 +125,7 @@ TEST_CASE("serve: every acknowledged command survives SIGKILL") {
   {
     ServeProcess serve(data);
     int code = -1;
-    token = json::parse(run("token create --json --name w --scopes write --data " + data, &code))["token"];
+    token = json::parse(run("token create --json --name w --scopes write --principal svc:manager --act-as svc:signup,u* --data " + data, &code))["token"];
     REQUIRE(code == 0);
     HttpClient client(serve.port(), token);
     for (int i = 0; i < 40; ++i) {

@@ -6,6 +6,7 @@
 #include "cli_args.h"
 #include "data_dir.h"
 #include "orgledger/api/event_json.h"
+#include "orgledger/api/token_requests.h"
 #include "orgledger/ledger/event_codec.h"
 #include "orgledger/ledger/hash.h"
 #include "orgledger/ledger/ledger.h"
@@ -21,6 +22,7 @@ ledger::CommandAppend command(std::string id, std::string actor) {
   ledger::CommandAppend out;
   out.command_id = std::move(id);
   out.actor = std::move(actor);
+  out.via = ledger::Via{api::local_principal(), std::nullopt};  // D4: the command line vouches
   return out;
 }
 

@@ -20,10 +20,12 @@ struct Subcommand {
 
 constexpr Subcommand kSubcommands[] = {
     {"serve", orgledger::tools::serve_command,
-     "serve [--listen HOST:PORT] [--rate-limit N/min] [--calendar FILE] [--max-connections N] [--threads N] "
+     "serve [--listen HOST:PORT] [--rate-limit N/min] [--refusal-limit N/min] [--calendar FILE] [--max-connections N] "
+     "[--threads N] "
      "[--snapshot-every N] [--no-access-log]   HTTP API (default 127.0.0.1:8080)"},
     {"token", orgledger::tools::token_command,
-     "token create --name N --scopes a,b [--json]   create an API token (printed once; only its hash is stored)"},
+     "token create --name N --scopes a,b [--principal P] [--act-as A,B] [--expires-in 90d|12h|30m|45s] [--json]   "
+     "create an API token (printed once; only its hash is stored); token list [--json]; token revoke NAME"},
     {"submit", orgledger::tools::submit_command,
      "submit [--file F] [--calendar FILE] [--json]   submit commands (one JSON object, or JSON Lines) from F or stdin"},
     {"check", orgledger::tools::check_command,

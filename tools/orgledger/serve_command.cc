@@ -1,5 +1,5 @@
-// `orgledger serve [--listen HOST:PORT] [--rate-limit N/min] [--calendar FILE] [--max-connections N]
-//  [--no-access-log]`: the HTTP API (API.md) over the data directory, with the scheduler (S6, A5)
+// `orgledger serve [--listen HOST:PORT] [--rate-limit N/min] [--refusal-limit N/min] [--calendar FILE]
+//  [--max-connections N] [--no-access-log]`: the HTTP API (API.md) over the data directory, with the scheduler (S6, A5)
 // running beside it. SIGTERM or SIGINT: stop accepting, finish what is in flight, close the store.
 #include <signal.h>
 #include <sys/resource.h>
@@ -46,14 +46,14 @@ void parse_listen(const std::string& text, api::ServerOptions& options) {
   options.port = static_cast<std::uint16_t>(port);
 }
 
-std::uint32_t parse_rate_limit(const std::string& text) {
+std::uint32_t parse_rate_limit(const std::string& text, const char* option) {
   constexpr std::string_view kUnit = "/min";
   std::uint32_t per_minute = 0;
   const std::string_view view(text);
   const auto number = view.ends_with(kUnit) ? view.substr(0, view.size() - kUnit.size()) : view;
   const auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), per_minute);
   if (number.empty() || error != std::errc() || end != number.data() + number.size()) {
-    throw UsageError("--rate-limit is N/min (requests per minute per token), not '" + text + "'");
+    throw UsageError(std::string(option) + " is N/min (per minute per token), not '" + text + "'");
   }
   return per_minute;
 }
@@ -61,12 +61,16 @@ std::uint32_t parse_rate_limit(const std::string& text) {
 }  // namespace
 
 int serve_command(const Args& raw) {
-  const CliArgs args(raw, {{"data", "listen", "rate-limit", "calendar", "max-connections", "threads", "snapshot-every"},
+  const CliArgs args(raw, {{"data", "listen", "rate-limit", "refusal-limit", "calendar", "max-connections", "threads", "snapshot-every"},
                            {"no-access-log"}});
   if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional().front() + "'");
   api::ServerOptions options;
   if (auto listen = args.value("listen")) parse_listen(*listen, options);
-  if (auto limit = args.value("rate-limit")) options.rate_limit_per_minute = parse_rate_limit(*limit);
+  if (auto limit = args.value("rate-limit")) options.rate_limit_per_minute = parse_rate_limit(*limit, "--rate-limit");
+  if (auto limit = args.value("refusal-limit")) {
+    options.refusal_limit_per_minute = parse_rate_limit(*limit, "--refusal-limit");
+    if (options.refusal_limit_per_minute == 0) throw UsageError("--refusal-limit is at least 1/min");
+  }
   if (auto cap = args.number("max-connections")) options.max_connections = std::max<std::uint64_t>(1, *cap);
   if (args.flag("no-access-log")) options.access_log = nullptr;
   if (auto threads = args.number("threads")) options.io_threads = std::clamp<std::uint64_t>(*threads, 1, 64);
@@ -113,7 +117,7 @@ int serve_command(const Args& raw) {
   }
   auto tokens = api::TokenStore::open(**ledger);
   if (!tokens) {
-    std::fprintf(stderr, "orgledger serve: %s\n", tokens.error().c_str());
+    std::fprintf(stderr, "orgledger serve: %s\n", tokens.error().message.c_str());
     return kExitUsageOrIo;
   }
   std::fprintf(stderr, "orgledger serve: state rebuilt to position %llu in %.2f s\n",
@@ -140,15 +144,15 @@ int serve_command(const Args& raw) {
                            (options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host) +
                            ":" + std::to_string((*server)->port());
   std::printf("orgledger serving %s on %s (head position %llu, %zu API tokens)\n", options.data_directory.c_str(),
-              base.c_str(), static_cast<unsigned long long>((*ledger)->head().position), (*tokens)->size());
-  if ((*tokens)->size() == 0) {
+              base.c_str(), static_cast<unsigned long long>((*ledger)->head().position), (*tokens)->list().size());
+  if ((*tokens)->list().size() == 0) {
     // Paths as this process knows them, so the lines can be pasted from any directory.
     std::error_code ignored;
     const auto self = std::filesystem::read_symlink("/proc/self/exe", ignored);
     const auto data = std::filesystem::absolute(options.data_directory, ignored);
     std::printf(
         "\nNo API token yet. In another terminal, create one (it is printed once) and ask:\n"
-        "  TOKEN=$(%s token create --data %s --name me --scopes admin)\n"
+        "  TOKEN=$(%s token create --data %s --name me --scopes admin --principal svc:manager --act-as '*')\n"
         "  curl -H \"Authorization: Bearer $TOKEN\" '%s/v1/events?limit=5'\n",
         self.empty() ? "orgledger" : self.c_str(), data.c_str(), base.c_str());
   }

@@ -12,6 +12,7 @@
 #include "data_dir.h"
 #include "orgledger/api/answer_json.h"
 #include "orgledger/api/command_json.h"
+#include "orgledger/api/token_requests.h"
 #include "orgledger/commands/processor.h"
 #include "orgledger/ledger/ledger.h"
 #include "query_support.h"
@@ -22,8 +23,8 @@ namespace {
 
 constexpr std::size_t kInFlight = 256;  // commands submitted ahead of the answers printed
 
-void print_outcome(const commands::Outcome& outcome, bool json) {
-  const auto body = api::outcome_json(outcome);
+void print_outcome(const commands::Outcome& outcome, const std::string& command_id, bool json) {
+  const auto body = api::outcome_json(outcome, command_id);
   if (json) {
     std::printf("%s\n", body.dump().c_str());
   } else if (outcome) {
@@ -87,26 +88,32 @@ int submit_command(const Args& raw) {
   const bool json = args.flag("json");
   bool all_accepted = true;
   bool ledger_failed = false;
-  std::deque<std::future<commands::Outcome>> pending;
+  // D4: the command line without a server vouches for its commands as the OS user.
+  const ledger::Via via{api::local_principal(), std::nullopt};
+  std::deque<std::pair<std::future<commands::Outcome>, std::string>> pending;  // with its command id
   auto print_front = [&] {
-    auto outcome = pending.front().get();
+    auto outcome = pending.front().first.get();
+    const std::string command_id = std::move(pending.front().second);
     pending.pop_front();
     all_accepted = all_accepted && outcome.has_value();
     ledger_failed = ledger_failed || (!outcome && outcome.error().ledger);
-    print_outcome(outcome, json);
+    print_outcome(outcome, command_id, json);
   };
   for (auto& input : inputs) {
     auto promise = std::make_shared<std::promise<commands::Outcome>>();
-    pending.push_back(promise->get_future());
     if (!input) {
+      pending.emplace_back(promise->get_future(), (*processor)->new_command_id());
       promise->set_value(std::unexpected(
           commands::Failure{.rejection = commands::reject(commands::Code::invalid_argument, "", input.error())}));
     } else {
+      if (input->command_id.empty()) input->command_id = (*processor)->new_command_id();
+      input->via = via;
+      pending.emplace_back(promise->get_future(), input->command_id);
       (*processor)->submit(std::move(*input), [promise](commands::Outcome o) { promise->set_value(std::move(o)); });
     }
     // Print every answer already in, in order; keep at most kInFlight waiting.
     while (!pending.empty() && (pending.size() > kInFlight ||
-                                pending.front().wait_for(std::chrono::seconds(0)) == std::future_status::ready)) {
+                                pending.front().first.wait_for(std::chrono::seconds(0)) == std::future_status::ready)) {
       print_front();
     }
   }

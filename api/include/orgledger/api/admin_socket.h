@@ -1,11 +1,11 @@
 // The local administration channel of a running server: a Unix socket in the data directory,
 // readable and writable by its owner alone (mode 0600). A running server holds the store, so
-// `orgledger token create` asks the server through it to create the token; whoever may write the
-// data directory may already do anything with it, so the file's permissions are the authority.
+// `orgledger token create|list|revoke` asks the server through it; whoever may write the data
+// directory may already do anything with it, so the file's permissions are the authority. The
+// operator recorded by D5 is the peer's OS user (SO_PEERCRED), as on the command line.
 //
-// Protocol: one request line, one answer line, then the server closes:
-//   request := {"op": "create_token", "name": string, "scopes": "a,b"}
-//   answer  := {"token": string, "name": string, "scopes": [string…]} | {"error": string}
+// Protocol: one request line, one answer line, then the server closes; the requests and answers
+// are those of token_requests.h.
 #pragma once
 
 #include <expected>
@@ -13,6 +13,8 @@
 #include <optional>
 #include <string>
 #include <thread>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "orgledger/api/token_store.h"
 #include "orgledger/ledger/clock.h"
@@ -34,7 +36,7 @@ class AdminSocket {
  private:
   AdminSocket(std::string path, int fd, TokenStore& tokens, const ledger::Clock& clock);
   void serve();
-  std::string answer_to(const std::optional<std::string>& line);
+  std::string answer_to(const std::optional<std::string>& line, const std::string& operator_principal);
   std::string path_;
   int fd_;
   TokenStore& tokens_;
@@ -42,10 +44,9 @@ class AdminSocket {
   std::thread thread_;
 };
 
-// Asks the server listening at `path` to create a token. nullopt when no server listens there;
-// else the token or the server's error.
-std::optional<std::expected<std::string, std::string>> create_token_via_server(const std::string& path,
-                                                                               const std::string& name,
-                                                                               const std::string& scopes);
+// Sends `request` to the server listening at `path`. nullopt when no server listens there; else
+// its answer (a JSON object) or why none came.
+std::optional<std::expected<nlohmann::json, std::string>> ask_admin_socket(const std::string& path,
+                                                                           const nlohmann::json& request);
 
 }  // namespace orgledger::api

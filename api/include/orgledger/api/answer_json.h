@@ -22,8 +22,9 @@ Json answer_json(const ledger::CommandAnswer& answer);
 Json problem_json(commands::Code code, const std::string& rule, const std::string& detail);
 // The problem of a failed command (a ledger failure is 503 "unavailable": not the command's fault).
 Json failure_json(const commands::Failure& failure);
-// The body of a command's outcome, success or problem (`submit --json` prints one per line).
-Json outcome_json(const commands::Outcome& outcome);
+// The body of a command's outcome, success or problem, with the `command_id` it used (API.md;
+// `submit --json` prints one per line).
+Json outcome_json(const commands::Outcome& outcome, const std::string& command_id);
 
 // {"kind", "role"?, "team"?, "grant"?, "since_position"}: one reason of a permission.
 Json reason_json(const projections::Reason& reason);

@@ -30,6 +30,9 @@ struct ServerOptions {
   std::chrono::milliseconds sse_keepalive{15'000};     // a comment line to keep proxies and clients awake
   std::chrono::milliseconds sse_send_timeout{10'000};  // a subscriber that takes no bytes this long is cut off
   std::uint32_t rate_limit_per_minute = 0;             // per token; 0 is off
+  // D2: refused commands of a token without `write` recorded per token and minute; beyond, 429
+  // with no entry (so no token can fill the log). At least 1.
+  std::uint32_t refusal_limit_per_minute = 60;
   std::FILE* access_log = stderr;                      // one JSON line per request; null: none
   std::string data_directory;                          // of `ledger` (GET /v1/verify reopens it read-only)
 };

@@ -1,5 +1,7 @@
-// API tokens (API.md: `token create`, bearer tokens and scopes). A token is shown once, when it is
-// created; the store keeps only its SHA-256, in the ledger's `tokens` family.
+// API tokens (API.md: `token`, bearer tokens and scopes; DOMAIN.md D4, D5). A token is shown once,
+// when it is created; the store keeps only its SHA-256 and a record (name, principal, scopes,
+// act_as, expiry, revocation). Creating and revoking a token are part of the record: each appends
+// an event to `token:<name>` in the log (never the secret nor its hash).
 #pragma once
 
 #include <expected>
@@ -10,51 +12,97 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "orgledger/ledger/ledger.h"
 
 namespace orgledger::api {
 
-enum class Scope : std::uint8_t { write, read, audit, abuse_reporter, admin };
+enum class Scope : std::uint8_t { write, read, audit, abuse_reporter, personal_data, admin };
 
-const char* to_string(Scope scope);  // "write", "read", "audit", "abuse:reporter", "admin"
+const char* to_string(Scope scope);  // "write", "read", "audit", "abuse:reporter", "personal_data", "admin"
 std::optional<Scope> parse_scope(std::string_view text);
 // "read,audit" → {read, audit}; an error naming the first unknown scope, or an empty list.
 std::expected<std::set<Scope>, std::string> parse_scopes(std::string_view comma_separated);
 
 struct TokenInfo {
   std::string name;
+  std::string principal;            // D4: svc:<name>, a user id or agent:<id>
   std::set<Scope> scopes;
+  std::vector<std::string> act_as;  // D4: exact actors, or prefixes ending in '*'
   ledger::Micros created_at = 0;
+  std::optional<ledger::Micros> expires_at;
+  std::optional<ledger::Micros> revoked_at;
+
   // admin is every scope.
   bool allows(Scope scope) const { return scopes.contains(scope) || scopes.contains(Scope::admin); }
+  // D4: whether a command may name `actor` through this token. svc:scheduler never may; admin
+  // does not widen act_as.
+  bool may_act_as(std::string_view actor) const;
+  // Neither revoked nor expired at `now` (D5).
+  bool usable_at(ledger::Micros now) const;
 };
 
 // A token's name: 1 to 64 of [A-Za-z0-9._-], so that it reads safely in logs and metrics.
 bool valid_token_name(std::string_view name);
 
+// What `token create` asks for. Absent principal: svc:<name>; absent act_as: the principal alone.
+struct TokenSpec {
+  std::string name;
+  std::set<Scope> scopes;
+  std::optional<std::string> principal;
+  std::optional<std::vector<std::string>> act_as;
+  std::optional<ledger::Micros> expires_in;  // from creation; absent: never expires
+};
+
+// Why a token operation failed: an API.md code ("invalid_argument", "already_exists",
+// "not_found", "not_active", "unavailable") and words for people.
+struct TokenFailure {
+  std::string code;
+  std::string message;
+};
+
+struct CreatedToken {
+  std::string secret;  // "olt_" and 64 hex digits: shown once
+  TokenInfo info;
+};
+
 class TokenStore {
  public:
-  // Loads every token of `ledger`, which must outlive the store. Errors: the ledger's, or a
-  // stored record that cannot be read.
-  static std::expected<std::unique_ptr<TokenStore>, std::string> open(ledger::Ledger& ledger);
+  // Loads every token of `ledger`, which must outlive the store. Records stored before D4 read as
+  // principal svc:<name> with act_as "*". Errors: the ledger's, or an unreadable record.
+  static std::expected<std::unique_ptr<TokenStore>, TokenFailure> open(ledger::Ledger& ledger);
 
-  // Creates a token with 256 random bits ("olt_" and 64 hex digits), stores its hash durably and
-  // returns the token itself: the only time it exists outside its holder. Thread-safe. Errors: a
-  // bad name (valid_token_name), no scope, a name already taken, the ledger's (e.g. read-only).
-  std::expected<std::string, std::string> create(const std::string& name, const std::set<Scope>& scopes,
-                                                 ledger::Micros now);
+  // Creates a token with 256 random bits: appends TokenCreated (actor and via: `operator_principal`,
+  // D5) to token:<name>, then stores the token's hash. Thread-safe. Errors: invalid_argument (name,
+  // scopes, principal, act_as), already_exists (a name is never used twice, revoked ones included),
+  // unavailable (the ledger's failure).
+  std::expected<CreatedToken, TokenFailure> create(const TokenSpec& spec, const std::string& operator_principal,
+                                                   ledger::Micros now);
 
-  // The token's record, nullopt for an unknown token. Thread-safe.
-  std::optional<TokenInfo> authenticate(std::string_view token) const;
+  // Appends TokenRevoked, then marks the record: the token is refused from the next request on.
+  // Errors: not_found, not_active (revoked already), unavailable.
+  std::expected<TokenInfo, TokenFailure> revoke(const std::string& name, const std::string& operator_principal,
+                                                ledger::Micros now);
 
-  std::size_t size() const;
+  // Every token, by name. Thread-safe.
+  std::vector<TokenInfo> list() const;
+
+  // The record of a token usable at `now`; nullopt for an unknown, revoked or expired one.
+  std::optional<TokenInfo> authenticate(std::string_view secret, ledger::Micros now) const;
+  // Whether the token named `name` is still usable at `now` (open SSE streams ask, D5).
+  bool usable(std::string_view name, ledger::Micros now) const;
 
  private:
   explicit TokenStore(ledger::Ledger& ledger) : ledger_(ledger) {}
+  std::expected<void, TokenFailure> record(const std::string& digest, const TokenInfo& info);
+  // Appends a D5 event durably (the ledger answers a repeated command id with the first answer).
+  std::expected<void, TokenFailure> append(ledger::CommandAppend event);
+
   ledger::Ledger& ledger_;
   mutable std::shared_mutex mutex_;
-  std::unordered_map<std::string, TokenInfo> by_hash_;  // raw 32-byte SHA-256 → record
+  std::unordered_map<std::string, TokenInfo> by_hash_;    // raw 32-byte SHA-256 → record
+  std::unordered_map<std::string, std::string> by_name_;  // name → raw SHA-256
 };
 
 }  // namespace orgledger::api

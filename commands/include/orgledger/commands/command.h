@@ -87,12 +87,15 @@ struct Command {
   std::string correlation_id;
   std::optional<ledger::StreamVersion> expected_version;  // of stream_of(body)
   Body body;
+  std::optional<ledger::Via> via;  // D4: the principal and token that vouch for `actor`
 };
 
 // The command's name as in DOMAIN.md ("AddMember").
 const char* command_type(const Body& body);
-// The stream of the thing the command acts on ("org:acme"): where expected_version points and
-// where its CommandRejected entry goes.
+// The stream of the thing the command acts on ("org:acme"): where expected_version points.
 std::string stream_of(const Body& body);
+// Where a refusal of the command is recorded: "rejected:" + stream_of(body), so that a refusal
+// never moves the version of the stream acted on (D2).
+std::string rejected_stream_of(const Body& body);
 
 }  // namespace orgledger::commands

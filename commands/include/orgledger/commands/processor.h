@@ -55,6 +55,10 @@ class CommandProcessor final : private ledger::GroupDecider {
   // write). Malformed input is still invalid_argument with no entry.
   void submit_refused(Command command, Rejection refusal, std::function<void(Outcome)> done);
 
+  // A command id no command has had (API.md: the server makes one when the client gave none, and
+  // every answer carries it). Thread-safe.
+  std::string new_command_id();
+
   // Runs `query` on the durable state under the readers' lock: one consistent position.
   template <typename Query>
   auto read(Query&& query) const {
@@ -90,7 +94,9 @@ class CommandProcessor final : private ledger::GroupDecider {
   // Whether live_ has folded every event of the log when the group began (writer thread only):
   // only then may durable_version answer for streams it has never seen.
   bool knows_every_stream_ = false;
-  bool in_step_ = true;  // false for good once live_ was found to have missed events
+  // False for good once live_ was found to have missed events: from then on every command is
+  // refused as `stopped` (fail-stop) rather than decided on a state that is not the log's.
+  std::atomic<bool> in_step_{true};
   std::atomic<std::uint64_t> generated_ids_{0};
   std::mutex in_flight_mutex_;
   std::condition_variable all_answered_;

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <expected>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -39,6 +40,8 @@ class RecordedEvent {
   std::string_view actor() const;
   std::string_view command_id() const;
   std::string_view correlation_id() const;
+  // D4: who vouched for the actor; nullopt for an event recorded before D4.
+  std::optional<Via> via() const;
   Hash prev_hash() const;
   std::uint16_t command_event_index() const;
   std::uint16_t command_event_count() const;

@@ -26,6 +26,9 @@ enum class ErrorCode {
   stopped,           // fail-stop: an earlier write failed, or the ledger is closing
   read_only,         // the ledger was opened read-only
   not_found,         // no ledger in that directory
+  // The store failed while this append was being made durable: it may or may not be in the log
+  // (API.md: "outcome": "unknown"). A later open answers which, through its command id.
+  outcome_unknown,
 };
 
 // Why an operation failed. `position` is set when the error concerns one stored event.
@@ -51,11 +54,20 @@ struct EventDraft {
   std::string envelope;  // FlatBuffers Envelope with the writer's fields still zero
 };
 
+// D4: who vouched for a command's actor: the principal and the name of the token it came with
+// (none for the command line without a server, and for the scheduler).
+struct Via {
+  std::string principal;
+  std::optional<std::string> token;
+  bool operator==(const Via&) const = default;
+};
+
 // The events of one command: appended atomically or not at all (D1).
 struct CommandAppend {
   std::string command_id;      // idempotency key, required
   std::string actor;           // required
   std::string correlation_id;  // optional
+  std::optional<Via> via;      // recorded in every event's envelope (D4); none: not recorded
   std::optional<ExpectedVersion> expected;
   std::vector<EventDraft> events;  // 1 to 65535 events
 };
