@@ -200,7 +200,7 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
     log_request(200, "", 0);
     // The subscriber takes the connection to a thread of its own (sse_stream.cc).
     stream_.expires_never();
-    run_sse_subscriber(server_, stream_.release_socket(), *from, reporter_details_for(token_));
+    run_sse_subscriber(server_, stream_.release_socket(), *from, reporter_details_for(token_), token_.name);
   }
 
   void respond(HttpResponse response) {

@@ -53,7 +53,8 @@ bool client_left(int fd) {
   return ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
 }
 
-void stream_events(Server::Impl& server, tcp::socket& socket, ledger::Position from, ReporterDetails reporter) {
+void stream_events(Server::Impl& server, tcp::socket& socket, ledger::Position from, ReporterDetails reporter,
+                   const std::string& token) {
   boost::system::error_code ignored;
   socket.native_non_blocking(false, ignored);  // blocking sends, bounded by SO_SNDTIMEO below
   const int fd = socket.native_handle();
@@ -79,7 +80,9 @@ void stream_events(Server::Impl& server, tcp::socket& socket, ledger::Position f
   auto subscription = server.services.ledger.subscribe(from);
   auto last_sent = std::chrono::steady_clock::now();
   std::string frame;
-  while (!server.stopping.load()) {
+  // D5: a revoked or expired token's stream closes within a second (kPoll).
+  auto token_usable = [&] { return server.services.tokens.usable(token, server.services.clock.now()); };
+  while (!server.stopping.load() && token_usable()) {
     auto events = subscription->next(kBatch, kPoll);
     frame.clear();
     if (!events) {
@@ -124,12 +127,13 @@ std::expected<ledger::Position, std::string> sse_start_position(const QueryParam
   return 1;
 }
 
-void run_sse_subscriber(Server::Impl& server, tcp::socket socket, ledger::Position from, ReporterDetails reporter) {
+void run_sse_subscriber(Server::Impl& server, tcp::socket socket, ledger::Position from, ReporterDetails reporter,
+                        std::string token) {
   // The socket is destroyed before the slot is given back: once the last slot is back, stop() may
   // destroy the io_context the socket belongs to.
   auto owned = std::make_unique<tcp::socket>(std::move(socket));
-  auto run = [&server, owned = std::move(owned), from, reporter]() mutable {
-    stream_events(server, *owned, from, reporter);
+  auto run = [&server, owned = std::move(owned), from, reporter, token = std::move(token)]() mutable {
+    stream_events(server, *owned, from, reporter, token);
     boost::system::error_code ignored;
     owned->shutdown(tcp::socket::shutdown_both, ignored);
     owned->close(ignored);

@@ -26,8 +26,9 @@ std::expected<ledger::Position, std::string> sse_start_position(const QueryParam
                                                                 const std::string& last_event_id);
 
 // Takes over `socket` (the request was read and authorised; the subscriber slot is taken) and
-// streams until the client leaves, is cut off, or the server stops.
+// streams until the client leaves, is cut off, the server stops, or the token named `token` is
+// revoked or expires (D5).
 void run_sse_subscriber(Server::Impl& server, boost::asio::ip::tcp::socket socket, ledger::Position from,
-                        ReporterDetails reporter);
+                        ReporterDetails reporter, std::string token);
 
 }  // namespace orgledger::api

@@ -2,11 +2,11 @@
 // publishes, never leaves a gap or half a command.
 #include <catch2/catch.hpp>
 #include <rocksdb/env.h>
-#include <rocksdb/file_system.h>
 
 #include <atomic>
 
 #include "commands.h"
+#include "failing_file_system.h"
 #include "orgledger/ledger/ledger.h"
 #include "orgledger/ledger/verify.h"
 #include "temp_dir.h"
@@ -14,54 +14,6 @@
 using namespace orgledger;
 using namespace orgledger::testing;
 
-namespace {
-
-// The real file system, except that writes to the write-ahead log fail once `failing` is set —
-// what a full or dying disk looks like to RocksDB.
-class FailingWalFileSystem : public rocksdb::FileSystemWrapper {
- public:
-  FailingWalFileSystem() : FileSystemWrapper(rocksdb::FileSystem::Default()) {}
-  const char* Name() const override { return "FailingWalFileSystem"; }
-  std::atomic<bool> failing{false};
-
-  rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
-                                    std::unique_ptr<rocksdb::FSWritableFile>* file,
-                                    rocksdb::IODebugContext* debug) override {
-    auto status = FileSystemWrapper::NewWritableFile(name, options, file, debug);
-    if (status.ok() && name.ends_with(".log")) *file = std::make_unique<WalFile>(std::move(*file), failing);
-    return status;
-  }
-
- private:
-  class WalFile : public rocksdb::FSWritableFileOwnerWrapper {
-   public:
-    WalFile(std::unique_ptr<rocksdb::FSWritableFile> file, const std::atomic<bool>& failing)
-        : FSWritableFileOwnerWrapper(std::move(file)), failing_(failing) {}
-    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
-                             rocksdb::IODebugContext* debug) override {
-      if (failing_) return rocksdb::IOStatus::IOError("injected: disk gone");
-      return FSWritableFileOwnerWrapper::Append(data, options, debug);
-    }
-    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
-                             const rocksdb::DataVerificationInfo& info, rocksdb::IODebugContext* debug) override {
-      if (failing_) return rocksdb::IOStatus::IOError("injected: disk gone");
-      return FSWritableFileOwnerWrapper::Append(data, options, info, debug);
-    }
-    rocksdb::IOStatus Sync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* debug) override {
-      if (failing_) return rocksdb::IOStatus::IOError("injected: fsync failed");
-      return FSWritableFileOwnerWrapper::Sync(options, debug);
-    }
-    rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* debug) override {
-      if (failing_) return rocksdb::IOStatus::IOError("injected: fsync failed");
-      return FSWritableFileOwnerWrapper::Fsync(options, debug);
-    }
-
-   private:
-    const std::atomic<bool>& failing_;
-  };
-};
-
-}  // namespace
 
 TEST_CASE("fail-stop: a failed durable write stops all writing and never shows the failed group") {
   TempDir dir;

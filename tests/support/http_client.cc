@@ -197,6 +197,14 @@ std::optional<std::string> SseReader::line(std::chrono::steady_clock::time_point
   }
 }
 
+bool SseReader::closed_by_server() const {
+  if (!buffer_.empty()) return false;
+  pollfd watch{fd_, POLLIN, 0};
+  if (::poll(&watch, 1, 0) <= 0) return false;
+  char byte;
+  return ::recv(fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
 std::optional<SseEvent> SseReader::next(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   SseEvent event;

@@ -68,6 +68,8 @@ class SseReader {
   // The next event (comments are skipped), or nullopt when none came within `timeout` or the
   // stream ended.
   std::optional<SseEvent> next(std::chrono::milliseconds timeout);
+  // Whether the server has closed the stream (nothing more to read, the connection ended).
+  bool closed_by_server() const;
   // Whether a comment line (": keep-alive") was seen so far.
   bool saw_comment() const { return saw_comment_; }
 
