@@ -162,3 +162,43 @@ TEST_CASE("serve: every acknowledged command survives SIGKILL") {
             .status == 403);
   CHECK(again.stop_with(SIGTERM) == 0);
 }
+
+TEST_CASE("serve: token list and revoke from the command line, beside the running server and without one (D5)") {
+  TempDir dir;
+  const std::string data = dir.sub("data");
+  int code = -1;
+  // Without a server: straight into the data directory.
+  run("token create --name early --scopes read --expires-in 90d --data " + data, &code);
+  REQUIRE(code == 0);
+  ServeProcess serve(data);
+  const auto created = json::parse(
+      run("token create --json --name desk --scopes write,read --principal svc:desk --act-as 'agent:*,svc:desk' --data " + data, &code));
+  REQUIRE(code == 0);
+  CHECK(created["act_as"] == json::array({"agent:*", "svc:desk"}));
+  CHECK(created["expires_at"].is_null());
+  HttpClient client(serve.port(), created["token"].get<std::string>());
+  CHECK(client.get("/v1/orgs/none").status == 404);
+
+  const auto listed = json::parse(run("token list --json --data " + data, &code));
+  REQUIRE(code == 0);
+  REQUIRE(listed.size() == 2);
+  CHECK(listed[0]["name"] == "desk");
+  CHECK(listed[0]["principal"] == "svc:desk");
+  CHECK(listed[0]["revoked_at"].is_null());
+  CHECK(listed[1]["name"] == "early");
+  CHECK(listed[1]["expires_at"].is_string());
+  CHECK(listed.dump().find("olt_") == std::string::npos);  // never a secret
+
+  run("token revoke desk --data " + data, &code);
+  CHECK(code == 0);
+  CHECK(client.get("/v1/orgs/none").status == 401);  // from the next request on
+  run("token revoke desk --data " + data, &code);
+  CHECK(code == 1);  // not_active
+  run("token create --name desk --scopes read --data " + data, &code);
+  CHECK(code == 1);  // already_exists: a revoked name is not reused
+  CHECK(serve.stop_with(SIGTERM) == 0);
+  const auto after = json::parse(run("token list --json --data " + data, &code));
+  CHECK(after[0]["revoked_at"].is_string());
+  const auto events = run("events --json --stream token:desk --data " + data);
+  CHECK(events.find("TokenRevoked") != std::string::npos);
+}
