@@ -13,19 +13,17 @@ namespace {
 using nlohmann::json;
 using namespace orgledger::commands;
 
-struct BadField {
-  std::string message;
-};
-
 // Reads the fields of one command object, remembering which were used so that leftovers (unknown
-// fields) are refused.
+// fields) are refused. A bad field is not an exception (ARCHITECTURE.md: none for control flow):
+// the first problem is kept, the reader goes on with a placeholder value, and parse_command
+// answers the problem once the command's parser has run.
 class Fields {
  public:
   explicit Fields(const json& object) : object_(object) {}
 
   std::string text(const char* name) {
     const json& value = required(name);
-    if (!value.is_string()) throw BadField{std::string(name) + " must be a string"};
+    if (!value.is_string()) return fail(std::string(name) + " must be a string"), std::string();
     return value.get<std::string>();
   }
   std::optional<std::string> optional_text(const char* name) {
@@ -34,7 +32,7 @@ class Fields {
   }
   bool boolean(const char* name) {
     const json& value = required(name);
-    if (!value.is_boolean()) throw BadField{std::string(name) + " must be true or false"};
+    if (!value.is_boolean()) return fail(std::string(name) + " must be true or false"), false;
     return value.get<bool>();
   }
   std::optional<bool> optional_boolean(const char* name) {
@@ -44,17 +42,17 @@ class Fields {
   std::vector<std::string> texts(const char* name, bool required_field = true) {
     if (!required_field && !present(name)) return {};
     const json& value = required(name);
-    if (!value.is_array()) throw BadField{std::string(name) + " must be an array of strings"};
+    if (!value.is_array()) return fail(std::string(name) + " must be an array of strings"), std::vector<std::string>();
     std::vector<std::string> out;
     for (const auto& item : value) {
-      if (!item.is_string()) throw BadField{std::string(name) + " must be an array of strings"};
+      if (!item.is_string()) return fail(std::string(name) + " must be an array of strings"), std::vector<std::string>();
       out.push_back(item.get<std::string>());
     }
     return out;
   }
   ledger::Micros instant(const char* name) {
     const auto parsed = parse_instant(text(name));
-    if (!parsed) throw BadField{std::string(name) + " must be an RFC 3339 instant (at most microseconds)"};
+    if (!parsed) return fail(std::string(name) + " must be an RFC 3339 instant (at most microseconds)"), ledger::Micros{0};
     return *parsed;
   }
   std::optional<ledger::Micros> optional_instant(const char* name) {
@@ -64,14 +62,14 @@ class Fields {
   template <typename Enum>
   Enum word(const char* name, std::optional<Enum> (*parse)(std::string_view), const char* choices) {
     const auto parsed = parse(text(name));
-    if (!parsed) throw BadField{std::string(name) + " must be one of " + choices};
+    if (!parsed) return fail(std::string(name) + " must be one of " + choices), Enum{};
     return *parsed;
   }
   std::vector<ContactPref> prefs(const char* name, bool required_field) {
     std::vector<ContactPref> out;
     for (const auto& item : texts(name, required_field)) {
       const auto pref = projections::parse_contact_pref(item);
-      if (!pref) throw BadField{std::string(name) + " holds billing, technical, legal or marketing"};
+      if (!pref) return fail(std::string(name) + " holds billing, technical, legal or marketing"), out;
       out.push_back(*pref);
     }
     return out;
@@ -81,10 +79,10 @@ class Fields {
     projections::Reporter out;
     if (value.is_string() && value.get<std::string>() == "anonymous") return out;
     if (!value.is_object())
-      throw BadField{std::string(name) + " must be \"anonymous\" or {\"name\"?, \"email\"?, \"phone\"?}"};
+      return fail(std::string(name) + " must be \"anonymous\" or {\"name\"?, \"email\"?, \"phone\"?}"), out;
     out.anonymous = false;
     for (const auto& [key, item] : value.items()) {
-      if (!item.is_string()) throw BadField{std::string(name) + "." + key + " must be a string"};
+      if (!item.is_string()) return fail(std::string(name) + "." + key + " must be a string"), out;
       if (key == "name")
         out.name = item.get<std::string>();
       else if (key == "email")
@@ -92,7 +90,7 @@ class Fields {
       else if (key == "phone")
         out.phone = item.get<std::string>();
       else
-        throw BadField{"unknown field " + std::string(name) + "." + key};
+        return fail("unknown field " + std::string(name) + "." + key), out;
     }
     return out;
   }
@@ -101,19 +99,26 @@ class Fields {
     auto it = object_.find(name);
     return it != object_.end() && !it->is_null();
   }
-  void refuse_unknown() const {
+  void refuse_unknown() {
     for (const auto& [key, value] : object_.items()) {
-      if (!used_.contains(key)) throw BadField{"unknown field " + key};
+      if (!used_.contains(key)) return fail("unknown field " + key);
     }
   }
+  void fail(std::string problem) {
+    if (!problem_) problem_ = std::move(problem);
+  }
+  // The first problem met, nullopt while every field read was good.
+  const std::optional<std::string>& problem() const { return problem_; }
 
  private:
   const json& required(const char* name) {
-    if (!present(name)) throw BadField{std::string(name) + " is required"};
+    static const json kAbsent;
+    if (!present(name)) return fail(std::string(name) + " is required"), kAbsent;
     return object_.at(name);
   }
   const json& object_;
   std::set<std::string> used_;
+  std::optional<std::string> problem_;
 };
 
 using Parser = std::function<Body(Fields&)>;
@@ -170,7 +175,7 @@ const std::map<std::string, Parser, std::less<>>& parsers() {
          else if (then == "administrator")
            c.then = HandoverThen::administrator;
          else
-           throw BadField{"then must be administrator or remove"};
+           f.fail("then must be administrator or remove");
          return c;
        }},
       {"RegisterProduct",
@@ -270,26 +275,24 @@ const std::map<std::string, Parser, std::less<>>& parsers() {
 
 std::expected<Command, std::string> parse_command(const json& object) {
   if (!object.is_object()) return std::unexpected("a command is a JSON object");
-  try {
-    Fields fields(object);
-    const std::string type = fields.text("type");
-    auto parser = parsers().find(type);
-    if (parser == parsers().end()) return std::unexpected("unknown command type " + type);
-    Command command;
-    command.actor = fields.text("actor");
-    command.command_id = fields.optional_text("command_id").value_or("");
-    command.correlation_id = fields.optional_text("correlation_id").value_or("");
-    if (fields.present("expected_version")) {
-      const json& version = object.at("expected_version");
-      if (!version.is_number_unsigned()) return std::unexpected("expected_version must be a non-negative integer");
-      command.expected_version = version.get<std::uint64_t>();
-    }
-    command.body = parser->second(fields);
-    fields.refuse_unknown();
-    return command;
-  } catch (const BadField& bad) {
-    return std::unexpected(bad.message);
+  Fields fields(object);
+  const std::string type = fields.text("type");
+  if (fields.problem()) return std::unexpected(*fields.problem());
+  auto parser = parsers().find(type);
+  if (parser == parsers().end()) return std::unexpected("unknown command type " + type);
+  Command command;
+  command.actor = fields.text("actor");
+  command.command_id = fields.optional_text("command_id").value_or("");
+  command.correlation_id = fields.optional_text("correlation_id").value_or("");
+  if (fields.present("expected_version")) {
+    const json& version = object.at("expected_version");
+    if (!version.is_number_unsigned()) fields.fail("expected_version must be a non-negative integer");
+    else command.expected_version = version.get<std::uint64_t>();
   }
+  command.body = parser->second(fields);
+  fields.refuse_unknown();
+  if (fields.problem()) return std::unexpected(*fields.problem());
+  return command;
 }
 
 std::expected<Command, std::string> parse_command(std::string_view text) {
