@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "orgledger/ledger/event_codec.h"
+#include "orgledger/ledger/token_records.h"
 
 namespace orgledger::api {
 namespace {
@@ -187,7 +188,7 @@ bool TokenInfo::usable_at(ledger::Micros now) const {
 }
 
 std::expected<std::unique_ptr<TokenStore>, TokenFailure> TokenStore::open(ledger::Ledger& ledger) {
-  auto stored = ledger.tokens();
+  auto stored = ledger::TokenRecords(ledger).all();
   if (!stored) return std::unexpected(unavailable(stored.error()));
   std::unique_ptr<TokenStore> store(new TokenStore(ledger));
   for (const auto& [hash, text] : *stored) {
@@ -203,7 +204,7 @@ std::expected<std::unique_ptr<TokenStore>, TokenFailure> TokenStore::open(ledger
 std::expected<void, TokenFailure> TokenStore::record(const std::string& digest, const TokenInfo& info) {
   ledger::Hash key{};
   std::memcpy(key.data(), digest.data(), key.size());
-  if (auto stored = ledger_.put_token(key, record_json(info).dump()); !stored) {
+  if (auto stored = ledger::TokenRecords(ledger_).put(key, record_json(info).dump()); !stored) {
     return std::unexpected(unavailable(stored.error()));
   }
   return {};

@@ -105,10 +105,7 @@ void Ledger::append_decided_async(std::string command_id, Prepare prepare, Compl
 
 void Ledger::set_decider(GroupDecider* decider) { impl_->set_decider(decider); }
 void Ledger::set_group_observer(GroupObserver* observer) { impl_->set_group_observer(observer); }
-std::expected<void, Error> Ledger::put_token(const Hash& token_hash, std::string_view record) {
-  return impl_->put_token(token_hash, record);
-}
-std::expected<std::vector<std::pair<Hash, std::string>>, Error> Ledger::tokens() const { return impl_->tokens(); }
+
 std::expected<void, Error> Ledger::put_snapshot(std::string_view name, Position position, const std::vector<std::string>& chunks) {
   return impl_->put_snapshot(name, position, chunks);
 }
@@ -259,35 +256,6 @@ std::expected<std::optional<CommandAnswer>, Error> Ledger::Impl::find_command(st
 }  // namespace orgledger::ledger
 
 namespace orgledger::ledger {
-
-std::expected<void, Error> Ledger::Impl::put_token(const Hash& token_hash, std::string_view record) {
-  if (mode_ == OpenMode::read_only || store_->tokens() == nullptr) {
-    return std::unexpected(Error{ErrorCode::read_only, "the ledger was opened read-only"});
-  }
-  rocksdb::WriteOptions durable;
-  durable.sync = true;
-  const auto status = store_->db().Put(durable, store_->tokens(),
-                                       rocksdb::Slice(reinterpret_cast<const char*>(token_hash.data()), token_hash.size()),
-                                       rocksdb::Slice(record.data(), record.size()));
-  if (!status.ok()) return std::unexpected(io_error("cannot store the token", status));
-  return {};
-}
-
-std::expected<std::vector<std::pair<Hash, std::string>>, Error> Ledger::Impl::tokens() const {
-  std::vector<std::pair<Hash, std::string>> found;
-  if (store_->tokens() == nullptr) return found;
-  std::unique_ptr<rocksdb::Iterator> it(store_->db().NewIterator(rocksdb::ReadOptions(), store_->tokens()));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (it->key().size() != layout::kHashSize) {
-      return std::unexpected(Error{ErrorCode::corrupt, "a token key is not a SHA-256 hash"});
-    }
-    Hash hash{};
-    std::memcpy(hash.data(), it->key().data(), hash.size());
-    found.emplace_back(hash, it->value().ToString());
-  }
-  if (!it->status().ok()) return std::unexpected(io_error("cannot read the tokens", it->status()));
-  return found;
-}
 
 std::expected<void, Error> Ledger::Impl::put_snapshot(std::string_view name, Position position,
                                                      const std::vector<std::string>& chunks) {

@@ -35,8 +35,9 @@ class Ledger::Impl {
     std::lock_guard lock(group_mutex_);
     observer_.store(observer);
   }
-  std::expected<void, Error> put_token(const Hash& token_hash, std::string_view record);
-  std::expected<std::vector<std::pair<Hash, std::string>>, Error> tokens() const;
+  // For the modules over the store's other families (token_records.cc).
+  Store& store() const { return *store_; }
+  OpenMode mode() const { return mode_; }
   std::expected<void, Error> put_snapshot(std::string_view name, Position position, const std::vector<std::string>& chunks);
   std::expected<std::vector<Position>, Error> snapshot_positions(std::string_view name) const;
   std::expected<std::vector<std::string>, Error> read_snapshot(std::string_view name, Position position) const;

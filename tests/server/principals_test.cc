@@ -13,6 +13,8 @@
 #include "orgledger/ledger/clock.h"
 #include "orgledger/ledger/event_codec.h"
 #include "orgledger/ledger/hash.h"
+#include "orgledger/ledger/token_records.h"
+#include "temp_dir.h"
 #include "test_server.h"
 
 using namespace orgledger;
@@ -255,4 +257,27 @@ TEST_CASE("Every answer to POST /v1/commands carries its command_id: the client'
   const auto not_json = client.post("/v1/commands", "{");
   CHECK(not_json.status == 400);
   CHECK(not_json.json()["command_id"].is_string());
+}
+
+TEST_CASE("D4: a token stored before principals reads as svc:<name> acting as anyone, and still authenticates") {
+  TempDir dir;
+  auto log = ledger::Ledger::open(dir.path()).value();
+  // The record exactly as the build before D4 wrote it (name, scopes, created_at), under the
+  // SHA-256 of its token.
+  const std::string secret = "olt_" + std::string(64, 'a');
+  ledger::Hash digest{};
+  SHA256(reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), digest.data());
+  REQUIRE(ledger::TokenRecords(*log).put(digest, R"({"name":"old","scopes":["write","read"],"created_at":1})"));
+  auto tokens = api::TokenStore::open(*log);
+  REQUIRE(tokens);
+  const auto info = (*tokens)->authenticate(secret, ledger::system_clock().now());
+  REQUIRE(info);
+  CHECK(info->principal == "svc:old");
+  CHECK(info->act_as == std::vector<std::string>{"*"});
+  CHECK(info->may_act_as("carol"));
+  CHECK_FALSE(info->may_act_as("svc:scheduler"));
+  CHECK_FALSE(info->expires_at);
+  // Revocable like any other; the name stays taken.
+  REQUIRE((*tokens)->revoke("old", "local:test", 2));
+  CHECK_FALSE((*tokens)->authenticate(secret, 3));
 }

@@ -123,13 +123,6 @@ class Ledger {
   // installation. Thread-safe.
   void set_group_observer(GroupObserver* observer);
 
-  // API tokens live beside the log in the same store (ARCHITECTURE.md, storage), keyed by the
-  // SHA-256 of the token; the record is opaque here. put_token writes durably (sync) and needs a
-  // read_write ledger (else read_only). tokens() lists every stored one (none for a store that
-  // has never had any).
-  [[nodiscard]] std::expected<void, Error> put_token(const Hash& token_hash, std::string_view record);
-  [[nodiscard]] std::expected<std::vector<std::pair<Hash, std::string>>, Error> tokens() const;
-
   // Snapshots of projections beside the log (ARCHITECTURE.md): a snapshot is named, taken at a
   // position, and made of chunks (opaque here) written atomically in one synced batch. A read-only
   // ledger of a store without snapshots sees none. Thread-safe.
@@ -173,6 +166,7 @@ class Ledger {
   explicit Ledger(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
   friend class Subscription;
+  friend class TokenRecords;  // token_records.h: a module of its own over the store's `tokens` family
 };
 
 // A cursor over the log that follows the head. Not thread-safe: one consumer per subscription.
