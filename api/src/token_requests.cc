@@ -13,7 +13,7 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-Json failure(const TokenFailure& why) { return Json{{"error", why.message}, {"code", why.code}}; }
+Json failure(const Problem& why) { return Json{{"error", why.message}, {"code", why.code}}; }
 
 Json instant_or_null(const std::optional<ledger::Micros>& instant) {
   return instant ? Json(format_instant(*instant)) : Json(nullptr);

@@ -120,7 +120,7 @@ std::optional<TokenInfo> record_from_json(const std::string& text) {
   return info;
 }
 
-TokenFailure unavailable(const ledger::Error& error) { return TokenFailure{"unavailable", error.message}; }
+Problem unavailable(const ledger::Error& error) { return Problem{"unavailable", error.message}; }
 
 ledger::CommandAppend token_event(const std::string& name, std::string_view what, const std::string& operator_principal) {
   ledger::CommandAppend event;
@@ -187,13 +187,13 @@ bool TokenInfo::usable_at(ledger::Micros now) const {
   return !revoked_at && (!expires_at || now < *expires_at);
 }
 
-std::expected<std::unique_ptr<TokenStore>, TokenFailure> TokenStore::open(ledger::Ledger& ledger) {
+std::expected<std::unique_ptr<TokenStore>, Problem> TokenStore::open(ledger::Ledger& ledger) {
   auto stored = ledger::TokenRecords(ledger).all();
   if (!stored) return std::unexpected(unavailable(stored.error()));
   std::unique_ptr<TokenStore> store(new TokenStore(ledger));
   for (const auto& [hash, text] : *stored) {
     auto info = record_from_json(text);
-    if (!info) return std::unexpected(TokenFailure{"unavailable", "a stored token record is unreadable"});
+    if (!info) return std::unexpected(Problem{"unavailable", "a stored token record is unreadable"});
     const std::string digest(reinterpret_cast<const char*>(hash.data()), hash.size());
     store->by_name_[info->name] = digest;
     store->by_hash_.emplace(digest, std::move(*info));
@@ -201,7 +201,7 @@ std::expected<std::unique_ptr<TokenStore>, TokenFailure> TokenStore::open(ledger
   return store;
 }
 
-std::expected<void, TokenFailure> TokenStore::record(const std::string& digest, const TokenInfo& info) {
+std::expected<void, Problem> TokenStore::record(const std::string& digest, const TokenInfo& info) {
   ledger::Hash key{};
   std::memcpy(key.data(), digest.data(), key.size());
   if (auto stored = ledger::TokenRecords(ledger_).put(key, record_json(info).dump()); !stored) {
@@ -210,15 +210,15 @@ std::expected<void, TokenFailure> TokenStore::record(const std::string& digest, 
   return {};
 }
 
-std::expected<void, TokenFailure> TokenStore::append(ledger::CommandAppend event) {
+std::expected<void, Problem> TokenStore::append(ledger::CommandAppend event) {
   auto appended = ledger_.append(std::move(event));
   if (!appended) return std::unexpected(unavailable(appended.error()));
   return {};
 }
 
-std::expected<CreatedToken, TokenFailure> TokenStore::create(const TokenSpec& spec, const std::string& operator_principal,
+std::expected<CreatedToken, Problem> TokenStore::create(const TokenSpec& spec, const std::string& operator_principal,
                                                              ledger::Micros now) {
-  auto invalid = [](std::string message) { return std::unexpected(TokenFailure{"invalid_argument", std::move(message)}); };
+  auto invalid = [](std::string message) { return std::unexpected(Problem{"invalid_argument", std::move(message)}); };
   if (!valid_token_name(spec.name)) return invalid("a token name is 1 to 64 of A-Z a-z 0-9 . _ -, not '" + spec.name + "'");
   if (spec.scopes.empty()) return invalid("at least one scope is needed");
   TokenInfo info;
@@ -240,10 +240,10 @@ std::expected<CreatedToken, TokenFailure> TokenStore::create(const TokenSpec& sp
   auto existing_stream = ledger_.stream_version(stream_of_token(spec.name));
   if (!existing_stream) return std::unexpected(unavailable(existing_stream.error()));
   if (by_name_.contains(spec.name) || *existing_stream != 0) {
-    return std::unexpected(TokenFailure{"already_exists", "a token named '" + spec.name + "' exists or existed"});
+    return std::unexpected(Problem{"already_exists", "a token named '" + spec.name + "' exists or existed"});
   }
   unsigned char secret[32];
-  if (RAND_bytes(secret, sizeof secret) != 1) return std::unexpected(TokenFailure{"unavailable", "no randomness for a token"});
+  if (RAND_bytes(secret, sizeof secret) != 1) return std::unexpected(Problem{"unavailable", "no randomness for a token"});
   const std::string token = std::string(kTokenPrefix) + hex(secret, sizeof secret);
   const std::string digest = sha256_of(token);
 
@@ -262,13 +262,13 @@ std::expected<CreatedToken, TokenFailure> TokenStore::create(const TokenSpec& sp
   return CreatedToken{token, std::move(info)};
 }
 
-std::expected<TokenInfo, TokenFailure> TokenStore::revoke(const std::string& name, const std::string& operator_principal,
+std::expected<TokenInfo, Problem> TokenStore::revoke(const std::string& name, const std::string& operator_principal,
                                                           ledger::Micros now) {
   std::unique_lock lock(mutex_);
   const auto named = by_name_.find(name);
-  if (named == by_name_.end()) return std::unexpected(TokenFailure{"not_found", "no token named '" + name + "'"});
+  if (named == by_name_.end()) return std::unexpected(Problem{"not_found", "no token named '" + name + "'"});
   TokenInfo info = by_hash_.at(named->second);
-  if (info.revoked_at) return std::unexpected(TokenFailure{"not_active", "token '" + name + "' is revoked already"});
+  if (info.revoked_at) return std::unexpected(Problem{"not_active", "token '" + name + "' is revoked already"});
   auto event = token_event(name, "revoked", operator_principal);
   ledger::add_event(event, stream_of_token(name), schema::TokenRevokedT{.token = name});
   if (auto appended = append(std::move(event)); !appended) return std::unexpected(appended.error());

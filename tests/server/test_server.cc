@@ -42,7 +42,7 @@ const std::string& TestServer::token(const std::string& scopes) {
   return by_scopes_.emplace(scopes, created->secret).first->second;
 }
 
-std::expected<api::CreatedToken, api::TokenFailure> TestServer::create_token(const api::TokenSpec& spec) {
+std::expected<api::CreatedToken, api::Problem> TestServer::create_token(const api::TokenSpec& spec) {
   return tokens_->create(spec, "local:test", ledger::system_clock().now());
 }
 

@@ -33,7 +33,7 @@ class TestServer {
   // A token with these scopes ("read,audit"), created once per scope list; it may act as anyone.
   const std::string& token(const std::string& scopes);
   // A token as `token create` makes it (D4, D5), by the operator local:test.
-  std::expected<api::CreatedToken, api::TokenFailure> create_token(const api::TokenSpec& spec);
+  std::expected<api::CreatedToken, api::Problem> create_token(const api::TokenSpec& spec);
   api::TokenStore& tokens() { return *tokens_; }
   ledger::Ledger& ledger() { return *ledger_; }
   const std::string& data_directory() const { return data_; }

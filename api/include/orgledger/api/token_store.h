@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "orgledger/api/problem.h"
 #include "orgledger/ledger/ledger.h"
 
 namespace orgledger::api {
@@ -55,13 +56,6 @@ struct TokenSpec {
   std::optional<ledger::Micros> expires_in;  // from creation; absent: never expires
 };
 
-// Why a token operation failed: an API.md code ("invalid_argument", "already_exists",
-// "not_found", "not_active", "unavailable") and words for people.
-struct TokenFailure {
-  std::string code;
-  std::string message;
-};
-
 struct CreatedToken {
   std::string secret;  // "olt_" and 64 hex digits: shown once
   TokenInfo info;
@@ -71,18 +65,20 @@ class TokenStore {
  public:
   // Loads every token of `ledger`, which must outlive the store. Records stored before D4 read as
   // principal svc:<name> with act_as "*". Errors: the ledger's, or an unreadable record.
-  static std::expected<std::unique_ptr<TokenStore>, TokenFailure> open(ledger::Ledger& ledger);
+  // Token operations fail with a Problem of code invalid_argument, already_exists, not_found,
+  // not_active or unavailable.
+  static std::expected<std::unique_ptr<TokenStore>, Problem> open(ledger::Ledger& ledger);
 
   // Creates a token with 256 random bits: appends TokenCreated (actor and via: `operator_principal`,
   // D5) to token:<name>, then stores the token's hash. Thread-safe. Errors: invalid_argument (name,
   // scopes, principal, act_as), already_exists (a name is never used twice, revoked ones included),
   // unavailable (the ledger's failure).
-  std::expected<CreatedToken, TokenFailure> create(const TokenSpec& spec, const std::string& operator_principal,
+  std::expected<CreatedToken, Problem> create(const TokenSpec& spec, const std::string& operator_principal,
                                                    ledger::Micros now);
 
   // Appends TokenRevoked, then marks the record: the token is refused from the next request on.
   // Errors: not_found, not_active (revoked already), unavailable.
-  std::expected<TokenInfo, TokenFailure> revoke(const std::string& name, const std::string& operator_principal,
+  std::expected<TokenInfo, Problem> revoke(const std::string& name, const std::string& operator_principal,
                                                 ledger::Micros now);
 
   // Every token, by name. Thread-safe.
@@ -95,9 +91,9 @@ class TokenStore {
 
  private:
   explicit TokenStore(ledger::Ledger& ledger) : ledger_(ledger) {}
-  std::expected<void, TokenFailure> record(const std::string& digest, const TokenInfo& info);
+  std::expected<void, Problem> record(const std::string& digest, const TokenInfo& info);
   // Appends a D5 event durably (the ledger answers a repeated command id with the first answer).
-  std::expected<void, TokenFailure> append(ledger::CommandAppend event);
+  std::expected<void, Problem> append(ledger::CommandAppend event);
 
   ledger::Ledger& ledger_;
   mutable std::shared_mutex mutex_;
