@@ -333,7 +333,10 @@ void Ledger::Impl::commit_group(std::vector<Pending>& group) {
     rocksdb::WriteOptions durable_write;
     durable_write.sync = true;
     const auto write_started = std::chrono::steady_clock::now();
-    const auto status = store_->db().Write(durable_write, &batch);
+    auto status = store_->db().Write(durable_write, &batch);
+    // A sync that failed anywhere in the store (a background flush's included) fail-stops it: what
+    // it should have made durable may not be, so nothing more is acknowledged.
+    if (auto failed_sync = store_->sync_failure(); status.ok() && failed_sync) status = rocksdb::Status::IOError(*failed_sync);
     last_write_time_ = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - write_started);
     if (status.ok()) {
       if (decider == nullptr) {

@@ -110,7 +110,12 @@ std::expected<std::unique_ptr<Store>, Error> Store::open(const std::string& dire
   // would disable the insert hints.
   options.allow_concurrent_memtable_write = false;
   options.keep_log_file_num = 4;
-  if (env != nullptr) options.env = env;
+  // Every sync goes through the watch (sync_watch.h), over the caller's file system or the default.
+  std::unique_ptr<Store> store(new Store());
+  const auto base = (env != nullptr ? env : rocksdb::Env::Default())->GetFileSystem();
+  store->sync_watch_ = std::make_shared<SyncWatch>(base);
+  store->env_ = rocksdb::NewCompositeEnv(store->sync_watch_);
+  options.env = store->env_.get();
   // Compactions run at a lower CPU priority than everything else: on a small machine they would
   // otherwise take the cores that answer requests, and show as tail latency that grows with the
   // store. Flushes (the HIGH pool) keep their priority, so writes never wait on them longer.
@@ -119,7 +124,6 @@ std::expected<std::unique_ptr<Store>, Error> Store::open(const std::string& dire
   // each open (verify, readers, recovery) replay gigabytes. Past this size RocksDB flushes them.
   options.max_total_wal_size = 128 << 20;
 
-  std::unique_ptr<Store> store(new Store());
   rocksdb::DB* raw = nullptr;
   rocksdb::Status status;
   if (mode == OpenMode::read_write) {

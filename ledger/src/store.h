@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "orgledger/ledger/ledger.h"
+#include "sync_watch.h"
 
 namespace orgledger::ledger {
 
@@ -40,6 +41,9 @@ class Store {
   std::expected<Head, Error> recorded_head() const;
   // The greatest key of the events family, 0 when it is empty.
   std::expected<Position, Error> last_event_key() const;
+  // The first sync of a file or directory of the store that failed (sync_watch.h), nullopt while
+  // none did: once there is one, nothing more may be acknowledged as durable.
+  std::optional<std::string> sync_failure() const { return sync_watch_->sync_failure(); }
   // The durable version of `stream` (0 when it has no event) as far as the store knows.
   std::expected<StreamVersion, Error> stream_version(std::string_view stream) const;
 
@@ -49,6 +53,9 @@ class Store {
   rocksdb::ColumnFamilyHandle* family_named(const char* name) const;
   static const char* layout_tokens();
   static const char* layout_snapshots();
+  // Declared before the database, so destroyed after it: RocksDB uses its Env until it closes.
+  std::shared_ptr<SyncWatch> sync_watch_;
+  std::unique_ptr<rocksdb::Env> env_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> families_;
   bool writable_ = false;
