@@ -70,3 +70,19 @@ TEST_CASE("API.md's error table: every domain code has its HTTP status in the pr
     CHECK(problem["rule"] == "X1");
   }
 }
+
+TEST_CASE("a command's outcome names its command_id; a store failure while making it durable is 503, outcome unknown") {
+  const commands::Outcome unknown = std::unexpected(commands::Failure{
+      .ledger = ledger::Error{ledger::ErrorCode::outcome_unknown, "the store failed while the command was being made durable"}});
+  const auto body = api::outcome_json(unknown, "cmd-7");
+  CHECK(body["status"] == 503);
+  CHECK(body["code"] == "unavailable");
+  CHECK(body["outcome"] == "unknown");
+  CHECK(body["command_id"] == "cmd-7");
+  // A ledger that had stopped before the command: a definite refusal, no outcome to learn.
+  const commands::Outcome stopped =
+      std::unexpected(commands::Failure{.ledger = ledger::Error{ledger::ErrorCode::stopped, "fail-stop"}});
+  CHECK_FALSE(api::outcome_json(stopped, "cmd-8").contains("outcome"));
+  const commands::Outcome accepted = ledger::CommandAnswer{.position = 9, .stream = "org:acme", .stream_version = 3};
+  CHECK(api::outcome_json(accepted, "cmd-9")["command_id"] == "cmd-9");
+}
