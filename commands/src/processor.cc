@@ -97,7 +97,7 @@ CommandProcessor::~CommandProcessor() {
   ledger_.set_decider(nullptr);  // waits for the writer to finish the group it is in
 }
 
-std::string CommandProcessor::next_command_id() {
+std::string CommandProcessor::new_command_id() {
   // The start instant alone could repeat (two starts within one clock tick, a clock set back), and
   // a repeated id would be answered with another command's first answer: a random part too.
   return "auto-" + std::to_string(started_at_) + "-" + id_nonce_ + "-" + std::to_string(++generated_ids_);
@@ -111,10 +111,8 @@ void CommandProcessor::submit_refused(Command command, Rejection refusal, std::f
   enqueue(std::move(command), std::move(refusal), std::move(done));
 }
 
-std::string CommandProcessor::new_command_id() { return next_command_id(); }
-
 void CommandProcessor::enqueue(Command command, std::optional<Rejection> refusal, std::function<void(Outcome)> done) {
-  if (command.command_id.empty()) command.command_id = next_command_id();
+  if (command.command_id.empty()) command.command_id = new_command_id();
   // Validation first: malformed input leaves no entry (D2).
   if (auto invalid = validate(command, clock_.now())) {
     done(std::unexpected(Failure{.rejection = *invalid}));

@@ -80,7 +80,6 @@ class CommandProcessor final : private ledger::GroupDecider {
   void enqueue(Command command, std::optional<Rejection> refusal, std::function<void(Outcome)> done);
   // Copies into the overlay what `event` will change, so evolve sees the durable entity first.
   void fault_in(const ledger::RecordedEvent& event);
-  std::string next_command_id();
 
   ledger::Ledger& ledger_;
   const ledger::Clock& clock_;
