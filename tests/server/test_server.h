@@ -33,6 +33,7 @@ class TestServer {
   // A token with these scopes ("read,audit"), created once per scope list.
   const std::string& token(const std::string& scopes);
   ledger::Ledger& ledger() { return *ledger_; }
+  commands::CommandProcessor& processor() { return *processor_; }
   const std::string& data_directory() const { return data_; }
   api::Server& server() { return *server_; }
 

@@ -21,7 +21,11 @@ struct Subcommand {
 constexpr Subcommand kSubcommands[] = {
     {"serve", orgledger::tools::serve_command,
      "serve [--listen HOST:PORT] [--rate-limit N/min] [--calendar FILE] [--max-connections N] [--threads N] "
-     "[--snapshot-every N] [--no-access-log]   HTTP API (default 127.0.0.1:8080)"},
+     "[--snapshot-every N] [--no-access-log] [--costly-per-token N (2)] [--costly-threads N (1)] "
+     "[--costly-queue N (8)] [--as-of-cache N (4)] [--max-connections-per-address N (64)] "
+     "[--reserved-connections N (128)] [--header-timeout SECONDS (5)] [--max-subscribers-per-token N (8)] "
+     "[--tls-cert F --tls-key F] [--allow-plaintext]   HTTP API (default 127.0.0.1:8080; plain HTTP only on "
+     "loopback unless --allow-plaintext)"},
     {"token", orgledger::tools::token_command,
      "token create --name N --scopes a,b [--json]   create an API token (printed once; only its hash is stored)"},
     {"submit", orgledger::tools::submit_command,
