@@ -57,6 +57,7 @@ std::expected<void, std::string> Server::Impl::listen() {
 }
 
 void Server::Impl::run() {
+  keep_running_.emplace(io.get_executor());
   accept();
   for (std::size_t i = 0; i < std::max<std::size_t>(1, options.io_threads); ++i) {
     threads_.emplace_back([this] { io.run(); });
@@ -214,6 +215,7 @@ void Server::Impl::stop(std::chrono::milliseconds grace) {
     // answers every command) and every subscriber has left (within its send time-out).
     changed_.wait(lock, [this] { return replies_pending_ == 0 && subscribers_ == 0; });
   }
+  keep_running_.reset();
   io.stop();
   for (auto& thread : threads_) thread.join();
   threads_.clear();

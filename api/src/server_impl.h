@@ -8,6 +8,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include <atomic>
@@ -89,6 +90,9 @@ class Server::Impl {
   void accept();
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer accept_retry_;
+  // Keeps `io` running until stop() ends it: a TLS subscriber's writes and the closing of its
+  // connection are posted there while nothing else may be pending.
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> keep_running_;
   std::vector<std::thread> threads_;
   std::vector<std::weak_ptr<Connection>> connections_;  // under mutex_
 };
