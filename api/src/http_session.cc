@@ -6,6 +6,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -278,7 +279,13 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
         refusal = problem_response(503, "unavailable", "too many costly queries are waiting");
       }
       refusal.headers.emplace_back("Retry-After", "1");
-      return reply(std::move(refusal));
+      // The refusal is paced: a client that ignores Retry-After and asks again at once would
+      // otherwise turn refusals into a flood of their own, on the threads that answer checks.
+      auto pace = std::make_shared<net::steady_timer>(stream_.get_executor(), server_.options.costly_refusal_pace);
+      pace->async_wait([pace, reply, refusal = std::move(refusal)](beast::error_code) mutable {
+        reply(std::move(refusal));
+      });
+      return;
     }
     watch_for_departure();
   }

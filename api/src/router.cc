@@ -105,8 +105,18 @@ namespace orgledger::api {
 
 std::vector<RouteInfo> route_table() {
   std::vector<RouteInfo> out;
-  for (const auto& route : table())
-    out.push_back({route.method, route.pattern, route.scope, route.work == Work::open, route.params});
+  auto name = [](Cost cost) -> std::string_view {
+    switch (cost) {
+      case Cost::live: return "live";
+      case Cost::org_history: return "org_history";
+      case Cost::whole_state: return "whole_state";
+    }
+    return "";
+  };
+  for (const auto& route : table()) {
+    out.push_back({route.method, route.pattern, route.scope, route.work == Work::open, route.params, name(route.cost),
+                   name(route.cost_as_of)});
+  }
   return out;
 }
 

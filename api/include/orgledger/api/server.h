@@ -27,6 +27,7 @@ struct ServerOptions {
   std::size_t costly_threads = 1;
   std::size_t costly_queue = 8;
   std::size_t costly_per_token = 2;
+  std::chrono::milliseconds costly_refusal_pace{500};  // a 429/503 of costly work is sent this late
   std::size_t as_of_cache_entries = 4;  // whole past states kept for repeated global as-of questions
   std::size_t max_connections = 1024;
   std::size_t max_connections_per_address = 64;
