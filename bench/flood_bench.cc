@@ -75,8 +75,25 @@ Samples measure(const std::atomic<bool>& stop, Request request) {
   return out;
 }
 
+// The server's synced writes so far (its /metrics): their count and total seconds. The disk's own
+// fsync time is most of a durable command's latency, and it varies with whatever else writes to
+// the disk: its mean per phase tells a slow disk from a slow server.
+struct Syncs {
+  double count = 0, seconds = 0;
+};
+Syncs synced_writes(std::uint16_t port, const std::string& token) {
+  testing::HttpClient client(port, token);
+  const auto body = client.get("/metrics").body;
+  auto value = [&](const std::string& series) {
+    const auto at = body.find("\n" + series + " ");
+    return at == std::string::npos ? 0.0 : std::stod(body.substr(at + series.size() + 2));
+  };
+  return {value("orgledger_fsync_seconds_count"), value("orgledger_fsync_seconds_sum")};
+}
+
 struct Phase {
   Samples checks, commands;
+  double mean_sync_ms = 0;
   std::map<int, std::size_t> flood_statuses;  // status → answers the flooders got
 };
 
@@ -84,6 +101,7 @@ Phase run_phase(std::uint16_t port, const std::string& client_token, const std::
                 const FloodOptions& options, int flooders, std::size_t& next_user, ledger::Position head) {
   std::atomic<bool> stop{false};
   Phase phase;
+  const auto syncs_before = synced_writes(port, client_token);
   std::mutex statuses_mutex;
   std::vector<std::thread> flood;
   for (int f = 0; f < flooders; ++f) {
@@ -122,6 +140,10 @@ Phase run_phase(std::uint16_t port, const std::string& client_token, const std::
   checker.join();
   committer.join();
   for (auto& thread : flood) thread.join();
+  const auto syncs_after = synced_writes(port, client_token);
+  if (syncs_after.count > syncs_before.count) {
+    phase.mean_sync_ms = 1000 * (syncs_after.seconds - syncs_before.seconds) / (syncs_after.count - syncs_before.count);
+  }
   return phase;
 }
 
@@ -135,6 +157,7 @@ void report(const char* phase, const Phase& result) {
   std::printf("metric %s_command_max %.3f ms\n", phase, quantile(result.commands.millis, 1.0));
   std::printf("metric %s_command_count %zu requests\n", phase, result.commands.millis.size());
   std::printf("metric %s_command_failures %zu requests\n", phase, result.commands.failures);
+  std::printf("metric %s_mean_sync %.3f ms\n", phase, result.mean_sync_ms);
   for (auto [status, count] : result.flood_statuses)
     std::printf("metric %s_flood_status_%d %zu answers\n", phase, status, count);
 }

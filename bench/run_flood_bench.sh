@@ -65,6 +65,8 @@ section=$(mktemp)
   row "GET /v1/check" check
   row "POST /v1/commands (durable)" command
   echo
+  echo "The disk's synced write (RocksDB's WAL fsync, one per group commit) takes most of a durable command's time, and this machine's disk is shared: its mean per phase (medians) was $(fmt "$(metric alone_mean_sync)") / $(fmt "$(metric flood_mean_sync)") / $(fmt "$(metric after_mean_sync)") ms."
+  echo
   echo "Requests measured per phase (medians): checks $(metric alone_check_count) / $(metric flood_check_count) / $(metric after_check_count), commands $(metric alone_command_count) / $(metric flood_command_count) / $(metric after_command_count); failures $(metric flood_check_failures) checks and $(metric flood_command_failures) commands during the flood. The flood's answers per phase: $(metric flood_flood_status_200 0) × 200 (a whole-state fold), $(metric flood_flood_status_429 0) × 429 (the token's share of 2 in use; paced half a second), $(metric flood_flood_status_503 0) × 503."
   echo "$end_marker"
 } >"$section"
