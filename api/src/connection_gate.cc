@@ -10,7 +10,7 @@ std::expected<ConnectionGate::Admitted, ConnectionGate::Refusal> ConnectionGate:
       held != per_address_.end() && held->second.connections >= std::max<std::size_t>(1, limits_.per_address)) {
     return std::unexpected(Refusal::per_address);
   }
-  if (entries_.size() >= limits_.max_connections) return std::unexpected(Refusal::full);
+  if (entries_.size() - evicted_ >= limits_.max_connections) return std::unexpected(Refusal::full);
   Admitted admitted{next_id_++, nullptr};
   const std::size_t unauthenticated_cap =
       limits_.max_connections > limits_.reserved ? limits_.max_connections - limits_.reserved : 1;
@@ -31,7 +31,9 @@ std::expected<ConnectionGate::Admitted, ConnectionGate::Refusal> ConnectionGate:
         auto connection = entry.connection.lock();
         if (!connection) continue;  // not attached yet, or going away
         entry.counted_unauthenticated = false;
+        entry.evicted = true;
         --unauthenticated_;
+        ++evicted_;
         --per_address_[entry.address].unauthenticated;
         admitted.evict = std::move(connection);
         return true;
@@ -71,6 +73,7 @@ void ConnectionGate::closed(std::uint64_t id) {
     --unauthenticated_;
     --held->second.unauthenticated;
   }
+  if (it->second.evicted) --evicted_;
   if (--held->second.connections == 0) per_address_.erase(held);
   entries_.erase(it);
 }

@@ -50,6 +50,7 @@ class ConnectionGate {
   struct Entry {
     std::string address;
     bool counted_unauthenticated = true;  // false once authenticated or chosen for eviction
+    bool evicted = false;                 // chosen for eviction, closing
     std::weak_ptr<Evictable> connection;
   };
   const Limits limits_;
@@ -62,6 +63,7 @@ class ConnectionGate {
   };
   std::unordered_map<std::string, Held> per_address_;
   std::size_t unauthenticated_ = 0;
+  std::size_t evicted_ = 0;  // entries closing: their places are already given to newcomers
 };
 
 }  // namespace orgledger::api

@@ -78,7 +78,7 @@ class Probe final : public Evictable {
   int evicted = 0;
 };
 
-TEST_CASE("connection gate: per-address cap, total cap, and the oldest stranger evicted for the reserve", "[gate]") {
+TEST_CASE("connection gate: per-address cap, and the oldest stranger of the busiest address evicted for the reserve", "[gate]") {
   ConnectionGate gate({.max_connections = 6, .per_address = 3, .reserved = 2});
   std::vector<std::shared_ptr<Probe>> probes;
   std::vector<std::uint64_t> ids;
@@ -106,13 +106,39 @@ TEST_CASE("connection gate: per-address cap, total cap, and the oldest stranger 
   REQUIRE(admitted);
   REQUIRE(admitted->evict);
   admitted->evict->evict();
-  CHECK(probes[0]->evicted == 1);  // the oldest stranger, not the authenticated one
-  // Six held (the evicted one has not closed yet): the server is full.
-  auto full = open("10.0.0.5");
+  CHECK(probes[0]->evicted == 1);  // the oldest stranger of the busiest address, not the authenticated one
+  gate.closed(ids[0]);
+  CHECK(open("10.0.0.1"));  // its address has room again
+}
+
+TEST_CASE("connection gate: a full server refuses, an evicted connection's place is a newcomer's", "[gate]") {
+  ConnectionGate gate({.max_connections = 2, .per_address = 10, .reserved = 1});
+  std::vector<std::shared_ptr<Probe>> probes;
+  std::vector<std::uint64_t> ids;
+  auto open = [&](const std::string& address) {
+    auto admitted = gate.admit(address);
+    if (!admitted) return admitted;
+    probes.push_back(std::make_shared<Probe>());
+    ids.push_back(admitted->id);
+    gate.attach(admitted->id, probes.back());
+    return admitted;
+  };
+  REQUIRE(open("10.0.0.1"));
+  // One stranger at most (2 − 1 reserved): the second evicts the first, whose place it takes
+  // though the first has not closed yet.
+  auto second = open("10.0.0.2");
+  REQUIRE(second);
+  REQUIRE(second->evict);
+  gate.authenticated(ids[1]);
+  auto third = open("10.0.0.3");  // the evicted one has not closed, but no longer counts
+  REQUIRE(third);
+  gate.authenticated(ids[2]);
+  auto full = open("10.0.0.4");  // two authenticated: nobody to make room
   REQUIRE(!full);
   CHECK(full.error() == ConnectionGate::Refusal::full);
   gate.closed(ids[0]);
-  CHECK(open("10.0.0.1"));  // its address has room again, and the server one place
+  gate.closed(ids[1]);
+  CHECK(open("10.0.0.4"));
 }
 
 TEST_CASE("as-of cache: least recently used goes first", "[cache]") {
