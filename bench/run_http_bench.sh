@@ -48,7 +48,9 @@ cleanup() {
 trap cleanup EXIT
 
 log "starting the server on $base (data in $scratch)"
-"$orgledger" serve --data "$scratch/data" --listen "127.0.0.1:$port" --no-access-log >"$scratch/serve.out" 2>"$scratch/serve.err" &
+# wrk's connections all come from 127.0.0.1: the per-address cap is raised above them.
+"$orgledger" serve --data "$scratch/data" --listen "127.0.0.1:$port" --no-access-log \
+  --max-connections-per-address $((connections + 16)) >"$scratch/serve.out" 2>"$scratch/serve.err" &
 server_pid=$!
 for _ in $(seq 100); do
   grep -q "serving" "$scratch/serve.out" 2>/dev/null && break

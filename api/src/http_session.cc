@@ -1,18 +1,25 @@
 // One HTTP/1.1 connection: read a request under the limits, authenticate, route, run the handler
-// (inline, or on the worker pool for heavy work), answer, and go on while the client keeps alive.
+// where its cost class says (router.h: inline, the worker pool, or the costly pool), answer, and
+// go on while the client keeps alive. While whole-state work runs, the connection is watched: a
+// client that leaves cancels it (issue 11).
 #include <utility>  // before Boost 1.74's Asio under C++23
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
+#include <array>
 #include <nlohmann/json.hpp>
 
 #include "access_log.h"
 #include "query_state.h"
 #include "server_impl.h"
 #include "sse_stream.h"
+
+#include <future>
 
 namespace orgledger::api {
 namespace {
@@ -23,38 +30,87 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using SteadyClock = std::chrono::steady_clock;
 
-class Session final : public Server::Impl::Connection, public std::enable_shared_from_this<Session> {
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// Stream: beast::tcp_stream (HTTP) or TlsStream (HTTPS, API.md TLS): the same session over both.
+template <typename Stream>
+class Session final : public Server::Impl::Connection, public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+  using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
+  using std::enable_shared_from_this<Session<Stream>>::weak_from_this;
+
  public:
-  Session(Server::Impl& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {
+  Session(Server::Impl& server, tcp::socket socket, std::uint64_t gate_id)
+    requires(!kTls)
+      : server_(server), stream_(std::move(socket)), gate_id_(gate_id) {
+    set_up();
+  }
+  Session(Server::Impl& server, tcp::socket socket, std::uint64_t gate_id, net::ssl::context& tls)
+    requires kTls
+      : server_(server), stream_(std::move(socket), tls), gate_id_(gate_id) {
+    set_up();
+  }
+
+  void set_up() {
     boost::system::error_code ignored;
     // Answers go out as soon as they are written: Nagle's algorithm would hold a small answer
     // back until the previous one is acknowledged (up to the peer's delayed-ACK time, ~40 ms).
-    stream_.socket().set_option(tcp::no_delay(true), ignored);
-    const auto remote = stream_.socket().remote_endpoint(ignored);
+    lowest().socket().set_option(tcp::no_delay(true), ignored);
+    const auto remote = lowest().socket().remote_endpoint(ignored);
     remote_ = ignored ? std::string("?") : remote.address().to_string() + ":" + std::to_string(remote.port());
   }
-  ~Session() override { server_.connection_closed(); }
+  ~Session() override {
+    server_.gate.closed(gate_id_);
+    server_.connection_closed();
+  }
 
   void start() {
     server_.connection_opened(weak_from_this());
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->wait_for_request(); });
+    server_.gate.attach(gate_id_, weak_from_this());
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if constexpr (kTls) {
+        // The handshake is part of the header deadline: a stranger holds nothing longer for it.
+        self->lowest().expires_after(self->server_.options.header_timeout);
+        self->stream_.async_handshake(net::ssl::stream_base::server, [self](beast::error_code error) {
+          if (error) return self->close();  // not TLS (plain HTTP to the HTTPS port), or a bad one
+          self->wait_for_request();
+        });
+      } else {
+        self->wait_for_request();
+      }
+    });
   }
 
   void close_if_idle() override {
     net::post(stream_.get_executor(), [self = shared_from_this()] {
-      if (self->idle_) self->stream_.cancel();
+      if (self->idle_) self->lowest().cancel();
+    });
+  }
+
+  // The gate makes room for a newcomer: a connection that never authenticated goes.
+  void evict() override {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (!self->authenticated_) self->close();
+    });
+  }
+
+  void cancel_costly() override {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->cancelled_) self->cancelled_->store(true);
     });
   }
 
  private:
-  // Idle: a kept-alive connection waits for the first byte of its next request (idle_timeout);
-  // from that byte on, the whole request must arrive within request_timeout (a slow or silent
-  // client never holds a connection for long).
+  // Idle: a kept-alive connection waits for the first byte of its next request (idle_timeout once
+  // it has authenticated, header_timeout before); from that byte on, the headers must arrive
+  // within header_timeout and the body within request_timeout (a slow or silent client never
+  // holds a connection for long, and one without a token holds it only briefly).
   void wait_for_request() {
     if (server_.stopping.load()) return close();
     idle_ = true;
     if (buffer_.size() > 0) return read_request();
-    stream_.expires_after(server_.options.idle_timeout);
+    lowest().expires_after(authenticated_ ? server_.options.idle_timeout
+                                          : std::min(server_.options.idle_timeout, server_.options.header_timeout));
     stream_.async_read_some(buffer_.prepare(4096),
                             [self = shared_from_this()](beast::error_code error, std::size_t bytes) {
                               self->idle_ = false;
@@ -71,7 +127,7 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
     parser_.emplace();
     parser_->body_limit(server_.options.body_limit);
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
-    stream_.expires_after(server_.options.request_timeout);
+    lowest().expires_after(server_.options.header_timeout);
     http::async_read_header(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code error, std::size_t) { self->on_header(error); });
@@ -119,6 +175,7 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
     if (!authorize(message)) return;
     // An answer refused from the header leaves its body unread: that connection closes.
     if (parser_->is_done()) return on_body({});
+    lowest().expires_after(server_.options.request_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code error, std::size_t) { self->on_body(error); });
   }
@@ -153,6 +210,11 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
       return refuse(std::move(response));
     }
     token_ = std::move(*token);
+    if (!authenticated_) {
+      // From now on the gate never evicts this connection: it is a client's, not a stranger's.
+      authenticated_ = true;
+      server_.gate.authenticated(gate_id_);
+    }
     if (auto wait = server_.rate_limiter.admit(token_.name, SteadyClock::now())) {
       auto response = problem_response(429, "rate_limited", "token '" + token_.name + "' is over its rate limit");
       response.headers.emplace_back("Retry-After", std::to_string(wait->count()));
@@ -182,28 +244,142 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
                 [self, response = std::move(response)]() mutable { self->respond(std::move(response)); });
       self->server_.reply_finished();
     };
-    const bool heavy = route_->work == Work::heavy || call_->query.has("as_of") || call_->query.has("cursor");
-    if (!heavy) return route_->handle(*call_, std::move(reply));
-    net::post(server_.workers, [self = shared_from_this(), reply = std::move(reply)]() mutable {
+    switch (cost_of(*route_, call_->query)) {
+      case Cost::live:
+        return route_->handle(*call_, std::move(reply));
+      case Cost::org_history:
+        return net::post(server_.workers, [self = shared_from_this(), reply = std::move(reply)]() mutable {
+          self->route_->handle(*self->call_, std::move(reply));
+        });
+      case Cost::whole_state:
+        return run_costly(std::move(reply));
+    }
+  }
+
+  // Whole-state work: queued on the costly pool within the token's share, then watched.
+  void run_costly(Reply reply) {
+    cancelled_ = std::make_shared<std::atomic<bool>>(false);
+    call_->cancelled = cancelled_.get();
+    auto job = [self = shared_from_this(), reply](bool skipped) mutable {
+      if (skipped) {
+        self->server_.metrics.costly_cancelled();
+        return reply(problem_response(499, "cancelled", "the client left before its turn"));
+      }
       self->route_->handle(*self->call_, std::move(reply));
+    };
+    auto queued = server_.costly.submit(token_.name, cancelled_, std::move(job));
+    if (!queued) {
+      HttpResponse refusal;
+      if (queued.error() == CostlyPool::Refusal::token_busy) {
+        server_.metrics.costly_refused_token_busy();
+        refusal = problem_response(429, "rate_limited",
+                                   "token '" + token_.name + "' has " + std::to_string(server_.options.costly_per_token) +
+                                       " costly queries under way already (a global as_of, verify, event scans)");
+      } else {
+        server_.metrics.costly_refused_full();
+        refusal = problem_response(503, "unavailable", "too many costly queries are waiting");
+      }
+      refusal.headers.emplace_back("Retry-After", "1");
+      // The refusal is paced: a client that ignores Retry-After and asks again at once would
+      // otherwise turn refusals into a flood of their own, on the threads that answer checks.
+      auto pace = std::make_shared<net::steady_timer>(stream_.get_executor(), server_.options.costly_refusal_pace);
+      pace->async_wait([pace, reply, refusal = std::move(refusal)](beast::error_code) mutable {
+        reply(std::move(refusal));
+      });
+      return;
+    }
+    watch_for_departure();
+  }
+
+  // A read while the costly work waits or runs: its end (EOF, reset) means the client left, and
+  // the work is cancelled. Bytes a client pipelines are kept for the next request.
+  void watch_for_departure() {
+    watching_ = true;
+    lowest().expires_never();
+    stream_.async_read_some(net::buffer(watch_bytes_), [self = shared_from_this()](beast::error_code error,
+                                                                                  std::size_t bytes) {
+      self->watching_ = false;
+      if (bytes > 0) {
+        self->buffer_.commit(net::buffer_copy(self->buffer_.prepare(bytes), net::buffer(self->watch_bytes_, bytes)));
+      }
+      if (self->answering_) {  // respond() ended the watch
+        if (self->resume_after_watch_) {
+          self->resume_after_watch_ = false;
+          self->answering_ = false;
+          self->wait_for_request();
+        }
+        return;
+      }
+      if (error) {
+        self->cancelled_->store(true);
+        return;
+      }
+      if (self->buffer_.size() < self->server_.options.header_limit) self->watch_for_departure();
     });
   }
 
   void start_stream(QueryParams query) {
     auto from = sse_start_position(query, request_.last_event_id);
     if (!from) return respond(problem_response(400, "invalid_argument", from.error()));
-    if (!server_.subscriber_started()) {
-      auto response = problem_response(503, "unavailable", "too many event subscribers");
+    if (auto slot = server_.subscriber_started(token_.name); !slot) {
+      auto response = slot.error() == Server::Impl::SubscriberRefusal::token_busy
+                           ? problem_response(429, "rate_limited",
+                                              "token '" + token_.name + "' has " +
+                                                  std::to_string(server_.options.max_subscribers_per_token) +
+                                                  " event subscriptions open already")
+                           : problem_response(503, "unavailable", "too many event subscribers");
       response.headers.emplace_back("Retry-After", "5");
       return respond(std::move(response));
     }
     log_request(200, "", 0);
-    // The subscriber takes the connection to a thread of its own (sse_stream.cc).
-    stream_.expires_never();
-    run_sse_subscriber(server_, stream_.release_socket(), *from, reporter_details_for(token_), token_.name);
+    lowest().expires_never();
+    if constexpr (kTls) {
+      // Over TLS the session keeps the stream (its encryption state lives there): the subscriber's
+      // thread hands its frames to the session's strand and waits for each write (TlsSink).
+      run_sse_subscriber(server_, std::make_unique<TlsSink>(shared_from_this()), *from, reporter_details_for(token_),
+                         token_.name);
+    } else {
+      // The subscriber takes the connection to a thread of its own (sse_stream.cc).
+      run_sse_subscriber(server_, lowest().release_socket(), *from, reporter_details_for(token_), token_.name);
+    }
   }
 
+  // SSE over TLS: each frame is written by the session's strand; the subscriber's thread waits for
+  // it until the frame's deadline, then closes the connection (which ends the write).
+  class TlsSink final : public SseSink {
+   public:
+    explicit TlsSink(std::shared_ptr<Session> session) : session_(std::move(session)) {}
+    ~TlsSink() override {
+      net::post(session_->stream_.get_executor(), [session = session_] { session->close(); });
+    }
+    bool send(std::string_view bytes, std::chrono::steady_clock::time_point deadline) override {
+      if (session_->server_.stopping.load()) return false;
+      std::promise<bool> written;
+      auto done = written.get_future();
+      net::post(session_->stream_.get_executor(), [session = session_, bytes, &written] {
+        net::async_write(session->stream_, net::buffer(bytes.data(), bytes.size()),
+                         [&written](beast::error_code error, std::size_t) { written.set_value(!error); });
+      });
+      if (done.wait_until(deadline) == std::future_status::ready) return done.get();
+      // Too slow: the connection closes, the write ends with an error, and only then may `bytes`
+      // and `written` go.
+      net::post(session_->stream_.get_executor(), [session = session_] { session->close(); });
+      done.wait();
+      return false;
+    }
+    bool client_left() override { return peer_closed(session_->lowest().socket().native_handle()); }
+
+   private:
+    std::shared_ptr<Session> session_;
+  };
+
   void respond(HttpResponse response) {
+    if (watching_) {
+      // The answer is here: the watch read ends (its handler runs before this write's).
+      answering_ = true;
+      lowest().socket().cancel();
+    }
+    cancelled_.reset();
     if (response.status >= 400 && response.code.empty()) response.code = "error";
     auto message = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(response.status), 11);
     message->set(http::field::content_type, response.content_type);
@@ -215,13 +391,18 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
     const std::size_t bytes = message->body().size();
     const int status = response.status;
     const std::string code = std::move(response.code);
-    stream_.expires_after(server_.options.request_timeout);
+    lowest().expires_after(server_.options.request_timeout);
     http::async_write(stream_, *message,
                       [self = shared_from_this(), message, status, code, bytes](beast::error_code error, std::size_t) {
                         self->log_request(status, code, bytes);
                         self->call_.reset();
                         if (error) return self->close();
                         if (!message->keep_alive()) return self->close_after_answer();
+                        if (self->watching_) {
+                          self->resume_after_watch_ = true;  // the watch's handler goes on
+                          return;
+                        }
+                        self->answering_ = false;
                         self->wait_for_request();
                       });
   }
@@ -237,8 +418,8 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
 
   void close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.close();
+    lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    lowest().close();
   }
 
   // After an answer to a request whose body was not read (a refusal, 413): stop sending, then
@@ -246,8 +427,8 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
   // input makes the kernel reset the connection, and the client would lose the answer.
   void close_after_answer() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(std::chrono::seconds(1));
+    lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    lowest().expires_after(std::chrono::seconds(1));
     drain(0);
   }
 
@@ -262,8 +443,10 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
                             });
   }
 
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+
   Server::Impl& server_;
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string remote_;
@@ -274,13 +457,25 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
   std::optional<Call> call_;
   bool keep_alive_ = true;
   bool idle_ = false;
+  const std::uint64_t gate_id_;
+  bool authenticated_ = false;  // a request on it carried a valid token (the gate's reserve)
+  // Costly work: its cancellation flag (shared with the pool), and the watch for departure.
+  std::shared_ptr<std::atomic<bool>> cancelled_;
+  bool watching_ = false;
+  bool answering_ = false;           // respond() cancelled the watch
+  bool resume_after_watch_ = false;  // the answer is written; the watch's handler reads on
+  std::array<char, 1024> watch_bytes_{};
   SteadyClock::time_point started_ = SteadyClock::now();
 };
 
 }  // namespace
 
-void start_session(Server::Impl& server, tcp::socket socket) {
-  std::make_shared<Session>(server, std::move(socket))->start();
+void start_session(Server::Impl& server, tcp::socket socket, std::uint64_t gate_id) {
+  if (server.tls) {
+    std::make_shared<Session<TlsStream>>(server, std::move(socket), gate_id, *server.tls)->start();
+  } else {
+    std::make_shared<Session<beast::tcp_stream>>(server, std::move(socket), gate_id)->start();
+  }
 }
 
 }  // namespace orgledger::api

@@ -45,6 +45,16 @@ class Metrics final : public ledger::GroupObserver {
   void subscriber_removed() { --subscribers_; }
   long subscribers() const { return subscribers_.load(); }
   long connections() const { return connections_.load(); }
+  // Costly work (issue 11): cancelled because its client left (queued or running), refused by the
+  // per-token share (429) or a full queue (503), and global as-of answers from the cache.
+  void costly_cancelled() { ++costly_cancelled_; }
+  void costly_refused_token_busy() { ++costly_token_busy_; }
+  void costly_refused_full() { ++costly_full_; }
+  void as_of_cache_hit() { ++as_of_cache_hits_; }
+  // Connections closed at the door (per-address cap, full server) or evicted unauthenticated to
+  // keep the reserve for authenticated clients.
+  void connection_refused(bool per_address) { ++(per_address ? refused_per_address_ : refused_full_); }
+  void connection_evicted() { ++evicted_; }
 
   // GroupObserver (the ledger's writer thread).
   void group_written(std::size_t commands, std::size_t events, std::chrono::microseconds write_time) override;
@@ -62,6 +72,8 @@ class Metrics final : public ledger::GroupObserver {
   Histogram write_seconds_;
   std::atomic<long> connections_{0};
   std::atomic<long> subscribers_{0};
+  std::atomic<std::uint64_t> costly_cancelled_{0}, costly_token_busy_{0}, costly_full_{0}, as_of_cache_hits_{0};
+  std::atomic<std::uint64_t> refused_per_address_{0}, refused_full_{0}, evicted_{0};
 };
 
 }  // namespace orgledger::api

@@ -1,5 +1,8 @@
 #include "query_state.h"
 
+#include "as_of_cache.h"
+#include "metrics.h"
+
 namespace orgledger::api {
 
 std::expected<QueryPoint, HttpResponse> query_point(const Call& call) {
@@ -18,6 +21,35 @@ std::expected<QueryPoint, HttpResponse> query_point(const Call& call) {
           problem_response(400, "invalid_argument", "at takes an RFC 3339 instant, not '" + *text + "'"));
   }
   return point;
+}
+
+std::expected<PastState, HttpResponse> whole_state_as_of(const Call& call, const projections::AsOf& as_of) {
+  auto& services = call.services;
+  const auto now = services.clock.now();
+  auto unreadable = [](const ledger::Error& error) {
+    return problem_response(503, "unavailable", "the log could not be read: " + error.message);
+  };
+  auto cut = replay::cut_at(services.ledger, as_of, now);
+  if (!cut) return std::unexpected(unreadable(cut.error()));
+  PastState past{nullptr, cut->position, cut->default_at};
+  if (services.as_of_cache) past.state = services.as_of_cache->find(cut->position);
+  if (past.state) {
+    services.metrics.as_of_cache_hit();
+    return past;
+  }
+  // Folded to the resolved position: the same state an instant resolving to it would give.
+  const projections::AsOf position{projections::AsOf::Kind::position, static_cast<std::int64_t>(cut->position)};
+  auto folded = projections::fold_as_of(services.ledger, position, now, {}, call.cancelled);
+  if (!folded) {
+    if (call.cancelled && call.cancelled->load()) {
+      services.metrics.costly_cancelled();
+      return std::unexpected(problem_response(499, "cancelled", "the client left; the fold was stopped"));
+    }
+    return std::unexpected(unreadable(folded.error()));
+  }
+  past.state = std::make_shared<const projections::State>(std::move(folded->state));
+  if (services.as_of_cache) services.as_of_cache->put(cut->position, past.state);
+  return past;
 }
 
 }  // namespace orgledger::api

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <expected>
+#include <memory>
 #include <optional>
 
 #include "http_message.h"
@@ -31,6 +32,16 @@ HttpResponse with_live_state(const Call& call, std::optional<ledger::Micros> at,
       [&](const projections::State& state) { return answer(state, state.position, at.value_or(now)); });
 }
 
+// The whole state as of a past point (cost class whole_state): the as-of is resolved to a position
+// first (replay::cut_at), then answered from the as-of cache or folded (and kept there). The fold
+// stops when call.cancelled is set: the problem then says so (nobody reads it).
+struct PastState {
+  std::shared_ptr<const projections::State> state;
+  ledger::Position position = 0;
+  ledger::Micros default_at = 0;
+};
+std::expected<PastState, HttpResponse> whole_state_as_of(const Call& call, const projections::AsOf& as_of);
+
 // Runs `answer(state, as_of_position, at)` on the state the query asks about and returns its
 // response (or the problem of a bad as_of / at, or of a log that could not be read).
 template <typename Answer>
@@ -38,9 +49,9 @@ HttpResponse with_state(const Call& call, Answer&& answer) {
   auto point = query_point(call);
   if (!point) return std::move(point.error());
   if (!point->as_of) return with_live_state(call, point->at, std::forward<Answer>(answer));
-  auto folded = projections::fold_as_of(call.services.ledger, point->as_of, call.services.clock.now());
-  if (!folded) return problem_response(503, "unavailable", "the log could not be read: " + folded.error().message);
-  return answer(folded->state, folded->as_of_position, point->at.value_or(folded->default_at));
+  auto past = whole_state_as_of(call, *point->as_of);
+  if (!past) return std::move(past.error());
+  return answer(*past->state, past->position, point->at.value_or(past->default_at));
 }
 
 // As with_state, for a question about one organization: as of a past point, only that

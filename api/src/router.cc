@@ -10,28 +10,42 @@ namespace {
 const std::vector<std::string_view> kOrgQuery{"as_of", "at"};
 
 const std::vector<Route>& table() {
+  using enum Cost;
   static const std::vector<Route> kRoutes{
-      {"POST", "/v1/commands", Scope::write, {}, Work::quick, post_command, true},
-      {"GET", "/v1/orgs/{org}", Scope::read, kOrgQuery, Work::quick, get_org},
-      {"GET", "/v1/orgs/{org}/members", Scope::read, kOrgQuery, Work::quick, get_members},
-      {"GET", "/v1/orgs/{org}/teams", Scope::read, kOrgQuery, Work::quick, get_teams},
-      {"GET", "/v1/orgs/{org}/support-grants", Scope::read, {"status", "as_of", "at"}, Work::quick, get_support_grants},
+      {"POST", "/v1/commands", Scope::write, {}, Work::answer, live, live, post_command, true},
+      // One organization: as of a past point, only its streams are folded.
+      {"GET", "/v1/orgs/{org}", Scope::read, kOrgQuery, Work::answer, live, org_history, get_org},
+      {"GET", "/v1/orgs/{org}/members", Scope::read, kOrgQuery, Work::answer, live, org_history, get_members},
+      {"GET", "/v1/orgs/{org}/teams", Scope::read, kOrgQuery, Work::answer, live, org_history, get_teams},
+      {"GET", "/v1/orgs/{org}/support-grants", Scope::read, {"status", "as_of", "at"}, Work::answer, live, org_history,
+       get_support_grants},
       {"GET",
        "/v1/check",
        Scope::read,
        {"org", "user", "action", "product", "scope", "resource", "explain", "as_of", "at"},
-       Work::quick,
+       Work::answer,
+       live,
+       org_history,
        get_check},
-      {"GET", "/v1/abuse-reports", Scope::read, {"status", "as_of", "at"}, Work::quick, get_abuse_reports},
-      {"GET", "/v1/abuse-reports/{report}", Scope::read, kOrgQuery, Work::quick, get_abuse_report},
-      {"GET", "/v1/events", Scope::audit, {"from", "limit", "stream", "actor", "type"}, Work::heavy, get_events},
-      {"GET", "/v1/events/subscribe", Scope::audit, {"from"}, Work::stream, nullptr},
-      {"GET", "/v1/verify", Scope::audit, {}, Work::heavy, get_verify},
-      {"GET", "/v1/access-history", Scope::audit, {"org", "product", "from", "to"}, Work::heavy, get_access_history},
-      {"GET", "/v1/who-can", Scope::read, {"org", "action", "product", "cursor", "limit", "as_of", "at"}, Work::quick, get_who_can},
-      {"GET", "/v1/what-can", Scope::read, {"org", "user", "cursor", "limit", "as_of", "at"}, Work::quick, get_what_can},
-      {"GET", "/healthz", Scope::read, {}, Work::open, get_healthz},
-      {"GET", "/metrics", Scope::read, {}, Work::quick, get_metrics},
+      // Abuse reports are not one organization's: as of a past point, the whole state is folded.
+      {"GET", "/v1/abuse-reports", Scope::read, {"status", "as_of", "at"}, Work::answer, live, whole_state,
+       get_abuse_reports},
+      {"GET", "/v1/abuse-reports/{report}", Scope::read, kOrgQuery, Work::answer, live, whole_state, get_abuse_report},
+      // The log itself: a scan, filtered or not, reads up to a page's worth of the log.
+      {"GET", "/v1/events", Scope::audit, {"from", "limit", "stream", "actor", "type"}, Work::answer, whole_state,
+       whole_state, get_events},
+      // A catch-up from position 1 reads the whole log (held in check by the per-token and total
+      // subscriber caps; a subscriber reads only as fast as its client takes bytes).
+      {"GET", "/v1/events/subscribe", Scope::audit, {"from"}, Work::stream, whole_state, whole_state, nullptr},
+      {"GET", "/v1/verify", Scope::audit, {}, Work::answer, whole_state, whole_state, get_verify},
+      {"GET", "/v1/access-history", Scope::audit, {"org", "product", "from", "to"}, Work::answer, org_history,
+       org_history, get_access_history},
+      {"GET", "/v1/who-can", Scope::read, {"org", "action", "product", "cursor", "limit", "as_of", "at"}, Work::answer,
+       live, org_history, get_who_can},
+      {"GET", "/v1/what-can", Scope::read, {"org", "user", "cursor", "limit", "as_of", "at"}, Work::answer, live,
+       org_history, get_what_can},
+      {"GET", "/healthz", Scope::read, {}, Work::open, live, live, get_healthz},
+      {"GET", "/metrics", Scope::read, {}, Work::answer, live, live, get_metrics},
   };
   return kRoutes;
 }
@@ -65,6 +79,10 @@ bool matches(std::string_view pattern, std::string_view path, std::vector<std::s
 
 std::span<const Route> routes() { return table(); }
 
+Cost cost_of(const Route& route, const QueryParams& query) {
+  return query.has("as_of") || query.has("cursor") ? route.cost_as_of : route.cost;
+}
+
 RouteMatch match_route(std::string_view method, std::string_view path) {
   RouteMatch found;
   std::vector<std::string> params;
@@ -87,8 +105,18 @@ namespace orgledger::api {
 
 std::vector<RouteInfo> route_table() {
   std::vector<RouteInfo> out;
-  for (const auto& route : table())
-    out.push_back({route.method, route.pattern, route.scope, route.work == Work::open, route.params});
+  auto name = [](Cost cost) -> std::string_view {
+    switch (cost) {
+      case Cost::live: return "live";
+      case Cost::org_history: return "org_history";
+      case Cost::whole_state: return "whole_state";
+    }
+    return "";
+  };
+  for (const auto& route : table()) {
+    out.push_back({route.method, route.pattern, route.scope, route.work == Work::open, route.params, name(route.cost),
+                   name(route.cost_as_of)});
+  }
   return out;
 }
 

@@ -19,6 +19,7 @@
 
 namespace orgledger::api {
 
+class AsOfCache;
 class Metrics;
 class RateLimiter;
 
@@ -33,6 +34,7 @@ struct Services {
   RateLimiter& refusal_limiter;  // D2: recorded refusals of tokens without write, per token
   std::string data_directory;  // for whole-log verification (a read-only open beside the writer)
   std::atomic<bool> verifying{false};
+  AsOfCache* as_of_cache = nullptr;  // whole states as of past positions; null: none
 };
 
 struct Call {
@@ -41,15 +43,24 @@ struct Call {
   QueryParams query;
   const TokenInfo& token;
   Services& services;
+  // Set when the client left (costly work only, issue 11): a fold that sees it stops early.
+  const std::atomic<bool>* cancelled = nullptr;
 };
 
 using Reply = std::function<void(HttpResponse)>;  // called exactly once, from any thread
 
 enum class Work {
-  quick,   // on the I/O thread (moves to the worker pool when `as_of` asks for a fold of the log)
-  heavy,   // on the worker pool: it may read much of the log
+  answer,  // one request, one answer, run where its cost class says
   stream,  // Server-Sent Events: the session hands the connection to a subscriber
-  open,    // quick, and needs no token (/healthz)
+  open,    // a live answer that needs no token (/healthz)
+};
+
+// What a request may cost, and so where it runs (issue 11, "costly queries held in check"):
+enum class Cost {
+  live,         // a lookup or check on the live state, or a command: on the I/O thread
+  org_history,  // one organization's history (replay/org_fold.h): on the worker pool
+  whole_state,  // the whole log or a whole past state: on the costly pool (bounded queue, a
+                // per-token share, cancelled when its client leaves)
 };
 
 struct Route {
@@ -58,12 +69,17 @@ struct Route {
   Scope scope;
   std::vector<std::string_view> params;
   Work work;
+  Cost cost;        // without as_of or cursor
+  Cost cost_as_of;  // with as_of, or a cursor (which pins a past position)
   void (*handle)(Call& call, Reply reply);  // null for Work::stream
   // The handler checks the scope itself: POST /v1/commands records a refused write (D2).
   bool handler_checks_scope = false;
 };
 
 std::span<const Route> routes();
+
+// The cost class of a request to `route` with `query`.
+Cost cost_of(const Route& route, const QueryParams& query);
 
 struct RouteMatch {
   const Route* route = nullptr;  // null: no route for this method and path

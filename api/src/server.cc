@@ -13,18 +13,35 @@ using tcp = net::ip::tcp;
 Server::Impl::Impl(const ServerOptions& options_in, const ServerParts& parts)
     : options(options_in),
       refusal_limiter(options_in.refusal_limit_per_minute),
+      as_of_cache(options_in.as_of_cache_entries),
       services{parts.ledger, parts.processor, parts.tokens,    parts.calendar,
                parts.clock,  metrics,         refusal_limiter, options_in.data_directory},
       rate_limiter(options_in.rate_limit_per_minute),
+      gate({options_in.max_connections, options_in.max_connections_per_address, options_in.reserved_connections}),
       io(static_cast<int>(std::max<std::size_t>(1, options_in.io_threads))),
       workers(std::max<std::size_t>(1, options_in.worker_threads)),
+      costly({options_in.costly_threads, options_in.costly_queue, options_in.costly_per_token}),
       acceptor_(net::make_strand(io)),
-      accept_retry_(acceptor_.get_executor()) {}
+      accept_retry_(acceptor_.get_executor()) {
+  services.as_of_cache = &as_of_cache;
+}
 
 Server::Impl::~Impl() { stop(std::chrono::milliseconds(0)); }
 
 std::expected<void, std::string> Server::Impl::listen() {
   boost::system::error_code error;
+  if (!options.tls_certificate_file.empty() || !options.tls_key_file.empty()) {
+    // TLS 1.2 at least (API.md, TLS); the certificate chain and key from PEM files.
+    tls.emplace(net::ssl::context::tls_server);
+    tls->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                         net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 | net::ssl::context::no_tlsv1_1 |
+                         net::ssl::context::single_dh_use,
+                     error);
+    if (!error) tls->use_certificate_chain_file(options.tls_certificate_file, error);
+    if (error) return std::unexpected("cannot load the TLS certificate '" + options.tls_certificate_file + "': " + error.message());
+    tls->use_private_key_file(options.tls_key_file, net::ssl::context::pem, error);
+    if (error) return std::unexpected("cannot load the TLS key '" + options.tls_key_file + "': " + error.message());
+  }
   const auto address = net::ip::make_address(options.host, error);
   if (error) return std::unexpected("bad listen address '" + options.host + "': " + error.message());
   const tcp::endpoint endpoint(address, options.port);
@@ -41,11 +58,29 @@ std::expected<void, std::string> Server::Impl::listen() {
 }
 
 void Server::Impl::run() {
+  keep_running_.emplace(io.get_executor());
   accept();
   for (std::size_t i = 0; i < std::max<std::size_t>(1, options.io_threads); ++i) {
     threads_.emplace_back([this] { io.run(); });
   }
 }
+
+namespace {
+
+void refuse_connection(tcp::socket& socket, const std::string& why) {
+  const std::string body =
+      R"({"status":503,"code":"unavailable","title":"Unavailable","detail":")" + why + R"(","rule":""})";
+  const std::string busy =
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nRetry-After: 1\r\n"
+      "Connection: close\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body;
+  boost::system::error_code ignored;
+  net::write(socket, net::buffer(busy), ignored);
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
+}
+
+}  // namespace
 
 void Server::Impl::accept() {
   acceptor_.async_accept(net::make_strand(io), [this](boost::system::error_code error, tcp::socket socket) {
@@ -59,27 +94,20 @@ void Server::Impl::accept() {
       });
       return;
     }
-    {
-      bool full = false;
-      {
-        std::lock_guard lock(mutex_);
-        full = open_connections_ >= options.max_connections;
+    boost::system::error_code unknown;
+    const auto remote = socket.remote_endpoint(unknown);
+    auto admitted = gate.admit(unknown ? std::string("?") : remote.address().to_string());
+    if (!admitted) {
+      // The caps: one short answer, then the door closes (a blocking write of a few bytes).
+      const bool per_address = admitted.error() == ConnectionGate::Refusal::per_address;
+      metrics.connection_refused(per_address);
+      refuse_connection(socket, per_address ? "too many connections from this address" : "too many connections");
+    } else {
+      if (admitted->evict) {
+        metrics.connection_evicted();
+        admitted->evict->evict();
       }
-      if (full) {
-        // The cap: one short answer, then the door closes (a blocking write of a few bytes).
-        static const std::string kBody =
-            R"({"status":503,"code":"unavailable","title":"Unavailable","detail":"too many connections","rule":""})";
-        static const std::string kBusy =
-            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nRetry-After: 1\r\n"
-            "Connection: close\r\nContent-Length: " +
-            std::to_string(kBody.size()) + "\r\n\r\n" + kBody;
-        boost::system::error_code ignored;
-        net::write(socket, net::buffer(kBusy), ignored);
-        socket.shutdown(tcp::socket::shutdown_both, ignored);
-        socket.close(ignored);
-      } else {
-        start_session(*this, std::move(socket));
-      }
+      start_session(*this, std::move(socket), admitted->id);
     }
     accept();
   });
@@ -94,6 +122,17 @@ void Server::Impl::connection_opened(std::weak_ptr<Connection> connection) {
   metrics.connection_opened();
 }
 
+void Server::Impl::cancel_costly_work() {
+  std::vector<std::shared_ptr<Connection>> open;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& weak : connections_) {
+      if (auto connection = weak.lock()) open.push_back(std::move(connection));
+    }
+  }
+  for (auto& connection : open) connection->cancel_costly();
+}
+
 void Server::Impl::connection_closed() {
   std::lock_guard lock(mutex_);
   --open_connections_;
@@ -101,16 +140,22 @@ void Server::Impl::connection_closed() {
   changed_.notify_all();
 }
 
-bool Server::Impl::subscriber_started() {
+std::expected<void, Server::Impl::SubscriberRefusal> Server::Impl::subscriber_started(const std::string& token) {
   std::lock_guard lock(mutex_);
-  if (subscribers_ >= options.max_subscribers || stopping.load()) return false;
+  if (subscribers_ >= options.max_subscribers || stopping.load()) return std::unexpected(SubscriberRefusal::full);
+  auto& of_token = subscribers_by_token_[token];
+  if (of_token >= std::max<std::size_t>(1, options.max_subscribers_per_token))
+    return std::unexpected(SubscriberRefusal::token_busy);
+  ++of_token;
   ++subscribers_;
   metrics.subscriber_added();
-  return true;
+  return {};
 }
 
-void Server::Impl::subscriber_ended() {
+void Server::Impl::subscriber_ended(const std::string& token) {
   std::lock_guard lock(mutex_);
+  if (auto it = subscribers_by_token_.find(token); it != subscribers_by_token_.end() && --it->second == 0)
+    subscribers_by_token_.erase(it);
   --subscribers_;
   metrics.subscriber_removed();
   changed_.notify_all();
@@ -162,14 +207,21 @@ void Server::Impl::stop(std::chrono::milliseconds grace) {
   {
     std::unique_lock lock(mutex_);
     changed_.wait_for(lock, grace, [this] { return open_connections_ == 0 && subscribers_ == 0; });
+  }
+  // Past the grace, whole-state work still queued or running is cancelled: it answers at once.
+  cancel_costly_work();
+  {
+    std::unique_lock lock(mutex_);
     // Past the grace, still never before every reply under way is handed over (the processor
     // answers every command) and every subscriber has left (within its send time-out).
     changed_.wait(lock, [this] { return replies_pending_ == 0 && subscribers_ == 0; });
   }
+  keep_running_.reset();
   io.stop();
   for (auto& thread : threads_) thread.join();
   threads_.clear();
   workers.join();
+  costly.join();
 }
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -44,36 +44,46 @@ bool send_all(int fd, std::string_view bytes, std::chrono::steady_clock::time_po
   return true;
 }
 
-// The client closed its end (a subscriber sends nothing after its request).
-bool client_left(int fd) {
-  pollfd watch{fd, POLLIN | POLLRDHUP, 0};
-  if (::poll(&watch, 1, 0) <= 0) return false;
-  if (watch.revents & (POLLRDHUP | POLLHUP | POLLERR)) return true;
-  char byte;
-  return ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
-}
+// The plain socket: blocking sends from the subscriber's thread.
+class SocketSink final : public SseSink {
+ public:
+  SocketSink(Server::Impl& server, tcp::socket socket) : server_(server), socket_(std::move(socket)) {
+    boost::system::error_code ignored;
+    socket_.native_non_blocking(false, ignored);  // blocking sends, bounded by SO_SNDTIMEO below
+    const int fd = socket_.native_handle();
+    // Each send blocks at most kPoll, so a stop or a frame's deadline is noticed soon.
+    const auto timeout = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::min<std::chrono::milliseconds>(kPoll, server.options.sse_send_timeout));
+    timeval send_timeout{static_cast<time_t>(timeout.count() / 1'000'000),
+                         static_cast<suseconds_t>(timeout.count() % 1'000'000)};
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
+    // A fixed kernel buffer (not autotuned to megabytes): what a subscriber may hold unread is
+    // small and known, and a stalled one blocks the sender soon, so its time-out can cut it off.
+    const int send_buffer = kSendBuffer;
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &send_buffer, sizeof send_buffer);
+  }
+  ~SocketSink() override {
+    boost::system::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+  }
+  bool send(std::string_view bytes, std::chrono::steady_clock::time_point deadline) override {
+    return send_all(socket_.native_handle(), bytes, deadline, server_.stopping);
+  }
+  bool client_left() override { return peer_closed(socket_.native_handle()); }
 
-void stream_events(Server::Impl& server, tcp::socket& socket, ledger::Position from, ReporterDetails reporter,
+ private:
+  Server::Impl& server_;
+  tcp::socket socket_;
+};
+
+void stream_events(Server::Impl& server, SseSink& sink, ledger::Position from, ReporterDetails reporter,
                    const std::string& token) {
-  boost::system::error_code ignored;
-  socket.native_non_blocking(false, ignored);  // blocking sends, bounded by SO_SNDTIMEO below
-  const int fd = socket.native_handle();
-  // Each send blocks at most kPoll, so a stop or a frame's deadline is noticed soon.
-  const auto timeout = std::chrono::duration_cast<std::chrono::microseconds>(
-      std::min<std::chrono::milliseconds>(kPoll, server.options.sse_send_timeout));
-  timeval send_timeout{static_cast<time_t>(timeout.count() / 1'000'000),
-                       static_cast<suseconds_t>(timeout.count() % 1'000'000)};
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
-  // A fixed kernel buffer (not autotuned to megabytes): what a subscriber may hold unread is small
-  // and known, and a stalled one blocks the sender soon, so its time-out can cut it off.
-  const int send_buffer = kSendBuffer;
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &send_buffer, sizeof send_buffer);
-
   const std::string head =
       "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n"
       "X-Accel-Buffering: no\r\nServer: orgledger\r\n\r\nretry: 2000\n\n";
   auto send = [&](std::string_view bytes) {
-    return send_all(fd, bytes, std::chrono::steady_clock::now() + server.options.sse_send_timeout, server.stopping);
+    return sink.send(bytes, std::chrono::steady_clock::now() + server.options.sse_send_timeout);
   };
   if (!send(head)) return;
 
@@ -102,13 +112,21 @@ void stream_events(Server::Impl& server, tcp::socket& socket, ledger::Position f
     if (!frame.empty()) {
       if (!send(frame)) return;
       last_sent = now;
-    } else if (client_left(fd)) {
+    } else if (sink.client_left()) {
       return;
     }
   }
 }
 
 }  // namespace
+
+bool peer_closed(int fd) {
+  pollfd watch{fd, POLLIN | POLLRDHUP, 0};
+  if (::poll(&watch, 1, 0) <= 0) return false;
+  if (watch.revents & (POLLRDHUP | POLLHUP | POLLERR)) return true;
+  char byte;
+  return ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
 
 std::expected<ledger::Position, std::string> sse_start_position(const QueryParams& query,
                                                                 const std::string& last_event_id) {
@@ -129,21 +147,23 @@ std::expected<ledger::Position, std::string> sse_start_position(const QueryParam
 
 void run_sse_subscriber(Server::Impl& server, tcp::socket socket, ledger::Position from, ReporterDetails reporter,
                         std::string token) {
-  // The socket is destroyed before the slot is given back: once the last slot is back, stop() may
-  // destroy the io_context the socket belongs to.
-  auto owned = std::make_unique<tcp::socket>(std::move(socket));
-  auto run = [&server, owned = std::move(owned), from, reporter, token = std::move(token)]() mutable {
-    stream_events(server, *owned, from, reporter, token);
-    boost::system::error_code ignored;
-    owned->shutdown(tcp::socket::shutdown_both, ignored);
-    owned->close(ignored);
-    owned.reset();
-    server.subscriber_ended();
+  run_sse_subscriber(server, std::make_unique<SocketSink>(server, std::move(socket)), from, reporter,
+                     std::move(token));
+}
+
+void run_sse_subscriber(Server::Impl& server, std::unique_ptr<SseSink> sink, ledger::Position from,
+                        ReporterDetails reporter, std::string token) {
+  // The sink (and so the connection) is destroyed before the slot is given back: once the last
+  // slot is back, stop() may destroy the io_context the socket belongs to.
+  auto run = [&server, sink = std::move(sink), from, reporter, token]() mutable {
+    stream_events(server, *sink, from, reporter, token);
+    sink.reset();
+    server.subscriber_ended(token);
   };
   try {
     std::thread(std::move(run)).detach();
   } catch (const std::system_error&) {
-    server.subscriber_ended();  // no thread to be had: the client is let go (its socket closes here)
+    server.subscriber_ended(token);  // no thread to be had: the client is let go (its socket closes here)
   }
 }
 

@@ -11,7 +11,10 @@
 
 #include <boost/asio/ip/tcp.hpp>
 
+#include <chrono>
 #include <expected>
+#include <memory>
+#include <string_view>
 #include <string>
 
 #include "orgledger/api/event_json.h"
@@ -25,10 +28,27 @@ namespace orgledger::api {
 std::expected<ledger::Position, std::string> sse_start_position(const QueryParams& query,
                                                                 const std::string& last_event_id);
 
-// Takes over `socket` (the request was read and authorised; the subscriber slot is taken) and
-// streams until the client leaves, is cut off, the server stops, or the token named `token` is
-// revoked or expires (D5).
+// Where a subscriber's bytes go: the plain socket itself (blocking sends), or a TLS session that
+// writes them on its own strand (http_session.cc).
+class SseSink {
+ public:
+  virtual ~SseSink() = default;  // closes the connection
+  // Sends all of `bytes` by `deadline`: false when the client is gone, too slow, or the server stops.
+  virtual bool send(std::string_view bytes, std::chrono::steady_clock::time_point deadline) = 0;
+  // The client closed its end (a subscriber sends nothing after its request).
+  virtual bool client_left() = 0;
+};
+
+// Takes over `socket` (the request was read and authorised; `token`'s subscriber slot is taken)
+// and streams until the client leaves, is cut off, the server stops, or the token is revoked or
+// expires (D5); then gives the slot back.
 void run_sse_subscriber(Server::Impl& server, boost::asio::ip::tcp::socket socket, ledger::Position from,
                         ReporterDetails reporter, std::string token);
+// The same over any sink (TLS: the session stays the connection's owner and writes for it).
+void run_sse_subscriber(Server::Impl& server, std::unique_ptr<SseSink> sink, ledger::Position from,
+                        ReporterDetails reporter, std::string token);
+
+// Whether the peer of `fd` closed its end (poll, no byte consumed).
+bool peer_closed(int fd);
 
 }  // namespace orgledger::api

@@ -7,7 +7,8 @@
 namespace orgledger::projections {
 
 std::expected<Folded, ledger::Error> fold_as_of(const ledger::Ledger& ledger, const std::optional<AsOf>& as_of,
-                                                Micros now, const std::function<void(Position)>& progress) {
+                                                Micros now, const std::function<void(Position)>& progress,
+                                                const std::atomic<bool>* cancelled) {
   Folded folded;
   const Position last = as_of && as_of->kind == AsOf::Kind::position
                             ? static_cast<Position>(std::max<std::int64_t>(as_of->value, 0))
@@ -18,8 +19,13 @@ std::expected<Folded, ledger::Error> fold_as_of(const ledger::Ledger& ledger, co
   if (auto snapshot = load_snapshot(ledger, last, {}, instant)) folded.state = std::move(*snapshot);
   projections::reserve_for(folded.state, last);
   std::vector<ledger::RecordedEvent> command;  // the events of a command not yet complete
+  bool stopped = false;
   auto folding = for_each_event(ledger, folded.state.position + 1, last, [&](const ledger::RecordedEvent& event) {
     if (as_of && as_of->kind == AsOf::Kind::instant && event.recorded_at() > as_of->value) return false;
+    if (cancelled && event.position() % 1024 == 0 && cancelled->load(std::memory_order_relaxed)) {
+      stopped = true;
+      return false;
+    }
     if (progress && event.position() % 65536 == 0) progress(event.position());
     if (event.ends_command() && command.empty()) {
       evolve(folded.state, event);  // the common case: a one-event command
@@ -33,6 +39,7 @@ std::expected<Folded, ledger::Error> fold_as_of(const ledger::Ledger& ledger, co
     return true;
   });
   if (!folding) return std::unexpected(folding.error());
+  if (stopped) return std::unexpected(ledger::Error{ledger::ErrorCode::stopped, "the fold was cancelled"});
   folded.as_of_position = folded.state.position;
   if (!as_of) folded.default_at = now;
   else if (as_of->kind == AsOf::Kind::instant) folded.default_at = as_of->value;

@@ -13,7 +13,9 @@ using namespace orgledger::testing;
 using nlohmann::json;
 
 TEST_CASE("100 concurrent clients: commands and checks interleaved, every answer correct, nothing lost") {
-  TestServer server;
+  auto options = TestServer::quiet_options();
+  options.max_connections_per_address = 128;  // every client is on 127.0.0.1
+  TestServer server(options);
   server.given_acme();
   const std::string writer = server.token("write,read");  // D5: its TokenCreated is before the start
   const auto start_head = server.ledger().head().position;

@@ -39,6 +39,9 @@ TEST_CASE("OpenAPI: every route of the router is documented, and nothing else") 
     for (auto param : route.params) CHECK(documented.contains(std::string(param)));
     // A route with a token has a scope; an open one says it needs none.
     if (route.open) CHECK(operation[method]["security"] == nlohmann::json::array());
+    // Its cost class (issue 11), without and with as_of, as the router runs it.
+    CHECK(operation[method].value("x-cost", "") == route.cost);
+    CHECK(operation[method].value("x-cost-as-of", "") == route.cost_as_of);
   }
   for (const auto& [path, item] : document["paths"].items()) {
     for (const auto& [method, _] : item.items()) {

@@ -36,6 +36,7 @@ class TestServer {
   std::expected<api::CreatedToken, api::Problem> create_token(const api::TokenSpec& spec);
   api::TokenStore& tokens() { return *tokens_; }
   ledger::Ledger& ledger() { return *ledger_; }
+  commands::CommandProcessor& processor() { return *processor_; }
   const std::string& data_directory() const { return data_; }
   api::Server& server() { return *server_; }
 

@@ -1,6 +1,7 @@
-// `orgledger serve [--listen HOST:PORT] [--rate-limit N/min] [--refusal-limit N/min] [--calendar FILE]
-//  [--max-connections N] [--no-access-log]`: the HTTP API (API.md) over the data directory, with the scheduler (S6, A5)
-// running beside it. SIGTERM or SIGINT: stop accepting, finish what is in flight, close the store.
+// `orgledger serve [--listen HOST:PORT] [--rate-limit N/min] [--refusal-limit N/min] [--calendar FILE] [--max-connections N]
+//  [--no-access-log] [limits of issue 11] [--tls-cert F --tls-key F] [--allow-plaintext]`: the HTTP
+// API (API.md) over the data directory, with the scheduler (S6, A5) running beside it. SIGTERM or
+// SIGINT: stop accepting, finish what is in flight, close the store.
 #include <signal.h>
 #include <sys/resource.h>
 
@@ -58,11 +59,23 @@ std::uint32_t parse_rate_limit(const std::string& text, const char* option) {
   return per_minute;
 }
 
+// API.md (TLS): plain HTTP only on the loopback (127.0.0.0/8, ::1), unless --allow-plaintext.
+bool is_loopback(const std::string& host) {
+  if (host == "localhost" || host == "::1") return true;
+  unsigned first = 0;
+  const auto dot = host.find('.');
+  const auto [end, error] = std::from_chars(host.data(), host.data() + dot, first);
+  return dot != std::string::npos && error == std::errc() && end == host.data() + dot && first == 127;
+}
+
 }  // namespace
 
 int serve_command(const Args& raw) {
-  const CliArgs args(raw, {{"data", "listen", "rate-limit", "refusal-limit", "calendar", "max-connections", "threads", "snapshot-every"},
-                           {"no-access-log"}});
+  const CliArgs args(raw, {{"data", "listen", "rate-limit", "refusal-limit", "calendar", "max-connections", "threads", "snapshot-every",
+                            "costly-per-token", "costly-threads", "costly-queue", "as-of-cache",
+                            "max-connections-per-address", "reserved-connections", "header-timeout",
+                            "max-subscribers-per-token", "tls-cert", "tls-key"},
+                           {"no-access-log", "allow-plaintext"}});
   if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional().front() + "'");
   api::ServerOptions options;
   if (auto listen = args.value("listen")) parse_listen(*listen, options);
@@ -74,6 +87,28 @@ int serve_command(const Args& raw) {
   if (auto cap = args.number("max-connections")) options.max_connections = std::max<std::uint64_t>(1, *cap);
   if (args.flag("no-access-log")) options.access_log = nullptr;
   if (auto threads = args.number("threads")) options.io_threads = std::clamp<std::uint64_t>(*threads, 1, 64);
+  // Costly queries held in check (issue 11).
+  if (auto n = args.number("costly-per-token")) options.costly_per_token = std::max<std::uint64_t>(1, *n);
+  if (auto n = args.number("costly-threads")) options.costly_threads = std::clamp<std::uint64_t>(*n, 1, 64);
+  if (auto n = args.number("costly-queue")) options.costly_queue = *n;
+  if (auto n = args.number("as-of-cache")) options.as_of_cache_entries = *n;
+  if (auto n = args.number("max-connections-per-address")) options.max_connections_per_address = std::max<std::uint64_t>(1, *n);
+  if (auto n = args.number("reserved-connections")) options.reserved_connections = *n;
+  if (auto n = args.number("header-timeout")) options.header_timeout = std::chrono::seconds(std::max<std::uint64_t>(1, *n));
+  if (auto n = args.number("max-subscribers-per-token")) options.max_subscribers_per_token = std::max<std::uint64_t>(1, *n);
+  const auto tls_cert = args.value("tls-cert");
+  const auto tls_key = args.value("tls-key");
+  if (tls_cert.has_value() != tls_key.has_value()) throw UsageError("--tls-cert and --tls-key go together");
+  if (tls_cert) {
+    options.tls_certificate_file = *tls_cert;
+    options.tls_key_file = *tls_key;
+  } else if (!is_loopback(options.host) && !args.flag("allow-plaintext")) {
+    std::fprintf(stderr,
+                 "orgledger serve: refusing to serve plain HTTP on %s, outside the loopback: tokens would cross the "
+                 "network in clear. Give --tls-cert F --tls-key F, or --allow-plaintext (behind a TLS proxy)\n",
+                 options.host.c_str());
+    return kExitUsageOrIo;
+  }
   const auto& calendar = calendar_of(args);
   options.data_directory = data_directory(args);
 
@@ -140,7 +175,7 @@ int serve_command(const Args& raw) {
     return kExitUsageOrIo;
   }
 
-  const std::string base = "http://" +
+  const std::string base = std::string(options.tls_certificate_file.empty() ? "http://" : "https://") +
                            (options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host) +
                            ":" + std::to_string((*server)->port());
   std::printf("orgledger serving %s on %s (head position %llu, %zu API tokens)\n", options.data_directory.c_str(),

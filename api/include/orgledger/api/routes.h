@@ -14,6 +14,10 @@ struct RouteInfo {
   Scope scope;                           // needed (none for /healthz: `open`)
   bool open = false;                     // served without a token
   std::vector<std::string_view> params;  // the query parameters it takes
+  // Its cost class (issue 11): "live", "org_history" or "whole_state", without and with as_of
+  // (or a cursor); the OpenAPI document states both (x-cost, x-cost-as-of).
+  std::string_view cost;
+  std::string_view cost_as_of;
 };
 
 std::vector<RouteInfo> route_table();

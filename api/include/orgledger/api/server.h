@@ -20,12 +20,26 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;  // 0: an ephemeral port (see Server::port)
   std::size_t io_threads = 2;
-  std::size_t worker_threads = 2;  // heavy queries: as-of folds, event pages, verify
+  std::size_t worker_threads = 2;  // one organization's history: its as-of folds, access history
+  // Whole-state work (a global as_of, verify, event scans): threads of its own, a bounded queue
+  // (full: 503 unavailable), and at most costly_per_token queued or running per token (past it:
+  // 429 rate_limited). A client that leaves cancels its queued or running work.
+  std::size_t costly_threads = 1;
+  std::size_t costly_queue = 8;
+  std::size_t costly_per_token = 2;
+  std::chrono::milliseconds costly_refusal_pace{500};  // a 429/503 of costly work is sent this late
+  std::size_t as_of_cache_entries = 4;  // whole past states kept for repeated global as-of questions
   std::size_t max_connections = 1024;
-  std::size_t max_subscribers = 256;  // SSE connections (each holds a thread)
+  std::size_t max_connections_per_address = 64;
+  // Connections that have not authenticated may hold at most max_connections − this many; past
+  // that the oldest of them is closed for a newcomer.
+  std::size_t reserved_connections = 128;
+  std::size_t max_subscribers = 256;           // SSE connections (each holds a thread)
+  std::size_t max_subscribers_per_token = 8;   // past it: 429 rate_limited
   std::size_t body_limit = 1 << 20;   // API.md: over 1 MiB is payload_too_large
   std::size_t header_limit = 16 * 1024;
-  std::chrono::milliseconds request_timeout{10'000};   // to receive a whole request once it began
+  std::chrono::milliseconds header_timeout{5'000};     // to receive a request's headers (before any token is known)
+  std::chrono::milliseconds request_timeout{10'000};   // to receive a request's body once its headers came
   std::chrono::milliseconds idle_timeout{60'000};      // a keep-alive connection with no request
   std::chrono::milliseconds sse_keepalive{15'000};     // a comment line to keep proxies and clients awake
   std::chrono::milliseconds sse_send_timeout{10'000};  // a subscriber that takes no bytes this long is cut off
@@ -35,6 +49,10 @@ struct ServerOptions {
   std::uint32_t refusal_limit_per_minute = 60;
   std::FILE* access_log = stderr;                      // one JSON line per request; null: none
   std::string data_directory;                          // of `ledger` (GET /v1/verify reopens it read-only)
+  // HTTPS (API.md, TLS): PEM files of the certificate (chain) and its private key; both empty:
+  // plain HTTP. Server::start fails when they cannot be loaded.
+  std::string tls_certificate_file;
+  std::string tls_key_file;
 };
 
 // What the server serves; all must outlive it.

@@ -1,6 +1,7 @@
 // D3: the state as of a position or an instant — a fold of evolve over the log up to it.
 #pragma once
 
+#include <atomic>
 #include <expected>
 #include <functional>
 #include <optional>
@@ -27,7 +28,10 @@ struct Folded {
 // command whose events all lie at or before P (half a command is never visible); for an instant T,
 // every event recorded at or before T.
 // `progress`, when given, is told the position reached now and then (for a progress line).
+// `cancelled`, when given and set (a server's client left), stops the fold early: the error is
+// `stopped`, and no partial state is returned.
 std::expected<Folded, ledger::Error> fold_as_of(const ledger::Ledger& ledger, const std::optional<AsOf>& as_of,
-                                                Micros now, const std::function<void(Position)>& progress = {});
+                                                Micros now, const std::function<void(Position)>& progress = {},
+                                                const std::atomic<bool>* cancelled = nullptr);
 
 }  // namespace orgledger::projections
