@@ -57,3 +57,43 @@ TEST_CASE("fail-stop: a failed durable write stops all writing and never shows t
   log.reset();
   CHECK(ledger::verify_ledger(dir.path()).value().ok);
 }
+
+namespace {
+
+// A decider with a bug: it throws while the writer decides a group.
+class ThrowingDecider : public ledger::GroupDecider {
+ public:
+  std::atomic<bool> armed{false};
+  void begin_group() override {
+    if (armed) throw std::runtime_error("a bug in the decider");
+  }
+  void staged(std::span<const ledger::RecordedEvent>) override {}
+  void durable(const std::vector<ledger::RecordedEvent>&) override {}
+  void failed() override {}
+};
+
+}  // namespace
+
+TEST_CASE("fail-stop: a throw on the writer thread stops the store cleanly, not the process") {
+  TempDir dir;
+  ThrowingDecider decider;
+  {
+    auto log = ledger::Ledger::open(dir.path()).value();
+    log->set_decider(&decider);
+    REQUIRE(log->append(member_added("before", "org:a", "u")));
+    decider.armed = true;
+    auto thrown = log->append(member_added("during", "org:a", "u"));
+    REQUIRE_FALSE(thrown);
+    CHECK(thrown.error().code == ledger::ErrorCode::outcome_unknown);
+    REQUIRE(log->failure());
+    CHECK(log->failure()->message.find("a bug in the decider") != std::string::npos);
+    decider.armed = false;
+    auto after = log->append(member_added("after", "org:a", "u"));
+    REQUIRE_FALSE(after);
+    CHECK(after.error().code == ledger::ErrorCode::stopped);
+    log->set_decider(nullptr);
+  }
+  auto log = ledger::Ledger::open(dir.path()).value();
+  CHECK(log->find_command("before").value().has_value());
+  CHECK_FALSE(log->find_command("after").value().has_value());
+}
