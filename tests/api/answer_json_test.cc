@@ -7,7 +7,7 @@
 
 using namespace orgledger;
 
-TEST_CASE("A6: reporter contact details only when revealed; anonymous stays anonymous") {
+TEST_CASE("A6: reporter contact details only when revealed - anonymous stays anonymous") {
   projections::AbuseReport report;
   report.received_at = 1'795'190'400'000'000;
   report.category = "phishing";
@@ -71,7 +71,7 @@ TEST_CASE("API.md's error table: every domain code has its HTTP status in the pr
   }
 }
 
-TEST_CASE("a command's outcome names its command_id; a store failure while making it durable is 503, outcome unknown") {
+TEST_CASE("a command's outcome names its command_id - a store failure while making it durable is 503, outcome unknown") {
   const commands::Outcome unknown = std::unexpected(commands::Failure{
       .ledger = ledger::Error{ledger::ErrorCode::outcome_unknown, "the store failed while the command was being made durable"}});
   const auto body = api::outcome_json(unknown, "cmd-7");

@@ -75,7 +75,7 @@ TEST_CASE("S6: the expiry is recorded at expires_at, once, by svc:scheduler") {
   CHECK(desk.log->head().position == head);
 }
 
-TEST_CASE("S6: a revoked grant has no expiry to record; only the scheduler may record one") {
+TEST_CASE("S6: a revoked grant has no expiry to record - only the scheduler may record one") {
   Desk desk;
   desk.grant_support();
   REQUIRE(desk.run("carol", RevokeSupportAccess{"acme", "g1"}));

@@ -216,7 +216,7 @@ TEST_CASE("the log survives closing and reopening, and appends continue the chai
   CHECK(log->read(3, 1).value()[0].prev_hash() == head_hash);
 }
 
-TEST_CASE("a read-only ledger reads and refuses appends; a missing one is not_found") {
+TEST_CASE("a read-only ledger reads and refuses appends - a missing one is not_found") {
   TempDir dir;
   { REQUIRE(open_ledger(dir.path())->append(member_added("c1", "org:a", "u1"))); }
   auto opened = ledger::Ledger::open(dir.path(), {.mode = ledger::OpenMode::read_only});

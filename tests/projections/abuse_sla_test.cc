@@ -34,7 +34,7 @@ TEST_CASE("A2: every stage shows its due from filing on") {
   CHECK(s[AbuseStage::corrective_actions].status == StageStatus::pending);
 }
 
-TEST_CASE("A4: at due still not breached; one microsecond after, breached") {
+TEST_CASE("A4: at due still not breached - one microsecond after, breached") {
   const auto report = received();
   const Micros due = sla(report, report.received_at)[AbuseStage::acknowledgment].due;
   CHECK(sla(report, due)[AbuseStage::acknowledgment].status == StageStatus::at_risk);

@@ -26,7 +26,7 @@ std::map<std::string, std::string> hex(const std::vector<projections::Projection
 
 }  // namespace
 
-TEST_CASE("Projection digests: the same history gives the same digests; a replay equals the live state") {
+TEST_CASE("Projection digests: the same history gives the same digests - a replay equals the live state") {
   auto build = [](const std::string& directory) {
     ManualClock clock(kSampleInstant);
     auto log = ledger::Ledger::open(directory, {.clock = &clock}).value();

@@ -33,7 +33,7 @@ TEST_CASE("P2: direct access for collaborators and externals, granted and revoke
   CHECK(s.when("adam", RevokeProductAccess{"acme", "cleo", "p-mail"}));
 }
 
-TEST_CASE("T1: teams are created and deleted by administrators; an existing id is already_exists") {
+TEST_CASE("T1: teams are created and deleted by administrators - an existing id is already_exists") {
   Scenario s;
   s.given_acme();
   CHECK(s.when("adam", CreateTeam{"acme", "web", "Web"}));
@@ -44,7 +44,7 @@ TEST_CASE("T1: teams are created and deleted by administrators; an existing id i
   THEN_REJECTED(s.when("carol", DeleteTeam{"acme", "ops"}), Code::not_found, "T5");
 }
 
-TEST_CASE("T2: one or many registered users at once; non-members become externals (projection)") {
+TEST_CASE("T2: one or many registered users at once - non-members become externals (projection)") {
   Scenario s;
   s.given_acme();
   s.given("org:acme", schema::TeamCreatedT{.org = "acme", .team = "web", .name = "Web"});
@@ -58,7 +58,7 @@ TEST_CASE("T2: one or many registered users at once; non-members become external
   THEN_REJECTED(s.when("adam", AddTeamMembers{"acme", "web", {"cleo"}}), Code::already_exists, "T2");
 }
 
-TEST_CASE("T3: team product access is granted and revoked; unknown products are not_found") {
+TEST_CASE("T3: team product access is granted and revoked - unknown products are not_found") {
   Scenario s;
   s.given_acme();
   s.given("org:acme", schema::TeamCreatedT{.org = "acme", .team = "web", .name = "Web"});
@@ -70,7 +70,7 @@ TEST_CASE("T3: team product access is granted and revoked; unknown products are 
   CHECK(s.when("adam", RevokeTeamProductAccess{"acme", "web", "p-mail"}));
 }
 
-TEST_CASE("T4: the leader must be a team member; removing members removes them") {
+TEST_CASE("T4: the leader must be a team member - removing members removes them") {
   Scenario s;
   s.given_acme();
   s.given("org:acme", schema::TeamCreatedT{.org = "acme", .team = "web", .name = "Web"});

@@ -6,7 +6,7 @@ using namespace orgledger::commands;
 using orgledger::testing::Scenario;
 using orgledger::testing::types;
 
-TEST_CASE("U1: the sign-up service registers a user; again is already_exists; a person may not") {
+TEST_CASE("U1: the sign-up service registers a user - again is already_exists - a person may not") {
   Scenario s;
   auto ok = s.when("svc:signup", RegisterUser{"dana", "dana@example.ch"});
   REQUIRE(ok);
@@ -96,7 +96,7 @@ TEST_CASE("R5: the handover is one atomic batch, by a legal representative, to a
   THEN_REJECTED(s.when("carol", HandoverLegalRepresentative{"acme", "carol", "carol", HandoverThen::remove}), Code::invalid_argument, "");
 }
 
-TEST_CASE("R6: any member may leave by themselves; a non-member cannot") {
+TEST_CASE("R6: any member may leave by themselves - a non-member cannot") {
   Scenario s;
   s.given_acme();
   auto ok = s.when("ezra", LeaveOrganization{"acme"});
@@ -106,7 +106,7 @@ TEST_CASE("R6: any member may leave by themselves; a non-member cannot") {
   THEN_REJECTED(s.when("xena", LeaveOrganization{"acme"}), Code::not_found, "R6");
 }
 
-TEST_CASE("R7: the user must be registered and not yet a member; role, products and preferences in one event") {
+TEST_CASE("R7: the user must be registered and not yet a member - role, products and preferences in one event") {
   Scenario s;
   s.given_acme();
   auto ok = s.when("carol", AddMember{.org = "acme", .user = "xena", .role = Role::collaborator, .products = {"p-mail"},
@@ -122,7 +122,7 @@ TEST_CASE("R7: the user must be registered and not yet a member; role, products 
   THEN_REJECTED(s.when("carol", AddMember{.org = "acme", .user = "xena", .products = {"p-none"}}), Code::not_found, "P2");
 }
 
-TEST_CASE("R8: members change their own contact preferences; administrators anyone's") {
+TEST_CASE("R8: members change their own contact preferences - administrators anyone's") {
   Scenario s;
   s.given_acme();
   CHECK(s.when("cleo", SetContactPreferences{"acme", "cleo", {ContactPref::marketing}}));

@@ -40,7 +40,7 @@ TEST_CASE("S1: the actor grants only what they can access, per scope and resourc
   THEN_REJECTED(s.when("carol", GrantSupportAccess{"acme", "g1", SupportScope::mail, std::nullopt, "T-1"}), Code::already_exists, "S1");
 }
 
-TEST_CASE("S3: revoked by the granting user or an administrator; not twice, not after expiry") {
+TEST_CASE("S3: revoked by the granting user or an administrator - not twice, not after expiry") {
   Scenario s;
   s.given_acme();
   s.given("org:acme", schema::ProductAccessGrantedT{.org = "acme", .user = "cleo", .product = "p-mail"});
@@ -72,7 +72,7 @@ TEST_CASE("S4: tickets are assigned by a service or an agent, to an agent") {
   THEN_REJECTED(s.when("svc:support-desk", AssignSupportTicket{"T-1", "zoe"}), Code::invalid_argument, "");
 }
 
-TEST_CASE("S5: an access is recorded only when S4 allows it; refused otherwise") {
+TEST_CASE("S5: an access is recorded only when S4 allows it - refused otherwise") {
   Scenario s;
   s.given_acme();
   given_grant(s, "g1", schema::SupportScope::mail, "p-mail/inbox-42");
@@ -88,7 +88,7 @@ TEST_CASE("S5: an access is recorded only when S4 allows it; refused otherwise")
   THEN_REJECTED(s.when("agent:zoe", RecordSupportAccess{"acme", "g1", "p-mail/inbox-42"}), Code::forbidden, "S5");
 }
 
-TEST_CASE("A1: reports are filed by a service or an agent; received_at at most 5 minutes ahead") {
+TEST_CASE("A1: reports are filed by a service or an agent - received_at at most 5 minutes ahead") {
   Scenario s;
   const auto now = s.clock().now();
   FileAbuseReport filed{.report = "r1", .received_at = now + 5 * 60'000'000LL, .category = "spam",

@@ -154,7 +154,7 @@ TEST_CASE("Bad input: every case answered with its problem (or closed), the serv
             .status == 200);
 }
 
-TEST_CASE("Connections past the cap get a 503 problem; the ones inside it are served") {
+TEST_CASE("Connections past the cap get a 503 problem - the ones inside it are served") {
   auto options = TestServer::quiet_options();
   options.max_connections = 4;
   TestServer server(options);

@@ -76,7 +76,7 @@ void legitimate_rounds(TestServer& server, int rounds) {
   }
 }
 
-TEST_CASE("a slow-header flood from one address is capped; the real client keeps being answered", "[connections]") {
+TEST_CASE("a slow-header flood from one address is capped - the real client keeps being answered", "[connections]") {
   auto options = TestServer::quiet_options();
   options.max_connections = 64;
   options.max_connections_per_address = 16;

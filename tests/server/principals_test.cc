@@ -57,7 +57,7 @@ std::string all_bytes_under(const std::string& directory) {
 
 }  // namespace
 
-TEST_CASE("D2: refusals go to rejected:<S>; a read token's refusal and an R3 refusal leave org:acme's version unchanged") {
+TEST_CASE("D2: refusals go to rejected:<S> - a read token's refusal and an R3 refusal leave org:acme's version unchanged") {
   TestServer server;
   server.given_acme();
   const auto version = server.ledger().stream_version("org:acme").value();
@@ -83,7 +83,7 @@ TEST_CASE("D2: refusals go to rejected:<S>; a read token's refusal and an R3 ref
   CHECK(granted.json()["stream_version"] == version + 1);
 }
 
-TEST_CASE("D4: a token acts only as its act_as allows: exact, prefix *, and *; never as svc:scheduler") {
+TEST_CASE("D4: a token acts only as its act_as allows: exact, prefix *, and * - never as svc:scheduler") {
   TestServer server;
   server.given_acme();
   const auto exact = token_for(server, "exact", "write", "adam");  // act_as: the principal alone
@@ -212,7 +212,7 @@ TEST_CASE("D5: an expired token is refused from its expiry on") {
   CHECK(listed[0].expires_at == listed[0].created_at + 1'000'000);
 }
 
-TEST_CASE("D2: a token without write has its refusals recorded up to its rate; beyond, 429 and no entry") {
+TEST_CASE("D2: a token without write has its refusals recorded up to its rate - beyond, 429 and no entry") {
   auto options = TestServer::quiet_options();
   options.refusal_limit_per_minute = 5;
   TestServer server(options);

@@ -31,15 +31,17 @@ void register_users(TestServer& server, int from, int count) {
 
 }  // namespace
 
-TEST_CASE("SSE: catch-up to live with no gap or duplicate while commands keep arriving; Last-Event-ID resumes") {
+TEST_CASE("SSE: catch-up to live with no gap or duplicate while commands keep arriving - Last-Event-ID resumes") {
   TestServer server;
+  const std::string audit = server.token("audit");  // D5: positions 1 and 2 are TokenCreated (audit, write)
+  server.token("write");
   register_users(server, 0, 50);  // a history to catch up on
   std::atomic<bool> writing{true};
   std::thread writer([&] {
     register_users(server, 50, 150);
     writing = false;
   });
-  SseReader reader(server.port(), "/v1/events/subscribe?from=1", server.token("audit"));
+  SseReader reader(server.port(), "/v1/events/subscribe?from=1", audit);
   REQUIRE(reader.status() == 200);
   ledger::Position expected = 1;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
@@ -55,8 +57,8 @@ TEST_CASE("SSE: catch-up to live with no gap or duplicate while commands keep ar
     ++expected;
   }
   writer.join();
-  CHECK(expected == 201);
-  CHECK(server.ledger().head().position == 200);
+  CHECK(expected == 203);
+  CHECK(server.ledger().head().position == 202);
 
   // A reconnecting client repeats its URL (from=1) and says where it was: Last-Event-ID wins.
   SseReader resumed(server.port(), "/v1/events/subscribe?from=1", server.token("audit"), "150");
@@ -64,11 +66,11 @@ TEST_CASE("SSE: catch-up to live with no gap or duplicate while commands keep ar
   REQUIRE(first);
   CHECK(first->id == "151");
   // Live: a new event reaches the resumed subscriber.
-  for (int i = 152; i <= 200; ++i) REQUIRE(resumed.next(std::chrono::seconds(5))->id == std::to_string(i));
+  for (int i = 152; i <= 202; ++i) REQUIRE(resumed.next(std::chrono::seconds(5))->id == std::to_string(i));
   register_users(server, 200, 1);
   auto live = resumed.next(std::chrono::seconds(5));
   REQUIRE(live);
-  CHECK(live->id == "201");
+  CHECK(live->id == "203");
 
   CHECK(SseReader(server.port(), "/v1/events/subscribe?from=abc", server.token("audit")).status() == 400);
   CHECK(SseReader(server.port(), "/v1/events/subscribe", server.token("audit"), "not-a-number").status() == 400);
@@ -85,7 +87,7 @@ TEST_CASE("SSE: keep-alive comments while nothing happens") {
   CHECK(reader.saw_comment());
 }
 
-TEST_CASE("SSE: a subscriber that takes no bytes is cut off; its slot is given back") {
+TEST_CASE("SSE: a subscriber that takes no bytes is cut off - its slot is given back") {
   auto options = TestServer::quiet_options();
   options.sse_send_timeout = std::chrono::milliseconds(300);
   options.max_subscribers = 1;

@@ -68,7 +68,7 @@ std::uint64_t first_bad_position(const std::string& jsonl) {
 }  // namespace
 
 TEST_CASE(
-    "export: JSON Lines verify offline; a flipped byte is found at its position; CSV has a header and a row each") {
+    "export: JSON Lines verify offline - a flipped byte is found at its position - CSV has a header and a row each") {
   TempDir dir;
   const std::string data = " --data " + dir.sub("data");
   REQUIRE(run("demo" + data).find("ok") != std::string::npos);
