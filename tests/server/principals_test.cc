@@ -15,6 +15,7 @@
 #include "orgledger/ledger/hash.h"
 #include "orgledger/ledger/token_records.h"
 #include "temp_dir.h"
+#include "failing_file_system.h"
 #include "test_server.h"
 
 using namespace orgledger;
@@ -280,4 +281,27 @@ TEST_CASE("D4: a token stored before principals reads as svc:<name> acting as an
   // Revocable like any other; the name stays taken.
   REQUIRE((*tokens)->revoke("old", "local:test", 2));
   CHECK_FALSE((*tokens)->authenticate(secret, 3));
+}
+
+TEST_CASE("POST /v1/commands: the store failing while a command is made durable is 503 with outcome unknown and its command_id") {
+  auto disk = std::make_shared<FailingWalFileSystem>();
+  auto env = rocksdb::NewCompositeEnv(disk);
+  TestServer server(TestServer::quiet_options(), env.get());
+  server.given_acme();
+  HttpClient client(server.port(), server.token("write"));
+  disk->failing = true;
+  json command = product_grant("adam");
+  command["command_id"] = "grant-during-failure";
+  const auto unknown = client.post("/v1/commands", command.dump());
+  CHECK(unknown.status == 503);
+  CHECK(unknown.json()["code"] == "unavailable");
+  CHECK(unknown.json()["outcome"] == "unknown");
+  CHECK(unknown.json()["command_id"] == "grant-during-failure");
+  CHECK_FALSE(unknown.header("retry-after").empty());
+  // Fail-stop: the next command is a definite 503, with no outcome to learn; health says so.
+  disk->failing = false;
+  const auto later = client.post("/v1/commands", product_grant("adam").dump());
+  CHECK(later.status == 503);
+  CHECK_FALSE(later.json().contains("outcome"));
+  CHECK(HttpClient(server.port()).get("/healthz").status == 503);
 }

@@ -6,8 +6,8 @@
 
 namespace orgledger::testing {
 
-TestServer::TestServer(api::ServerOptions options) : data_(dir_.sub("data")) {
-  auto ledger = ledger::Ledger::open(data_);
+TestServer::TestServer(api::ServerOptions options, rocksdb::Env* env) : data_(dir_.sub("data")) {
+  auto ledger = ledger::Ledger::open(data_, {.env = env});
   REQUIRE(ledger);
   ledger_ = std::move(*ledger);
   auto processor = commands::CommandProcessor::start(*ledger_, ledger::system_clock());

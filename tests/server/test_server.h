@@ -19,7 +19,8 @@ namespace orgledger::testing {
 
 class TestServer {
  public:
-  explicit TestServer(api::ServerOptions options = quiet_options());
+  // `env`: the file-system seam under the store (fault injection); null for the real one.
+  explicit TestServer(api::ServerOptions options = quiet_options(), rocksdb::Env* env = nullptr);
   ~TestServer();
 
   static api::ServerOptions quiet_options() {
