@@ -6,6 +6,7 @@
 
 #include "metrics.h"
 #include "orgledger/api/command_json.h"
+#include "orgledger/commands/decide.h"
 #include "rate_limiter.h"
 #include "router.h"
 
@@ -56,12 +57,18 @@ void post_command(Call& call, Reply reply) {
   if (command->command_id.empty()) command->command_id = processor.new_command_id();
   const std::string id = command->command_id;
   command->via = ledger::Via{call.token.principal, call.token.name};  // D4: who vouches for the actor
+  // invalid_argument comes before the token's checks (D4), and leaves no entry.
+  if (auto invalid = commands::validate(*command, call.services.clock.now())) {
+    return reply(with_command_id(problem_response(400, "invalid_argument", invalid->detail, invalid->rule), id));
+  }
   auto refusal = token_refusal(call.token, *command);
-  if (refusal && !call.token.allows(Scope::write)) {
+  if (refusal) {
     // A repeated command id would get the first answer (idempotency): not for a token that may
-    // not write. Refused, and not recorded again.
+    // not submit it. Refused, and not recorded again.
     auto known = call.services.ledger.find_command(id);
-    if (!known || *known) return reply(with_command_id(problem_response(403, "forbidden", refusal->detail, "D2"), id));
+    if (!known || *known) return reply(with_command_id(problem_response(403, "forbidden", refusal->detail, refusal->rule), id));
+  }
+  if (refusal && !call.token.allows(Scope::write)) {
     // D2: a token without write has its refusals recorded only up to its rate, so that no
     // token can fill the log; beyond it, 429 and no entry.
     if (auto wait = call.services.refusal_limiter.admit(call.token.name, std::chrono::steady_clock::now())) {

@@ -7,7 +7,8 @@
 //
 // D5: the log says the same as the records. Creation appends TokenCreated before the record is
 // stored, revocation TokenRevoked before the record is marked, so a crash between the two leaves
-// at worst an event whose token cannot be used (a created name stays taken: the stream exists).
+// at worst an event whose token cannot be used (a created name stays taken: the stream exists),
+// or a revocation the record does not show yet, which open() reads from the log.
 #include "orgledger/api/token_store.h"
 
 #include <openssl/rand.h>
@@ -194,6 +195,16 @@ std::expected<std::unique_ptr<TokenStore>, Problem> TokenStore::open(ledger::Led
   for (const auto& [hash, text] : *stored) {
     auto info = record_from_json(text);
     if (!info) return std::unexpected(Problem{"unavailable", "a stored token record is unreadable"});
+    // The log is the record (D5): a TokenRevoked whose record a crash left unmarked still revokes.
+    if (!info->revoked_at) {
+      auto revoked = ledger.find_command(token_event(info->name, "revoked", "").command_id);
+      if (!revoked) return std::unexpected(unavailable(revoked.error()));
+      if (*revoked) {
+        auto event = ledger.read((*revoked)->position, 1);
+        if (!event || event->empty()) return std::unexpected(Problem{"unavailable", "a TokenRevoked event is unreadable"});
+        info->revoked_at = event->front().recorded_at();
+      }
+    }
     const std::string digest(reinterpret_cast<const char*>(hash.data()), hash.size());
     store->by_name_[info->name] = digest;
     store->by_hash_.emplace(digest, std::move(*info));

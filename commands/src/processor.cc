@@ -157,7 +157,11 @@ void CommandProcessor::enqueue(Command command, std::optional<Rejection> refusal
       },
       [this, flight](std::expected<ledger::CommandAnswer, ledger::Error> appended) {
         if (!appended) {
-          if (flight->rejection) return flight->done(std::unexpected(Failure{.rejection = flight->rejection}));
+          // Refused before any entry was built (invalid at the writer's instant): the refusal. A
+          // refusal whose entry could not be made durable is the ledger's failure (outcome unknown).
+          if (flight->rejection && appended.error().code == ledger::ErrorCode::invalid_argument) {
+            return flight->done(std::unexpected(Failure{.rejection = flight->rejection}));
+          }
           return flight->done(std::unexpected(Failure{.ledger = appended.error()}));
         }
         if (flight->rejection) {

@@ -19,6 +19,16 @@ namespace {
 
 constexpr std::size_t kMaxEventsPerCommand = 65535;  // command_event_count is a ushort
 
+// A completion that throws is a bug of its own: it must neither end the thread that gives answers
+// nor keep the answers after it from being given.
+template <typename Answered>
+void give(Answered& answer) {
+  try {
+    answer.done(std::move(answer.outcome));
+  } catch (...) {
+  }
+}
+
 Error stopped_because(const Error& reason) {
   return Error{ErrorCode::stopped, "the ledger stopped accepting appends: " + reason.message};
 }
@@ -158,7 +168,7 @@ void Ledger::Impl::run_completer() {
       batch.swap(answered_);
       completer_busy_ = true;
     }
-    for (auto& answer : batch) answer.done(std::move(answer.outcome));
+    for (auto& answer : batch) give(answer);
     batch.clear();
   }
 }
@@ -176,7 +186,7 @@ void Ledger::Impl::hand_over(std::vector<Answered> answered) {
       return;
     }
   }
-  for (auto& answer : answered) answer.done(std::move(answer.outcome));
+  for (auto& answer : answered) give(answer);
 }
 
 std::expected<StreamVersion, Error> Ledger::Impl::staged_version(

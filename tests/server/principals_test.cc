@@ -106,6 +106,15 @@ TEST_CASE("D4: a token acts only as its act_as allows: exact, prefix *, and * - 
     CHECK(entry.actor() == "carol");
     CHECK(entry.via() == ledger::Via{"adam", "exact"});
     CHECK(entry.envelope().payload_as_CommandRejected()->rule()->str() == "D4");
+    // Another principal's command id gives no answer of it to a token that may not act as its actor.
+    json theirs{{"type", "SetBillingRights"}, {"actor", "carol"}, {"org", "acme"}, {"user", "cleo"}, {"billing", true}};
+    theirs["command_id"] = "carol-billing";
+    HttpClient platform(server.port(), any);
+    REQUIRE(platform.post("/v1/commands", theirs.dump()).status == 200);
+    const auto replayed = client.post("/v1/commands", theirs.dump());
+    CHECK(replayed.status == 403);
+    CHECK(replayed.json()["rule"] == "D4");
+    CHECK_FALSE(replayed.json().contains("duplicate"));
   }
   SECTION("prefix") {
     HttpClient client(server.port(), agents);
@@ -304,4 +313,26 @@ TEST_CASE("POST /v1/commands: the store failing while a command is made durable 
   CHECK(later.status == 503);
   CHECK_FALSE(later.json().contains("outcome"));
   CHECK(HttpClient(server.port()).get("/healthz").status == 503);
+}
+
+TEST_CASE("D5: a revocation on record whose token record a crash left unmarked still revokes at the next open") {
+  TempDir dir;
+  std::string secret;
+  {
+    auto log = ledger::Ledger::open(dir.path()).value();
+    auto tokens = api::TokenStore::open(*log).value();
+    secret = tokens->create({.name = "ops", .scopes = {api::Scope::read}}, "local:test", 1).value().secret;
+    // The crash: TokenRevoked is in the log (as revoke appends it first), the record never marked.
+    ledger::CommandAppend revoked;
+    revoked.command_id = "token/ops/revoked";
+    revoked.actor = "local:test";
+    revoked.via = ledger::Via{"local:test", std::nullopt};
+    ledger::add_event(revoked, "token:ops", schema::TokenRevokedT{.token = "ops"});
+    REQUIRE(log->append(std::move(revoked)));
+    CHECK(tokens->authenticate(secret, 2));  // this process's store has not seen it
+  }
+  auto log = ledger::Ledger::open(dir.path()).value();
+  auto tokens = api::TokenStore::open(*log).value();
+  CHECK_FALSE(tokens->authenticate(secret, ledger::system_clock().now()));
+  CHECK(tokens->list().front().revoked_at);
 }
