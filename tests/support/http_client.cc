@@ -13,9 +13,8 @@
 #include <stdexcept>
 
 namespace orgledger::testing {
-namespace {
 
-int connect_to(std::uint16_t port) {
+int connect_loopback(std::uint16_t port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
   sockaddr_in address{};
@@ -30,6 +29,9 @@ int connect_to(std::uint16_t port) {
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   return fd;
 }
+
+namespace {
+
 
 bool send_all(int fd, const std::string& bytes) {
   std::size_t done = 0;
@@ -87,7 +89,7 @@ HttpClient::~HttpClient() { disconnect(); }
 
 bool HttpClient::connect() {
   if (fd_ >= 0) return true;
-  fd_ = connect_to(port_);
+  fd_ = connect_loopback(port_);
   return fd_ >= 0;
 }
 
@@ -141,7 +143,7 @@ HttpReply HttpClient::request(const std::string& method, const std::string& targ
 }
 
 std::string raw_exchange(std::uint16_t port, const std::string& bytes, std::chrono::milliseconds timeout) {
-  const int fd = connect_to(port);
+  const int fd = connect_loopback(port);
   if (fd < 0) throw std::runtime_error("cannot connect to the server");
   send_all(fd, bytes);
   std::string answer;
@@ -164,7 +166,7 @@ std::string raw_body(const std::string& answer) {
 
 SseReader::SseReader(std::uint16_t port, const std::string& target, const std::string& token,
                      const std::string& last_event_id) {
-  fd_ = connect_to(port);
+  fd_ = connect_loopback(port);
   if (fd_ < 0) throw std::runtime_error("cannot connect to the server");
   std::string message = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n";
   if (!token.empty()) message += "Authorization: Bearer " + token + "\r\n";

@@ -24,6 +24,9 @@ struct HttpReply {
   }
 };
 
+// A TCP connection to 127.0.0.1:port with Nagle off: its descriptor, or -1.
+int connect_loopback(std::uint16_t port);
+
 // One keep-alive connection to 127.0.0.1:port, reopened when the server closed it.
 class HttpClient {
  public:
