@@ -22,7 +22,7 @@ std::vector<PeerCommand> peer_commands_from_log(const ledger::Ledger& ledger) {
   read_all(ledger, 10'000, [&](const std::vector<ledger::RecordedEvent>& events) {
     for (const auto& event : events) {
       if (event.command_event_index() == 0) commands.emplace_back();
-      auto json = api::event_to_json(event, api::ReporterDetails::revealed);
+      auto json = api::event_to_json(event, api::PersonalView{.reporters = true});
       nlohmann::json metadata = {{"actor", event.actor()},
                                  {"command_id", event.command_id()},
                                  {"correlation_id", event.correlation_id()}};

@@ -157,7 +157,7 @@ int run(const DomainOptions& options) {
     const Stopwatch watch;
     // The export's own formatting (api/export_format.h), to memory instead of stdout.
     auto exported = projections::for_each_event(*ledger, 1, head, [&](const ledger::RecordedEvent& event) {
-      bytes += api::export_jsonl_line(event, api::ReporterDetails::redacted).size() + 1;
+      bytes += api::export_jsonl_line(event, api::PersonalView{}).size() + 1;
       ++events;
       return true;
     });

@@ -15,7 +15,7 @@ void get_abuse_reports(Call& call, Reply reply) {
     return reply(
         problem_response(400, "invalid_argument", "status is open, breached or at_risk, not '" + *status + "'"));
   }
-  const auto reporter = reporter_details_for(call.token);
+  const auto view = personal_view_for(call.token, call.services);
   reply(with_state(call, [&](const projections::State& state, ledger::Position as_of, ledger::Micros at) {
     // Sorted by report id, so the answer does not depend on hashing.
     std::map<std::string_view, const projections::AbuseReport*> sorted;
@@ -26,7 +26,7 @@ void get_abuse_reports(Call& call, Reply reply) {
       if (status == "open" && !sla.open()) continue;
       if (status == "breached" && !sla.any(projections::StageStatus::breached)) continue;
       if (status == "at_risk" && !sla.any(projections::StageStatus::at_risk)) continue;
-      reports.push_back(abuse_report_json(std::string(id), *report, sla, reporter));
+      reports.push_back(abuse_report_json(std::string(id), *report, sla, view));
     }
     Json out;
     out["as_of_position"] = as_of;
@@ -38,13 +38,13 @@ void get_abuse_reports(Call& call, Reply reply) {
 
 void get_abuse_report(Call& call, Reply reply) {
   const std::string& id = call.path_params.at(0);
-  const auto reporter = reporter_details_for(call.token);
+  const auto view = personal_view_for(call.token, call.services);
   reply(with_state(call, [&](const projections::State& state, ledger::Position as_of, ledger::Micros at) {
     auto report = state.reports.find(id);
     if (report == state.reports.end())
       return problem_response(404, "not_found", "abuse report " + id + " does not exist");
     Json out = abuse_report_json(id, report->second, projections::abuse_sla(report->second, call.services.calendar, at),
-                                 reporter);
+                                 view);
     out["as_of_position"] = as_of;
     out["at"] = format_instant(at);
     return json_response(200, out);

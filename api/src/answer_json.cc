@@ -1,5 +1,10 @@
 #include "orgledger/api/answer_json.h"
 
+#include <map>
+
+#include "orgledger/api/base64.h"
+#include "orgledger/projections/identity_orders.h"
+
 #include <nlohmann/json.hpp>
 
 #include "orgledger/api/time_format.h"
@@ -145,21 +150,25 @@ Json members_json(const std::string& org_id, const projections::Organization& or
 }
 
 Json abuse_report_json(const std::string& id, const projections::AbuseReport& report, const projections::AbuseSla& sla,
-                       ReporterDetails reporter) {
+                       const PersonalView& view) {
   Json out;
   out["report"] = id;
   out["received_at"] = format_instant(report.received_at);
   out["category"] = report.category;
   if (report.reporter.anonymous) {
     out["reporter"] = "anonymous";
-  } else if (reporter == ReporterDetails::redacted) {
-    out["reporter"] = "redacted";  // A6
   } else {
-    Json details = Json::object();
-    if (!report.reporter.name.empty()) details["name"] = report.reporter.name;
-    if (!report.reporter.email.empty()) details["email"] = report.reporter.email;
-    if (!report.reporter.phone.empty()) details["phone"] = report.reporter.phone;
-    out["reporter"] = std::move(details);
+    const auto shown = show_reporter(view, id, report.reporter, report.forgotten.has_value());
+    if (const auto* hidden = std::get_if<Hidden>(&shown)) {
+      out["reporter"] = to_string(*hidden);  // A6 / G2
+    } else {
+      const auto& contact = std::get<projections::ReporterContact>(shown);
+      Json details = Json::object();
+      if (!contact.name.empty()) details["name"] = contact.name;
+      if (!contact.email.empty()) details["email"] = contact.email;
+      if (!contact.phone.empty()) details["phone"] = contact.phone;
+      out["reporter"] = std::move(details);
+    }
   }
   out["target"] = report.target ? Json(*report.target) : Json(nullptr);
   Json stages = Json::object();
@@ -171,6 +180,66 @@ Json abuse_report_json(const std::string& id, const projections::AbuseReport& re
         {"status", projections::to_string(stage.status)}};
   }
   out["stages"] = std::move(stages);
+  return out;
+}
+
+Json user_json(const std::string& id, const projections::User& user, const projections::State& state,
+               const PersonalView& view, ledger::Position as_of_position) {
+  Json out;
+  out["user"] = id;
+  const auto login = show_login(view, id, user.login, user.forgotten.has_value());
+  if (const auto* hidden = std::get_if<Hidden>(&login)) out["login"] = to_string(*hidden);
+  else out["login"] = std::get<std::string>(login);
+  std::map<std::string_view, projections::Role> roles;  // sorted by organization
+  for (const auto& [org_id, org] : state.organizations) {
+    if (auto member = org.members.find(id); member != org.members.end()) roles.emplace(org_id, member->second.role);
+  }
+  Json organizations = Json::array();
+  for (const auto& [org_id, role] : roles) organizations.push_back({{"org", org_id}, {"role", projections::to_string(role)}});
+  out["organizations"] = std::move(organizations);
+  out["as_of_position"] = as_of_position;
+  return out;
+}
+
+Json identity_verification_json(const std::string& id, const projections::IdentityCase& c,
+                                 const std::vector<projections::Sealed>& contents, const PersonalView& view,
+                                 ledger::Micros at, ledger::Position as_of_position) {
+  Json out;
+  out["case"] = id;
+  out["user"] = c.user;
+  out["reason"] = projections::to_string(c.reason);
+  out["state"] = projections::to_string(projections::identity_state(c, at));
+  out["submitted_at"] = instant_or_null(c.submitted_at);
+  out["purge_at"] = instant_or_null(projections::purge_at(c));
+  // K4: unreadable from purge_at on, at the instant asked about and at the viewer's now alike.
+  const bool readable = projections::documents_readable(c, at) && projections::documents_readable(c, view.now);
+  Json documents = Json::array();
+  for (std::size_t i = 0; i < c.documents.size(); ++i) {
+    Json document;
+    document["kind"] = projections::to_string(c.documents[i].kind);
+    if (i >= contents.size()) {
+      document["content"] = to_string(Hidden::forgotten);
+    } else {
+      const auto shown = show_document(view, id, contents[i], readable);
+      if (const auto* hidden = std::get_if<Hidden>(&shown)) document["content"] = to_string(*hidden);
+      else document["content"] = base64(std::get<std::string>(shown));
+    }
+    documents.push_back(std::move(document));
+  }
+  out["documents"] = std::move(documents);
+  out["as_of_position"] = as_of_position;
+  return out;
+}
+
+Json order_json(const std::string& id, const projections::Order& order, ledger::Micros at, ledger::Position as_of_position) {
+  Json out;
+  out["order"] = id;
+  out["org"] = order.org;
+  out["reason"] = order.reason;
+  out["state"] = projections::to_string(projections::order_state(order, at));
+  out["blocked_at"] = format_instant(order.blocked_at);
+  out["cancel_at"] = instant_or_null(projections::cancel_at(order));
+  out["as_of_position"] = as_of_position;
   return out;
 }
 

@@ -50,6 +50,15 @@ void post_command(Call& call, Reply reply) {
   if (!json) {
     return reply(with_command_id(problem_response(400, "invalid_argument", json.error()), command_id_of(nullptr, processor)));
   }
+  // K2: only SubmitIdentityDocuments may be over the usual limit (up to document_body_limit).
+  if (call.request.body.size() > call.services.body_limit &&
+      !(json->contains("type") && (*json)["type"] == "SubmitIdentityDocuments")) {
+    return reply(with_command_id(
+        problem_response(413, "payload_too_large",
+                         "the body is over " + std::to_string(call.services.body_limit) +
+                             " bytes (only SubmitIdentityDocuments may reach the larger limit)"),
+        command_id_of(&*json, processor)));
+  }
   auto command = parse_command(*json);
   if (!command) {
     return reply(with_command_id(problem_response(400, "invalid_argument", command.error()), command_id_of(&*json, processor)));

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "orgledger/api/base64.h"
 #include "orgledger/api/time_format.h"
 
 namespace orgledger::api {
@@ -91,6 +92,31 @@ class Fields {
         out.phone = item.get<std::string>();
       else
         return fail("unknown field " + std::string(name) + "." + key), out;
+    }
+    return out;
+  }
+  // K2: [{"kind": "id_card"|"passport"|"selfie", "content": base64}, …], decoded here.
+  std::vector<IdentityDocumentInput> documents(const char* name) {
+    const json& value = required(name);
+    std::vector<IdentityDocumentInput> out;
+    if (!value.is_array()) return fail(std::string(name) + " must be an array of {\"kind\", \"content\"}"), out;
+    for (const auto& item : value) {
+      if (!item.is_object()) return fail(std::string(name) + " must be an array of {\"kind\", \"content\"}"), out;
+      IdentityDocumentInput document;
+      for (const auto& [key, field] : item.items()) {
+        if (key != "kind" && key != "content") return fail("unknown field " + std::string(name) + "." + key), out;
+      }
+      const auto kind = item.find("kind");
+      const auto content = item.find("content");
+      if (kind == item.end() || !kind->is_string() || !projections::parse_document_kind(kind->get<std::string>())) {
+        return fail(std::string(name) + ".kind must be id_card, passport or selfie"), out;
+      }
+      document.kind = *projections::parse_document_kind(kind->get<std::string>());
+      if (content == item.end() || !content->is_string()) return fail(std::string(name) + ".content must be base64"), out;
+      auto decoded = decode_base64(content->get_ref<const std::string&>());
+      if (!decoded) return fail(std::string(name) + ".content must be base64"), out;
+      document.content = std::move(*decoded);
+      out.push_back(std::move(document));
     }
     return out;
   }
@@ -267,6 +293,32 @@ const std::map<std::string, Parser, std::less<>>& parsers() {
        [](Fields& f) -> Body {
          return CloseAbuseReport{f.text("report"), f.text("reason")};
        }},
+      {"OpenIdentityVerification",
+       [](Fields& f) -> Body {
+         OpenIdentityVerification c{.case_id = f.text("case"), .user = f.text("user")};
+         c.reason = f.word("reason", projections::parse_identity_reason,
+                           "forgotten_password, forgotten_login, disable_2fa, account_unlock, first_payout, order_review");
+         return c;
+       }},
+      {"SubmitIdentityDocuments",
+       [](Fields& f) -> Body {
+         return SubmitIdentityDocuments{f.text("case"), f.documents("documents")};
+       }},
+      {"CompleteIdentityVerification",
+       [](Fields& f) -> Body {
+         CompleteIdentityVerification c{.case_id = f.text("case")};
+         const auto outcome = f.text("outcome");
+         if (outcome == "verified") c.outcome = VerificationOutcome::verified;
+         else if (outcome == "rejected") c.outcome = VerificationOutcome::rejected;
+         else f.fail("outcome must be verified or rejected");
+         return c;
+       }},
+      {"BlockOrder",
+       [](Fields& f) -> Body {
+         return BlockOrder{f.text("order"), f.text("org"), f.text("reason")};
+       }},
+      {"UnblockOrder", [](Fields& f) -> Body { return UnblockOrder{f.text("order")}; }},
+      {"ForgetSubject", [](Fields& f) -> Body { return ForgetSubject{f.text("subject")}; }},
   };
   return table;
 }

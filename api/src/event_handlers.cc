@@ -46,7 +46,7 @@ void get_events(Call& call, Reply reply) {
   const auto stream = call.query.get("stream");
   const auto actor = call.query.get("actor");
   const auto type = call.query.get("type");
-  const auto reporter = reporter_details_for(call.token);
+  const auto view = personal_view_for(call.token, call.services);
   auto& ledger = call.services.ledger;
   const ledger::Position head = ledger.head().position;
 
@@ -58,7 +58,7 @@ void get_events(Call& call, Reply reply) {
     if (actor && event.actor() != *actor) return;
     if (type && event.type_name() != *type) return;
     page_bytes += event.stored().size() * 2;  // its JSON is about twice its stored size
-    events.push_back(event_to_json(event, reporter));
+    events.push_back(event_to_json(event, view));
   };
   if (stream) {
     // The streams index gives the stream's events in order; a binary search over its versions

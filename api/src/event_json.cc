@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "orgledger/api/base64.h"
 #include "orgledger/api/time_format.h"
 #include "orgledger/ledger/hash.h"
 #include "orgledger/schema/events_generated.h"
@@ -13,15 +14,26 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
+Json contact_json(const projections::ReporterContact& contact) {
+  Json out = Json::object();
+  if (!contact.name.empty()) out["name"] = contact.name;
+  if (!contact.email.empty()) out["email"] = contact.email;
+  if (!contact.phone.empty()) out["phone"] = contact.phone;
+  return out;
+}
+
 // Walks any table of events.fbs through the mini-reflection tables flatc generated, so that a
 // member added to the schema shows up here without code. Special types are recognised by their
-// type table: Instant (RFC 3339) and Reporter (A1 / A6).
+// type table: Instant (RFC 3339) and the tables holding personal data (G1–G3).
 class PayloadWriter {
  public:
-  explicit PayloadWriter(ReporterDetails reporter) : reporter_(reporter) {}
+  PayloadWriter(const PersonalView& view, const ledger::RecordedEvent& event) : view_(view), event_(event) {}
 
   Json table(const std::uint8_t* object, const flatbuffers::TypeTable* type) const {
     if (type == schema::ReporterTypeTable()) return reporter(object);
+    if (type == schema::UserRegisteredTypeTable()) return user_registered(object);
+    if (type == schema::IdentityDocumentTypeTable()) return document(object);
+    if (type == schema::SealedTypeTable()) return to_string(Hidden::redacted);  // never the ciphertext
     Json out = Json::object();
     for (std::size_t i = 0; i < type->num_elems; ++i) {
       const auto code = type->type_codes[i];
@@ -32,7 +44,9 @@ class PayloadWriter {
                                       ? reinterpret_cast<const flatbuffers::Table*>(object)->GetAddressOf(
                                             flatbuffers::FieldIndexToOffset(static_cast<flatbuffers::voffset_t>(i)))
                                       : object + type->values[i];
-      const char* name = type->names[i];
+      // flatc suffixes C++ keywords (`case` is stored as `case_`): JSON keeps the schema's word.
+      std::string name = type->names[i];
+      if (name.ends_with('_')) name.pop_back();
       if (field == nullptr) {
         // Scalars are always stored (events are built with ForceDefaults): absent means an
         // optional field that was not given, or one added to the schema after this event.
@@ -102,24 +116,68 @@ class PayloadWriter {
     }
   }
 
-  // A1: "anonymous", or the contact details — A6: unless revealed, "redacted".
-  Json reporter(const std::uint8_t* object) const {
-    const auto* details = reinterpret_cast<const schema::Reporter*>(object);
-    if (details->anonymous()) return "anonymous";
-    if (reporter_ == ReporterDetails::redacted) return "redacted";
-    Json out = Json::object();
-    if (details->name()) out["name"] = details->name()->str();
-    if (details->email()) out["email"] = details->email()->str();
-    if (details->phone()) out["phone"] = details->phone()->str();
+  static std::string text(const flatbuffers::String* value) { return value == nullptr ? std::string() : value->str(); }
+
+  static projections::Sealed sealed(const schema::Sealed* value) {
+    projections::Sealed out;
+    if (value == nullptr) return out;
+    out.key_id = text(value->key_id());
+    if (value->nonce()) out.nonce.assign(value->nonce()->begin(), value->nonce()->end());
+    if (value->ciphertext()) out.ciphertext.assign(value->ciphertext()->begin(), value->ciphertext()->end());
     return out;
   }
 
-  ReporterDetails reporter_;
+  // The id of the event's stream (user:<id>, abuse:<id>, kcheck:<case>): the subject of its data.
+  std::string_view stream_id() const {
+    const auto stream = event_.stream();
+    const auto colon = stream.find(':');
+    return colon == std::string_view::npos ? stream : stream.substr(colon + 1);
+  }
+
+  // U1: {"user", "login"}, the login as G3 lets the viewer see it.
+  Json user_registered(const std::uint8_t* object) const {
+    const auto* e = reinterpret_cast<const schema::UserRegistered*>(object);
+    projections::PersonalText login;
+    if (e->login_sealed()) login.sealed = sealed(e->login_sealed());
+    else login.clear = text(e->login());
+    Json out = Json::object();
+    out["user"] = text(e->user());
+    const auto shown = show_login(view_, text(e->user()), login, false);
+    if (const auto* hidden = std::get_if<Hidden>(&shown)) out["login"] = to_string(*hidden);
+    else out["login"] = std::get<std::string>(shown);
+    return out;
+  }
+
+  // A1: "anonymous", or the contact details as G3/A6 let the viewer see them.
+  Json reporter(const std::uint8_t* object) const {
+    const auto* details = reinterpret_cast<const schema::Reporter*>(object);
+    if (details->anonymous()) return "anonymous";
+    projections::Reporter reporter{false, text(details->name()), text(details->email()), text(details->phone()), std::nullopt};
+    if (details->sealed()) reporter.sealed = sealed(details->sealed());
+    const auto shown = show_reporter(view_, stream_id(), reporter, false);
+    if (const auto* hidden = std::get_if<Hidden>(&shown)) return to_string(*hidden);
+    return contact_json(std::get<projections::ReporterContact>(shown));
+  }
+
+  // K2: {"kind", "content"}; the documents are gone for everyone from submitted_at + 72 h (K4).
+  Json document(const std::uint8_t* object) const {
+    const auto* d = reinterpret_cast<const schema::IdentityDocument*>(object);
+    Json out = Json::object();
+    out["kind"] = schema::EnumNameDocumentKind(d->kind());
+    const bool readable = view_.now < event_.recorded_at() + projections::kDocumentLifetime;
+    const auto shown = show_document(view_, stream_id(), sealed(d->content()), readable);
+    if (const auto* hidden = std::get_if<Hidden>(&shown)) out["content"] = to_string(*hidden);
+    else out["content"] = base64(std::get<std::string>(shown));
+    return out;
+  }
+
+  const PersonalView& view_;
+  const ledger::RecordedEvent& event_;
 };
 
 }  // namespace
 
-nlohmann::ordered_json event_to_json(const ledger::RecordedEvent& event, ReporterDetails reporter) {
+nlohmann::ordered_json event_to_json(const ledger::RecordedEvent& event, const PersonalView& view) {
   const schema::Envelope& envelope = event.envelope();
   Json out = Json::object();
   out["position"] = event.position();
@@ -140,7 +198,7 @@ nlohmann::ordered_json event_to_json(const ledger::RecordedEvent& event, Reporte
   const flatbuffers::TypeTable* union_table = schema::EventTypeTable();
   if (type_index < union_table->num_elems - 1) {
     const auto code = union_table->type_codes[type_index + 1];
-    out["data"] = PayloadWriter(reporter).table(static_cast<const std::uint8_t*>(envelope.payload()),
+    out["data"] = PayloadWriter(view, event).table(static_cast<const std::uint8_t*>(envelope.payload()),
                                                 union_table->type_refs[code.sequence_ref]());
   } else {
     out["data"] = nullptr;  // a member from a newer schema than this binary knows

@@ -24,22 +24,15 @@ std::string dump(const nlohmann::ordered_json& json) {
 
 }  // namespace
 
-std::string base64(std::span<const std::uint8_t> bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  const int written =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes.data(), static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(written));
-  return out;
-}
 
-std::string export_jsonl_line(const ledger::RecordedEvent& event, ReporterDetails reporter) {
-  auto json = event_to_json(event, reporter);
+std::string export_jsonl_line(const ledger::RecordedEvent& event, const PersonalView& view) {
+  auto json = event_to_json(event, view);
   json["envelope"] = base64(event.envelope_bytes());
   return dump(json);
 }
 
-std::string export_csv_row(const ledger::RecordedEvent& event, ReporterDetails reporter) {
-  const auto json = event_to_json(event, reporter);
+std::string export_csv_row(const ledger::RecordedEvent& event, const PersonalView& view) {
+  const auto json = event_to_json(event, view);
   std::string row;
   for (const char* field : {"position", "stream", "stream_version", "recorded_at", "type", "actor", "command_id"}) {
     row += csv_field(json[field].is_string() ? json[field].get<std::string>() : json[field].dump()) + ",";

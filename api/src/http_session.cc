@@ -145,8 +145,9 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
     }
     keep_alive_ = false;
     if (error == http::error::body_limit) {
-      respond(problem_response(413, "payload_too_large",
-                               "the body is over " + std::to_string(server_.options.body_limit) + " bytes"));
+      const bool command = route_ != nullptr && route_->handle == post_command;
+      const auto limit = command ? server_.options.document_body_limit : server_.options.body_limit;
+      respond(problem_response(413, "payload_too_large", "the body is over " + std::to_string(limit) + " bytes"));
     } else if (error == http::error::header_limit) {
       respond(problem_response(
           400, "invalid_argument",
@@ -173,6 +174,9 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
     request_.last_event_id.clear();
     if (auto it = message.find("Last-Event-ID"); it != message.end()) request_.last_event_id = std::string(it->value());
     if (!authorize(message)) return;
+    // K2: a command may be SubmitIdentityDocuments, the one allowed up to 6 MiB; which command it
+    // is shows only in the body: the handler refuses any other over body_limit.
+    if (route_->handle == post_command) parser_->body_limit(server_.options.document_body_limit);
     // An answer refused from the header leaves its body unread: that connection closes.
     if (parser_->is_done()) return on_body({});
     lowest().expires_after(server_.options.request_timeout);
@@ -336,11 +340,11 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
     if constexpr (kTls) {
       // Over TLS the session keeps the stream (its encryption state lives there): the subscriber's
       // thread hands its frames to the session's strand and waits for each write (TlsSink).
-      run_sse_subscriber(server_, std::make_unique<TlsSink>(shared_from_this()), *from, reporter_details_for(token_),
+      run_sse_subscriber(server_, std::make_unique<TlsSink>(shared_from_this()), *from, personal_view_for(token_, server_.services),
                          token_.name);
     } else {
       // The subscriber takes the connection to a thread of its own (sse_stream.cc).
-      run_sse_subscriber(server_, lowest().release_socket(), *from, reporter_details_for(token_), token_.name);
+      run_sse_subscriber(server_, lowest().release_socket(), *from, personal_view_for(token_, server_.services), token_.name);
     }
   }
 

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "http_message.h"
+#include "orgledger/api/personal_view.h"
 #include "orgledger/api/time_format.h"
 #include "orgledger/commands/processor.h"
 #include "orgledger/projections/as_of.h"
@@ -71,9 +72,12 @@ HttpResponse with_org_state(const Call& call, const std::string& org, Answer&& a
   return with_org_state_at(call, org, *point, std::forward<Answer>(answer));
 }
 
-// The ReporterDetails a token may see (A6).
-inline ReporterDetails reporter_details_for(const TokenInfo& token) {
-  return token.allows(Scope::abuse_reporter) ? ReporterDetails::revealed : ReporterDetails::redacted;
+// What a token may see of personal data (G3): personal_data (admin includes it) sees all of it,
+// abuse:reporter the reporters' contact details (A6); everyone "redacted", or "forgotten" (G2).
+inline PersonalView personal_view_for(const TokenInfo& token, const Services& services) {
+  const bool personal = token.allows(Scope::personal_data);
+  return PersonalView{personal, personal || token.allows(Scope::abuse_reporter), &services.processor.vault(),
+                      services.clock.now()};
 }
 
 }  // namespace orgledger::api

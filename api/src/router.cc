@@ -31,6 +31,12 @@ const std::vector<Route>& table() {
       {"GET", "/v1/abuse-reports", Scope::read, {"status", "as_of", "at"}, Work::answer, live, whole_state,
        get_abuse_reports},
       {"GET", "/v1/abuse-reports/{report}", Scope::read, kOrgQuery, Work::answer, live, whole_state, get_abuse_report},
+      // U1/G3: a user and the organizations they belong to (a whole past state for as_of).
+      {"GET", "/v1/users/{user}", Scope::read, kOrgQuery, Work::answer, live, whole_state, get_user},
+      // K1–K5: one case or one order; as of a past point, only its own stream is folded.
+      {"GET", "/v1/identity-verifications/{case}", Scope::read, kOrgQuery, Work::answer, live, org_history,
+       get_identity_verification},
+      {"GET", "/v1/orders/{order}", Scope::read, kOrgQuery, Work::answer, live, org_history, get_order},
       // The log itself: a scan, filtered or not, reads up to a page's worth of the log.
       {"GET", "/v1/events", Scope::audit, {"from", "limit", "stream", "actor", "type"}, Work::answer, whole_state,
        whole_state, get_events},

@@ -32,6 +32,7 @@ struct Services {
   const ledger::Clock& clock;
   Metrics& metrics;
   RateLimiter& refusal_limiter;  // D2: recorded refusals of tokens without write, per token
+  std::size_t body_limit = 1 << 20;  // API.md: every command's body but SubmitIdentityDocuments' (K2)
   std::string data_directory;  // for whole-log verification (a read-only open beside the writer)
   std::atomic<bool> verifying{false};
   AsOfCache* as_of_cache = nullptr;  // whole states as of past positions; null: none
@@ -97,6 +98,9 @@ void get_support_grants(Call& call, Reply reply);
 void get_check(Call& call, Reply reply);
 void get_abuse_reports(Call& call, Reply reply);
 void get_abuse_report(Call& call, Reply reply);
+void get_user(Call& call, Reply reply);
+void get_identity_verification(Call& call, Reply reply);
+void get_order(Call& call, Reply reply);
 void get_events(Call& call, Reply reply);
 void get_verify(Call& call, Reply reply);
 void get_access_history(Call& call, Reply reply);

@@ -15,7 +15,7 @@ Server::Impl::Impl(const ServerOptions& options_in, const ServerParts& parts)
       refusal_limiter(options_in.refusal_limit_per_minute),
       as_of_cache(options_in.as_of_cache_entries),
       services{parts.ledger, parts.processor, parts.tokens,    parts.calendar,
-               parts.clock,  metrics,         refusal_limiter, options_in.data_directory},
+               parts.clock,  metrics,         refusal_limiter, options_in.body_limit, options_in.data_directory},
       rate_limiter(options_in.rate_limit_per_minute),
       gate({options_in.max_connections, options_in.max_connections_per_address, options_in.reserved_connections}),
       io(static_cast<int>(std::max<std::size_t>(1, options_in.io_threads))),

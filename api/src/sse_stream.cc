@@ -77,7 +77,7 @@ class SocketSink final : public SseSink {
   tcp::socket socket_;
 };
 
-void stream_events(Server::Impl& server, SseSink& sink, ledger::Position from, ReporterDetails reporter,
+void stream_events(Server::Impl& server, SseSink& sink, ledger::Position from, PersonalView view,
                    const std::string& token) {
   const std::string head =
       "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n"
@@ -100,11 +100,12 @@ void stream_events(Server::Impl& server, SseSink& sink, ledger::Position from, R
       send("event: error\ndata: " + problem.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n\n");
       return;
     }
+    view.now = server.services.clock.now();  // K4: documents are forgotten from purge_at on
     for (const auto& event : *events) {
       frame += "id: " + std::to_string(event.position()) + "\nevent: ";
       frame += event.type_name();
       frame += "\ndata: ";
-      frame += event_to_json(event, reporter).dump(-1, ' ', false, Json::error_handler_t::replace);
+      frame += event_to_json(event, view).dump(-1, ' ', false, Json::error_handler_t::replace);
       frame += "\n\n";
     }
     const auto now = std::chrono::steady_clock::now();
@@ -145,18 +146,18 @@ std::expected<ledger::Position, std::string> sse_start_position(const QueryParam
   return 1;
 }
 
-void run_sse_subscriber(Server::Impl& server, tcp::socket socket, ledger::Position from, ReporterDetails reporter,
+void run_sse_subscriber(Server::Impl& server, tcp::socket socket, ledger::Position from, PersonalView view,
                         std::string token) {
-  run_sse_subscriber(server, std::make_unique<SocketSink>(server, std::move(socket)), from, reporter,
+  run_sse_subscriber(server, std::make_unique<SocketSink>(server, std::move(socket)), from, view,
                      std::move(token));
 }
 
 void run_sse_subscriber(Server::Impl& server, std::unique_ptr<SseSink> sink, ledger::Position from,
-                        ReporterDetails reporter, std::string token) {
+                        PersonalView view, std::string token) {
   // The sink (and so the connection) is destroyed before the slot is given back: once the last
   // slot is back, stop() may destroy the io_context the socket belongs to.
-  auto run = [&server, sink = std::move(sink), from, reporter, token]() mutable {
-    stream_events(server, *sink, from, reporter, token);
+  auto run = [&server, sink = std::move(sink), from, view, token]() mutable {
+    stream_events(server, *sink, from, view, token);
     sink.reset();
     server.subscriber_ended(token);
   };

@@ -43,10 +43,10 @@ class SseSink {
 // and streams until the client leaves, is cut off, the server stops, or the token is revoked or
 // expires (D5); then gives the slot back.
 void run_sse_subscriber(Server::Impl& server, boost::asio::ip::tcp::socket socket, ledger::Position from,
-                        ReporterDetails reporter, std::string token);
+                        PersonalView view, std::string token);
 // The same over any sink (TLS: the session stays the connection's owner and writes for it).
 void run_sse_subscriber(Server::Impl& server, std::unique_ptr<SseSink> sink, ledger::Position from,
-                        ReporterDetails reporter, std::string token);
+                        PersonalView view, std::string token);
 
 // Whether the peer of `fd` closed its end (poll, no byte consumed).
 bool peer_closed(int fd);

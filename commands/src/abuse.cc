@@ -43,9 +43,8 @@ Outcome decide_file_abuse(const Context& ctx, const FileAbuseReport& c) {
   auto reporter = std::make_unique<schema::ReporterT>();
   reporter->anonymous = c.reporter.anonymous;
   if (!c.reporter.anonymous) {
-    reporter->name = c.reporter.name;
-    reporter->email = c.reporter.email;
-    reporter->phone = c.reporter.phone;
+    if (!c.reporter.sealed) return std::unexpected(not_sealed("reporter"));  // G1
+    reporter->sealed = to_schema(*c.reporter.sealed);
   }
   filed.reporter = std::move(reporter);
   filed.target = c.target.value_or("");

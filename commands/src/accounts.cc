@@ -8,8 +8,12 @@ Outcome decide_register_user(const Context& ctx, const RegisterUser& c) {
   if (!ctx.actor_is_service()) return std::unexpected(reject(Code::forbidden, "U1", "only a service (svc:*) registers users"));
   if (auto conflict = ctx.version_conflict()) return std::unexpected(*conflict);
   if (ctx.state.user(c.user) != nullptr) return std::unexpected(reject(Code::already_exists, "U1", "user " + c.user + " exists"));
+  if (!c.login.sealed) return std::unexpected(not_sealed("login"));
   Events events;
-  events.push_back(event("user:" + c.user, schema::UserRegisteredT{.user = c.user, .login = c.login}));
+  schema::UserRegisteredT registered;
+  registered.user = c.user;
+  registered.login_sealed = to_schema(*c.login.sealed);  // G1: never the clear login
+  events.push_back(event("user:" + c.user, std::move(registered)));
   return events;
 }
 

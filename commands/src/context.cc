@@ -43,6 +43,18 @@ std::expected<const projections::Member*, Rejection> Context::member(const proje
 
 std::string org_stream(const std::string& org) { return "org:" + org; }
 
+std::unique_ptr<schema::SealedT> to_schema(const projections::Sealed& sealed) {
+  auto out = std::make_unique<schema::SealedT>();
+  out->key_id = sealed.key_id;
+  out->nonce.assign(sealed.nonce.begin(), sealed.nonce.end());
+  out->ciphertext.assign(sealed.ciphertext.begin(), sealed.ciphertext.end());
+  return out;
+}
+
+Rejection not_sealed(const char* field) {
+  return reject(Code::invalid_argument, "G1", std::string(field) + ": personal data reaches the rules only sealed");
+}
+
 schema::Role to_schema(projections::Role role) {
   switch (role) {
     case Role::legal_representative: return schema::Role::legal_representative;

@@ -50,6 +50,14 @@ std::expected<Events, Rejection> decide(const projections::StateView& state, con
           [&](const CloseAbuseReport& c) { return decide_close(ctx, c); },
           [&](const ExpireSupportAccess& c) { return decide_expire_support(ctx, c); },
           [&](const RecordAbuseDeadlineBreach& c) { return decide_record_breach(ctx, c); },
+          [&](const OpenIdentityVerification& c) { return decide_open_identity(ctx, c); },
+          [&](const SubmitIdentityDocuments& c) { return decide_submit_documents(ctx, c); },
+          [&](const CompleteIdentityVerification& c) { return decide_complete_identity(ctx, c); },
+          [&](const BlockOrder& c) { return decide_block_order(ctx, c); },
+          [&](const UnblockOrder& c) { return decide_unblock_order(ctx, c); },
+          [&](const ForgetSubject& c) { return decide_forget(ctx, c); },
+          [&](const PurgeExpiredIdentityDocuments& c) { return decide_purge_expired(ctx, c); },
+          [&](const CancelBlockedOrder& c) { return decide_cancel_order(ctx, c); },
       },
       command.body);
 }

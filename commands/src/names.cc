@@ -14,7 +14,9 @@ constexpr const char* kCommandTypes[] = {
     "RevokeTeamProductAccess", "SetTeamLeader", "GrantSupportAccess", "RevokeSupportAccess",
     "AssignSupportTicket", "RecordSupportAccess", "FileAbuseReport", "AcknowledgeAbuseReport",
     "AssessAbuseReport", "CompleteAbuseInvestigation", "CompleteCorrectiveActions", "CloseAbuseReport",
-    "ExpireSupportAccess", "RecordAbuseDeadlineBreach"};
+    "ExpireSupportAccess", "RecordAbuseDeadlineBreach", "OpenIdentityVerification", "SubmitIdentityDocuments",
+    "CompleteIdentityVerification", "BlockOrder", "UnblockOrder", "ForgetSubject", "PurgeExpiredIdentityDocuments",
+    "CancelBlockedOrder"};
 static_assert(std::size(kCommandTypes) == std::variant_size_v<Body>);
 
 }  // namespace
@@ -28,6 +30,9 @@ std::string stream_of(const Body& body) {
         if constexpr (std::is_same_v<T, RegisterUser>) return "user:" + command.user;
         else if constexpr (std::is_same_v<T, AssignSupportTicket>) return "ticket:" + command.ticket;
         else if constexpr (requires { command.report; }) return "abuse:" + command.report;
+        else if constexpr (requires { command.case_id; }) return "kcheck:" + command.case_id;
+        else if constexpr (requires { command.order; }) return "order:" + command.order;
+        else if constexpr (std::is_same_v<T, ForgetSubject>) return command.subject;  // G2: the subject's own stream
         else return "org:" + command.org;
       },
       body);

@@ -1,15 +1,18 @@
 #include "orgledger/commands/processor.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <future>
 #include <random>
 
 #include "orgledger/commands/decide.h"
+#include "orgledger/commands/personal_data.h"
 #include "orgledger/ledger/event_codec.h"
 #include "orgledger/projections/event_stream.h"
 #include "orgledger/projections/evolve.h"
 #include "orgledger/projections/snapshot.h"
 #include "orgledger/projections/state_view.h"
+#include "orgledger/vault/vault.h"
 
 namespace orgledger::commands {
 namespace {
@@ -47,6 +50,23 @@ ledger::CommandAppend rejected_entry(const Command& command, const Rejection& re
   return append;
 }
 
+ledger::Error vault_failure(const std::string& what, const vault::Error& error) {
+  return ledger::Error{ledger::ErrorCode::io_error, what + ": " + error.message};
+}
+
+// G2: whether the vault has already done what the log says was destroyed.
+bool shredded(const vault::Vault& vault, const std::string& subject, const std::vector<std::string>& keys) {
+  return vault.forgotten(subject) && std::none_of(keys.begin(), keys.end(), [&](const std::string& key) { return vault.has_key(key); });
+}
+
+std::vector<std::string> texts(const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>* values) {
+  std::vector<std::string> out;
+  if (values != nullptr) {
+    for (const auto* value : *values) out.push_back(value->str());
+  }
+  return out;
+}
+
 std::optional<Code> code_named(std::string_view name) {
   for (int i = 0; i <= static_cast<int>(Code::unsupported_payment_method); ++i) {
     if (name == to_string(static_cast<Code>(i))) return static_cast<Code>(i);
@@ -66,8 +86,16 @@ struct InFlight {
 
 std::expected<std::unique_ptr<CommandProcessor>, ledger::Error> CommandProcessor::start(
     ledger::Ledger& ledger, const ledger::Clock& clock, const projections::BusinessCalendar& calendar,
-    const std::function<void(const std::string&)>& note, const std::function<void(ledger::Position)>& progress) {
+    const std::function<void(const std::string&)>& note, const std::function<void(ledger::Position)>& progress,
+    vault::Vault* vault) {
   std::unique_ptr<CommandProcessor> processor(new CommandProcessor(ledger, clock, calendar));
+  if (vault == nullptr) {
+    auto opened = vault::Vault::open({.directory = ledger.directory() + "/vault"});
+    if (!opened) return std::unexpected(vault_failure("the vault could not be opened", opened.error()));
+    processor->owned_vault_ = std::move(*opened);
+    vault = processor->owned_vault_.get();
+  }
+  processor->vault_ = vault;
   processor->started_at_ = clock.now();
   processor->id_nonce_ = random_nonce();
   // The newest valid snapshot, then the events after it.
@@ -86,9 +114,14 @@ std::expected<std::unique_ptr<CommandProcessor>, ledger::Error> CommandProcessor
   auto& live = processor->live_;
   live.users.reserve(live.users.size() + kGrowthHeadroom);
   live.stream_versions.reserve(live.stream_versions.size() + kGrowthHeadroom);
+  if (auto shredded = processor->finish_shredding(); !shredded) return std::unexpected(shredded.error());
   ledger.set_decider(processor.get());
   return processor;
 }
+
+CommandProcessor::CommandProcessor(ledger::Ledger& ledger, const ledger::Clock& clock,
+                                   const projections::BusinessCalendar& calendar)
+    : ledger_(ledger), clock_(clock), calendar_(calendar) {}
 
 CommandProcessor::~CommandProcessor() {
   std::unique_lock lock(in_flight_mutex_);
@@ -116,6 +149,11 @@ void CommandProcessor::enqueue(Command command, std::optional<Rejection> refusal
   // Validation first: malformed input leaves no entry (D2).
   if (auto invalid = validate(command, clock_.now())) {
     done(std::unexpected(Failure{.rejection = *invalid}));
+    return;
+  }
+  // G1: sealed here, on the submitter's thread, so the writer's commit path never encrypts.
+  if (auto sealed = seal_personal_data(command, *vault_); !sealed) {
+    done(std::unexpected(Failure{.ledger = vault_failure("personal data could not be sealed", sealed.error())}));
     return;
   }
   {
@@ -167,6 +205,10 @@ void CommandProcessor::enqueue(Command command, std::optional<Rejection> refusal
         if (flight->rejection) {
           return flight->done(std::unexpected(Failure{.rejection = flight->rejection, .position = appended->position}));
         }
+        // G2: the keys are destroyed before the answer (a repeat finishes what a crash left).
+        if (auto shredded = shred_recorded(*appended); !shredded) {
+          return flight->done(std::unexpected(Failure{.ledger = shredded.error()}));
+        }
         if (appended->duplicate) {
           // The first answer: if that was a refusal, the same refusal again.
           auto first = ledger_.read(appended->position, 1);
@@ -186,6 +228,41 @@ Outcome CommandProcessor::submit(Command command) {
   auto future = outcome.get_future();
   submit(std::move(command), [&outcome](Outcome result) { outcome.set_value(std::move(result)); });
   return future.get();
+}
+
+std::expected<void, ledger::Error> CommandProcessor::shred_recorded(const ledger::CommandAnswer& answer) {
+  for (const auto& ref : answer.events) {
+    const auto type = static_cast<schema::Event>(ref.type);
+    if (type != schema::Event::SubjectForgotten && type != schema::Event::IdentityDocumentsPurged) continue;
+    auto read = ledger_.read(ref.position, 1);
+    if (!read) return std::unexpected(read.error());
+    if (read->empty()) continue;
+    const auto& envelope = read->front().envelope();
+    std::string subject;
+    std::vector<std::string> keys;
+    if (const auto* forgotten = envelope.payload_as_SubjectForgotten()) {
+      subject = forgotten->subject() ? forgotten->subject()->str() : "";
+      keys = texts(forgotten->key_ids());
+    } else if (const auto* purged = envelope.payload_as_IdentityDocumentsPurged()) {
+      subject = "kcheck:" + (purged->case_() ? purged->case_()->str() : "");
+      keys = texts(purged->key_ids());
+    }
+    if (shredded(*vault_, subject, keys)) continue;
+    if (auto done = vault_->forget(subject, keys); !done) {
+      return std::unexpected(vault_failure("forgotten on record, but the key store failed (a restart finishes it)", done.error()));
+    }
+  }
+  return {};
+}
+
+std::expected<void, ledger::Error> CommandProcessor::finish_shredding() {
+  for (const auto& [subject, keys] : live_.shredded) {
+    if (shredded(*vault_, subject, keys)) continue;
+    if (auto forgotten = vault_->forget(subject, keys); !forgotten) {
+      return std::unexpected(vault_failure("a destruction on record could not be finished", forgotten.error()));
+    }
+  }
+  return {};
 }
 
 void CommandProcessor::begin_group() {
@@ -226,6 +303,8 @@ void CommandProcessor::fault_in(const ledger::RecordedEvent& event) {
   else if (kind == "user") copy(&projections::State::users, id);
   else if (kind == "ticket") copy(&projections::State::tickets, id);
   else if (kind == "abuse") copy(&projections::State::reports, id);
+  else if (kind == "kcheck") copy(&projections::State::cases, id);
+  else if (kind == "order") copy(&projections::State::orders, id);
   // A grant names (and creates) its ticket: keep an existing ticket's agent.
   if (event.type_name() == "SupportAccessGranted") {
     const auto* granted = event.envelope().payload_as_SupportAccessGranted();

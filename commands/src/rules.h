@@ -83,5 +83,18 @@ Outcome decide_corrective(const Context&, const CompleteCorrectiveActions&);
 Outcome decide_close(const Context&, const CloseAbuseReport&);
 Outcome decide_expire_support(const Context&, const ExpireSupportAccess&);
 Outcome decide_record_breach(const Context&, const RecordAbuseDeadlineBreach&);
+Outcome decide_open_identity(const Context&, const OpenIdentityVerification&);
+Outcome decide_submit_documents(const Context&, const SubmitIdentityDocuments&);
+Outcome decide_complete_identity(const Context&, const CompleteIdentityVerification&);
+Outcome decide_purge_expired(const Context&, const PurgeExpiredIdentityDocuments&);
+Outcome decide_block_order(const Context&, const BlockOrder&);
+Outcome decide_unblock_order(const Context&, const UnblockOrder&);
+Outcome decide_cancel_order(const Context&, const CancelBlockedOrder&);
+Outcome decide_forget(const Context&, const ForgetSubject&);
+
+// G1: a sealed value as events hold it.
+std::unique_ptr<schema::SealedT> to_schema(const projections::Sealed& sealed);
+// G1: decide only ever sees personal data sealed (the processor seals it first, personal_data.h).
+Rejection not_sealed(const char* field);
 
 }  // namespace orgledger::commands

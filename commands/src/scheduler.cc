@@ -6,6 +6,7 @@
 #include "orgledger/ledger/hash.h"
 #include "orgledger/projections/abuse_sla.h"
 #include "orgledger/projections/access.h"
+#include "orgledger/projections/identity_orders.h"
 
 namespace orgledger::commands {
 namespace {
@@ -42,6 +43,19 @@ std::vector<Command> due_items(const projections::State& state, const projection
       due.push_back(Command{"svc:scheduler", item_id("A5", report_id, std::to_string(stage)), "", std::nullopt,
                             RecordAbuseDeadlineBreach{report_id, stage}, kSchedulerVia});
     }
+  }
+  // K4: documents still held at submitted_at + 72 h.
+  for (const auto& [case_id, c] : state.cases) {
+    if (c.purged || c.state != projections::CaseState::submitted ||
+        projections::identity_state(c, now) != projections::CaseState::expired) continue;
+    due.push_back(Command{"svc:scheduler", item_id("K4", case_id, ""), "", std::nullopt,
+                          PurgeExpiredIdentityDocuments{case_id}, kSchedulerVia});
+  }
+  // K5: orders still blocked at blocked_at + 240 h.
+  for (const auto& [order_id, order] : state.orders) {
+    if (order.unblocked || order.cancellation_recorded || now < order.blocked_at + projections::kOrderBlockLifetime) continue;
+    due.push_back(Command{"svc:scheduler", item_id("K5", order_id, ""), "", std::nullopt, CancelBlockedOrder{order_id},
+                          kSchedulerVia});
   }
   return due;
 }
@@ -81,6 +95,14 @@ std::optional<ledger::Micros> Scheduler::next_due(ledger::Micros now) const {
       for (const auto& stage : sla.stages) {
         if (!stage.done_at && stage.status != projections::StageStatus::not_applicable) consider(stage.due + 1);  // A4: t > due
       }
+    }
+    for (const auto& [case_id, c] : state.cases) {
+      if (!c.purged && c.state == projections::CaseState::submitted && c.submitted_at) {
+        consider(*c.submitted_at + projections::kDocumentLifetime);
+      }
+    }
+    for (const auto& [order_id, order] : state.orders) {
+      if (!order.unblocked && !order.cancellation_recorded) consider(order.blocked_at + projections::kOrderBlockLifetime);
     }
     return next;
   });

@@ -9,6 +9,8 @@ namespace {
 
 constexpr std::size_t kMaxTextBytes = 4096;                  // names, findings, summaries
 constexpr ledger::Micros kReceivedAtTolerance = 5 * 60'000'000LL;  // A1: the ledger's clock + 5 min
+constexpr std::size_t kMaxDocumentBytes = 4u << 20;  // K2: 4 MiB decoded, all documents together
+constexpr std::size_t kGcmTagBytes = 16;             // a sealed value is its plaintext's size + the tag
 
 bool valid_id(std::string_view id) {
   return !id.empty() && id.size() <= 128 && std::ranges::all_of(id, [](char c) {
@@ -61,9 +63,14 @@ void validate_body(Validator& v, const Body& body, ledger::Micros now) {
         if constexpr (requires { c.team; }) v.id("team", c.team);
         if constexpr (requires { c.grant; }) v.id("grant", c.grant);
         if constexpr (requires { c.report; }) v.id("report", c.report);
+        if constexpr (requires { c.case_id; }) v.id("case", c.case_id);
+        if constexpr (requires { c.order; }) v.id("order", c.order);
         if constexpr (std::is_same_v<T, RegisterUser>) {
-          v.text("login", c.login);
-          v.check(c.login.find('@') != std::string::npos, "login: an e-mail address is required");
+          // G1: checked in clear before sealing; a sealed login was checked then.
+          if (!c.login.sealed) {
+            v.text("login", c.login.clear);
+            v.check(c.login.clear.find('@') != std::string::npos, "login: an e-mail address is required");
+          }
         } else if constexpr (std::is_same_v<T, CreateOrganization> || std::is_same_v<T, CreateTeam>) {
           v.text("name", c.name);
         } else if constexpr (std::is_same_v<T, UpdateOrganizationDetails>) {
@@ -93,7 +100,7 @@ void validate_body(Validator& v, const Body& body, ledger::Micros now) {
           v.id("category", c.category);
           v.optional_id("target", c.target);
           v.check(c.received_at <= now + kReceivedAtTolerance, "received_at: later than the ledger's clock + 5 minutes (A1)");
-          if (!c.reporter.anonymous) {
+          if (!c.reporter.anonymous && !c.reporter.sealed) {
             v.check(!c.reporter.name.empty() || !c.reporter.email.empty() || !c.reporter.phone.empty(),
                     "reporter: contact details or \"anonymous\"");
             v.text("reporter.name", c.reporter.name, false);
@@ -108,6 +115,27 @@ void validate_body(Validator& v, const Body& body, ledger::Micros now) {
           v.text("actions", c.actions);
         } else if constexpr (std::is_same_v<T, CloseAbuseReport>) {
           v.text("reason", c.reason);
+        } else if constexpr (std::is_same_v<T, SubmitIdentityDocuments>) {
+          // K2: a non-empty list, at most 4 MiB decoded in all.
+          v.check(!c.documents.empty(), "documents: at least one is required (K2)");
+          std::size_t total = 0;
+          for (const auto& document : c.documents) {
+            const std::size_t size = document.content.sealed ? document.content.sealed->ciphertext.size() - std::min(
+                                                                   kGcmTagBytes, document.content.sealed->ciphertext.size())
+                                                             : document.content.clear.size();
+            v.check(size > 0, "documents: a document's content is empty");
+            total += size;
+          }
+          v.check(total <= kMaxDocumentBytes, "documents: more than 4 MiB decoded in all (K2)");
+        } else if constexpr (std::is_same_v<T, BlockOrder>) {
+          v.text("reason", c.reason);
+        } else if constexpr (std::is_same_v<T, ForgetSubject>) {
+          // G2: user:<id>, abuse:<report> or kcheck:<case>.
+          const auto colon = c.subject.find(':');
+          const std::string kind = c.subject.substr(0, colon);
+          v.check(colon != std::string::npos && (kind == "user" || kind == "abuse" || kind == "kcheck") &&
+                      valid_id(c.subject.substr(colon + 1)),
+                  "subject: user:<id>, abuse:<report> or kcheck:<case> (G2)");
         }
       },
       body);

@@ -84,6 +84,7 @@ std::expected<std::unique_ptr<Ledger>, Error> Ledger::open(const std::string& di
 }
 
 Ledger::Ledger(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+const std::string& Ledger::directory() const { return impl_->store().directory(); }
 Ledger::~Ledger() = default;
 
 std::expected<CommandAnswer, Error> Ledger::append(CommandAppend command) {

@@ -139,6 +139,7 @@ std::expected<std::unique_ptr<Store>, Error> Store::open(const std::string& dire
   if (!status.ok()) return std::unexpected(io_error("cannot open the ledger in " + directory, status));
   store->db_.reset(raw);
   store->writable_ = mode == OpenMode::read_write;
+  store->directory_ = directory;
 
   auto format = store->get(store->meta(), rocksdb::Slice(layout::kFormatVersionKey.data(), layout::kFormatVersionKey.size()));
   if (!format) return std::unexpected(format.error());

@@ -26,6 +26,7 @@ class Store {
 
   // RocksDB's DB is thread-safe; readers of a const Store still need its non-const API.
   rocksdb::DB& db() const { return *db_; }
+  const std::string& directory() const { return directory_; }
   rocksdb::ColumnFamilyHandle* events() const { return families_[0]; }
   rocksdb::ColumnFamilyHandle* streams() const { return families_[1]; }
   rocksdb::ColumnFamilyHandle* commands() const { return families_[2]; }
@@ -59,6 +60,7 @@ class Store {
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> families_;
   bool writable_ = false;
+  std::string directory_;
 };
 
 // An io_error carrying RocksDB's own words.

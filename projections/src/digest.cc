@@ -49,6 +49,19 @@ class Canonical {
       u64(position);
     }
   }
+  // G1: ciphertext only (digests never change when a key is destroyed); absent adds nothing, so
+  // the digests of states without sealed values are those of the builds before G1.
+  void sealed(const std::optional<Sealed>& value) {
+    if (!value) return;
+    text(value->key_id);
+    text(value->nonce);
+    text(value->ciphertext);
+  }
+  void marked(std::string_view what, const std::optional<Position>& position) {
+    if (!position) return;
+    text(what);
+    u64(*position);
+  }
   ledger::Hash finish() {
     ledger::Hash out{};
     unsigned int size = 0;
@@ -87,8 +100,10 @@ std::vector<ProjectionDigest> projection_digests(const State& state) {
     Canonical c("users");
     for (const auto* entry : sorted(state.users)) {
       c.text(entry->first);
-      c.text(entry->second.login);
+      c.text(entry->second.login.clear);
       c.u64(entry->second.registered_at_position);
+      c.sealed(entry->second.login.sealed);
+      c.marked("forgotten", entry->second.forgotten);
     }
     out.push_back({"users", state.users.size(), c.finish()});
   }
@@ -195,8 +210,47 @@ std::vector<ProjectionDigest> projection_digests(const State& state) {
       stage(report.corrective);
       c.u64(report.breaches_recorded.size());
       for (auto breach : report.breaches_recorded) c.u64(breach);
+      c.sealed(report.reporter.sealed);
+      c.marked("forgotten", report.forgotten);
     }
     out.push_back({"abuse_reports", state.reports.size(), c.finish()});
+  }
+  {
+    Canonical c("identity_verifications");
+    for (const auto* entry : sorted(state.cases)) {
+      const auto& k = entry->second;
+      c.text(entry->first);
+      c.text(k.user);
+      c.u64(static_cast<std::uint64_t>(k.reason));
+      c.u64(k.opened);
+      c.u64(static_cast<std::uint64_t>(k.state));
+      c.optional(k.submitted_at);
+      c.u64(k.documents_position);
+      c.u64(k.documents.size());
+      for (const auto& d : k.documents) {
+        c.u64(static_cast<std::uint64_t>(d.kind));
+        c.u64(d.index);
+      }
+      c.u64(k.key_ids.size());
+      for (const auto& key : k.key_ids) c.text(key);
+      c.optional(k.purged);
+      c.marked("forgotten", k.forgotten);
+    }
+    out.push_back({"identity_verifications", state.cases.size(), c.finish()});
+  }
+  {
+    Canonical c("orders");
+    for (const auto* entry : sorted(state.orders)) {
+      const auto& o = entry->second;
+      c.text(entry->first);
+      c.text(o.org);
+      c.text(o.reason);
+      c.u64(static_cast<std::uint64_t>(o.blocked_at));
+      c.u64(o.blocked);
+      c.optional(o.unblocked);
+      c.optional(o.cancellation_recorded);
+    }
+    out.push_back({"orders", state.orders.size(), c.finish()});
   }
   {
     Canonical c("streams");

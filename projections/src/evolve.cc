@@ -1,5 +1,7 @@
 #include "orgledger/projections/evolve.h"
 
+#include <algorithm>
+
 #include "orgledger/schema/events_generated.h"
 
 namespace orgledger::projections {
@@ -44,6 +46,23 @@ void remove_member(Organization& org, const std::string& user) {
     team.members.erase(user);
     if (team.leader == user) team.leader.reset();
   }
+}
+
+std::optional<Sealed> sealed_of(const schema::Sealed* sealed) {
+  if (sealed == nullptr) return std::nullopt;
+  Sealed out;
+  out.key_id = text(sealed->key_id());
+  if (sealed->nonce()) out.nonce.assign(sealed->nonce()->begin(), sealed->nonce()->end());
+  if (sealed->ciphertext()) out.ciphertext.assign(sealed->ciphertext()->begin(), sealed->ciphertext()->end());
+  return out;
+}
+
+std::vector<std::string> texts(const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>* values) {
+  std::vector<std::string> out;
+  if (values != nullptr) {
+    for (const auto* value : *values) out.push_back(value->str());
+  }
+  return out;
 }
 
 class Folder {
@@ -94,11 +113,25 @@ class Folder {
       case Event::TokenCreated:
       case Event::TokenRevoked:
       case Event::NONE: return;
+      case Event::IdentityVerificationOpened: return apply(*envelope.payload_as_IdentityVerificationOpened());
+      case Event::IdentityDocumentsSubmitted: return apply(*envelope.payload_as_IdentityDocumentsSubmitted());
+      case Event::IdentityVerificationCompleted: return apply(*envelope.payload_as_IdentityVerificationCompleted());
+      case Event::IdentityDocumentsPurged: return apply(*envelope.payload_as_IdentityDocumentsPurged());
+      case Event::OrderBlocked: return apply(*envelope.payload_as_OrderBlocked());
+      case Event::OrderUnblocked: return apply(*envelope.payload_as_OrderUnblocked());
+      case Event::OrderCancelled: return apply(*envelope.payload_as_OrderCancelled());
+      case Event::SubjectForgotten: return apply(*envelope.payload_as_SubjectForgotten());
     }
   }
 
  private:
-  void apply(const schema::UserRegistered& e) { state_.users[text(e.user())] = User{text(e.login()), position_}; }
+  void apply(const schema::UserRegistered& e) {
+    User user;
+    user.login.sealed = sealed_of(e.login_sealed());
+    if (!user.login.sealed) user.login.clear = text(e.login());  // G4: written before G1
+    user.registered_at_position = position_;
+    state_.users[text(e.user())] = std::move(user);
+  }
 
   void apply(const schema::OrganizationCreated& e) {
     Organization org;
@@ -285,7 +318,8 @@ class Folder {
     report.received_at = e.received_at() ? e.received_at()->us() : at_;
     report.category = text(e.category());
     if (const auto* reporter = e.reporter(); reporter && !reporter->anonymous()) {
-      report.reporter = Reporter{false, text(reporter->name()), text(reporter->email()), text(reporter->phone())};
+      report.reporter = Reporter{false, text(reporter->name()), text(reporter->email()), text(reporter->phone()),
+                                 sealed_of(reporter->sealed())};
     }
     report.target = optional_text(e.target());
     report.filed = position_;
@@ -313,6 +347,98 @@ class Folder {
 
   void apply(const schema::AbuseDeadlineBreached& e) {
     if (auto* r = report(e.report())) r->breaches_recorded.insert(static_cast<std::uint8_t>(e.stage()));
+  }
+
+  IdentityCase* identity_case(const flatbuffers::String* id) {
+    if (id == nullptr) return nullptr;
+    auto it = state_.cases.find(id->string_view());
+    return it == state_.cases.end() ? nullptr : &it->second;
+  }
+
+  void apply(const schema::IdentityVerificationOpened& e) {
+    IdentityCase c;
+    c.user = text(e.user());
+    c.reason = static_cast<IdentityReason>(std::min<std::uint8_t>(static_cast<std::uint8_t>(e.reason()), 5));
+    c.opened = position_;
+    state_.cases.emplace(text(e.case_()), std::move(c));
+  }
+
+  void apply(const schema::IdentityDocumentsSubmitted& e) {
+    auto* c = identity_case(e.case_());
+    if (c == nullptr) return;
+    c->state = CaseState::submitted;
+    c->submitted_at = at_;
+    c->documents_position = position_;
+    c->documents.clear();
+    if (e.documents()) {
+      for (std::uint32_t i = 0; i < e.documents()->size(); ++i) {
+        const auto* document = e.documents()->Get(i);
+        c->documents.push_back(DocumentRef{static_cast<DocumentKind>(std::min<std::uint8_t>(static_cast<std::uint8_t>(document->kind()), 2)), i});
+        if (document->content() && document->content()->key_id()) {
+          auto key = document->content()->key_id()->str();
+          if (std::find(c->key_ids.begin(), c->key_ids.end(), key) == c->key_ids.end()) c->key_ids.push_back(std::move(key));
+        }
+      }
+    }
+  }
+
+  void apply(const schema::IdentityVerificationCompleted& e) {
+    if (auto* c = identity_case(e.case_())) {
+      c->state = e.outcome() == schema::VerificationOutcome::verified ? CaseState::verified : CaseState::rejected;
+    }
+  }
+
+  // K3/K4: the documents' key is destroyed (G2); an expiry purge also records the state K1 names.
+  void apply(const schema::IdentityDocumentsPurged& e) {
+    auto* c = identity_case(e.case_());
+    if (c == nullptr) return;
+    c->purged = e.reason() == schema::PurgeReason::expired ? PurgeReason::expired : PurgeReason::completed;
+    if (c->purged == PurgeReason::expired && c->state == CaseState::submitted) c->state = CaseState::expired;
+    shred("kcheck:" + text(e.case_()), texts(e.key_ids()));
+  }
+
+  void apply(const schema::OrderBlocked& e) {
+    Order order;
+    order.org = text(e.org());
+    order.reason = text(e.reason());
+    order.blocked_at = at_;
+    order.blocked = position_;
+    state_.orders.emplace(text(e.order()), std::move(order));
+  }
+
+  Order* order(const flatbuffers::String* id) {
+    if (id == nullptr) return nullptr;
+    auto it = state_.orders.find(id->string_view());
+    return it == state_.orders.end() ? nullptr : &it->second;
+  }
+
+  void apply(const schema::OrderUnblocked& e) {
+    if (auto* o = order(e.order())) o->unblocked = position_;
+  }
+  void apply(const schema::OrderCancelled& e) {
+    if (auto* o = order(e.order())) o->cancellation_recorded = position_;
+  }
+
+  // G2: the subject stays; only its personal data becomes unreadable.
+  void apply(const schema::SubjectForgotten& e) {
+    const std::string subject = text(e.subject());
+    const auto colon = subject.find(':');
+    const std::string kind = subject.substr(0, colon), id = colon == std::string::npos ? "" : subject.substr(colon + 1);
+    if (kind == "user") {
+      if (auto it = state_.users.find(id); it != state_.users.end()) it->second.forgotten = position_;
+    } else if (kind == "abuse") {
+      if (auto it = state_.reports.find(id); it != state_.reports.end()) it->second.forgotten = position_;
+    } else if (kind == "kcheck") {
+      if (auto it = state_.cases.find(id); it != state_.cases.end()) it->second.forgotten = position_;
+    }
+    shred(subject, texts(e.key_ids()));
+  }
+
+  void shred(const std::string& subject, std::vector<std::string> key_ids) {
+    auto& keys = state_.shredded[subject];
+    for (auto& key : key_ids) {
+      if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(std::move(key));
+    }
   }
 
   State& state_;

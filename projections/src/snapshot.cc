@@ -108,6 +108,30 @@ std::optional<fb::StageDone> stage(const std::optional<AbuseStageDone>& done) {
   return fb::StageDone(done->at, done->position);
 }
 
+Offset<fb::Sealed> encode(FlatBufferBuilder& b, const std::optional<Sealed>& sealed) {
+  if (!sealed) return {};
+  return fb::CreateSealed(b, b.CreateString(sealed->key_id),
+                          b.CreateVector(reinterpret_cast<const std::uint8_t*>(sealed->nonce.data()), sealed->nonce.size()),
+                          b.CreateVector(reinterpret_cast<const std::uint8_t*>(sealed->ciphertext.data()),
+                                         sealed->ciphertext.size()));
+}
+
+Offset<fb::Case> encode(FlatBufferBuilder& b, const std::string& id, const IdentityCase& c) {
+  std::vector<fb::DocumentRef> documents;
+  for (const auto& d : c.documents) documents.emplace_back(static_cast<std::uint8_t>(d.kind), d.index);
+  const std::uint8_t purged = c.purged ? (*c.purged == PurgeReason::completed ? 1 : 2) : 0;
+  return fb::CreateCase(b, b.CreateString(id), b.CreateString(c.user), static_cast<std::uint8_t>(c.reason), c.opened,
+                        static_cast<std::uint8_t>(c.state), c.submitted_at.has_value(), c.submitted_at.value_or(0),
+                        c.documents_position, b.CreateVectorOfStructs(documents), b.CreateVectorOfStrings(c.key_ids),
+                        purged, c.forgotten.has_value(), c.forgotten.value_or(0));
+}
+
+Offset<fb::Order> encode(FlatBufferBuilder& b, const std::string& id, const Order& o) {
+  return fb::CreateOrder(b, b.CreateString(id), b.CreateString(o.org), b.CreateString(o.reason), o.blocked_at, o.blocked,
+                         o.unblocked.has_value(), o.unblocked.value_or(0), o.cancellation_recorded.has_value(),
+                         o.cancellation_recorded.value_or(0));
+}
+
 Offset<fb::Report> encode(FlatBufferBuilder& b, const std::string& id, const AbuseReport& r) {
   std::vector<std::uint8_t> breaches(r.breaches_recorded.begin(), r.breaches_recorded.end());
   const auto acknowledged = stage(r.acknowledged), assessed = stage(r.assessed), investigated = stage(r.investigated),
@@ -116,6 +140,7 @@ Offset<fb::Report> encode(FlatBufferBuilder& b, const std::string& id, const Abu
              name = b.CreateString(r.reporter.name), email = b.CreateString(r.reporter.email),
              phone = b.CreateString(r.reporter.phone), target = optional_string(b, r.target);
   const auto breaches_offset = b.CreateVector(breaches);
+  const auto sealed = encode(b, r.reporter.sealed);
   fb::ReportBuilder report(b);
   report.add_id(id_offset);
   report.add_received_at(r.received_at);
@@ -134,6 +159,9 @@ Offset<fb::Report> encode(FlatBufferBuilder& b, const std::string& id, const Abu
   if (investigated) report.add_investigated(&*investigated);
   if (corrective) report.add_corrective(&*corrective);
   report.add_breaches(breaches_offset);
+  if (!sealed.IsNull()) report.add_sealed(sealed);
+  report.add_has_forgotten(r.forgotten.has_value());
+  report.add_forgotten(r.forgotten.value_or(0));
   return report.Finish();
 }
 
@@ -158,13 +186,17 @@ class ChunkWriter {
   std::vector<Offset<fb::Ticket>> tickets;
   std::vector<Offset<fb::Report>> reports;
   std::vector<Offset<fb::PositionOf>> streams;
+  std::vector<Offset<fb::Case>> cases;
+  std::vector<Offset<fb::Order>> orders;
+  std::vector<Offset<fb::Shredded>> shredded;
 
  private:
   void flush() {
     if (weight_ == 0 && !chunks_.empty()) return;
     auto chunk =
         fb::CreateChunk(builder, builder.CreateVector(users), builder.CreateVector(organizations),
-                        builder.CreateVector(tickets), builder.CreateVector(reports), builder.CreateVector(streams));
+                        builder.CreateVector(tickets), builder.CreateVector(reports), builder.CreateVector(streams),
+                        builder.CreateVector(cases), builder.CreateVector(orders), builder.CreateVector(shredded));
     builder.Finish(chunk);
     chunks_.emplace_back(reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize());
     builder.Clear();
@@ -173,6 +205,9 @@ class ChunkWriter {
     tickets.clear();
     reports.clear();
     streams.clear();
+    cases.clear();
+    orders.clear();
+    shredded.clear();
     weight_ = 0;
   }
   std::size_t limit_;
@@ -182,7 +217,7 @@ class ChunkWriter {
 
 std::size_t entity_count(const State& state) {
   return state.users.size() + state.organizations.size() + state.tickets.size() + state.reports.size() +
-         state.stream_versions.size();
+         state.stream_versions.size() + state.cases.size() + state.orders.size() + state.shredded.size();
 }
 
 template <typename Vector, typename Apply>
@@ -199,6 +234,22 @@ void read_positions(const flatbuffers::Vector<Offset<fb::PositionOf>>* vector, T
 std::string text(const flatbuffers::String* value) { return value ? value->str() : std::string(); }
 std::optional<std::string> optional_text(const flatbuffers::String* value) {
   return value ? std::optional<std::string>(value->str()) : std::nullopt;
+}
+std::optional<Sealed> sealed_of(const fb::Sealed* value) {
+  if (value == nullptr) return std::nullopt;
+  Sealed out;
+  out.key_id = text(value->key_id());
+  if (value->nonce()) out.nonce.assign(value->nonce()->begin(), value->nonce()->end());
+  if (value->ciphertext()) out.ciphertext.assign(value->ciphertext()->begin(), value->ciphertext()->end());
+  return out;
+}
+std::optional<Position> forgotten_of(bool has, Position position) {
+  return has ? std::optional<Position>(position) : std::nullopt;
+}
+std::vector<std::string> texts(const flatbuffers::Vector<Offset<flatbuffers::String>>* values) {
+  std::vector<std::string> out;
+  each(values, [&](const flatbuffers::String& value) { out.push_back(value.str()); });
+  return out;
 }
 std::optional<AbuseStageDone> done(const fb::StageDone* value) {
   return value ? std::optional<AbuseStageDone>(AbuseStageDone{value->at(), value->position()}) : std::nullopt;
@@ -252,7 +303,12 @@ void decode(const fb::Organization& o, Organization& org) {
 std::expected<void, std::string> decode_chunk(const std::string& bytes_text, State& state) {
   const auto* chunk = fb::GetChunk(reinterpret_cast<const std::uint8_t*>(bytes_text.data()));
   each(chunk->users(), [&](const fb::User& u) {
-    state.users.emplace(u.id()->str(), User{text(u.login()), u.registered_at_position()});
+    User user;
+    user.login.sealed = sealed_of(u.login_sealed());
+    user.login.clear = text(u.login());
+    user.registered_at_position = u.registered_at_position();
+    user.forgotten = forgotten_of(u.has_forgotten(), u.forgotten());
+    state.users.emplace(u.id()->str(), std::move(user));
   });
   each(chunk->organizations(), [&](const fb::Organization& o) { decode(o, state.organizations[o.id()->str()]); });
   each(chunk->tickets(), [&](const fb::Ticket& t) {
@@ -262,7 +318,8 @@ std::expected<void, std::string> decode_chunk(const std::string& bytes_text, Sta
     AbuseReport report;
     report.received_at = r.received_at();
     report.category = text(r.category());
-    report.reporter = Reporter{r.anonymous(), text(r.name()), text(r.email()), text(r.phone())};
+    report.reporter = Reporter{r.anonymous(), text(r.name()), text(r.email()), text(r.phone()), sealed_of(r.sealed())};
+    report.forgotten = forgotten_of(r.has_forgotten(), r.forgotten());
     report.target = optional_text(r.target());
     report.filed = r.filed();
     report.acknowledged = done(r.acknowledged());
@@ -276,6 +333,33 @@ std::expected<void, std::string> decode_chunk(const std::string& bytes_text, Sta
     state.reports.emplace(r.id()->str(), std::move(report));
   });
   each(chunk->streams(), [&](const fb::PositionOf& s) { state.stream_versions.emplace(s.id()->str(), s.position()); });
+  each(chunk->cases(), [&](const fb::Case& k) {
+    IdentityCase c;
+    c.user = text(k.user());
+    c.reason = static_cast<IdentityReason>(k.reason());
+    c.opened = k.opened();
+    c.state = static_cast<CaseState>(k.state());
+    if (k.has_submitted()) c.submitted_at = k.submitted_at();
+    c.documents_position = k.documents_position();
+    if (k.documents()) {
+      for (const auto* d : *k.documents()) c.documents.push_back(DocumentRef{static_cast<DocumentKind>(d->kind()), d->index()});
+    }
+    c.key_ids = texts(k.key_ids());
+    if (k.purged() != 0) c.purged = k.purged() == 1 ? PurgeReason::completed : PurgeReason::expired;
+    c.forgotten = forgotten_of(k.has_forgotten(), k.forgotten());
+    state.cases.emplace(k.id()->str(), std::move(c));
+  });
+  each(chunk->orders(), [&](const fb::Order& o) {
+    Order order;
+    order.org = text(o.org());
+    order.reason = text(o.reason());
+    order.blocked_at = o.blocked_at();
+    order.blocked = o.blocked();
+    order.unblocked = forgotten_of(o.has_unblocked(), o.unblocked());
+    order.cancellation_recorded = forgotten_of(o.has_cancellation(), o.cancellation_recorded());
+    state.orders.emplace(o.id()->str(), std::move(order));
+  });
+  each(chunk->shredded(), [&](const fb::Shredded& s) { state.shredded.emplace(s.subject()->str(), texts(s.key_ids())); });
   return {};
 }
 
@@ -285,8 +369,11 @@ std::vector<std::string> encode_snapshot(const State& state, const ledger::Hash&
   ChunkWriter writer(std::max<std::size_t>(1, max_chunk_entities));
   for (const auto& [id, user] : state.users) {
     writer.add(1, [&](ChunkWriter& w) {
-      w.users.push_back(fb::CreateUser(w.builder, w.builder.CreateString(id), w.builder.CreateString(user.login),
-                                       user.registered_at_position));
+      auto& b = w.builder;
+      const auto login = user.login.sealed ? Offset<flatbuffers::String>() : b.CreateString(user.login.clear);
+      w.users.push_back(fb::CreateUser(b, b.CreateString(id), login, user.registered_at_position,
+                                       encode(b, user.login.sealed), user.forgotten.has_value(),
+                                       user.forgotten.value_or(0)));
     });
   }
   for (const auto& [id, org] : state.organizations) {
@@ -303,6 +390,18 @@ std::vector<std::string> encode_snapshot(const State& state, const ledger::Hash&
   }
   for (const auto& [id, report] : state.reports) {
     writer.add(1, [&](ChunkWriter& w) { w.reports.push_back(encode(w.builder, id, report)); });
+  }
+  for (const auto& [id, c] : state.cases) {
+    writer.add(1, [&](ChunkWriter& w) { w.cases.push_back(encode(w.builder, id, c)); });
+  }
+  for (const auto& [id, o] : state.orders) {
+    writer.add(1, [&](ChunkWriter& w) { w.orders.push_back(encode(w.builder, id, o)); });
+  }
+  for (const auto& [subject, keys] : state.shredded) {
+    writer.add(1, [&](ChunkWriter& w) {
+      w.shredded.push_back(fb::CreateShredded(w.builder, w.builder.CreateString(subject),
+                                              w.builder.CreateVectorOfStrings(keys)));
+    });
   }
   for (const auto& [stream, version] : state.stream_versions) {
     writer.add(1, [&](ChunkWriter& w) {
@@ -373,6 +472,9 @@ std::expected<State, std::string> decode_snapshot(const std::vector<std::string>
   state->tickets.merge(second->tickets);
   state->reports.merge(second->reports);
   state->stream_versions.merge(second->stream_versions);
+  state->cases.merge(second->cases);
+  state->orders.merge(second->orders);
+  state->shredded.merge(second->shredded);
   state->position = header->position;
   state->recorded_at = header->recorded_at;
   if (entity_count(*state) != header->entities) return std::unexpected(std::string("its entities do not add up"));

@@ -114,4 +114,22 @@ std::expected<projections::Folded, ledger::Error> fold_org_as_of(const ledger::L
   return folded;
 }
 
+std::expected<projections::Folded, ledger::Error> fold_streams_as_of(const ledger::Ledger& ledger,
+                                                                     const std::vector<std::string>& streams,
+                                                                     const std::optional<projections::AsOf>& as_of,
+                                                                     ledger::Micros now) {
+  auto cut = cut_at(ledger, as_of, now);
+  if (!cut) return std::unexpected(cut.error());
+  std::vector<ledger::RecordedEvent> events;
+  for (const auto& stream : streams) {
+    if (auto read = read_stream_until(ledger, stream, cut->position, events); !read) return std::unexpected(read.error());
+  }
+  std::sort(events.begin(), events.end(), [](const auto& a, const auto& b) { return a.position() < b.position(); });
+  projections::Folded folded;
+  for (const auto& event : events) projections::evolve(folded.state, event);
+  folded.as_of_position = cut->position;
+  folded.default_at = cut->default_at;
+  return folded;
+}
+
 }  // namespace orgledger::replay

@@ -13,17 +13,17 @@ TEST_CASE("A6: reporter contact details only when revealed - anonymous stays ano
   report.category = "phishing";
   report.reporter = projections::Reporter{false, "Ida", "ida@example.org", ""};
   const auto sla = projections::abuse_sla(report, projections::BusinessCalendar::geneva(), report.received_at);
-  const auto redacted = api::abuse_report_json("r1", report, sla, api::ReporterDetails::redacted);
+  const auto redacted = api::abuse_report_json("r1", report, sla, api::PersonalView{});
   CHECK(redacted["reporter"] == "redacted");
   CHECK(redacted["received_at"] == "2026-11-20T16:00:00.000000Z");
   CHECK(redacted["stages"]["acknowledgment"]["due"] == "2026-11-21T16:00:00.000000Z");
   CHECK(redacted["stages"]["acknowledgment"]["done_at"].is_null());
   CHECK(redacted["stages"]["investigation"]["status"] == "pending");
-  const auto revealed = api::abuse_report_json("r1", report, sla, api::ReporterDetails::revealed);
+  const auto revealed = api::abuse_report_json("r1", report, sla, api::PersonalView{.reporters = true});
   CHECK(revealed["reporter"]["email"] == "ida@example.org");
   CHECK_FALSE(revealed["reporter"].contains("phone"));
   report.reporter = projections::Reporter{};
-  CHECK(api::abuse_report_json("r1", report, sla, api::ReporterDetails::revealed)["reporter"] == "anonymous");
+  CHECK(api::abuse_report_json("r1", report, sla, api::PersonalView{.reporters = true})["reporter"] == "anonymous");
 }
 
 TEST_CASE("problems carry status, code, title, detail and rule") {

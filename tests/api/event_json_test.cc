@@ -88,7 +88,7 @@ TEST_CASE("event JSON: A6 reporter contact details only when revealed, anonymous
   const auto events = recorded_samples(dir, clock);
   const auto& filed = of_type(events, "AbuseReportFiled");
   CHECK(api::event_to_json(filed)["data"]["reporter"] == "redacted");
-  const auto revealed = api::event_to_json(filed, api::ReporterDetails::revealed)["data"];
+  const auto revealed = api::event_to_json(filed, api::PersonalView{.reporters = true})["data"];
   CHECK(revealed["reporter"]["email"] == "ida@example.org");
   CHECK(revealed["received_at"] == "2026-11-22T09:13:03.250117Z");
 
@@ -104,6 +104,6 @@ TEST_CASE("event JSON: A6 reporter contact details only when revealed, anonymous
   ledger::add_event(cmd, "abuse:r9", std::move(anonymous_report));
   REQUIRE(log->append(std::move(cmd)));
   const auto event = log->read(1, 1).value()[0];
-  CHECK(api::event_to_json(event, api::ReporterDetails::revealed)["data"]["reporter"] == "anonymous");
+  CHECK(api::event_to_json(event, api::PersonalView{.reporters = true})["data"]["reporter"] == "anonymous");
   CHECK(api::event_to_json(event)["data"]["received_at"].is_null());
 }

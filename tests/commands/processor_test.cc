@@ -7,6 +7,7 @@
 #include <future>
 #include <thread>
 
+#include "legacy_events.h"
 #include "gate_clock.h"
 #include "manual_clock.h"
 #include "orgledger/commands/processor.h"
@@ -205,7 +206,7 @@ TEST_CASE("processor: started while plain appends go on, it misses none of them 
         append.command_id = "plain-" + std::to_string(u);
         append.actor = "svc:signup";
         const std::string user = "u" + std::to_string(u);
-        ledger::add_event(append, "user:" + user, schema::UserRegisteredT{.user = user, .login = user + "@x.ch"});
+        ledger::add_event(append, "user:" + user, testing::clear_user_registered(user, user + "@x.ch"));
         if (!log->append(std::move(append))) ++refused;
       }
     });

@@ -2,6 +2,7 @@
 // then the check's answer and its reasons (with the positions that gave them).
 #include <catch2/catch.hpp>
 
+#include "legacy_events.h"
 #include "orgledger/projections/access.h"
 #include "state_builder.h"
 
@@ -148,7 +149,7 @@ TEST_CASE("T3: access is the union of own grants and every team's, each a reason
 
 TEST_CASE("T2: a registered non-member added to a team becomes an external member") {
   Acme acme;
-  acme.given.given("user:xena", fb::UserRegisteredT{.user = "xena", .login = "xena@example.ch"});
+  acme.given.given("user:xena", testing::clear_user_registered("xena", "xena@example.ch"));
   acme.given.given("org:acme", fb::TeamCreatedT{.org = "acme", .team = "web", .name = "Web"});
   acme.given.given("org:acme", fb::TeamMembersAddedT{.org = "acme", .team = "web", .users = {"xena"}});
   const auto& member = acme.given.state().organizations.at("acme").members.at("xena");

@@ -2,6 +2,7 @@
 // by then.
 #include <catch2/catch.hpp>
 
+#include "legacy_events.h"
 #include "orgledger/projections/as_of.h"
 #include "state_builder.h"
 
@@ -12,7 +13,7 @@ namespace fb = orgledger::schema;
 
 TEST_CASE("D3: as of a position inside a multi-event command, the command is not visible") {
   StateBuilder given;
-  given.given("user:carol", fb::UserRegisteredT{.user = "carol", .login = "c@example.ch"});  // position 1
+  given.given("user:carol", testing::clear_user_registered("carol", "c@example.ch"));  // position 1
   given.clock().advance(1'000'000);
   ledger::CommandAppend create;
   create.command_id = "create";

@@ -1,4 +1,5 @@
 // U1, O1, O2 and R1–R9, one scenario per rule and edge.
+#include "legacy_events.h"
 #include "scenario.h"
 
 using namespace orgledger;
@@ -12,7 +13,7 @@ TEST_CASE("U1: the sign-up service registers a user - again is already_exists - 
   REQUIRE(ok);
   CHECK(types(*ok) == std::vector<std::string>{"UserRegistered"});
   CHECK(ok->front().stream == "user:dana");
-  s.given("user:dana", schema::UserRegisteredT{.user = "dana", .login = "dana@example.ch"});
+  s.given("user:dana", testing::clear_user_registered("dana", "dana@example.ch"));
   THEN_REJECTED(s.when("svc:signup", RegisterUser{"dana", "dana@example.ch"}), Code::already_exists, "U1");
   THEN_REJECTED(s.when("dana", RegisterUser{"eve", "eve@example.ch"}), Code::forbidden, "U1");
 }

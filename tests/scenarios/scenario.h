@@ -4,7 +4,10 @@
 
 #include <catch2/catch.hpp>
 
+#include "legacy_events.h"
 #include "orgledger/commands/decide.h"
+#include "orgledger/commands/personal_data.h"
+#include "orgledger/vault/vault.h"
 #include "state_builder.h"
 
 namespace orgledger::testing {
@@ -19,7 +22,7 @@ class Scenario : public StateBuilder {
   void given_acme() {
     Scenario& s = *this;
     for (const char* user : {"carol", "adam", "cleo", "ezra", "xena"}) {
-      s.given("user:" + std::string(user), fb::UserRegisteredT{.user = user, .login = std::string(user) + "@example.ch"});
+      s.given("user:" + std::string(user), testing::clear_user_registered(user, std::string(user) + "@example.ch"));
     }
     s.given("org:acme", fb::OrganizationCreatedT{.org = "acme", .name = "Acme"}, "carol");
     s.given("org:acme", fb::MemberAddedT{.org = "acme", .user = "carol", .role = fb::Role::legal_representative}, "carol");
@@ -35,11 +38,35 @@ class Scenario : public StateBuilder {
     }
   }
 
+  // Personal data is sealed first, as the processor does (G1: decide sees only ciphertext); a
+  // command whose validation fails is decided unsealed, as the processor never would, so that the
+  // rejection is the validator's.
   std::expected<commands::Events, commands::Rejection> when(const std::string& actor, commands::Body body,
                                                            std::optional<ledger::StreamVersion> expected = std::nullopt) {
     commands::Command command{actor, "cmd", "", expected, std::move(body)};
+    if (!commands::validate(command, clock().now())) REQUIRE(commands::seal_personal_data(command, vault()));
     return commands::decide(state(), command, clock().now());
   }
+
+  // Given: what `when` decided, appended as its command and folded in. Returns its last position.
+  ledger::Position accept(const std::expected<commands::Events, commands::Rejection>& decided,
+                          const std::string& actor = "svc:test") {
+    REQUIRE(decided);
+    ledger::CommandAppend command;
+    command.command_id = next_command_id();
+    command.actor = actor;
+    for (const auto& event : *decided) ledger::add_event(command, event.stream, event.payload);
+    return given_command(std::move(command));
+  }
+
+  vault::Vault& vault() {
+    if (!vault_) vault_ = vault::Vault::open({.directory = vault_dir_.sub("vault")}).value();
+    return *vault_;
+  }
+
+ private:
+  TempDir vault_dir_;
+  std::unique_ptr<vault::Vault> vault_;
 };
 
 // The event types of an accepted decision, in order.

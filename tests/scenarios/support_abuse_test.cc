@@ -1,4 +1,5 @@
 // S1–S5 and A1–A3, one scenario per rule and edge.
+#include "orgledger/projections/reporter_contact.h"
 #include "scenario.h"
 
 using namespace orgledger;
@@ -96,7 +97,17 @@ TEST_CASE("A1: reports are filed by a service or an agent - received_at at most 
   auto ok = s.when("svc:abuse-desk", filed);
   REQUIRE(ok);
   CHECK((*ok)[0].stream == "abuse:r1");
-  CHECK((*ok)[0].payload.AsAbuseReportFiled()->reporter->email == "ida@example.org");
+  // G1: the contact details are sealed under abuse:r1's key; nothing of them in clear.
+  const auto* sealed_reporter = (*ok)[0].payload.AsAbuseReportFiled()->reporter.get();
+  CHECK(sealed_reporter->email.empty());
+  CHECK(sealed_reporter->name.empty());
+  REQUIRE(sealed_reporter->sealed);
+  const auto& box = *sealed_reporter->sealed;
+  auto opened = s.vault().open("abuse:r1", vault::Sealed{box.key_id, std::string(box.nonce.begin(), box.nonce.end()),
+                                                         std::string(box.ciphertext.begin(), box.ciphertext.end())});
+  REQUIRE(opened);
+  REQUIRE(*opened);
+  CHECK(projections::decode_reporter_contact(**opened) == projections::ReporterContact{"Ida", "ida@example.org", ""});
   filed.received_at += 1;
   THEN_REJECTED(s.when("svc:abuse-desk", filed), Code::invalid_argument, "");
   THEN_REJECTED(s.when("carol", FileAbuseReport{.report = "r2", .received_at = now, .category = "spam"}), Code::forbidden, "A1");

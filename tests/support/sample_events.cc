@@ -1,3 +1,4 @@
+#include "legacy_events.h"
 #include "sample_events.h"
 
 #include "manual_clock.h"
@@ -19,7 +20,7 @@ schema::Instant instant(ledger::Micros us) { return schema::Instant(us); }
 std::vector<SampleEvent> one_of_each_event() {
   using namespace schema;
   std::vector<SampleEvent> out;
-  out.push_back(sample("user:carol", UserRegisteredT{.user = "carol", .login = "carol@example.ch"}));
+  out.push_back(sample("user:carol", testing::clear_user_registered("carol", "carol@example.ch")));
   out.push_back(sample("org:acme", OrganizationCreatedT{.org = "acme", .name = "Acme SA"}));
   out.push_back(sample("org:acme", OrganizationDetailsUpdatedT{.org = "acme", .name = "Acme Suisse SA"}));
   out.push_back(sample("org:acme", MemberAddedT{.org = "acme", .user = "dan", .role = Role::collaborator,
@@ -93,6 +94,32 @@ std::vector<SampleEvent> one_of_each_event() {
   created.expires_at = std::make_unique<Instant>(instant(kSampleInstant + 90LL * 86'400'000'000));
   out.push_back(sample("token:manager-1", std::move(created)));
   out.push_back(sample("token:manager-1", TokenRevokedT{.token = "manager-1"}));
+  // Added with G and K. Sealed values are opaque bytes to the codec.
+  auto sealed = [](std::string key_id) {
+    auto out = std::make_unique<SealedT>();
+    out->key_id = std::move(key_id);
+    out->nonce = std::vector<std::uint8_t>(12, 0x5a);
+    out->ciphertext = {0xde, 0xad, 0xbe, 0xef, 0x01, 0x02};
+    return out;
+  };
+  out.push_back(sample("kcheck:k1", IdentityVerificationOpenedT{.case_ = "k1", .user = "carol",
+                                                                .reason = IdentityReason::disable_2fa}));
+  IdentityDocumentsSubmittedT submitted;
+  submitted.case_ = "k1";
+  for (auto kind : {DocumentKind::passport, DocumentKind::selfie}) {
+    auto document = std::make_unique<IdentityDocumentT>();
+    document->kind = kind;
+    document->content = sealed("0123456789abcdef0123456789abcdef");
+    submitted.documents.push_back(std::move(document));
+  }
+  out.push_back(sample("kcheck:k1", std::move(submitted)));
+  out.push_back(sample("kcheck:k1", IdentityVerificationCompletedT{.case_ = "k1", .outcome = VerificationOutcome::rejected}));
+  out.push_back(sample("kcheck:k1", IdentityDocumentsPurgedT{.case_ = "k1", .reason = PurgeReason::expired,
+                                                             .key_ids = {"0123456789abcdef0123456789abcdef"}}));
+  out.push_back(sample("order:o1", OrderBlockedT{.order = "o1", .org = "acme", .reason = "payment review"}));
+  out.push_back(sample("order:o1", OrderUnblockedT{.order = "o1"}));
+  out.push_back(sample("order:o1", OrderCancelledT{.order = "o1", .refund = Refund::full}));
+  out.push_back(sample("user:carol", SubjectForgottenT{.subject = "user:carol", .key_ids = {"fedcba9876543210fedcba9876543210"}}));
   return out;
 }
 

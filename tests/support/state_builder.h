@@ -32,6 +32,19 @@ class StateBuilder {
     return answer.position;
   }
 
+  // Appends a whole command (its events atomically) and folds it in. Returns its last position.
+  // Its command_id must be set before its events are added (next_command_id()).
+  ledger::Position given_command(ledger::CommandAppend command) {
+    auto appended = ledger_->append(std::move(command));
+    if (!appended) throw std::runtime_error("given command: " + appended.error().message);
+    const auto answer = *appended;
+    const auto events = ledger_->read(answer.events.front().position, answer.events.size()).value();
+    for (const auto& event : events) projections::evolve(state_, event);
+    return answer.position;
+  }
+
+  std::string next_command_id() { return "given-" + std::to_string(++commands_); }
+
   const projections::State& state() const { return state_; }
   ManualClock& clock() { return clock_; }
   ledger::Ledger& ledger() { return *ledger_; }

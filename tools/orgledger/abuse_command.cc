@@ -7,12 +7,13 @@
 #include "cli_args.h"
 #include "orgledger/api/answer_json.h"
 #include "orgledger/projections/abuse_sla.h"
+#include "personal_access.h"
 #include "query_support.h"
 #include "subcommands.h"
 
 namespace orgledger::tools {
 int abuse_command(const Args& raw) {
-  const CliArgs args(raw, {{"data", "status", "at", "as-of", "calendar"}, {"json", "reveal-reporter"}});
+  const CliArgs args(raw, {{"data", "status", "at", "as-of", "calendar", "master-key-file"}, {"json", "reveal-reporter", "reveal-personal-data"}});
   if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional().front() + "'");
   const auto status = args.value("status");
   if (status && *status != "open" && *status != "breached" && *status != "at_risk") {
@@ -22,6 +23,9 @@ int abuse_command(const Args& raw) {
   auto folded = load_state(args, "abuse");
   if (!folded) return kExitUsageOrIo;
   const auto at = instant_of(args, *folded);
+  auto vault = open_local_vault(args, "abuse");
+  if (!vault) return kExitUsageOrIo;
+  const auto view = personal_view_of(args, vault->get());  // G3, A6
   // Sorted by report id, so the output does not depend on hashing.
   std::map<std::string, const projections::AbuseReport*> reports;
   for (const auto& [id, report] : folded->state.reports) reports.emplace(id, &report);
@@ -31,9 +35,7 @@ int abuse_command(const Args& raw) {
     if (status == "open" && !sla.open()) continue;
     if (status == "breached" && !sla.any(projections::StageStatus::breached)) continue;
     if (status == "at_risk" && !sla.any(projections::StageStatus::at_risk)) continue;
-    list.push_back(api::abuse_report_json(
-        id, *report, sla,
-        args.flag("reveal-reporter") ? api::ReporterDetails::revealed : api::ReporterDetails::redacted));
+    list.push_back(api::abuse_report_json(id, *report, sla, view));
   }
   if (args.flag("json")) {
     api::Json out;

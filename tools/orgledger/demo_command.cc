@@ -1,6 +1,7 @@
 // `orgledger demo`: the main job until the HTTP server exists (issue 4) — appends a short story
 // (a sign-up, an organization with its legal representative, a colleague), prints it, verifies.
 #include <cstdio>
+#include <expected>
 #include <nlohmann/json.hpp>
 
 #include "cli_args.h"
@@ -11,6 +12,7 @@
 #include "orgledger/ledger/hash.h"
 #include "orgledger/ledger/ledger.h"
 #include "orgledger/ledger/verify.h"
+#include "orgledger/vault/vault.h"
 #include "subcommands.h"
 
 namespace orgledger::tools {
@@ -26,20 +28,44 @@ ledger::CommandAppend command(std::string id, std::string actor) {
   return out;
 }
 
+// G1: a login as events hold it, sealed under the user's own data key.
+std::expected<std::unique_ptr<schema::SealedT>, vault::Error> sealed_login(vault::Vault& vault, const std::string& user,
+                                                                           const std::string& login) {
+  auto key = vault.fresh_key();
+  if (!key) return std::unexpected(key.error());
+  auto sealed = vault.seal(*key, "user:" + user, login);
+  if (!sealed) return std::unexpected(sealed.error());
+  auto out = std::make_unique<schema::SealedT>();
+  out->key_id = sealed->key_id;
+  out->nonce.assign(sealed->nonce.begin(), sealed->nonce.end());
+  out->ciphertext.assign(sealed->ciphertext.begin(), sealed->ciphertext.end());
+  return out;
+}
+
 }  // namespace
 
 int demo_command(const Args& raw) {
-  const CliArgs args(raw, {{"data"}, {}});
+  const CliArgs args(raw, {{"data", "master-key-file"}, {}});
   const std::string dir = data_directory(args);
-  std::vector<ledger::CommandAppend> story;
-  {
-    auto cmd = command("demo-register-carol", "svc:signup");
-    add_event(cmd, "user:carol", schema::UserRegisteredT{.user = "carol", .login = "carol@example.ch"});
-    story.push_back(std::move(cmd));
+  vault::Options vault_options{.directory = dir + "/vault"};
+  if (auto file = args.value("master-key-file")) vault_options.master_key_file = *file;
+  auto vault = vault::Vault::open(vault_options);
+  if (!vault) {
+    std::fprintf(stderr, "orgledger demo: the vault: %s\n", vault.error().message.c_str());
+    return kExitUsageOrIo;
   }
-  {
-    auto cmd = command("demo-register-dan", "svc:signup");
-    add_event(cmd, "user:dan", schema::UserRegisteredT{.user = "dan", .login = "dan@example.ch"});
+  std::vector<ledger::CommandAppend> story;
+  for (const char* user : {"carol", "dan"}) {
+    auto login = sealed_login(**vault, user, std::string(user) + "@example.ch");
+    if (!login) {
+      std::fprintf(stderr, "orgledger demo: %s\n", login.error().message.c_str());
+      return kExitUsageOrIo;
+    }
+    auto cmd = command(std::string("demo-register-") + user, "svc:signup");
+    schema::UserRegisteredT registered;
+    registered.user = user;
+    registered.login_sealed = std::move(*login);
+    add_event(cmd, std::string("user:") + user, std::move(registered));
     story.push_back(std::move(cmd));
   }
   {
@@ -83,7 +109,7 @@ int demo_command(const Args& raw) {
       return kExitUsageOrIo;
     }
     std::printf("\nthe log in %s (first %zu events):\n", dir.c_str(), events->size());
-    for (const auto& event : *events) std::printf("%s\n", api::event_to_json(event).dump().c_str());
+    for (const auto& event : *events) std::printf("%s\n", api::event_to_json(event, api::PersonalView::revealed(vault->get(), ledger::system_clock().now())).dump().c_str());
   }
   auto report = ledger::verify_ledger(dir);
   if (!report) {

@@ -1,4 +1,4 @@
-// `orgledger events [--from N] [--limit N] [--stream S] [--follow] [--json]`
+// `orgledger events [--from N] [--limit N] [--stream S] [--follow] [--json] [--reveal-personal-data|--reveal-reporter]`
 #include <chrono>
 #include <cstdio>
 #include <limits>
@@ -7,6 +7,7 @@
 
 #include "cli_args.h"
 #include "data_dir.h"
+#include "personal_access.h"
 #include "orgledger/api/event_json.h"
 #include "orgledger/api/time_format.h"
 #include "orgledger/ledger/ledger.h"
@@ -17,8 +18,8 @@ namespace {
 
 constexpr std::size_t kChunk = 1000;  // events read at a time: memory stays flat on any log
 
-void print_event(const ledger::RecordedEvent& event, bool json) {
-  auto shown = api::event_to_json(event);
+void print_event(const ledger::RecordedEvent& event, bool json, const api::PersonalView& view) {
+  auto shown = api::event_to_json(event, view);
   if (json) {
     std::printf("%s\n", shown.dump().c_str());
     return;
@@ -44,7 +45,7 @@ int finished_output() {
 }
 
 int print_stream(const std::string& dir, const std::string& stream, ledger::Position from, std::uint64_t remaining,
-                 bool json) {
+                 bool json, const api::PersonalView& view) {
   auto opened = ledger::Ledger::open(dir, {.mode = ledger::OpenMode::read_only});
   if (!opened) return report(opened.error());
   ledger::StreamVersion version = 1;
@@ -55,7 +56,7 @@ int print_stream(const std::string& dir, const std::string& stream, ledger::Posi
     version += events->size();
     for (const auto& event : *events) {
       if (event.position() < from) continue;
-      print_event(event, json);
+      print_event(event, json, view);
       if (--remaining == 0) break;
     }
   }
@@ -65,7 +66,8 @@ int print_stream(const std::string& dir, const std::string& stream, ledger::Posi
 }  // namespace
 
 int events_command(const Args& raw) {
-  const CliArgs args(raw, {{"data", "from", "limit", "stream"}, {"follow", "json"}});
+  const CliArgs args(raw, {{"data", "from", "limit", "stream", "master-key-file"},
+                           {"follow", "json", "reveal-personal-data", "reveal-reporter"}});
   if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional().front() + "'");
   const std::string dir = data_directory(args);
   const bool json = args.flag("json");
@@ -73,8 +75,12 @@ int events_command(const Args& raw) {
   ledger::Position next = std::max<std::uint64_t>(args.number("from").value_or(1), 1);
   std::uint64_t remaining = args.number("limit").value_or(std::numeric_limits<std::uint64_t>::max());
 
+  auto vault = open_local_vault(args, "events");
+  if (!vault) return kExitUsageOrIo;
+  auto view = personal_view_of(args, vault->get());  // G3
+
   // One stream without --follow: read it through the stream index, not the whole log.
-  if (stream && !args.flag("follow")) return print_stream(dir, *stream, next, remaining, json);
+  if (stream && !args.flag("follow")) return print_stream(dir, *stream, next, remaining, json, view);
 
   // Read-only, so that it runs beside a server holding the ledger for writing. A read-only view
   // is the log as of open: --follow reopens it to see what was appended since.
@@ -89,13 +95,14 @@ int events_command(const Args& raw) {
       return report(opened.error());
     }
     auto subscription = (*opened)->subscribe(next);
+    view.now = ledger::system_clock().now();  // K4, as time passes under --follow
     while (remaining > 0) {
       auto events = subscription->next(std::min<std::uint64_t>(kChunk, remaining), std::chrono::milliseconds(0));
       if (!events) return report(events.error());
       if (events->empty()) break;
       for (const auto& event : *events) {
         if (stream && event.stream() != *stream) continue;
-        print_event(event, json);
+        print_event(event, json, view);
         --remaining;
         if (remaining == 0) break;
       }

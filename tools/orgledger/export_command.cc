@@ -1,4 +1,4 @@
-// `orgledger export --format jsonl|csv [--from X] [--to X] [--reveal-reporter]`: the events for
+// `orgledger export --format jsonl|csv [--from X] [--to X] [--reveal-reporter] [--reveal-personal-data]`: the events for
 // auditors, verifiable offline (API.md, issue 5; formats in api/export_format.h). Each event carries
 // the stored envelope bytes in base64, so that the chain can be recomputed with standard tools
 // alone: hash = SHA-256(prev_hash ‖ envelope), each prev_hash the hash before it (README).
@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_args.h"
+#include "personal_access.h"
 #include "data_dir.h"
 #include "orgledger/api/export_format.h"
 #include "orgledger/api/time_format.h"
@@ -17,7 +18,7 @@
 namespace orgledger::tools {
 
 int export_command(const Args& raw) {
-  const CliArgs args(raw, {{"data", "format", "from", "to"}, {"reveal-reporter"}});
+  const CliArgs args(raw, {{"data", "format", "from", "to", "master-key-file"}, {"reveal-reporter", "reveal-personal-data"}});
   if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional().front() + "'");
   const auto format = args.value("format");
   if (!format || (*format != "jsonl" && *format != "csv")) throw UsageError("--format is jsonl or csv");
@@ -54,7 +55,9 @@ int export_command(const Args& raw) {
       first = before->position + 1;
     }
   }
-  const auto reporter = args.flag("reveal-reporter") ? api::ReporterDetails::revealed : api::ReporterDetails::redacted;
+  auto vault = open_local_vault(args, "export");
+  if (!vault) return kExitUsageOrIo;
+  const auto view = personal_view_of(args, vault->get());  // G3
   if (*format == "csv") {
     std::printf(
         "position,stream,stream_version,recorded_at,type,actor,command_id,correlation_id,data,prev_hash,hash,"
@@ -64,7 +67,7 @@ int export_command(const Args& raw) {
   std::uint64_t written = 0;
   auto exported = projections::for_each_event(ledger, first, last->position, [&](const ledger::RecordedEvent& event) {
     const auto line =
-        *format == "jsonl" ? api::export_jsonl_line(event, reporter) : api::export_csv_row(event, reporter);
+        *format == "jsonl" ? api::export_jsonl_line(event, view) : api::export_csv_row(event, view);
     std::printf("%s\n", line.c_str());
     progress.update(++written);
     return true;

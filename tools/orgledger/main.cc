@@ -24,22 +24,28 @@ constexpr Subcommand kSubcommands[] = {
      "[--snapshot-every N] [--no-access-log] [--costly-per-token N (2)] [--costly-threads N (1)] "
      "[--costly-queue N (8)] [--as-of-cache N (4)] [--max-connections-per-address N (64)] "
      "[--reserved-connections N (128)] [--header-timeout SECONDS (5)] [--max-subscribers-per-token N (8)] "
-     "[--tls-cert F --tls-key F] [--allow-plaintext]   HTTP API (default 127.0.0.1:8080; plain HTTP only on "
+     "[--tls-cert F --tls-key F] [--allow-plaintext] [--master-key-file F]   HTTP API (default 127.0.0.1:8080; plain HTTP only on "
      "loopback unless --allow-plaintext)"},
     {"token", orgledger::tools::token_command,
      "token create --name N --scopes a,b [--principal P] [--act-as A,B] [--expires-in 90d|12h|30m|45s] [--json]   "
      "create an API token (printed once; only its hash is stored); token list [--json]; token revoke NAME"},
     {"submit", orgledger::tools::submit_command,
-     "submit [--file F] [--calendar FILE] [--json]   submit commands (one JSON object, or JSON Lines) from F or stdin"},
+     "submit [--file F] [--calendar FILE] [--master-key-file F] [--json]   submit commands (one JSON object, or JSON Lines) from F or stdin"},
     {"check", orgledger::tools::check_command,
      "check --org O --user U --action A [--product P] [--scope S] [--resource R] [--as-of X] [--at T] [--explain] "
      "[--json]"},
     {"members", orgledger::tools::members_command, "members ORG [--as-of X] [--json]   members, roles, product access"},
     {"abuse", orgledger::tools::abuse_command,
-     "abuse [--status open|breached|at_risk] [--at T] [--as-of X] [--calendar FILE] [--reveal-reporter] [--json]   "
-     "abuse reports and their SLA"},
+     "abuse [--status open|breached|at_risk] [--at T] [--as-of X] [--calendar FILE] [--reveal-reporter] "
+     "[--reveal-personal-data] [--json]   abuse reports and their SLA"},
+    {"user", orgledger::tools::user_command,
+     "user USER [--as-of X] [--at T] [--reveal-personal-data] [--json]   a user's login (G3) and organizations"},
+    {"identity-verification", orgledger::tools::identity_verification_command,
+     "identity-verification CASE [--as-of X] [--at T] [--reveal-personal-data] [--json]   an identity check (K1-K4)"},
+    {"order", orgledger::tools::order_command, "order ORDER [--as-of X] [--at T] [--json]   a blocked order (K5)"},
     {"events", orgledger::tools::events_command,
-     "events [--from N] [--limit N] [--stream S] [--follow] [--json]   read the log"},
+     "events [--from N] [--limit N] [--stream S] [--follow] [--reveal-personal-data|--reveal-reporter] [--json]   "
+     "read the log"},
     {"access-history", orgledger::tools::access_history_command,
      "access-history --org O --product P [--from X] [--to X] [--json]   who could access it, in which intervals, and "
      "why"},
@@ -55,10 +61,13 @@ constexpr Subcommand kSubcommands[] = {
      "diff --from X --to Y [--org O] [--json]   what changed between two points: members, roles, access, teams, "
      "grants"},
     {"export", orgledger::tools::export_command,
-     "export --format jsonl|csv [--from X] [--to X] [--reveal-reporter]   events for auditors, verifiable offline (see "
+     "export --format jsonl|csv [--from X] [--to X] [--reveal-reporter] [--reveal-personal-data]   events for auditors, verifiable offline (see "
      "README)"},
     {"verify", orgledger::tools::verify_command,
      "verify [--json]   check the whole hash chain, read-only; exit 1 and the first bad position if broken"},
+    {"keys", orgledger::tools::keys_command,
+     "keys rotate-master [--master-key-file OLD] [--new-master-key-file NEW]   re-wrap every data key under a new "
+     "master key (G1); the server must be stopped"},
     {"demo", orgledger::tools::demo_command,
      "demo   append a short sample story to the data directory, print it and verify the chain"},
 };

@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "cli_args.h"
+#include "orgledger/vault/vault.h"
 #include "data_dir.h"
 #include "orgledger/api/admin_socket.h"
 #include "orgledger/api/server.h"
@@ -74,7 +75,7 @@ int serve_command(const Args& raw) {
   const CliArgs args(raw, {{"data", "listen", "rate-limit", "refusal-limit", "calendar", "max-connections", "threads", "snapshot-every",
                             "costly-per-token", "costly-threads", "costly-queue", "as-of-cache",
                             "max-connections-per-address", "reserved-connections", "header-timeout",
-                            "max-subscribers-per-token", "tls-cert", "tls-key"},
+                            "max-subscribers-per-token", "tls-cert", "tls-key", "master-key-file"},
                            {"no-access-log", "allow-plaintext"}});
   if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional().front() + "'");
   api::ServerOptions options;
@@ -138,13 +139,22 @@ int serve_command(const Args& raw) {
     std::fprintf(stderr, "orgledger serve: %s\n", ledger.error().message.c_str());
     return kExitUsageOrIo;
   }
+  // G1: the data keys, in their own key store beside the log, wrapped by the master key.
+  vault::Options vault_options{.directory = options.data_directory + "/vault"};
+  if (auto file = args.value("master-key-file")) vault_options.master_key_file = *file;
+  auto vault = vault::Vault::open(vault_options);
+  if (!vault) {
+    std::fprintf(stderr, "orgledger serve: the vault: %s\n", vault.error().message.c_str());
+    return kExitUsageOrIo;
+  }
   const auto snapshot_every = args.number("snapshot-every").value_or(projections::kDefaultSnapshotEvery);
   auto note = [](const std::string& text) { std::fprintf(stderr, "orgledger serve: %s\n", text.c_str()); };
   const auto started = std::chrono::steady_clock::now();
   std::optional<Progress> rebuilding;
   rebuilding.emplace("rebuilding the state", (*ledger)->head().position);
   auto processor = commands::CommandProcessor::start(**ledger, clock, calendar, note,
-                                                     [&](ledger::Position reached) { rebuilding->update(reached); });
+                                                     [&](ledger::Position reached) { rebuilding->update(reached); },
+                                                     vault->get());
   rebuilding.reset();
   if (!processor) {
     std::fprintf(stderr, "orgledger serve: %s\n", processor.error().message.c_str());

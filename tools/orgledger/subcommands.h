@@ -24,6 +24,10 @@ int what_can_command(const Args& args);
 int export_command(const Args& args);
 int replay_command(const Args& args);
 int diff_command(const Args& args);
+int user_command(const Args& args);
+int identity_verification_command(const Args& args);
+int order_command(const Args& args);
+int keys_command(const Args& args);
 
 // Exit codes.
 inline constexpr int kExitOk = 0;

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "cli_args.h"
+#include "orgledger/vault/vault.h"
 #include "data_dir.h"
 #include "orgledger/api/answer_json.h"
 #include "orgledger/api/command_json.h"
@@ -62,7 +63,7 @@ std::vector<std::expected<commands::Command, std::string>> read_commands(std::is
 }  // namespace
 
 int submit_command(const Args& raw) {
-  const CliArgs args(raw, {{"data", "file", "calendar"}, {"json"}});
+  const CliArgs args(raw, {{"data", "file", "calendar", "master-key-file"}, {"json"}});
   const auto& calendar = calendar_of(args);
   if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional().front() + "'");
   std::ifstream file;
@@ -80,7 +81,15 @@ int submit_command(const Args& raw) {
     std::fprintf(stderr, "orgledger submit: %s\n", opened.error().message.c_str());
     return kExitUsageOrIo;
   }
-  auto processor = commands::CommandProcessor::start(**opened, ledger::system_clock(), calendar);
+  // G1: the data keys, in their own key store beside the log, wrapped by the master key.
+  vault::Options vault_options{.directory = data_directory(args) + "/vault"};
+  if (auto file = args.value("master-key-file")) vault_options.master_key_file = *file;
+  auto vault = vault::Vault::open(vault_options);
+  if (!vault) {
+    std::fprintf(stderr, "orgledger submit: the vault: %s\n", vault.error().message.c_str());
+    return kExitUsageOrIo;
+  }
+  auto processor = commands::CommandProcessor::start(**opened, ledger::system_clock(), calendar, {}, {}, vault->get());
   if (!processor) {
     std::fprintf(stderr, "orgledger submit: %s\n", processor.error().message.c_str());
     return kExitUsageOrIo;

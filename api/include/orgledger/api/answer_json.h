@@ -6,6 +6,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "orgledger/api/event_json.h"
+#include "orgledger/api/personal_view.h"
 #include "orgledger/commands/processor.h"
 #include "orgledger/ledger/verify.h"
 #include "orgledger/projections/abuse_sla.h"
@@ -38,8 +39,23 @@ Json check_json(const projections::CheckResult& result, ledger::Position as_of_p
 Json members_json(const std::string& org_id, const projections::Organization& org, ledger::Position as_of_position);
 
 // {"report", "received_at", "category", "reporter", "target", "stages": {stage: {"due", "done_at", "status"}}}
+// The reporter as `view` may see it (A6, G3).
 Json abuse_report_json(const std::string& id, const projections::AbuseReport& report, const projections::AbuseSla& sla,
-                       ReporterDetails reporter);
+                       const PersonalView& view);
+
+// U1/G3: {"user", "login", "organizations": [{"org", "role"}], "as_of_position"}, organizations sorted.
+Json user_json(const std::string& id, const projections::User& user, const projections::State& state,
+               const PersonalView& view, ledger::Position as_of_position);
+
+// K1–K4: {"case", "user", "reason", "state", "submitted_at", "purge_at", "documents": [{"kind", "content"}],
+// "as_of_position"}, state and readability at `at`. `contents` holds the sealed content of each
+// document (from its event), in order; missing ones show as "forgotten".
+Json identity_verification_json(const std::string& id, const projections::IdentityCase& c,
+                                 const std::vector<projections::Sealed>& contents, const PersonalView& view,
+                                 ledger::Micros at, ledger::Position as_of_position);
+
+// K5: {"order", "org", "reason", "state", "blocked_at", "cancel_at", "as_of_position"}, state at `at`.
+Json order_json(const std::string& id, const projections::Order& order, ledger::Micros at, ledger::Position as_of_position);
 
 // {"ok", "checked", "head": {"position", "hash"}} (+ "first_bad_position", "problem" when broken).
 Json verify_json(const ledger::VerifyReport& report);

@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 
+#include "orgledger/api/base64.h"
 #include "orgledger/api/event_json.h"
 #include "orgledger/ledger/recorded_event.h"
 
@@ -14,10 +15,8 @@ namespace orgledger::api {
 inline constexpr const char* kExportCsvHeader =
     "position,stream,stream_version,recorded_at,type,actor,command_id,correlation_id,data,prev_hash,hash,envelope";
 
-std::string base64(std::span<const std::uint8_t> bytes);
-
 // One line of each format, without its line break.
-std::string export_jsonl_line(const ledger::RecordedEvent& event, ReporterDetails reporter);
-std::string export_csv_row(const ledger::RecordedEvent& event, ReporterDetails reporter);
+std::string export_jsonl_line(const ledger::RecordedEvent& event, const PersonalView& view);
+std::string export_csv_row(const ledger::RecordedEvent& event, const PersonalView& view);
 
 }  // namespace orgledger::api

@@ -37,6 +37,7 @@ struct ServerOptions {
   std::size_t max_subscribers = 256;           // SSE connections (each holds a thread)
   std::size_t max_subscribers_per_token = 8;   // past it: 429 rate_limited
   std::size_t body_limit = 1 << 20;   // API.md: over 1 MiB is payload_too_large
+  std::size_t document_body_limit = 6 << 20;  // K2: SubmitIdentityDocuments alone may reach 6 MiB
   std::size_t header_limit = 16 * 1024;
   std::chrono::milliseconds header_timeout{5'000};     // to receive a request's headers (before any token is known)
   std::chrono::milliseconds request_timeout{10'000};   // to receive a request's body once its headers came

@@ -16,9 +16,22 @@ using projections::AbusePriority;
 using projections::ContactPref;
 using projections::Role;
 using projections::SupportScope;
+using projections::DocumentKind;
+using projections::IdentityReason;
+
+// G1: personal data in a command. It arrives in clear; the processor seals it under its subject's
+// data key (personal_data.h) and drops the clear text before decide runs, so that the rules, the
+// events and the state only ever see the sealed form.
+struct PersonalInput {
+  PersonalInput() = default;
+  PersonalInput(std::string text) : clear(std::move(text)) {}
+  PersonalInput(const char* text) : clear(text) {}
+  std::string clear;
+  std::optional<projections::Sealed> sealed;
+};
 
 // U
-struct RegisterUser { std::string user, login; };
+struct RegisterUser { std::string user; PersonalInput login; };
 // O
 struct CreateOrganization { std::string org, name; };
 struct UpdateOrganizationDetails { std::string org; std::optional<std::string> name; };
@@ -72,6 +85,21 @@ struct CloseAbuseReport { std::string report, reason; };
 struct ExpireSupportAccess { std::string org, grant; };
 struct RecordAbuseDeadlineBreach { std::string report; std::uint8_t stage = 0; };  // projections::AbuseStage
 
+// K1–K4 (the case id is `case` in JSON and events)
+struct OpenIdentityVerification { std::string case_id, user; IdentityReason reason = IdentityReason::forgotten_password; };
+struct IdentityDocumentInput { DocumentKind kind = DocumentKind::id_card; PersonalInput content; };  // content: the decoded bytes
+struct SubmitIdentityDocuments { std::string case_id; std::vector<IdentityDocumentInput> documents; };
+enum class VerificationOutcome { verified, rejected };
+struct CompleteIdentityVerification { std::string case_id; VerificationOutcome outcome = VerificationOutcome::verified; };
+// K5
+struct BlockOrder { std::string order, org, reason; };
+struct UnblockOrder { std::string order; };
+// G2
+struct ForgetSubject { std::string subject; };
+// The scheduler's own: K4 and K5 put on record.
+struct PurgeExpiredIdentityDocuments { std::string case_id; };
+struct CancelBlockedOrder { std::string order; };
+
 using Body = std::variant<RegisterUser, CreateOrganization, UpdateOrganizationDetails, AddMember, ChangeMemberRole,
                           RemoveMember, LeaveOrganization, SetBillingRights, SetContactPreferences,
                           HandoverLegalRepresentative, RegisterProduct, GrantProductAccess, RevokeProductAccess,
@@ -79,7 +107,9 @@ using Body = std::variant<RegisterUser, CreateOrganization, UpdateOrganizationDe
                           RevokeTeamProductAccess, SetTeamLeader, GrantSupportAccess, RevokeSupportAccess,
                           AssignSupportTicket, RecordSupportAccess, FileAbuseReport, AcknowledgeAbuseReport,
                           AssessAbuseReport, CompleteAbuseInvestigation, CompleteCorrectiveActions, CloseAbuseReport,
-                          ExpireSupportAccess, RecordAbuseDeadlineBreach>;
+                          ExpireSupportAccess, RecordAbuseDeadlineBreach, OpenIdentityVerification,
+                          SubmitIdentityDocuments, CompleteIdentityVerification, BlockOrder, UnblockOrder, ForgetSubject,
+                          PurgeExpiredIdentityDocuments, CancelBlockedOrder>;
 
 struct Command {
   std::string actor;           // a user id, agent:<id> or svc:<name>

@@ -19,6 +19,10 @@
 #include "orgledger/projections/business_calendar.h"
 #include "orgledger/projections/state.h"
 
+namespace orgledger::vault {
+class Vault;
+}
+
 namespace orgledger::commands {
 
 // Why a command did not go through.
@@ -40,11 +44,15 @@ class CommandProcessor final : private ledger::GroupDecider {
   // It starts from the newest valid snapshot (projections/snapshot.h) and folds only the events
   // after it; each snapshot passed over is told to `note`, and the position the fold has reached
   // to `progress` now and then (for a progress line).
+  // Personal data is sealed through `vault` (G1), which must outlive the processor; null: the
+  // processor opens its own over <ledger directory>/vault with the default master key. Keys whose
+  // destruction is on record but not done (a crash between the event and the destruction, G2) are
+  // destroyed before it returns.
   static std::expected<std::unique_ptr<CommandProcessor>, ledger::Error> start(
       ledger::Ledger& ledger, const ledger::Clock& clock,
       const projections::BusinessCalendar& calendar = projections::BusinessCalendar::geneva(),
       const std::function<void(const std::string&)>& note = {},
-      const std::function<void(ledger::Position)>& progress = {});
+      const std::function<void(ledger::Position)>& progress = {}, vault::Vault* vault = nullptr);
   ~CommandProcessor() override;
 
   // Thread-safe. `done` runs once the outcome is durable (or refused before anything was written).
@@ -59,6 +67,9 @@ class CommandProcessor final : private ledger::GroupDecider {
   // every answer carries it). Thread-safe.
   std::string new_command_id();
 
+  // The vault that seals this processor's personal data (G1).
+  vault::Vault& vault() const { return *vault_; }
+
   // Runs `query` on the durable state under the readers' lock: one consistent position.
   template <typename Query>
   auto read(Query&& query) const {
@@ -67,8 +78,7 @@ class CommandProcessor final : private ledger::GroupDecider {
   }
 
  private:
-  CommandProcessor(ledger::Ledger& ledger, const ledger::Clock& clock, const projections::BusinessCalendar& calendar)
-      : ledger_(ledger), clock_(clock), calendar_(calendar) {}
+  CommandProcessor(ledger::Ledger& ledger, const ledger::Clock& clock, const projections::BusinessCalendar& calendar);
 
   // GroupDecider: all on the ledger's writer thread.
   void begin_group() override;
@@ -78,10 +88,17 @@ class CommandProcessor final : private ledger::GroupDecider {
   void failed() override;
 
   void enqueue(Command command, std::optional<Rejection> refusal, std::function<void(Outcome)> done);
+  // G2: destroys the keys that the events of `answer` put on record as destroyed (SubjectForgotten,
+  // IdentityDocumentsPurged), before the command is answered. Errors: the vault's, as io_error.
+  std::expected<void, ledger::Error> shred_recorded(const ledger::CommandAnswer& answer);
+  // G2: finishes every destruction on record that the vault has not done (a crash came between).
+  std::expected<void, ledger::Error> finish_shredding();
   // Copies into the overlay what `event` will change, so evolve sees the durable entity first.
   void fault_in(const ledger::RecordedEvent& event);
 
   ledger::Ledger& ledger_;
+  std::unique_ptr<vault::Vault> owned_vault_;
+  vault::Vault* vault_ = nullptr;
   const ledger::Clock& clock_;
   const projections::BusinessCalendar& calendar_;
   mutable std::shared_mutex mutex_;

@@ -157,6 +157,9 @@ class Ledger {
   // durable — in order, with no gap and no duplicate. The subscription must not outlive the ledger.
   std::unique_ptr<Subscription> subscribe(Position from) const;
 
+  // The data directory it was opened on (the vault's key store lives beside the log there, G1).
+  const std::string& directory() const;
+
   // Why appends stopped (fail-stop), or nullopt while the ledger is writable.
   std::optional<Error> failure() const;
 

@@ -17,7 +17,7 @@
 namespace orgledger::projections {
 
 inline constexpr std::string_view kStateSnapshot = "state";
-inline constexpr std::uint32_t kSnapshotFormat = 1;
+inline constexpr std::uint32_t kSnapshotFormat = 2;  // 2: G1 sealed values, K cases and orders
 // Every N events (serve --snapshot-every); the processor also takes one at a clean shutdown.
 inline constexpr Position kDefaultSnapshotEvery = 100'000;
 // Snapshots kept; older ones are deleted when a new one is stored.

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "orgledger/ledger/types.h"
 
@@ -45,6 +46,14 @@ enum class SupportScope : std::uint8_t { mail, kdrive, kchat };
 
 enum class AbusePriority : std::uint8_t { low, normal, high, critical };
 
+// K1.
+enum class IdentityReason : std::uint8_t { forgotten_password, forgotten_login, disable_2fa, account_unlock, first_payout, order_review };
+enum class DocumentKind : std::uint8_t { id_card, passport, selfie };
+// K1: the recorded states; `expired` is also what a `submitted` case becomes at purge_at (K4),
+// whether or not the scheduler has run: see identity_state().
+enum class CaseState : std::uint8_t { open, submitted, verified, rejected, expired };
+enum class PurgeReason : std::uint8_t { completed, expired };
+
 const char* to_string(Role role);
 const char* to_string(ContactPref pref);
 const char* to_string(SupportScope scope);
@@ -53,12 +62,34 @@ std::optional<Role> parse_role(std::string_view text);
 std::optional<ContactPref> parse_contact_pref(std::string_view text);
 std::optional<SupportScope> parse_support_scope(std::string_view text);
 std::optional<AbusePriority> parse_abuse_priority(std::string_view text);
+const char* to_string(IdentityReason reason);
+const char* to_string(DocumentKind kind);
+const char* to_string(PurgeReason reason);
+std::optional<IdentityReason> parse_identity_reason(std::string_view text);
+std::optional<DocumentKind> parse_document_kind(std::string_view text);
 // S1: the product kind a scope reaches (mail → mail_service, kdrive → kdrive, kchat → kchat).
 std::string_view product_kind_of(SupportScope scope);
 
+// G1: a personal value as the log holds it, sealed under its subject's data key (vault/). The
+// state never holds personal data in clear, except what events written before G1 hold (G4).
+struct Sealed {
+  std::string key_id;
+  std::string nonce;
+  std::string ciphertext;
+  friend bool operator==(const Sealed&, const Sealed&) = default;
+};
+
+// A personal text: sealed (G1), or in clear from an event written before G1 (G4).
+struct PersonalText {
+  std::optional<Sealed> sealed;
+  std::string clear;  // G4 only; empty when sealed
+  friend bool operator==(const PersonalText&, const PersonalText&) = default;
+};
+
 struct User {
-  std::string login;
+  PersonalText login;  // U1
   Position registered_at_position = 0;
+  std::optional<Position> forgotten;  // G2: the SubjectForgotten event
   friend bool operator==(const User&, const User&) = default;
 };
 
@@ -118,9 +149,12 @@ struct Ticket {
   friend bool operator==(const Ticket&, const Ticket&) = default;
 };
 
+// A1: contact details, sealed since G1 (a ReporterContact); in clear in reports filed before (G4).
+// A command carries them in clear (name, email, phone) until the processor seals them.
 struct Reporter {
   bool anonymous = true;
   std::string name, email, phone;
+  std::optional<Sealed> sealed;
   friend bool operator==(const Reporter&, const Reporter&) = default;
 };
 
@@ -144,7 +178,48 @@ struct AbuseReport {
   std::optional<AbuseStageDone> investigated;
   std::optional<AbuseStageDone> corrective;  // CompleteCorrectiveActions or CloseAbuseReport
   SortedSet<std::uint8_t> breaches_recorded;  // A5: stages whose breach the scheduler appended
+  std::optional<Position> forgotten;          // G2
   friend bool operator==(const AbuseReport&, const AbuseReport&) = default;
+};
+
+
+// K4: the documents are kept at most 72 hours after submission.
+inline constexpr Micros kDocumentLifetime = 72LL * 3600 * 1'000'000;
+// K5: a blocked order is cancelled 10 days (240 h) after the block.
+inline constexpr Micros kOrderBlockLifetime = 240LL * 3600 * 1'000'000;
+
+// K2: a document's kind and where its sealed content is (the event at `position`, index `index` of
+// its documents): the state keeps references, not the up to 4 MiB of ciphertext.
+struct DocumentRef {
+  DocumentKind kind = DocumentKind::id_card;
+  std::uint32_t index = 0;
+  friend bool operator==(const DocumentRef&, const DocumentRef&) = default;
+};
+
+struct IdentityCase {
+  std::string user;
+  IdentityReason reason = IdentityReason::forgotten_password;
+  Position opened = 0;
+  CaseState state = CaseState::open;      // as recorded (see identity_state for the instant's)
+  std::optional<Micros> submitted_at;
+  Position documents_position = 0;        // the IdentityDocumentsSubmitted event, 0 when none
+  std::vector<DocumentRef> documents;
+  std::vector<std::string> key_ids;       // the data keys sealing its documents (G1)
+  std::optional<PurgeReason> purged;      // K3 / K4: the documents' key is destroyed
+  std::optional<Position> forgotten;      // G2
+  friend bool operator==(const IdentityCase&, const IdentityCase&) = default;
+};
+
+enum class OrderState : std::uint8_t { blocked, unblocked, cancelled };
+
+struct Order {
+  std::string org;
+  std::string reason;
+  Micros blocked_at = 0;
+  Position blocked = 0;
+  std::optional<Position> unblocked;
+  std::optional<Position> cancellation_recorded;  // K5: the scheduler's OrderCancelled
+  friend bool operator==(const Order&, const Order&) = default;
 };
 
 struct State {
@@ -154,6 +229,11 @@ struct State {
   IdMap<Organization> organizations;
   IdMap<Ticket> tickets;
   IdMap<AbuseReport> reports;
+  IdMap<IdentityCase> cases;
+  IdMap<Order> orders;
+  // G2: the data keys of every subject forgotten or purged, by subject: what must be gone from the
+  // vault (a crash between the event and the destruction is finished at the next start).
+  IdMap<std::vector<std::string>> shredded;
   // Every stream's version, for expected_version (checked by decide in DOMAIN.md's order).
   IdMap<ledger::StreamVersion> stream_versions;
   friend bool operator==(const State&, const State&) = default;

@@ -19,6 +19,8 @@ class StateView {
   const Organization* organization(std::string_view id) const { return find(&State::organizations, id); }
   const Ticket* ticket(std::string_view id) const { return find(&State::tickets, id); }
   const AbuseReport* report(std::string_view id) const { return find(&State::reports, id); }
+  const IdentityCase* identity_case(std::string_view id) const { return find(&State::cases, id); }
+  const Order* order(std::string_view id) const { return find(&State::orders, id); }
   ledger::StreamVersion stream_version(std::string_view stream) const {
     const auto* version = find(&State::stream_versions, stream);
     return version == nullptr ? 0 : *version;

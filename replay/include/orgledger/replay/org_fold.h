@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "orgledger/ledger/ledger.h"
 #include "orgledger/projections/as_of.h"
@@ -38,5 +39,12 @@ std::expected<void, ledger::Error> for_each_org_event(const ledger::Ledger& ledg
 std::expected<projections::Folded, ledger::Error> fold_org_as_of(const ledger::Ledger& ledger, const std::string& org,
                                                                  const std::optional<projections::AsOf>& as_of,
                                                                  ledger::Micros now);
+
+// The state built from `streams` alone as of `as_of` (a question about one identity case or one
+// order, K1–K5: their streams say all of it).
+std::expected<projections::Folded, ledger::Error> fold_streams_as_of(const ledger::Ledger& ledger,
+                                                                     const std::vector<std::string>& streams,
+                                                                     const std::optional<projections::AsOf>& as_of,
+                                                                     ledger::Micros now);
 
 }  // namespace orgledger::replay

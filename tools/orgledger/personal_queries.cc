@@ -1,0 +1,124 @@
+// `orgledger user USER`, `identity-verification CASE`, `order ORDER` (API.md: the queries of
+// U1/G3, K1–K4 and K5), each with --as-of, --at and --json; personal data redacted unless
+// --reveal-personal-data (G3). A case or an order as of a point folds only its own stream.
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "cli_args.h"
+#include "data_dir.h"
+#include "orgledger/api/answer_json.h"
+#include "orgledger/api/time_format.h"
+#include "orgledger/ledger/ledger.h"
+#include "orgledger/replay/org_fold.h"
+#include "orgledger/schema/events_generated.h"
+#include "personal_access.h"
+#include "query_support.h"
+#include "subcommands.h"
+
+namespace orgledger::tools {
+namespace {
+
+const OptionSpec kOptions{{"data", "as-of", "at", "master-key-file"}, {"json", "reveal-personal-data", "reveal-reporter"}};
+
+std::string single_id(const CliArgs& args, const char* subcommand) {
+  if (args.positional().size() != 1) throw UsageError(std::string(subcommand) + " takes one id");
+  return args.positional().front();
+}
+
+int print(const CliArgs& args, const api::Json& body) {
+  std::printf("%s\n", args.flag("json") ? body.dump().c_str() : body.dump(2).c_str());
+  return kExitOk;
+}
+
+int not_found(const CliArgs& args, const std::string& what) {
+  print_problem(args, api::problem_json(commands::Code::not_found, "", what + " does not exist"));
+  return kExitRejected;
+}
+
+// The state of one stream as of --as-of, with the instant of --at (else the as-of's).
+struct StreamState {
+  std::unique_ptr<ledger::Ledger> ledger;
+  projections::Folded folded;
+  ledger::Micros at = 0;
+};
+
+std::optional<StreamState> fold_stream(const CliArgs& args, const std::string& stream, const char* subcommand) {
+  std::optional<projections::AsOf> as_of;
+  if (auto text = args.value("as-of")) {
+    as_of = api::parse_as_of(*text);
+    if (!as_of) throw UsageError("--as-of takes a position or an RFC 3339 instant, not '" + *text + "'");
+  }
+  auto opened = ledger::Ledger::open(data_directory(args), {.mode = ledger::OpenMode::read_only});
+  if (!opened) {
+    std::fprintf(stderr, "orgledger %s: %s\n", subcommand, opened.error().message.c_str());
+    return std::nullopt;
+  }
+  auto folded = replay::fold_streams_as_of(**opened, {stream}, as_of, ledger::system_clock().now());
+  if (!folded) {
+    std::fprintf(stderr, "orgledger %s: %s\n", subcommand, folded.error().message.c_str());
+    return std::nullopt;
+  }
+  StreamState out{std::move(*opened), std::move(*folded), 0};
+  out.at = instant_of(args, out.folded);
+  return out;
+}
+
+std::vector<projections::Sealed> document_contents(const ledger::Ledger& ledger, const projections::IdentityCase& c) {
+  std::vector<projections::Sealed> out;
+  if (c.documents_position == 0) return out;
+  auto read = ledger.read(c.documents_position, 1);
+  if (!read || read->empty()) return out;
+  const auto* submitted = read->front().envelope().payload_as_IdentityDocumentsSubmitted();
+  if (submitted == nullptr || submitted->documents() == nullptr) return out;
+  for (const auto* document : *submitted->documents()) {
+    projections::Sealed sealed;
+    if (const auto* content = document->content()) {
+      if (content->key_id()) sealed.key_id = content->key_id()->str();
+      if (content->nonce()) sealed.nonce.assign(content->nonce()->begin(), content->nonce()->end());
+      if (content->ciphertext()) sealed.ciphertext.assign(content->ciphertext()->begin(), content->ciphertext()->end());
+    }
+    out.push_back(std::move(sealed));
+  }
+  return out;
+}
+
+}  // namespace
+
+int user_command(const Args& raw) {
+  const CliArgs args(raw, kOptions);
+  const std::string id = single_id(args, "user");
+  auto folded = load_state(args, "user");
+  if (!folded) return kExitUsageOrIo;
+  auto user = folded->state.users.find(id);
+  if (user == folded->state.users.end()) return not_found(args, "user " + id);
+  auto vault = open_local_vault(args, "user");
+  if (!vault) return kExitUsageOrIo;
+  return print(args, api::user_json(id, user->second, folded->state, personal_view_of(args, vault->get()),
+                                    folded->as_of_position));
+}
+
+int identity_verification_command(const Args& raw) {
+  const CliArgs args(raw, kOptions);
+  const std::string id = single_id(args, "identity-verification");
+  auto state = fold_stream(args, "kcheck:" + id, "identity-verification");
+  if (!state) return kExitUsageOrIo;
+  auto found = state->folded.state.cases.find(id);
+  if (found == state->folded.state.cases.end()) return not_found(args, "identity verification " + id);
+  auto vault = open_local_vault(args, "identity-verification");
+  if (!vault) return kExitUsageOrIo;
+  return print(args, api::identity_verification_json(id, found->second, document_contents(*state->ledger, found->second),
+                                                     personal_view_of(args, vault->get()), state->at,
+                                                     state->folded.as_of_position));
+}
+
+int order_command(const Args& raw) {
+  const CliArgs args(raw, kOptions);
+  const std::string id = single_id(args, "order");
+  auto state = fold_stream(args, "order:" + id, "order");
+  if (!state) return kExitUsageOrIo;
+  auto found = state->folded.state.orders.find(id);
+  if (found == state->folded.state.orders.end()) return not_found(args, "order " + id);
+  return print(args, api::order_json(id, found->second, state->at, state->folded.as_of_position));
+}
+
+}  // namespace orgledger::tools

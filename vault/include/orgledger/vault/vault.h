@@ -1,0 +1,141 @@
+// The vault: per-subject data keys for personal data (DOMAIN.md G1–G2), kept in a key store of its
+// own beside the event log (never in the log's column families or WAL), wrapped by a master key.
+// Personal data is sealed with AES-256-GCM under its subject's data key; destroying the key
+// (crypto-shredding, G2) makes every copy of the ciphertext unreadable while the log stays intact.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <expected>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace rocksdb {
+class Env;
+}
+
+namespace orgledger::vault {
+
+enum class ErrorCode {
+  invalid_argument,  // a malformed master key file, key id or sealed value
+  bad_master_key,    // the master key does not unwrap this store's keys
+  corrupt,           // a stored record or a ciphertext fails authentication
+  io_error,          // the key store or a key file failed
+  read_only,         // a write on a vault opened read-only
+};
+
+struct Error {
+  ErrorCode code;
+  std::string message;
+};
+
+const char* to_string(ErrorCode code);
+
+// A sealed personal value as events hold it: AES-256-GCM with AAD = the subject's id.
+struct Sealed {
+  std::string key_id;      // the data key's id (32 lowercase hex digits)
+  std::string nonce;       // 12 bytes
+  std::string ciphertext;  // the encrypted bytes followed by the 16-byte GCM tag
+  bool operator==(const Sealed&) const = default;
+};
+
+// A data key handed out for sealing. Holds key material: keep it only as long as needed.
+struct DataKey {
+  std::string id;
+  std::array<std::uint8_t, 32> bytes{};
+};
+
+// The one seam through which randomness reaches the vault (keys, nonces), so tests can fail it.
+class Random {
+ public:
+  virtual ~Random() = default;
+  // Fills `out` with cryptographically strong random bytes; false when none could be had.
+  [[nodiscard]] virtual bool fill(std::span<std::uint8_t> out) = 0;
+};
+// OpenSSL's RAND_bytes. A process-wide constant.
+Random& system_random();
+
+enum class Mode { read_write, read_only };
+
+struct Options {
+  // The key store's own directory, by convention <data>/vault (created when missing, read_write).
+  std::string directory;
+  // The master key: 32 raw bytes or 64 hex digits (surrounding whitespace ignored). Absent: the
+  // file `<directory>/../master.key` (default_master_key_path), created with mode 0600 holding
+  // 64 hex digits on first use in read_write mode.
+  std::optional<std::string> master_key_file;
+  Mode mode = Mode::read_write;
+  rocksdb::Env* env = nullptr;  // the file-system seam (tests fail it); null: the default Env
+  Random* random = nullptr;     // null: system_random()
+};
+
+// <data directory>/master.key: where the master key is created when no file is named.
+std::string default_master_key_path(const std::string& vault_directory);
+
+class Vault {
+ public:
+  // Opens (read_write: creates) the key store. A store holding keys wrapped by another master key
+  // → bad_master_key, naming the master key id it expected. read_only over a directory without a
+  // key store opens an empty vault (a store written before G1). Never throws.
+  // Also: a store with keys needs its master key file in read_only mode too (io_error, naming the
+  // expected id, when it cannot be read); an unfinished rotate_master → bad_master_key (run it
+  // again); a forget() whose deletion was durable but whose file rewrite was not is finished here.
+  static std::expected<std::unique_ptr<Vault>, Error> open(const Options& options);
+  ~Vault();  // unused pooled keys are deleted (not needed for safety: they never sealed anything)
+  Vault(const Vault&) = delete;
+  Vault& operator=(const Vault&) = delete;
+
+  // A data key never handed out before, already durable in the key store, so an event that names
+  // it can be made durable without waiting for the vault (keys are made ahead in batches; only
+  // a refill syncs). Thread-safe. Errors: read_only, io_error (refill failed).
+  [[nodiscard]] std::expected<DataKey, Error> fresh_key();
+  // AES-256-GCM under `key` with a fresh random nonce and AAD = `subject`. Thread-safe.
+  [[nodiscard]] std::expected<Sealed, Error> seal(const DataKey& key, std::string_view subject,
+                                                  std::string_view plaintext);
+  // The plaintext of `sealed` for `subject`; nullopt when it can no longer be read: the subject
+  // was forgotten, or its key destroyed or absent (shown as "forgotten"). A tag that does not
+  // verify (altered ciphertext, wrong subject) → corrupt. Thread-safe; unwrapped keys are cached.
+  [[nodiscard]] std::expected<std::optional<std::string>, Error> open(std::string_view subject,
+                                                                     const Sealed& sealed) const;
+  // Whether `subject` was forgotten (G2): its marker is in the store, or forget() has begun.
+  bool forgotten(std::string_view subject) const;
+  // Whether key `key_id` is present (neither destroyed nor unknown).
+  bool has_key(std::string_view key_id) const;
+
+  // G2: marks `subject` forgotten and destroys `key_ids` (unknown ids are ignored). The subject
+  // reads as forgotten from the moment this is called. When it returns, no file of the key store
+  // holds the keys' material any more: the deletion is synced, the memtable flushed, the tables
+  // holding the keys compacted away and the obsolete WAL and table files deleted. Idempotent:
+  // forgetting again finishes an interrupted forget. Errors: read_only, io_error (the subject
+  // still reads as forgotten in this process). Costs a rewrite of the whole key store.
+  [[nodiscard]] std::expected<void, Error> forget(std::string_view subject, std::span<const std::string> key_ids);
+
+  // The number of data keys stored (pooled ones included): for tests and `keys` output.
+  std::size_t key_count() const;
+
+ private:
+  Vault();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// What a master-key rotation did.
+struct Rotation {
+  std::size_t rewrapped = 0;     // data keys re-wrapped under the new master key
+  std::string new_master_file;   // where the new master key is
+  std::string new_master_id;     // 16 hex digits: the first 8 bytes of SHA-256(new master key)
+};
+
+// `keys rotate-master` (G1): re-wraps every data key of the (closed) key store under a new master
+// key, read from `new_master_file` when given, else drawn at random and written (mode 0600) to
+// the default master key path, replacing the old one there only once every key is re-wrapped.
+// Crash-safe: an interrupted rotation is finished by running it again with the same files.
+// Afterwards no file of the key store holds a key wrapped by the old master (compacted away).
+// `options` names the old master key as Vault::open does. Errors: as open, plus io_error.
+[[nodiscard]] std::expected<Rotation, Error> rotate_master(const Options& options,
+                                                           const std::optional<std::string>& new_master_file);
+
+}  // namespace orgledger::vault

@@ -1,0 +1,41 @@
+// G2, crypto-shredding: forgetting a subject destroys its data keys, so every copy of its sealed
+// values (events, exports, backups of the log) becomes unreadable while the log stays intact.
+#include "errors.h"
+#include "hex.h"
+#include "vault_impl.h"
+
+namespace orgledger::vault {
+
+std::expected<void, Error> Vault::forget(std::string_view subject, std::span<const std::string> key_ids) {
+  if (!impl_->store->writable()) return fail(ErrorCode::read_only, "the vault is open read-only");
+  {
+    // First: from this moment on the subject reads as forgotten, whatever the disk does next.
+    std::lock_guard lock(impl_->forgotten_mutex);
+    impl_->forgotten.emplace(subject);
+  }
+  impl_->cache.evict(key_ids);
+  std::lock_guard lock(impl_->forget_mutex);
+  rocksdb::WriteBatch batch;
+  batch.Put(layout::forgotten_key(subject), rocksdb::Slice(layout::kForgottenMarker.data(), layout::kForgottenMarker.size()));
+  batch.Put(rocksdb::Slice(layout::kShredKey.data(), layout::kShredKey.size()),
+            rocksdb::Slice(layout::kShredMarker.data(), layout::kShredMarker.size()));
+  for (const auto& id : key_ids) {
+    if (is_key_id(id)) batch.Delete(layout::key_key(id));  // anything else is no key of ours
+  }
+  auto written = impl_->store->write(batch, Durability::synced);
+  if (!written) return written;
+  return impl_->finish_shredding();
+}
+
+std::expected<void, Error> Vault::Impl::finish_shredding() {
+  // The deletion alone leaves the keys' records in the write-ahead log and in tables until
+  // RocksDB happens to compact them; G2 wants them gone before the answer.
+  auto rewritten = store->rewrite_files();
+  if (!rewritten) return rewritten;
+  rocksdb::WriteBatch batch;
+  batch.Delete(rocksdb::Slice(layout::kShredKey.data(), layout::kShredKey.size()));
+  // Not synced: should the marker outlive a crash, the next open rewrites the files once more.
+  return store->write(batch, Durability::buffered);
+}
+
+}  // namespace orgledger::vault
