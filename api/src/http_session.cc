@@ -11,6 +11,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <algorithm>
 #include <array>
 #include <nlohmann/json.hpp>
 
@@ -125,7 +126,9 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
   void read_request() {
     idle_ = false;
     parser_.emplace();
-    parser_->body_limit(server_.options.body_limit);
+    // The larger limit until the route is known (Beast checks a Content-Length against it with the
+    // header); on_header narrows it for every route but POST /v1/commands (K2).
+    parser_->body_limit(std::max(server_.options.body_limit, server_.options.document_body_limit));
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
     lowest().expires_after(server_.options.header_timeout);
     http::async_read_header(
@@ -175,8 +178,18 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
     if (auto it = message.find("Last-Event-ID"); it != message.end()) request_.last_event_id = std::string(it->value());
     if (!authorize(message)) return;
     // K2: a command may be SubmitIdentityDocuments, the one allowed up to 6 MiB; which command it
-    // is shows only in the body: the handler refuses any other over body_limit.
-    if (route_->handle == post_command) parser_->body_limit(server_.options.document_body_limit);
+    // is shows only in the body: the handler refuses any other over body_limit. Every other route
+    // keeps body_limit.
+    if (route_->handle != post_command) {
+      const auto length = parser_->content_length();
+      if (length && *length > server_.options.body_limit) {
+        keep_alive_ = false;  // its body stays unread
+        respond(problem_response(413, "payload_too_large",
+                                 "the body is over " + std::to_string(server_.options.body_limit) + " bytes"));
+        return;
+      }
+      parser_->body_limit(server_.options.body_limit);
+    }
     // An answer refused from the header leaves its body unread: that connection closes.
     if (parser_->is_done()) return on_body({});
     lowest().expires_after(server_.options.request_timeout);

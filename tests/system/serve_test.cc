@@ -12,63 +12,13 @@
 
 #include "http_client.h"
 #include "run_cli.h"
+#include "serve_process.h"
 #include "temp_dir.h"
 
 using namespace orgledger::testing;
 using nlohmann::json;
 
 namespace {
-
-// A child `orgledger serve` with its stdout on a pipe.
-class ServeProcess {
- public:
-  explicit ServeProcess(const std::string& data) {
-    int out[2];
-    REQUIRE(pipe(out) == 0);
-    pid_ = fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      dup2(out[1], STDOUT_FILENO);
-      close(out[0]);
-      close(out[1]);
-      // A snapshot every 10 events: the SIGKILL test restarts from one.
-      execl(ORGLEDGER_CLI, ORGLEDGER_CLI, "serve", "--data", data.c_str(), "--listen", "127.0.0.1:0", "--no-access-log",
-            "--snapshot-every", "10", static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    close(out[1]);
-    stdout_ = fdopen(out[0], "r");
-    char line[4096];
-    // "orgledger serving DIR on http://127.0.0.1:PORT (…)"
-    while (port_ == 0 && std::fgets(line, sizeof line, stdout_) != nullptr) {
-      const std::string text(line);
-      const auto at = text.find("http://127.0.0.1:");
-      if (at != std::string::npos) port_ = static_cast<std::uint16_t>(std::stoi(text.substr(at + 17)));
-    }
-    REQUIRE(port_ != 0);
-  }
-  ~ServeProcess() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    if (stdout_) std::fclose(stdout_);
-  }
-  std::uint16_t port() const { return port_; }
-  // Sends `signal` and returns the exit status (or 128 + the signal that ended it).
-  int stop_with(int signal) {
-    kill(pid_, signal);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-
- private:
-  pid_t pid_ = -1;
-  FILE* stdout_ = nullptr;
-  std::uint16_t port_ = 0;
-};
 
 std::string run(const std::string& arguments, int* exit_code = nullptr) {
   return run_orgledger(ORGLEDGER_CLI, arguments, exit_code);

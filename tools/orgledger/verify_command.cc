@@ -1,4 +1,5 @@
 // `orgledger verify [--json]`: exit 0 when the chain holds, 1 and the first bad position if not.
+// G4: events written before G1 that hold personal data in clear are listed as a warning (exit 0).
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -7,6 +8,7 @@
 #include "orgledger/api/answer_json.h"
 #include "orgledger/ledger/hash.h"
 #include "orgledger/ledger/verify.h"
+#include "orgledger/replay/clear_personal_data.h"
 #include "subcommands.h"
 
 namespace orgledger::tools {
@@ -20,8 +22,21 @@ int verify_command(const Args& raw) {
     std::fprintf(stderr, "orgledger verify: %s\n", report.error().message.c_str());
     return kExitUsageOrIo;
   }
+  std::vector<ledger::Position> clear;
+  if (report->ok) {
+    auto opened = ledger::Ledger::open(dir, {.mode = ledger::OpenMode::read_only});
+    auto scanned = opened ? replay::clear_personal_data_positions(**opened)
+                          : std::expected<std::vector<ledger::Position>, ledger::Error>(std::unexpected(opened.error()));
+    if (!scanned) {
+      std::fprintf(stderr, "orgledger verify: %s\n", scanned.error().message.c_str());
+      return kExitUsageOrIo;
+    }
+    clear = std::move(*scanned);
+  }
   if (args.flag("json")) {
-    std::printf("%s\n", api::verify_json(*report).dump().c_str());
+    auto out = api::verify_json(*report);
+    out["clear_personal_data_positions"] = clear;  // G4
+    std::printf("%s\n", out.dump().c_str());
   } else if (report->ok) {
     std::printf("ok: %llu events, head %llu %s\n", static_cast<unsigned long long>(report->checked),
                 static_cast<unsigned long long>(report->head.position), ledger::to_hex(report->head.hash).c_str());
@@ -30,6 +45,13 @@ int verify_command(const Args& raw) {
                 static_cast<unsigned long long>(*report->first_bad_position), report->problem.c_str(),
                 static_cast<unsigned long long>(report->checked),
                 static_cast<unsigned long long>(report->head.position));
+  }
+  if (!clear.empty() && !args.flag("json")) {
+    std::string positions;
+    for (std::size_t i = 0; i < clear.size() && i < 20; ++i) positions += (i ? ", " : "") + std::to_string(clear[i]);
+    if (clear.size() > 20) positions += ", …";
+    std::printf("warning: %zu events written before G1 hold personal data in clear, which cannot be shredded (G4): "
+                "positions %s\n", clear.size(), positions.c_str());
   }
   if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
     std::fprintf(stderr, "orgledger verify: cannot write the output\n");
