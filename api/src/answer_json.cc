@@ -10,6 +10,7 @@
 #include "orgledger/api/time_format.h"
 #include "orgledger/ledger/hash.h"
 #include "orgledger/ledger/recorded_event.h"
+#include "orgledger/schema/events_generated.h"
 
 namespace orgledger::api {
 namespace {
@@ -228,6 +229,25 @@ Json identity_verification_json(const std::string& id, const projections::Identi
   }
   out["documents"] = std::move(documents);
   out["as_of_position"] = as_of_position;
+  return out;
+}
+
+std::vector<projections::Sealed> document_contents(const ledger::Ledger& ledger, const projections::IdentityCase& c) {
+  std::vector<projections::Sealed> out;
+  if (c.documents_position == 0) return out;
+  auto read = ledger.read(c.documents_position, 1);
+  if (!read || read->empty()) return out;
+  const auto* submitted = read->front().envelope().payload_as_IdentityDocumentsSubmitted();
+  if (submitted == nullptr || submitted->documents() == nullptr) return out;
+  for (const auto* document : *submitted->documents()) {
+    projections::Sealed sealed;
+    if (const auto* content = document->content()) {
+      if (content->key_id()) sealed.key_id = content->key_id()->str();
+      if (content->nonce()) sealed.nonce.assign(content->nonce()->begin(), content->nonce()->end());
+      if (content->ciphertext()) sealed.ciphertext.assign(content->ciphertext()->begin(), content->ciphertext()->end());
+    }
+    out.push_back(std::move(sealed));
+  }
   return out;
 }
 

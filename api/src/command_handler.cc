@@ -47,17 +47,18 @@ std::optional<commands::Rejection> token_refusal(const TokenInfo& token, const c
 void post_command(Call& call, Reply reply) {
   auto& processor = call.services.processor;
   auto json = parse_json_object(call.request.body);
-  if (!json) {
-    return reply(with_command_id(problem_response(400, "invalid_argument", json.error()), command_id_of(nullptr, processor)));
-  }
-  // K2: only SubmitIdentityDocuments may be over the usual limit (up to document_body_limit).
+  // K2: only SubmitIdentityDocuments may be over the usual limit (up to document_body_limit); a
+  // body over it that is not one, malformed ones included, is payload_too_large.
   if (call.request.body.size() > call.services.body_limit &&
-      !(json->contains("type") && (*json)["type"] == "SubmitIdentityDocuments")) {
+      !(json && json->contains("type") && (*json)["type"] == "SubmitIdentityDocuments")) {
     return reply(with_command_id(
         problem_response(413, "payload_too_large",
                          "the body is over " + std::to_string(call.services.body_limit) +
                              " bytes (only SubmitIdentityDocuments may reach the larger limit)"),
-        command_id_of(&*json, processor)));
+        command_id_of(json ? &*json : nullptr, processor)));
+  }
+  if (!json) {
+    return reply(with_command_id(problem_response(400, "invalid_argument", json.error()), command_id_of(nullptr, processor)));
   }
   auto command = parse_command(*json);
   if (!command) {

@@ -148,9 +148,11 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
     }
     keep_alive_ = false;
     if (error == http::error::body_limit) {
-      const bool command = route_ != nullptr && route_->handle == post_command;
-      const auto limit = command ? server_.options.document_body_limit : server_.options.body_limit;
-      respond(problem_response(413, "payload_too_large", "the body is over " + std::to_string(limit) + " bytes"));
+      // Past the larger limit (the route is not known yet when a Content-Length is refused).
+      respond(problem_response(413, "payload_too_large",
+                               "the body is over " + std::to_string(server_.options.document_body_limit) +
+                                   " bytes (" + std::to_string(server_.options.body_limit) +
+                                   " for every command but SubmitIdentityDocuments)"));
     } else if (error == http::error::header_limit) {
       respond(problem_response(
           400, "invalid_argument",

@@ -5,7 +5,6 @@
 
 #include "orgledger/projections/identity_orders.h"
 #include "orgledger/replay/org_fold.h"
-#include "orgledger/schema/events_generated.h"
 #include "query_state.h"
 #include "router.h"
 
@@ -47,25 +46,6 @@ const typename Map::mapped_type* lookup(const Map& map, const std::string& id) {
   return it == map.end() ? nullptr : &it->second;
 }
 
-// K2: the sealed contents of a case's documents, from the event that submitted them.
-std::vector<projections::Sealed> document_contents(const ledger::Ledger& ledger, const projections::IdentityCase& c) {
-  std::vector<projections::Sealed> out;
-  if (c.documents_position == 0) return out;
-  auto read = ledger.read(c.documents_position, 1);
-  if (!read || read->empty()) return out;
-  const auto* submitted = read->front().envelope().payload_as_IdentityDocumentsSubmitted();
-  if (submitted == nullptr || submitted->documents() == nullptr) return out;
-  for (const auto* document : *submitted->documents()) {
-    projections::Sealed sealed;
-    if (const auto* content = document->content()) {
-      if (content->key_id()) sealed.key_id = content->key_id()->str();
-      if (content->nonce()) sealed.nonce.assign(content->nonce()->begin(), content->nonce()->end());
-      if (content->ciphertext()) sealed.ciphertext.assign(content->ciphertext()->begin(), content->ciphertext()->end());
-    }
-    out.push_back(std::move(sealed));
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -86,7 +66,7 @@ void get_identity_verification(Call& call, Reply reply) {
   if (!found) return reply(std::move(found.error()));
   if (!found->entity) return reply(problem_response(404, "not_found", "identity verification " + id + " does not exist"));
   const auto view = personal_view_for(call.token, call.services);
-  const auto contents = document_contents(call.services.ledger, *found->entity);
+  const auto contents = api::document_contents(call.services.ledger, *found->entity);
   reply(json_response(200, identity_verification_json(id, *found->entity, contents, view, found->at, found->as_of)));
 }
 

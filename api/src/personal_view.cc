@@ -16,6 +16,7 @@ Shown<std::string> open(const PersonalView& view, const std::string& subject, co
 }
 
 bool forgotten_in_vault(const PersonalView& view, const std::string& subject) {
+  if (view.forgotten_on_record && view.forgotten_on_record(subject)) return true;
   return view.vault != nullptr && view.vault->forgotten(subject);
 }
 

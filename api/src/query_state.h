@@ -77,7 +77,7 @@ HttpResponse with_org_state(const Call& call, const std::string& org, Answer&& a
 inline PersonalView personal_view_for(const TokenInfo& token, const Services& services) {
   const bool personal = token.allows(Scope::personal_data);
   return PersonalView{personal, personal || token.allows(Scope::abuse_reporter), &services.processor.vault(),
-                      services.clock.now()};
+                      services.clock.now(), {}};
 }
 
 }  // namespace orgledger::api

@@ -2,6 +2,8 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
+
 #include "orgledger/projections/reporter_contact.h"
 #include "orgledger/vault/vault.h"
 
@@ -46,6 +48,19 @@ class Sealer {
 };
 
 }  // namespace
+
+std::vector<std::string> sealed_key_ids(const Body& body) {
+  std::vector<std::string> out;
+  auto add = [&](const std::optional<projections::Sealed>& sealed) {
+    if (sealed && std::find(out.begin(), out.end(), sealed->key_id) == out.end()) out.push_back(sealed->key_id);
+  };
+  if (const auto* c = std::get_if<RegisterUser>(&body)) add(c->login.sealed);
+  if (const auto* c = std::get_if<FileAbuseReport>(&body)) add(c->reporter.sealed);
+  if (const auto* c = std::get_if<SubmitIdentityDocuments>(&body)) {
+    for (const auto& document : c->documents) add(document.content.sealed);
+  }
+  return out;
+}
 
 std::string personal_subject(const Body& body) {
   if (const auto* c = std::get_if<RegisterUser>(&body)) return "user:" + c->user;

@@ -13,11 +13,15 @@
 #include "orgledger/projections/snapshot.h"
 #include "orgledger/projections/state_view.h"
 #include "orgledger/vault/vault.h"
+#include "serial_worker.h"
 
 namespace orgledger::commands {
 namespace {
 
 constexpr std::size_t kGrowthHeadroom = 2 << 20;
+constexpr const char* kShreddingFailed =
+    "the key store failed to destroy a key whose destruction is on record (G2): no command is taken until a restart "
+    "finishes it";
 constexpr const char* kOutOfStep =
     "the command processor's state may have missed events: it decides nothing more until a restart rebuilds it";
 
@@ -74,6 +78,8 @@ std::optional<Code> code_named(std::string_view name) {
   return std::nullopt;
 }
 
+}  // namespace
+
 // Everything one command's trip through the writer needs to remember for its answer.
 struct InFlight {
   Command command;
@@ -81,6 +87,33 @@ struct InFlight {
   std::function<void(Outcome)> done;
   std::optional<Rejection> refusal;  // imposed by the caller (submit_refused)
 };
+
+
+namespace {
+
+// The outcome of a command from the ledger's answer and what the writer decided.
+Outcome outcome_of(const ledger::Ledger& ledger, const InFlight& flight, std::expected<ledger::CommandAnswer, ledger::Error> appended) {
+  if (!appended) {
+    // Refused before any entry was built (invalid at the writer's instant): the refusal. A
+    // refusal whose entry could not be made durable is the ledger's failure (outcome unknown).
+    if (flight.rejection && appended.error().code == ledger::ErrorCode::invalid_argument) {
+      return std::unexpected(Failure{.rejection = flight.rejection});
+    }
+    return std::unexpected(Failure{.ledger = appended.error()});
+  }
+  if (flight.rejection) return std::unexpected(Failure{.rejection = flight.rejection, .position = appended->position});
+  if (appended->duplicate) {
+    // The first answer: if that was a refusal, the same refusal again.
+    auto first = ledger.read(appended->position, 1);
+    if (first && !first->empty() && first->front().type_name() == "CommandRejected") {
+      const auto* entry = first->front().envelope().payload_as_CommandRejected();
+      Rejection rejection{code_named(entry->code() ? entry->code()->string_view() : "").value_or(Code::invalid_state),
+                          entry->rule() ? entry->rule()->str() : "", entry->detail() ? entry->detail()->str() : ""};
+      return std::unexpected(Failure{.rejection = rejection, .position = appended->position, .duplicate = true});
+    }
+  }
+  return std::move(*appended);
+}
 
 }  // namespace
 
@@ -121,7 +154,7 @@ std::expected<std::unique_ptr<CommandProcessor>, ledger::Error> CommandProcessor
 
 CommandProcessor::CommandProcessor(ledger::Ledger& ledger, const ledger::Clock& clock,
                                    const projections::BusinessCalendar& calendar)
-    : ledger_(ledger), clock_(clock), calendar_(calendar) {}
+    : ledger_(ledger), clock_(clock), calendar_(calendar), shredder_(std::make_unique<SerialWorker>()) {}
 
 CommandProcessor::~CommandProcessor() {
   std::unique_lock lock(in_flight_mutex_);
@@ -151,8 +184,9 @@ void CommandProcessor::enqueue(Command command, std::optional<Rejection> refusal
     done(std::unexpected(Failure{.rejection = *invalid}));
     return;
   }
-  // G1: sealed here, on the submitter's thread, so the writer's commit path never encrypts.
-  if (auto sealed = seal_personal_data(command, *vault_); !sealed) {
+  // G1: sealed here, on the submitter's thread, so the writer's commit path never encrypts. A
+  // command refused before any rule (D2) keeps nothing of its data: it is not sealed at all.
+  if (auto sealed = refusal ? std::expected<void, vault::Error>() : seal_personal_data(command, *vault_); !sealed) {
     done(std::unexpected(Failure{.ledger = vault_failure("personal data could not be sealed", sealed.error())}));
     return;
   }
@@ -161,20 +195,22 @@ void CommandProcessor::enqueue(Command command, std::optional<Rejection> refusal
     ++in_flight_;
   }
   // Every answer passes here, so the destructor knows when nothing refers to it any more.
-  auto answer = [this, done = std::move(done)](Outcome outcome) {
+  auto reply = [this, done = std::move(done)](Outcome outcome) {
     done(std::move(outcome));
     std::lock_guard lock(in_flight_mutex_);
     if (--in_flight_ == 0) all_answered_.notify_all();
   };
-  auto flight = std::make_shared<InFlight>(InFlight{std::move(command), std::nullopt, std::move(answer)});
+  auto flight = std::make_shared<InFlight>(InFlight{std::move(command), std::nullopt, std::move(reply)});
   flight->refusal = std::move(refusal);
   const std::string id = flight->command.command_id;
   ledger_.append_decided_async(
       id,
       [this, flight](ledger::Micros now) -> std::expected<ledger::CommandAppend, ledger::Error> {
         const Command& command = flight->command;
-        // Fail-stop: a state that may have missed events must not decide anything.
+        // Fail-stop: a state that may have missed events must not decide anything, nor a processor
+        // whose key store failed to destroy a key on record (G2).
         if (!in_step_) return std::unexpected(ledger::Error{ledger::ErrorCode::stopped, kOutOfStep});
+        if (shredding_failed_) return std::unexpected(ledger::Error{ledger::ErrorCode::stopped, kShreddingFailed});
         if (flight->refusal) {  // D2: refused before any rule was asked (the token may not write)
           flight->rejection = flight->refusal;
           return rejected_entry(command, *flight->refusal);
@@ -194,33 +230,31 @@ void CommandProcessor::enqueue(Command command, std::optional<Rejection> refusal
         return append;
       },
       [this, flight](std::expected<ledger::CommandAnswer, ledger::Error> appended) {
-        if (!appended) {
-          // Refused before any entry was built (invalid at the writer's instant): the refusal. A
-          // refusal whose entry could not be made durable is the ledger's failure (outcome unknown).
-          if (flight->rejection && appended.error().code == ledger::ErrorCode::invalid_argument) {
-            return flight->done(std::unexpected(Failure{.rejection = flight->rejection}));
-          }
-          return flight->done(std::unexpected(Failure{.ledger = appended.error()}));
-        }
-        if (flight->rejection) {
-          return flight->done(std::unexpected(Failure{.rejection = flight->rejection, .position = appended->position}));
-        }
-        // G2: the keys are destroyed before the answer (a repeat finishes what a crash left).
-        if (auto shredded = shred_recorded(*appended); !shredded) {
-          return flight->done(std::unexpected(Failure{.ledger = shredded.error()}));
-        }
-        if (appended->duplicate) {
-          // The first answer: if that was a refusal, the same refusal again.
-          auto first = ledger_.read(appended->position, 1);
-          if (first && !first->empty() && first->front().type_name() == "CommandRejected") {
-            const auto* entry = first->front().envelope().payload_as_CommandRejected();
-            Rejection rejection{code_named(entry->code() ? entry->code()->string_view() : "").value_or(Code::invalid_state),
-                                entry->rule() ? entry->rule()->str() : "", entry->detail() ? entry->detail()->str() : ""};
-            return flight->done(std::unexpected(Failure{.rejection = rejection, .position = appended->position, .duplicate = true}));
-          }
-        }
-        flight->done(std::move(*appended));
+        this->answer(flight, outcome_of(ledger_, *flight, std::move(appended)));
       });
+}
+
+void CommandProcessor::answer(const std::shared_ptr<InFlight>& flight, Outcome outcome) {
+  // G1: keys whose sealed values nothing kept (a refusal, a repeat) are deleted; after a failure of
+  // the ledger the command may be on record, so its keys stay.
+  const bool kept = outcome && !outcome->duplicate;
+  if (!kept && (outcome || outcome.error().rejection)) {
+    if (const auto keys = sealed_key_ids(flight->command.body); !keys.empty()) (void)vault_->discard_unused(keys);
+  }
+  const bool shreds = outcome && std::any_of(outcome->events.begin(), outcome->events.end(), [](const ledger::EventRef& e) {
+    const auto type = static_cast<schema::Event>(e.type);
+    return type == schema::Event::SubjectForgotten || type == schema::Event::IdentityDocumentsPurged;
+  });
+  if (!shreds) return flight->done(std::move(outcome));
+  // G2: the keys are destroyed before the answer (a repeat finishes what a crash left), on a
+  // thread of their own: the destruction rewrites the key store's files.
+  shredder_->post([this, flight, outcome = std::move(outcome)]() mutable {
+    if (auto shredded = shred_recorded(*outcome); !shredded) {
+      shredding_failed_ = true;
+      return flight->done(std::unexpected(Failure{.ledger = shredded.error()}));
+    }
+    flight->done(std::move(outcome));
+  });
 }
 
 Outcome CommandProcessor::submit(Command command) {

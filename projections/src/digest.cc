@@ -216,6 +216,15 @@ std::vector<ProjectionDigest> projection_digests(const State& state) {
     out.push_back({"abuse_reports", state.reports.size(), c.finish()});
   }
   {
+    Canonical c("streams");
+    for (const auto* entry : sorted(state.stream_versions)) {
+      c.text(entry->first);
+      c.u64(entry->second);
+    }
+    out.push_back({"streams", state.stream_versions.size(), c.finish()});
+  }
+  // Added with K, after the projections of the builds before (replay --json keeps their order).
+  {
     Canonical c("identity_verifications");
     for (const auto* entry : sorted(state.cases)) {
       const auto& k = entry->second;
@@ -251,14 +260,6 @@ std::vector<ProjectionDigest> projection_digests(const State& state) {
       c.optional(o.cancellation_recorded);
     }
     out.push_back({"orders", state.orders.size(), c.finish()});
-  }
-  {
-    Canonical c("streams");
-    for (const auto* entry : sorted(state.stream_versions)) {
-      c.text(entry->first);
-      c.u64(entry->second);
-    }
-    out.push_back({"streams", state.stream_versions.size(), c.finish()});
   }
   return out;
 }

@@ -424,10 +424,21 @@ class Folder {
     const std::string subject = text(e.subject());
     const auto colon = subject.find(':');
     const std::string kind = subject.substr(0, colon), id = colon == std::string::npos ? "" : subject.substr(colon + 1);
+    // A clear value of an event written before G1 (G4) stays in that event, but not in the state:
+    // no snapshot written from now on holds it.
     if (kind == "user") {
-      if (auto it = state_.users.find(id); it != state_.users.end()) it->second.forgotten = position_;
+      if (auto it = state_.users.find(id); it != state_.users.end()) {
+        it->second.forgotten = position_;
+        it->second.login.clear.clear();
+      }
     } else if (kind == "abuse") {
-      if (auto it = state_.reports.find(id); it != state_.reports.end()) it->second.forgotten = position_;
+      if (auto it = state_.reports.find(id); it != state_.reports.end()) {
+        it->second.forgotten = position_;
+        auto& reporter = it->second.reporter;
+        reporter.name.clear();
+        reporter.email.clear();
+        reporter.phone.clear();
+      }
     } else if (kind == "kcheck") {
       if (auto it = state_.cases.find(id); it != state_.cases.end()) it->second.forgotten = position_;
     }

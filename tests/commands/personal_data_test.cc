@@ -3,6 +3,8 @@
 // 72 h and cancels at 240 h.
 #include <catch2/catch.hpp>
 
+#include <future>
+
 #include "failing_file_system.h"
 #include "manual_clock.h"
 #include "orgledger/commands/processor.h"
@@ -94,12 +96,45 @@ TEST_CASE("G2 processor: a destruction on record that the vault could not do is 
   REQUIRE(forgotten.error().ledger);
   CHECK(desk.keys->forgotten("user:dana"));  // reads as forgotten already
   CHECK(desk.log->read(desk.log->head().position, 1).value().front().type_name() == "SubjectForgotten");
+  // Fail-stop: nothing more is taken until a restart finishes the destruction.
+  failing_fs.failing = false;
+  auto next = desk.run("svc:signup", RegisterUser{"erin", "erin@example.ch"});
+  REQUIRE_FALSE(next);
+  REQUIRE(next.error().ledger);
+  CHECK(next.error().ledger->code == ledger::ErrorCode::stopped);
   desk.close();
   failing_fs.failing = false;
   desk.vault_env = nullptr;
   desk.open();  // start finishes what the log says was destroyed
   CHECK_FALSE(desk.keys->has_key(key));
   CHECK(desk.keys->forgotten("user:dana"));
+}
+
+TEST_CASE("G1 processor: the keys of a refused or repeated command are deleted - a refusal before the rules seals nothing") {
+  Desk desk;
+  REQUIRE(desk.run("svc:signup", RegisterUser{"dana", "dana@example.ch"}));
+  const auto before = desk.keys->key_count();
+  // Refused by a rule (already_exists): its key sealed nothing that was kept.
+  auto again = desk.run("svc:signup", RegisterUser{"dana", "dana@other.ch"});
+  REQUIRE_FALSE(again);
+  CHECK(again.error().rejection->code == Code::already_exists);
+  CHECK(desk.keys->key_count() == before - 1);  // the pool gave one key, which is gone again
+  // A repeat of an accepted command id: the first answer, and the repeat's key is deleted.
+  Command first{"svc:signup", "reg-erin", "", std::nullopt, RegisterUser{"erin", "erin@example.ch"}};
+  REQUIRE(desk.processor->submit(first));
+  const auto after_first = desk.keys->key_count();
+  auto repeat = desk.processor->submit(first);
+  REQUIRE(repeat);
+  CHECK(repeat->duplicate);
+  CHECK(desk.keys->key_count() == after_first - 1);
+  // D2: a command refused before any rule (a token without write) is not sealed at all.
+  std::promise<Outcome> refused;
+  desk.processor->submit_refused(Command{"svc:signup", "", "", std::nullopt, RegisterUser{"fay", "fay@example.ch"}},
+                                 reject(Code::forbidden, "D2", "no write scope"),
+                                 [&](Outcome outcome) { refused.set_value(std::move(outcome)); });
+  const auto count = desk.keys->key_count();
+  REQUIRE_FALSE(refused.get_future().get());
+  CHECK(desk.keys->key_count() == count);
 }
 
 TEST_CASE("K3 processor: completing a case destroys its documents' key in the same answer") {

@@ -126,6 +126,12 @@ TEST_CASE("G2 system: SIGKILL between the forget event and the key's destruction
     auto keys = vault::Vault::open({.directory = data + "/vault", .mode = vault::Mode::read_only}).value();
     CHECK(keys->has_key(key));  // the crash left it
   }
+  // Before any restart, the command line reads the log too: forgotten, whatever the vault holds.
+  int exported = -1;
+  const auto before_restart = run("export --data " + data + " --format jsonl --reveal-personal-data", &exported);
+  CHECK(exported == 0);
+  CHECK(before_restart.find("crash-marker") == std::string::npos);
+  CHECK(before_restart.find("\"login\":\"forgotten\"") != std::string::npos);
   // The next start (here `orgledger submit`, which starts the processor) finishes the destruction.
   int code = -1;
   run("submit --data " + data + " < /dev/null", &code);

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "vault_impl.h"
 #include "failing_file_system.h"
 #include "faulty_disk.h"
 #include "temp_dir.h"
@@ -30,7 +31,7 @@ TEST_CASE("faults: failing randomness → io_error from fresh_key and seal, no k
   REQUIRE_FALSE(sealed);
   CHECK(sealed.error().code == vault::ErrorCode::io_error);
   // Drain the pool: the refill then needs randomness and fails.
-  for (int i = 0; i < 255; ++i) REQUIRE(v->fresh_key());
+  for (std::size_t i = 0; i + 1 < vault::kKeysPerRefill; ++i) REQUIRE(v->fresh_key());
   const auto count = v->key_count();
   const auto refused = v->fresh_key();
   REQUIRE_FALSE(refused);

@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "vault_impl.h"
 #include "temp_dir.h"
 #include "vault_testing.h"
 
@@ -21,7 +22,7 @@ TEST_CASE("fresh key: 2000 keys across refills and a reopen never repeat, and ea
   std::vector<std::string> handed_out;
   for (int round = 0; round < 2; ++round) {
     auto v = open_vault(options);
-    for (int i = 0; i < 1000; ++i) {  // four refills of 256 per round, the last one partly used
+    for (int i = 0; i < 1000; ++i) {  // refills across rounds, the last one partly used
       const auto key = v->fresh_key().value();
       CHECK(key.id.size() == 32);
       ids.insert(key.id);
@@ -46,7 +47,7 @@ TEST_CASE("fresh key: a key is durable when handed out - it is in the store befo
   const auto record = raw_value(options.directory, "k/" + key.id);
   REQUIRE(record);
   CHECK(record->size() == 69);
-  CHECK(v->key_count() == 256);  // the pool it came from, pooled keys included
+  CHECK(v->key_count() == vault::kKeysPerRefill);  // the pool it came from, pooled keys included
 }
 
 TEST_CASE("fresh key: many threads at once get distinct keys") {
@@ -74,14 +75,14 @@ TEST_CASE("fresh key: many threads at once get distinct keys") {
 TEST_CASE("fresh key: the cost of fresh_key + seal, refills included (printed, not asserted)") {
   TempDir dir;
   auto v = open_vault({.directory = dir.sub("vault")});
-  constexpr int kRounds = 5120;  // 20 refills
+  constexpr int kRounds = 5120;  // a few refills
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < kRounds; ++i) {
     const auto key = v->fresh_key().value();
     REQUIRE(v->seal(key, "user:" + std::to_string(i), "someone@example.com"));
   }
   const auto elapsed = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
-  std::fprintf(stderr, "[vault] fresh_key + seal: %.2f us each over %d (one synced refill per 256)\n", elapsed / kRounds, kRounds);
+  std::fprintf(stderr, "[vault] fresh_key + seal: %.2f us each over %d (one synced refill per %zu)\n", elapsed / kRounds, kRounds, vault::kKeysPerRefill);
   const auto key = v->fresh_key().value();
   const auto sealed = v->seal(key, "user:x", "someone@example.com").value();
   const auto open_start = std::chrono::steady_clock::now();

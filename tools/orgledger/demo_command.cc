@@ -109,7 +109,7 @@ int demo_command(const Args& raw) {
       return kExitUsageOrIo;
     }
     std::printf("\nthe log in %s (first %zu events):\n", dir.c_str(), events->size());
-    for (const auto& event : *events) std::printf("%s\n", api::event_to_json(event, api::PersonalView::revealed(vault->get(), ledger::system_clock().now())).dump().c_str());
+    for (const auto& event : *events) std::printf("%s\n", api::event_to_json(event, api::PersonalView::redacted(vault->get(), ledger::system_clock().now())).dump().c_str());
   }
   auto report = ledger::verify_ledger(dir);
   if (!report) {

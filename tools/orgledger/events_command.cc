@@ -44,10 +44,13 @@ int finished_output() {
   return kExitOk;
 }
 
-int print_stream(const std::string& dir, const std::string& stream, ledger::Position from, std::uint64_t remaining,
-                 bool json, const api::PersonalView& view) {
+int print_stream(const CliArgs& args, const std::string& dir, const std::string& stream, ledger::Position from,
+                 std::uint64_t remaining, bool json) {
   auto opened = ledger::Ledger::open(dir, {.mode = ledger::OpenMode::read_only});
   if (!opened) return report(opened.error());
+  auto vault = open_local_vault(args, "events");
+  if (!vault) return kExitUsageOrIo;
+  const auto view = personal_view_of(args, vault->get(), opened->get());  // G3
   ledger::StreamVersion version = 1;
   while (remaining > 0) {
     auto events = (*opened)->read_stream(stream, version, kChunk);
@@ -75,12 +78,8 @@ int events_command(const Args& raw) {
   ledger::Position next = std::max<std::uint64_t>(args.number("from").value_or(1), 1);
   std::uint64_t remaining = args.number("limit").value_or(std::numeric_limits<std::uint64_t>::max());
 
-  auto vault = open_local_vault(args, "events");
-  if (!vault) return kExitUsageOrIo;
-  auto view = personal_view_of(args, vault->get());  // G3
-
   // One stream without --follow: read it through the stream index, not the whole log.
-  if (stream && !args.flag("follow")) return print_stream(dir, *stream, next, remaining, json, view);
+  if (stream && !args.flag("follow")) return print_stream(args, dir, *stream, next, remaining, json);
 
   // Read-only, so that it runs beside a server holding the ledger for writing. A read-only view
   // is the log as of open: --follow reopens it to see what was appended since.
@@ -95,7 +94,11 @@ int events_command(const Args& raw) {
       return report(opened.error());
     }
     auto subscription = (*opened)->subscribe(next);
-    view.now = ledger::system_clock().now();  // K4, as time passes under --follow
+    // The vault too is reopened with the log: a read-only view sees its files as they were at open
+    // (keys made and subjects forgotten since).
+    auto vault = open_local_vault(args, "events");
+    if (!vault) return kExitUsageOrIo;
+    const auto view = personal_view_of(args, vault->get(), opened->get());  // G3, and K4 at now
     while (remaining > 0) {
       auto events = subscription->next(std::min<std::uint64_t>(kChunk, remaining), std::chrono::milliseconds(0));
       if (!events) return report(events.error());

@@ -57,7 +57,7 @@ int export_command(const Args& raw) {
   }
   auto vault = open_local_vault(args, "export");
   if (!vault) return kExitUsageOrIo;
-  const auto view = personal_view_of(args, vault->get());  // G3
+  const auto view = personal_view_of(args, vault->get(), &ledger);  // G3
   if (*format == "csv") {
     std::printf(
         "position,stream,stream_version,recorded_at,type,actor,command_id,correlation_id,data,prev_hash,hash,"

@@ -10,7 +10,6 @@
 #include "orgledger/api/time_format.h"
 #include "orgledger/ledger/ledger.h"
 #include "orgledger/replay/org_fold.h"
-#include "orgledger/schema/events_generated.h"
 #include "personal_access.h"
 #include "query_support.h"
 #include "subcommands.h"
@@ -63,24 +62,6 @@ std::optional<StreamState> fold_stream(const CliArgs& args, const std::string& s
   return out;
 }
 
-std::vector<projections::Sealed> document_contents(const ledger::Ledger& ledger, const projections::IdentityCase& c) {
-  std::vector<projections::Sealed> out;
-  if (c.documents_position == 0) return out;
-  auto read = ledger.read(c.documents_position, 1);
-  if (!read || read->empty()) return out;
-  const auto* submitted = read->front().envelope().payload_as_IdentityDocumentsSubmitted();
-  if (submitted == nullptr || submitted->documents() == nullptr) return out;
-  for (const auto* document : *submitted->documents()) {
-    projections::Sealed sealed;
-    if (const auto* content = document->content()) {
-      if (content->key_id()) sealed.key_id = content->key_id()->str();
-      if (content->nonce()) sealed.nonce.assign(content->nonce()->begin(), content->nonce()->end());
-      if (content->ciphertext()) sealed.ciphertext.assign(content->ciphertext()->begin(), content->ciphertext()->end());
-    }
-    out.push_back(std::move(sealed));
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -106,7 +87,7 @@ int identity_verification_command(const Args& raw) {
   if (found == state->folded.state.cases.end()) return not_found(args, "identity verification " + id);
   auto vault = open_local_vault(args, "identity-verification");
   if (!vault) return kExitUsageOrIo;
-  return print(args, api::identity_verification_json(id, found->second, document_contents(*state->ledger, found->second),
+  return print(args, api::identity_verification_json(id, found->second, api::document_contents(*state->ledger, found->second),
                                                      personal_view_of(args, vault->get()), state->at,
                                                      state->folded.as_of_position));
 }

@@ -27,33 +27,48 @@ bool fits(std::string_view text) { return text.size() <= static_cast<std::size_t
 
 }  // namespace
 
-std::expected<std::string, Error> gcm_seal(KeyView key, std::string_view nonce, std::string_view aad,
-                                           std::string_view plaintext) {
-  if (nonce.size() != kNonceBytes) return fail(ErrorCode::invalid_argument, "AES-256-GCM: the nonce is not 12 bytes");
-  if (!fits(aad) || !fits(plaintext)) return fail(ErrorCode::invalid_argument, "AES-256-GCM: input too large");
-  Context context(EVP_CIPHER_CTX_new());
-  if (!context) return openssl_failed("allocate a context");
-  // 12 bytes is GCM's default IV length, so no EVP_CTRL_GCM_SET_IVLEN is needed.
-  if (EVP_EncryptInit_ex(context.get(), EVP_aes_256_gcm(), nullptr, key.data(), bytes(nonce)) != 1) {
+void GcmSealer::ContextFree::operator()(EVP_CIPHER_CTX* context) const { EVP_CIPHER_CTX_free(context); }
+
+std::expected<GcmSealer, Error> GcmSealer::keyed(KeyView key) {
+  GcmSealer sealer;
+  sealer.context_.reset(EVP_CIPHER_CTX_new());
+  if (!sealer.context_) return openssl_failed("allocate a context");
+  // The key now, the nonce per value: the key schedule is done once.
+  if (EVP_EncryptInit_ex(sealer.context_.get(), EVP_aes_256_gcm(), nullptr, key.data(), nullptr) != 1) {
     return openssl_failed("initialise encryption");
   }
+  return sealer;
+}
+
+std::expected<std::string, Error> GcmSealer::seal(std::string_view nonce, std::string_view aad, std::string_view plaintext) {
+  if (nonce.size() != kNonceBytes) return fail(ErrorCode::invalid_argument, "AES-256-GCM: the nonce is not 12 bytes");
+  if (!fits(aad) || !fits(plaintext)) return fail(ErrorCode::invalid_argument, "AES-256-GCM: input too large");
+  EVP_CIPHER_CTX* context = context_.get();
+  // 12 bytes is GCM's default IV length, so no EVP_CTRL_GCM_SET_IVLEN is needed.
+  if (EVP_EncryptInit_ex(context, nullptr, nullptr, nullptr, bytes(nonce)) != 1) return openssl_failed("set the nonce");
   int length = 0;
-  if (!aad.empty() && EVP_EncryptUpdate(context.get(), nullptr, &length, bytes(aad), static_cast<int>(aad.size())) != 1) {
+  if (!aad.empty() && EVP_EncryptUpdate(context, nullptr, &length, bytes(aad), static_cast<int>(aad.size())) != 1) {
     return openssl_failed("add the AAD");
   }
   std::string sealed(plaintext.size() + kTagBytes, '\0');
   int written = 0;
   if (!plaintext.empty() &&
-      EVP_EncryptUpdate(context.get(), bytes(sealed), &written, bytes(plaintext), static_cast<int>(plaintext.size())) != 1) {
+      EVP_EncryptUpdate(context, bytes(sealed), &written, bytes(plaintext), static_cast<int>(plaintext.size())) != 1) {
     return openssl_failed("encrypt");
   }
-  if (EVP_EncryptFinal_ex(context.get(), bytes(sealed) + written, &length) != 1) return openssl_failed("finish");
+  if (EVP_EncryptFinal_ex(context, bytes(sealed) + written, &length) != 1) return openssl_failed("finish");
   if (static_cast<std::size_t>(written + length) != plaintext.size()) return openssl_failed("encrypt every byte");
-  if (EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kTagBytes),
-                          bytes(sealed) + plaintext.size()) != 1) {
+  if (EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_GET_TAG, static_cast<int>(kTagBytes), bytes(sealed) + plaintext.size()) != 1) {
     return openssl_failed("produce the tag");
   }
   return sealed;
+}
+
+std::expected<std::string, Error> gcm_seal(KeyView key, std::string_view nonce, std::string_view aad,
+                                           std::string_view plaintext) {
+  auto sealer = GcmSealer::keyed(key);
+  if (!sealer) return std::unexpected(sealer.error());
+  return sealer->seal(nonce, aad, plaintext);
 }
 
 std::expected<std::string, Error> gcm_open(KeyView key, std::string_view nonce, std::string_view aad,

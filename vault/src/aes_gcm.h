@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <expected>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -23,6 +24,21 @@ using KeyView = std::span<const std::uint8_t, kKeyBytes>;
 // io_error (OpenSSL failed).
 std::expected<std::string, Error> gcm_seal(KeyView key, std::string_view nonce, std::string_view aad,
                                            std::string_view plaintext);
+
+// Seals many values under one key with its key schedule done once (a refill wraps a thousand data
+// keys under the master key). Not thread-safe; the same contract as gcm_seal per value.
+class GcmSealer {
+ public:
+  // Errors: io_error (OpenSSL failed).
+  static std::expected<GcmSealer, Error> keyed(KeyView key);
+  std::expected<std::string, Error> seal(std::string_view nonce, std::string_view aad, std::string_view plaintext);
+
+ private:
+  struct ContextFree {
+    void operator()(struct evp_cipher_ctx_st* context) const;
+  };
+  std::unique_ptr<struct evp_cipher_ctx_st, ContextFree> context_;
+};
 
 // The plaintext of `sealed` (ciphertext ‖ tag). corrupt when the tag does not verify (altered
 // bytes, another key, another AAD): no unauthenticated byte is ever returned.

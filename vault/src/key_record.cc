@@ -11,8 +11,14 @@ std::string key_record_aad(std::string_view key_id) { return "orgledger-vault-ke
 
 std::expected<std::string, Error> wrap_key(const MasterKey& master, std::string_view key_id,
                                            std::span<const std::uint8_t, kKeyBytes> data_key, std::string_view nonce) {
-  auto wrapped = gcm_seal(master.key.view(), nonce, key_record_aad(key_id),
-                          {reinterpret_cast<const char*>(data_key.data()), data_key.size()});
+  auto sealer = GcmSealer::keyed(master.key.view());
+  if (!sealer) return std::unexpected(sealer.error());
+  return wrap_key_with(*sealer, master, key_id, data_key, nonce);
+}
+
+std::expected<std::string, Error> wrap_key_with(GcmSealer& sealer, const MasterKey& master, std::string_view key_id,
+                                                std::span<const std::uint8_t, kKeyBytes> data_key, std::string_view nonce) {
+  auto wrapped = sealer.seal(nonce, key_record_aad(key_id), {reinterpret_cast<const char*>(data_key.data()), data_key.size()});
   if (!wrapped) return std::unexpected(wrapped.error());
   std::string record;
   record.reserve(kKeyRecordBytes);

@@ -22,6 +22,10 @@ std::string key_record_aad(std::string_view key_id);
 std::expected<std::string, Error> wrap_key(const MasterKey& master, std::string_view key_id,
                                            std::span<const std::uint8_t, kKeyBytes> data_key, std::string_view nonce);
 
+// As wrap_key, with `sealer` keyed by `master` (many wraps, one key schedule).
+std::expected<std::string, Error> wrap_key_with(GcmSealer& sealer, const MasterKey& master, std::string_view key_id,
+                                                std::span<const std::uint8_t, kKeyBytes> data_key, std::string_view nonce);
+
 // The id of the master key that wrapped `record`; nullopt when the record is malformed.
 std::optional<std::string_view> record_master_id(std::string_view record);
 

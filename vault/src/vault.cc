@@ -54,6 +54,7 @@ void wipe(DataKey& key) { OPENSSL_cleanse(key.bytes.data(), key.bytes.size()); }
 Vault::Vault() : impl_(std::make_unique<Impl>()) {}
 
 Vault::~Vault() {
+  impl_->stop_refiller();
   std::lock_guard lock(impl_->pool_mutex);
   impl_->discard_pool();
 }
@@ -63,6 +64,7 @@ std::expected<std::unique_ptr<Vault>, Error> Vault::open(const Options& options)
   std::unique_ptr<Vault> vault(new Vault());
   Impl& impl = *vault->impl_;
   impl.random = options.random != nullptr ? options.random : &system_random();
+  impl.background = options.random == nullptr;
   auto store = KeyStore::open(options.directory, options.mode, options.env);
   if (!store) return std::unexpected(store.error());
   impl.store = std::move(*store);

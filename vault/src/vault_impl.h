@@ -4,7 +4,9 @@
 
 #include <functional>
 #include <memory>
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 #include <optional>
 #include <set>
 #include <string>
@@ -17,9 +19,14 @@
 
 namespace orgledger::vault {
 
+// Keys made per refill: one synced write per this many fresh_key() calls.
+inline constexpr std::size_t kKeysPerRefill = 4096;
+
 struct Vault::Impl {
-  // Keys made per refill: one synced write per this many fresh_key() calls.
-  static constexpr std::size_t kPoolSize = 256;
+  static constexpr std::size_t kPoolSize = kKeysPerRefill;
+  // Below this many pooled keys a background refill begins, so that fresh_key() (on the
+  // submitters' path) almost never waits for the key store's fsync.
+  static constexpr std::size_t kLowWater = 2048;
   static constexpr std::size_t kCacheCapacity = 4096;
 
   Random* random = nullptr;
@@ -33,11 +40,25 @@ struct Vault::Impl {
 
   std::mutex pool_mutex;
   std::vector<DataKey> pool;  // handed out from the back
+  // The background refill (only with the system's random source, which any thread may use; an
+  // injected source is used on the caller's thread alone, so a seeded one stays deterministic).
+  bool background = false;
+  std::thread refiller;  // started by the first fresh_key() that wants a refill
+  std::condition_variable pool_changed;
+  bool refill_wanted = false;
+  bool refilling = false;
+  bool stopping = false;
+  std::optional<Error> refill_error;  // the last background refill's, for the next fresh_key()
 
   std::mutex forget_mutex;  // one forget (and its rewrite of the files) at a time
 
-  // fresh_key.cc. Both with pool_mutex held.
+  // fresh_key.cc. refill() and discard_pool() with pool_mutex held; make_keys() without it (one
+  // refill at a time: `refilling`).
   std::expected<void, Error> refill();
+  std::expected<std::vector<DataKey>, Error> make_keys();
+  void refill_in_background(std::unique_lock<std::mutex>& lock);
+  void run_refiller();
+  void stop_refiller();
   // A key id neither stored nor among `drawn`.
   std::expected<std::string, Error> unused_key_id(const std::set<std::string, std::less<>>& drawn) const;
   void discard_pool();

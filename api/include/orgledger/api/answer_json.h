@@ -8,6 +8,7 @@
 #include "orgledger/api/event_json.h"
 #include "orgledger/api/personal_view.h"
 #include "orgledger/commands/processor.h"
+#include "orgledger/ledger/ledger.h"
 #include "orgledger/ledger/verify.h"
 #include "orgledger/projections/abuse_sla.h"
 #include "orgledger/projections/access.h"
@@ -53,6 +54,10 @@ Json user_json(const std::string& id, const projections::User& user, const proje
 Json identity_verification_json(const std::string& id, const projections::IdentityCase& c,
                                  const std::vector<projections::Sealed>& contents, const PersonalView& view,
                                  ledger::Micros at, ledger::Position as_of_position);
+
+// K2: the sealed contents of a case's documents, read from the event that submitted them (the
+// state keeps references, not the up to 4 MiB of ciphertext); empty when there are none.
+std::vector<projections::Sealed> document_contents(const ledger::Ledger& ledger, const projections::IdentityCase& c);
 
 // K5: {"order", "org", "reason", "state", "blocked_at", "cancel_at", "as_of_position"}, state at `at`.
 Json order_json(const std::string& id, const projections::Order& order, ledger::Micros at, ledger::Position as_of_position);

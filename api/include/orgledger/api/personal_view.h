@@ -2,6 +2,7 @@
 // once the subject's key is destroyed (G2) — the latter for everyone, the scopes notwithstanding.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -23,11 +24,16 @@ struct PersonalView {
   const vault::Vault* vault = nullptr;
   // K4: identity documents read as "forgotten" from submitted_at + 72 h on, at this instant.
   ledger::Micros now = 0;
+  // G2: whether the log records `subject` as forgotten (or its documents purged), for views of
+  // events, which do not hold the state: a crash may have come between the event and the key's
+  // destruction, and a read-only vault does not see what happened after it was opened. Null: the
+  // vault's word alone (a server's, which finished every destruction on record when it started).
+  std::function<bool(std::string_view subject)> forgotten_on_record;
 
   // Everything redacted (only what is forgotten shows as such).
-  static PersonalView redacted(const vault::Vault* vault, ledger::Micros now) { return {false, false, vault, now}; }
+  static PersonalView redacted(const vault::Vault* vault, ledger::Micros now) { return {false, false, vault, now, {}}; }
   // Everything in clear that can still be read (the local data directory's --reveal-personal-data).
-  static PersonalView revealed(const vault::Vault* vault, ledger::Micros now) { return {true, true, vault, now}; }
+  static PersonalView revealed(const vault::Vault* vault, ledger::Micros now) { return {true, true, vault, now, {}}; }
 };
 
 // What a viewer gets of one personal value.

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <expected>
+#include <string>
+#include <vector>
 
 #include "orgledger/commands/command.h"
 
@@ -19,6 +21,9 @@ namespace orgledger::commands {
 // already sealed is kept. Errors: the vault's (no key could be had, or randomness failed): the
 // command must then not be decided.
 [[nodiscard]] std::expected<void, vault::Error> seal_personal_data(Command& command, vault::Vault& vault);
+
+// The ids of the data keys that seal the personal data of `body` (empty before sealing).
+std::vector<std::string> sealed_key_ids(const Body& body);
 
 // The subject whose key seals the personal data `body` carries, empty when it carries none.
 std::string personal_subject(const Body& body);

@@ -25,6 +25,9 @@ class Vault;
 
 namespace orgledger::commands {
 
+class SerialWorker;
+struct InFlight;  // processor.cc: one command's trip through the writer
+
 // Why a command did not go through.
 struct Failure {
   std::optional<Rejection> rejection;   // refused by validation or a rule (API.md code)
@@ -91,6 +94,9 @@ class CommandProcessor final : private ledger::GroupDecider {
   // G2: destroys the keys that the events of `answer` put on record as destroyed (SubjectForgotten,
   // IdentityDocumentsPurged), before the command is answered. Errors: the vault's, as io_error.
   std::expected<void, ledger::Error> shred_recorded(const ledger::CommandAnswer& answer);
+  // Answers a command: at once, or (when its events destroy keys) once they are destroyed, on the
+  // shredder's thread. Keys the command sealed with and that nothing kept are deleted first (G1).
+  void answer(const std::shared_ptr<InFlight>& flight, Outcome outcome);
   // G2: finishes every destruction on record that the vault has not done (a crash came between).
   std::expected<void, ledger::Error> finish_shredding();
   // Copies into the overlay what `event` will change, so evolve sees the durable entity first.
@@ -119,6 +125,12 @@ class CommandProcessor final : private ledger::GroupDecider {
   std::size_t in_flight_ = 0;
   ledger::Micros started_at_ = 0;
   std::string id_nonce_;  // random, per start: generated command ids never repeat across starts
+  // G2: set for good when the key store failed to destroy a key on record: from then on every
+  // command is refused as `stopped` (fail-stop) until a restart finishes the destruction.
+  std::atomic<bool> shredding_failed_{false};
+  // Runs the destructions of keys (slow I/O) and their commands' answers, off the ledger's threads.
+  // Last member: destroyed first, once every answer is given.
+  std::unique_ptr<SerialWorker> shredder_;
 };
 
 }  // namespace orgledger::commands

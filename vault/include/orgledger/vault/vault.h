@@ -100,6 +100,12 @@ class Vault {
   // verify (altered ciphertext, wrong subject) → corrupt. Thread-safe; unwrapped keys are cached.
   [[nodiscard]] std::expected<std::optional<std::string>, Error> open(std::string_view subject,
                                                                      const Sealed& sealed) const;
+  // Deletes keys handed out by fresh_key() whose sealed values were not kept: the command that
+  // carried them was refused, or was a repeat of one already on record. Not synced (a key left by
+  // a crash is an orphan, like a pooled one). Never for a key an event names. Errors: read_only,
+  // io_error.
+  [[nodiscard]] std::expected<void, Error> discard_unused(std::span<const std::string> key_ids);
+
   // Whether `subject` was forgotten (G2): its marker is in the store, or forget() has begun.
   bool forgotten(std::string_view subject) const;
   // Whether key `key_id` is present (neither destroyed nor unknown).
