@@ -3,6 +3,7 @@
 // only its own stream.
 #include <nlohmann/json.hpp>
 
+#include "orgledger/commands/decide.h"
 #include "orgledger/projections/identity_orders.h"
 #include "orgledger/replay/org_fold.h"
 #include "query_state.h"
@@ -49,8 +50,15 @@ const typename Map::mapped_type* lookup(const Map& map, const std::string& id) {
 
 }  // namespace
 
+// Queries answer invalid_argument before not_found (DOMAIN.md, Identifiers).
+std::optional<HttpResponse> bad_id(const std::string& what, const std::string& id) {
+  if (commands::valid_id(id)) return std::nullopt;
+  return problem_response(400, "invalid_argument", what + ": not an id of 1-128 characters of [A-Za-z0-9._:@-]");
+}
+
 void get_user(Call& call, Reply reply) {
   const std::string& id = call.path_params.at(0);
+  if (auto bad = bad_id("user", id)) return reply(std::move(*bad));
   const auto view = personal_view_for(call.token, call.services);
   reply(with_state(call, [&](const projections::State& state, ledger::Position as_of, ledger::Micros) {
     const auto* user = lookup(state.users, id);
@@ -61,6 +69,7 @@ void get_user(Call& call, Reply reply) {
 
 void get_identity_verification(Call& call, Reply reply) {
   const std::string& id = call.path_params.at(0);
+  if (auto bad = bad_id("case", id)) return reply(std::move(*bad));
   auto found = find_in_stream<projections::IdentityCase>(
       call, "kcheck:" + id, [&](const projections::State& state) { return lookup(state.cases, id); });
   if (!found) return reply(std::move(found.error()));
@@ -72,6 +81,7 @@ void get_identity_verification(Call& call, Reply reply) {
 
 void get_order(Call& call, Reply reply) {
   const std::string& id = call.path_params.at(0);
+  if (auto bad = bad_id("order", id)) return reply(std::move(*bad));
   auto found = find_in_stream<projections::Order>(call, "order:" + id,
                                                   [&](const projections::State& state) { return lookup(state.orders, id); });
   if (!found) return reply(std::move(found.error()));

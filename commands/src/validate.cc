@@ -12,13 +12,6 @@ constexpr ledger::Micros kReceivedAtTolerance = 5 * 60'000'000LL;  // A1: the le
 constexpr std::size_t kMaxDocumentBytes = 4u << 20;  // K2: 4 MiB decoded, all documents together
 constexpr std::size_t kGcmTagBytes = 16;             // a sealed value is its plaintext's size + the tag
 
-bool valid_id(std::string_view id) {
-  return !id.empty() && id.size() <= 128 && std::ranges::all_of(id, [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-           c == ':' || c == '@' || c == '-';
-  });
-}
-
 class Validator {
  public:
   void id(const char* field, const std::string& value) {
@@ -142,6 +135,13 @@ void validate_body(Validator& v, const Body& body, ledger::Micros now) {
 }
 
 }  // namespace
+
+bool valid_id(std::string_view id) {
+  return !id.empty() && id.size() <= 128 && std::ranges::all_of(id, [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+           c == ':' || c == '@' || c == '-';
+  });
+}
 
 std::optional<Rejection> validate(const Command& command, ledger::Micros now) {
   Validator v;

@@ -49,7 +49,30 @@ struct History {
     for (int i = 0; i < count; ++i) {
       clock.advance(random.step());
       (void)processor->submit(processor->read([&](const projections::State& state) { return random.next(state); }));
+      if (i == count / 2) personal_and_k_commands();
     }
+  }
+  // G and K entities in the state too: sealed logins and reporters, cases with documents (one
+  // completed), orders (one unblocked), forgotten subjects.
+  void personal_and_k_commands() {
+    using namespace commands;
+    auto run = [&](std::string actor, Body body) {
+      clock.advance(1'000'000);
+      REQUIRE(processor->submit(Command{std::move(actor), "", "", std::nullopt, std::move(body)}));
+    };
+    run("svc:abuse-desk", FileAbuseReport{.report = "r-snap", .received_at = clock.now(), .category = "spam",
+                                          .reporter = {.anonymous = false, .email = "ida@example.org"}});
+    for (const char* id : {"k1", "k2"}) {
+      run("svc:kcheck", OpenIdentityVerification{id, "u1", IdentityReason::order_review});
+      run("u1", SubmitIdentityDocuments{id, {{DocumentKind::passport, PersonalInput("scan")}}});
+    }
+    run("agent:zoe", CompleteIdentityVerification{"k1", VerificationOutcome::rejected});
+    const auto org = processor->read([](const projections::State& state) { return state.organizations.begin()->first; });
+    run("svc:billing", BlockOrder{"o1", org, "review"});
+    run("svc:billing", BlockOrder{"o2", org, "review"});
+    run("agent:zoe", UnblockOrder{"o2"});
+    run("svc:privacy", ForgetSubject{"user:u2"});
+    run("svc:privacy", ForgetSubject{"abuse:r-snap"});
   }
   void restart(const projections::SnapshotNote& note = {}) {
     processor.reset();

@@ -75,6 +75,8 @@ TEST_CASE("G3 HTTP: personal_data and admin see logins and documents, abuse:repo
   CHECK(k1["user"] == "dana");
   CHECK_FALSE(k1["purge_at"].is_null());
   CHECK(reader.get("/v1/users/nobody").status == 404);
+  CHECK(reader.get("/v1/users/no%20body").status == 400);  // invalid_argument before not_found
+  CHECK(reader.get("/v1/orders/o%2Fx").status == 400);
   CHECK(reader.get("/v1/identity-verifications/k9").status == 404);
 
   // The event feed: the same rules, and never the ciphertext.

@@ -25,6 +25,9 @@ using Events = std::vector<NewEvent>;
 // Shapes, ids (1–128 of [A-Za-z0-9._:@-]), values; A1's received_at bound (now + 5 min).
 [[nodiscard]] std::optional<Rejection> validate(const Command& command, ledger::Micros now);
 
+// DOMAIN.md, Identifiers: 1–128 characters of [A-Za-z0-9._:@-].
+bool valid_id(std::string_view id);
+
 // validate(), then the rules. `calendar` counts the abuse deadlines' business days (A7).
 [[nodiscard]] std::expected<Events, Rejection> decide(
     const projections::StateView& state, const Command& command, ledger::Micros now,
