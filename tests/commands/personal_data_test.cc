@@ -9,6 +9,9 @@
 #include "manual_clock.h"
 #include "orgledger/commands/processor.h"
 #include "orgledger/commands/scheduler.h"
+#include "orgledger/ledger/verify.h"
+#include "orgledger/projections/as_of.h"
+#include "orgledger/projections/digest.h"
 #include "orgledger/projections/identity_orders.h"
 #include "orgledger/vault/vault.h"
 #include "temp_dir.h"
@@ -79,6 +82,32 @@ TEST_CASE("G2 processor: ForgetSubject destroys the subject's key before it is a
   desk.open();
   CHECK(desk.read([](const projections::State& s) { return s.users.at("dana").forgotten.has_value(); }));
   CHECK_FALSE(desk.keys->has_key(key));
+}
+
+TEST_CASE("G2 processor: forgetting changes no replay digest of an earlier position, and the chain verifies") {
+  Desk desk;
+  REQUIRE(desk.run("svc:signup", RegisterUser{"dana", "dana@example.ch"}));
+  REQUIRE(desk.run("svc:abuse-desk", FileAbuseReport{.report = "r1", .received_at = desk.clock.now(), .category = "spam",
+                                                     .reporter = {.anonymous = false, .email = "ida@example.org"}}));
+  const auto before = desk.log->head().position;
+  auto digests_at = [&](ledger::Position position) {
+    auto folded = projections::fold_as_of(*desk.log, projections::AsOf{projections::AsOf::Kind::position,
+                                                                        static_cast<std::int64_t>(position)},
+                                          desk.clock.now());
+    REQUIRE(folded);
+    std::vector<ledger::Hash> out;
+    for (const auto& digest : projections::projection_digests(folded->state)) out.push_back(digest.digest);
+    return out;
+  };
+  const auto earlier = digests_at(before);
+  REQUIRE(desk.run("svc:privacy", ForgetSubject{"user:dana"}));
+  REQUIRE(desk.run("svc:privacy", ForgetSubject{"abuse:r1"}));
+  CHECK(digests_at(before) == earlier);
+  CHECK(digests_at(desk.log->head().position) != earlier);  // the forgets themselves are state
+  desk.close();
+  auto report = ledger::verify_ledger(desk.dir.path());
+  REQUIRE(report);
+  CHECK(report->ok);
 }
 
 TEST_CASE("G2 processor: a destruction on record that the vault could not do is finished at the next start") {
