@@ -4,6 +4,7 @@
 
 #include "orgledger/api/base64.h"
 #include "orgledger/projections/identity_orders.h"
+#include "orgledger/projections/sealed_value.h"
 
 #include <nlohmann/json.hpp>
 
@@ -240,13 +241,7 @@ std::vector<projections::Sealed> document_contents(const ledger::Ledger& ledger,
   const auto* submitted = read->front().envelope().payload_as_IdentityDocumentsSubmitted();
   if (submitted == nullptr || submitted->documents() == nullptr) return out;
   for (const auto* document : *submitted->documents()) {
-    projections::Sealed sealed;
-    if (const auto* content = document->content()) {
-      if (content->key_id()) sealed.key_id = content->key_id()->str();
-      if (content->nonce()) sealed.nonce.assign(content->nonce()->begin(), content->nonce()->end());
-      if (content->ciphertext()) sealed.ciphertext.assign(content->ciphertext()->begin(), content->ciphertext()->end());
-    }
-    out.push_back(std::move(sealed));
+    out.push_back(projections::sealed_of(document->content()).value_or(projections::Sealed{}));
   }
   return out;
 }

@@ -7,6 +7,7 @@
 #include "orgledger/api/base64.h"
 #include "orgledger/api/time_format.h"
 #include "orgledger/ledger/hash.h"
+#include "orgledger/projections/sealed_value.h"
 #include "orgledger/schema/events_generated.h"
 
 namespace orgledger::api {
@@ -118,14 +119,7 @@ class PayloadWriter {
 
   static std::string text(const flatbuffers::String* value) { return value == nullptr ? std::string() : value->str(); }
 
-  static projections::Sealed sealed(const schema::Sealed* value) {
-    projections::Sealed out;
-    if (value == nullptr) return out;
-    out.key_id = text(value->key_id());
-    if (value->nonce()) out.nonce.assign(value->nonce()->begin(), value->nonce()->end());
-    if (value->ciphertext()) out.ciphertext.assign(value->ciphertext()->begin(), value->ciphertext()->end());
-    return out;
-  }
+
 
   // The id of the event's stream (user:<id>, abuse:<id>, kcheck:<case>): the subject of its data.
   std::string_view stream_id() const {
@@ -138,8 +132,8 @@ class PayloadWriter {
   Json user_registered(const std::uint8_t* object) const {
     const auto* e = reinterpret_cast<const schema::UserRegistered*>(object);
     projections::PersonalText login;
-    if (e->login_sealed()) login.sealed = sealed(e->login_sealed());
-    else login.clear = text(e->login());
+    login.sealed = projections::sealed_of(e->login_sealed());
+    if (!login.sealed) login.clear = text(e->login());  // G4
     Json out = Json::object();
     out["user"] = text(e->user());
     const auto shown = show_login(view_, text(e->user()), login, false);
@@ -153,7 +147,7 @@ class PayloadWriter {
     const auto* details = reinterpret_cast<const schema::Reporter*>(object);
     if (details->anonymous()) return "anonymous";
     projections::Reporter reporter{false, text(details->name()), text(details->email()), text(details->phone()), std::nullopt};
-    if (details->sealed()) reporter.sealed = sealed(details->sealed());
+    reporter.sealed = projections::sealed_of(details->sealed());
     const auto shown = show_reporter(view_, stream_id(), reporter, false);
     if (const auto* hidden = std::get_if<Hidden>(&shown)) return to_string(*hidden);
     return contact_json(std::get<projections::ReporterContact>(shown));
@@ -165,7 +159,7 @@ class PayloadWriter {
     Json out = Json::object();
     out["kind"] = schema::EnumNameDocumentKind(d->kind());
     const bool readable = view_.now < event_.recorded_at() + projections::kDocumentLifetime;
-    const auto shown = show_document(view_, stream_id(), sealed(d->content()), readable);
+    const auto shown = show_document(view_, stream_id(), projections::sealed_of(d->content()).value_or(projections::Sealed{}), readable);
     if (const auto* hidden = std::get_if<Hidden>(&shown)) out["content"] = to_string(*hidden);
     else out["content"] = base64(std::get<std::string>(shown));
     return out;

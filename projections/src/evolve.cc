@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "orgledger/projections/sealed_value.h"
 #include "orgledger/schema/events_generated.h"
 
 namespace orgledger::projections {
@@ -48,14 +49,6 @@ void remove_member(Organization& org, const std::string& user) {
   }
 }
 
-std::optional<Sealed> sealed_of(const schema::Sealed* sealed) {
-  if (sealed == nullptr) return std::nullopt;
-  Sealed out;
-  out.key_id = text(sealed->key_id());
-  if (sealed->nonce()) out.nonce.assign(sealed->nonce()->begin(), sealed->nonce()->end());
-  if (sealed->ciphertext()) out.ciphertext.assign(sealed->ciphertext()->begin(), sealed->ciphertext()->end());
-  return out;
-}
 
 std::vector<std::string> texts(const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>* values) {
   std::vector<std::string> out;
