@@ -452,11 +452,13 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
   }
 
   void drain(std::size_t drained) {
-    constexpr std::size_t kMaxDrain = 4 << 20;
+    // Past the largest body a client may send (a 6 MiB SubmitIdentityDocuments, K2) with room: a
+    // client refused at its header is still sending that much.
+    const std::size_t max_drain = 2 * std::max(server_.options.body_limit, server_.options.document_body_limit);
     buffer_.consume(buffer_.size());
     stream_.async_read_some(buffer_.prepare(64 * 1024),
-                            [self = shared_from_this(), drained](beast::error_code error, std::size_t bytes) {
-                              if (error || drained + bytes > kMaxDrain) return self->close();
+                            [self = shared_from_this(), drained, max_drain](beast::error_code error, std::size_t bytes) {
+                              if (error || drained + bytes > max_drain) return self->close();
                               self->buffer_.commit(bytes);
                               self->drain(drained + bytes);
                             });
