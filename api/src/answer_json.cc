@@ -4,6 +4,7 @@
 
 #include "orgledger/api/base64.h"
 #include "orgledger/projections/identity_orders.h"
+#include "orgledger/projections/renewals.h"
 #include "orgledger/projections/sealed_value.h"
 
 #include <nlohmann/json.hpp>
@@ -182,6 +183,27 @@ Json abuse_report_json(const std::string& id, const projections::AbuseReport& re
         {"status", projections::to_string(stage.status)}};
   }
   out["stages"] = std::move(stages);
+  return out;
+}
+
+Json renewals_json(const std::string& org_id, const projections::Organization& org, ledger::Micros at,
+                   ledger::Position as_of_position) {
+  Json out;
+  out["org"] = org_id;
+  Json products = Json::array();
+  for (const auto& [product_id, product] : org.products) {  // a sorted map
+    Json item;
+    item["product"] = product_id;
+    item["expires_at"] = instant_or_null(product.expires_at);
+    item["state"] = projections::to_string(projections::renewal_state(product, at));
+    item["auto_renewal"] = {
+        {"enabled", product.auto_renewal.has_value()},
+        {"payment_method", product.auto_renewal ? Json(product.auto_renewal->payment_method) : Json(nullptr)},
+        {"first_attempt_at", instant_or_null(projections::first_attempt_at(product))}};
+    products.push_back(std::move(item));
+  }
+  out["products"] = std::move(products);
+  out["as_of_position"] = as_of_position;
   return out;
 }
 

@@ -319,6 +319,18 @@ const std::map<std::string, Parser, std::less<>>& parsers() {
        }},
       {"UnblockOrder", [](Fields& f) -> Body { return UnblockOrder{f.text("order")}; }},
       {"ForgetSubject", [](Fields& f) -> Body { return ForgetSubject{f.text("subject")}; }},
+      {"EnableAutoRenewal",
+       [](Fields& f) -> Body {
+         return EnableAutoRenewal{f.text("org"), f.text("product"), f.text("payment_method")};
+       }},
+      {"DisableAutoRenewal",
+       [](Fields& f) -> Body {
+         return DisableAutoRenewal{f.text("org"), f.text("product")};
+       }},
+      {"RenewProduct",
+       [](Fields& f) -> Body {
+         return RenewProduct{f.text("org"), f.text("product"), f.instant("expires_at"), f.optional_text("payment_method")};
+       }},
   };
   return table;
 }

@@ -81,6 +81,13 @@ void get_members(Call& call, Reply reply) {
              });
 }
 
+void get_renewals(Call& call, Reply reply) {
+  answer_org(call, reply,
+             [](const std::string& id, const projections::Organization& org, ledger::Position as_of, ledger::Micros at) {
+               return renewals_json(id, org, at, as_of);
+             });
+}
+
 void get_teams(Call& call, Reply reply) {
   answer_org(call, reply,
              [](const std::string& id, const projections::Organization& org, ledger::Position as_of, ledger::Micros) {

@@ -17,6 +17,7 @@ const std::vector<Route>& table() {
       {"GET", "/v1/orgs/{org}", Scope::read, kOrgQuery, Work::answer, live, org_history, get_org},
       {"GET", "/v1/orgs/{org}/members", Scope::read, kOrgQuery, Work::answer, live, org_history, get_members},
       {"GET", "/v1/orgs/{org}/teams", Scope::read, kOrgQuery, Work::answer, live, org_history, get_teams},
+      {"GET", "/v1/orgs/{org}/renewals", Scope::read, kOrgQuery, Work::answer, live, org_history, get_renewals},
       {"GET", "/v1/orgs/{org}/support-grants", Scope::read, {"status", "as_of", "at"}, Work::answer, live, org_history,
        get_support_grants},
       {"GET",

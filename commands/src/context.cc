@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "orgledger/projections/access.h"
 #include "rules.h"
 
 namespace orgledger::commands {
@@ -32,6 +33,12 @@ std::optional<Rejection> Context::require_administrator(const projections::Organ
     return std::nullopt;
   }
   return reject(Code::forbidden, rule, actor() + " is not an administrator or legal representative of the organization");
+}
+
+std::optional<Rejection> Context::require_billing_rights(const projections::Organization& org, const char* rule) const {
+  const auto* member = actor_member(org);
+  if (member != nullptr && projections::billing_allowed(*member)) return std::nullopt;
+  return reject(Code::forbidden, rule, actor() + " has no billing rights on the organization");
 }
 
 std::expected<const projections::Member*, Rejection> Context::member(const projections::Organization& org,

@@ -58,6 +58,10 @@ std::expected<Events, Rejection> decide(const projections::StateView& state, con
           [&](const ForgetSubject& c) { return decide_forget(ctx, c); },
           [&](const PurgeExpiredIdentityDocuments& c) { return decide_purge_expired(ctx, c); },
           [&](const CancelBlockedOrder& c) { return decide_cancel_order(ctx, c); },
+          [&](const EnableAutoRenewal& c) { return decide_enable_auto_renewal(ctx, c); },
+          [&](const DisableAutoRenewal& c) { return decide_disable_auto_renewal(ctx, c); },
+          [&](const RenewProduct& c) { return decide_renew_product(ctx, c); },
+          [&](const RecordRenewalPaymentDue& c) { return decide_record_payment_due(ctx, c); },
       },
       command.body);
 }

@@ -16,7 +16,7 @@ constexpr const char* kCommandTypes[] = {
     "AssessAbuseReport", "CompleteAbuseInvestigation", "CompleteCorrectiveActions", "CloseAbuseReport",
     "ExpireSupportAccess", "RecordAbuseDeadlineBreach", "OpenIdentityVerification", "SubmitIdentityDocuments",
     "CompleteIdentityVerification", "BlockOrder", "UnblockOrder", "ForgetSubject", "PurgeExpiredIdentityDocuments",
-    "CancelBlockedOrder"};
+    "CancelBlockedOrder", "EnableAutoRenewal", "DisableAutoRenewal", "RenewProduct", "RecordRenewalPaymentDue"};
 static_assert(std::size(kCommandTypes) == std::variant_size_v<Body>);
 
 }  // namespace

@@ -32,6 +32,9 @@ struct Context {
   const projections::Member* actor_member(const projections::Organization& org) const;
   // R1: the actor is an administrator or a legal representative, else forbidden.
   std::optional<Rejection> require_administrator(const projections::Organization& org, const char* rule) const;
+  // B1: the actor has billing rights on `org` (a legal representative, a member with the billing
+  // flag), else forbidden.
+  std::optional<Rejection> require_billing_rights(const projections::Organization& org, const char* rule) const;
   // The member `user`, or not_found.
   std::expected<const projections::Member*, Rejection> member(const projections::Organization& org,
                                                                const std::string& user, const char* rule) const;
@@ -91,6 +94,10 @@ Outcome decide_block_order(const Context&, const BlockOrder&);
 Outcome decide_unblock_order(const Context&, const UnblockOrder&);
 Outcome decide_cancel_order(const Context&, const CancelBlockedOrder&);
 Outcome decide_forget(const Context&, const ForgetSubject&);
+Outcome decide_enable_auto_renewal(const Context&, const EnableAutoRenewal&);
+Outcome decide_disable_auto_renewal(const Context&, const DisableAutoRenewal&);
+Outcome decide_renew_product(const Context&, const RenewProduct&);
+Outcome decide_record_payment_due(const Context&, const RecordRenewalPaymentDue&);
 
 // G1: a sealed value as events hold it.
 std::unique_ptr<schema::SealedT> to_schema(const projections::Sealed& sealed);

@@ -7,6 +7,7 @@
 #include "orgledger/projections/abuse_sla.h"
 #include "orgledger/projections/access.h"
 #include "orgledger/projections/identity_orders.h"
+#include "orgledger/projections/renewals.h"
 
 namespace orgledger::commands {
 namespace {
@@ -42,6 +43,15 @@ std::vector<Command> due_items(const projections::State& state, const projection
       if (s.status != projections::StageStatus::breached || s.done_at || report.breaches_recorded.contains(stage)) continue;
       due.push_back(Command{"svc:scheduler", item_id("A5", report_id, std::to_string(stage)), "", std::nullopt,
                             RecordAbuseDeadlineBreach{report_id, stage}, kSchedulerVia});
+    }
+  }
+  // B2: first payment attempts due (late ones included, after downtime).
+  for (const auto& [org_id, org] : state.organizations) {
+    for (const auto& [product_id, product] : org.products) {
+      for (const auto& owed : projections::payments_due(product, now)) {
+        due.push_back(Command{"svc:scheduler", item_id("B2", org_id + "/" + product_id, std::to_string(owed.expires_at)), "",
+                              std::nullopt, RecordRenewalPaymentDue{org_id, product_id, owed.expires_at}, kSchedulerVia});
+      }
     }
   }
   // K4: documents still held at submitted_at + 72 h.
@@ -94,6 +104,11 @@ std::optional<ledger::Micros> Scheduler::next_due(ledger::Micros now) const {
       const auto sla = projections::abuse_sla(report, calendar_, now);
       for (const auto& stage : sla.stages) {
         if (!stage.done_at && stage.status != projections::StageStatus::not_applicable) consider(stage.due + 1);  // A4: t > due
+      }
+    }
+    for (const auto& [org_id, org] : state.organizations) {
+      for (const auto& [product_id, product] : org.products) {
+        if (auto first = projections::first_attempt_at(product)) consider(*first);
       }
     }
     for (const auto& [case_id, c] : state.cases) {

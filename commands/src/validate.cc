@@ -2,6 +2,7 @@
 // Anything here is invalid_argument and leaves no trace in the log (D2).
 #include <algorithm>
 
+#include "orgledger/projections/renewals.h"
 #include "rules.h"
 
 namespace orgledger::commands {
@@ -120,6 +121,11 @@ void validate_body(Validator& v, const Body& body, ledger::Micros now) {
             total += size;
           }
           v.check(total <= kMaxDocumentBytes, "documents: more than 4 MiB decoded in all (K2)");
+        } else if constexpr (std::is_same_v<T, EnableAutoRenewal>) {
+          v.check(projections::payment_method_word(c.payment_method), "payment_method: a word of [a-z][a-z0-9_]{0,31} (B1)");
+        } else if constexpr (std::is_same_v<T, RenewProduct>) {
+          v.check(!c.payment_method || projections::payment_method_word(*c.payment_method),
+                  "payment_method: a word of [a-z][a-z0-9_]{0,31} (B1)");
         } else if constexpr (std::is_same_v<T, BlockOrder>) {
           v.text("reason", c.reason);
         } else if constexpr (std::is_same_v<T, ForgetSubject>) {

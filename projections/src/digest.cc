@@ -138,6 +138,21 @@ std::vector<ProjectionDigest> projection_digests(const State& state) {
       c.text(product.name);
       c.optional(product.expires_at);
       c.u64(product.since);
+      // B1–B2, only when there is something: the digests of states without renewals are unchanged.
+      if (product.auto_renewal) {
+        c.text("auto_renewal");
+        c.text(product.auto_renewal->payment_method);
+        c.u64(product.auto_renewal->since);
+      }
+      for (auto expires_at : product.payments_due_recorded) {
+        c.text("payment_due");
+        c.u64(static_cast<std::uint64_t>(expires_at));
+      }
+      for (const auto& owed : product.payments_owed) {
+        c.text("payment_owed");
+        c.u64(static_cast<std::uint64_t>(owed.expires_at));
+        c.text(owed.payment_method);
+      }
     }
     return org.products.size();
   }));

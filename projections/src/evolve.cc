@@ -114,6 +114,10 @@ class Folder {
       case Event::OrderUnblocked: return apply(*envelope.payload_as_OrderUnblocked());
       case Event::OrderCancelled: return apply(*envelope.payload_as_OrderCancelled());
       case Event::SubjectForgotten: return apply(*envelope.payload_as_SubjectForgotten());
+      case Event::AutoRenewalEnabled: return apply(*envelope.payload_as_AutoRenewalEnabled());
+      case Event::AutoRenewalDisabled: return apply(*envelope.payload_as_AutoRenewalDisabled());
+      case Event::ProductRenewed: return apply(*envelope.payload_as_ProductRenewed());
+      case Event::RenewalPaymentDue: return apply(*envelope.payload_as_RenewalPaymentDue());
     }
   }
 
@@ -207,6 +211,48 @@ class Folder {
     Product product{text(e.kind()), text(e.name()), std::nullopt, position_};
     if (e.expires_at()) product.expires_at = e.expires_at()->us();
     org->products[text(e.product())] = std::move(product);
+  }
+
+  Product* product(const flatbuffers::String* org_id, const flatbuffers::String* product_id) {
+    auto* org = organization(state_, org_id);
+    if (org == nullptr || product_id == nullptr) return nullptr;
+    auto it = org->products.find(product_id->string_view());
+    return it == org->products.end() ? nullptr : &it->second;
+  }
+
+  // B2: leaving the current expires_at (a renewal, a disable) after its payment fell due, with
+  // auto-renewal on and nothing on record yet: the scheduler still owes that record.
+  void keep_owed_payment(Product& p) {
+    if (!p.auto_renewal || !p.expires_at || at_ < *p.expires_at - kRenewalLeadTime) return;
+    const Micros expires_at = *p.expires_at;
+    if (std::find(p.payments_due_recorded.begin(), p.payments_due_recorded.end(), expires_at) != p.payments_due_recorded.end()) return;
+    for (const auto& owed : p.payments_owed) {
+      if (owed.expires_at == expires_at) return;
+    }
+    p.payments_owed.push_back(PaymentOwed{expires_at, p.auto_renewal->payment_method});
+  }
+
+  void apply(const schema::AutoRenewalEnabled& e) {
+    if (auto* p = product(e.org(), e.product())) p->auto_renewal = AutoRenewal{text(e.payment_method()), position_};
+  }
+  void apply(const schema::AutoRenewalDisabled& e) {
+    if (auto* p = product(e.org(), e.product())) {
+      keep_owed_payment(*p);
+      p->auto_renewal.reset();
+    }
+  }
+  void apply(const schema::ProductRenewed& e) {
+    auto* p = product(e.org(), e.product());
+    if (p == nullptr || e.expires_at() == nullptr) return;
+    keep_owed_payment(*p);
+    p->expires_at = e.expires_at()->us();
+  }
+  void apply(const schema::RenewalPaymentDue& e) {
+    auto* p = product(e.org(), e.product());
+    if (p == nullptr || e.expires_at() == nullptr) return;
+    const Micros expires_at = e.expires_at()->us();
+    p->payments_due_recorded.push_back(expires_at);
+    std::erase_if(p->payments_owed, [&](const PaymentOwed& owed) { return owed.expires_at == expires_at; });
   }
 
   void apply(const schema::ProductAccessGranted& e) {

@@ -84,8 +84,18 @@ Offset<fb::Organization> encode(FlatBufferBuilder& b, const std::string& id, con
   }
   std::vector<Offset<fb::Product>> products;
   for (const auto& [pid, p] : org.products) {
-    products.push_back(fb::CreateProduct(b, b.CreateString(pid), b.CreateString(p.kind), b.CreateString(p.name),
-                                         p.expires_at.has_value(), p.expires_at.value_or(0), p.since));
+    std::vector<std::int64_t> owed_at;
+    std::vector<std::string> owed_methods;
+    for (const auto& owed : p.payments_owed) {
+      owed_at.push_back(owed.expires_at);
+      owed_methods.push_back(owed.payment_method);
+    }
+    products.push_back(fb::CreateProduct(
+        b, b.CreateString(pid), b.CreateString(p.kind), b.CreateString(p.name), p.expires_at.has_value(),
+        p.expires_at.value_or(0), p.since,
+        p.auto_renewal ? b.CreateString(p.auto_renewal->payment_method) : Offset<flatbuffers::String>(),
+        p.auto_renewal ? p.auto_renewal->since : 0, b.CreateVector(p.payments_due_recorded), b.CreateVector(owed_at),
+        b.CreateVectorOfStrings(owed_methods)));
   }
   std::vector<Offset<fb::Team>> teams;
   for (const auto& [tid, t] : org.teams) {
@@ -271,9 +281,18 @@ void decode(const fb::Organization& o, Organization& org) {
     org.members.emplace(m.user()->str(), std::move(member));
   });
   each(o.products(), [&](const fb::Product& p) {
-    org.products.emplace(p.id()->str(),
-                         Product{text(p.kind()), text(p.name()),
-                                 p.has_expiry() ? std::optional<Micros>(p.expires_at()) : std::nullopt, p.since()});
+    Product product{text(p.kind()), text(p.name()),
+                    p.has_expiry() ? std::optional<Micros>(p.expires_at()) : std::nullopt, p.since()};
+    if (p.auto_renewal_method()) product.auto_renewal = AutoRenewal{p.auto_renewal_method()->str(), p.auto_renewal_since()};
+    if (p.payments_due_recorded()) {
+      product.payments_due_recorded.assign(p.payments_due_recorded()->begin(), p.payments_due_recorded()->end());
+    }
+    if (p.owed_expires_at() && p.owed_methods() && p.owed_expires_at()->size() == p.owed_methods()->size()) {
+      for (flatbuffers::uoffset_t i = 0; i < p.owed_expires_at()->size(); ++i) {
+        product.payments_owed.push_back(PaymentOwed{p.owed_expires_at()->Get(i), p.owed_methods()->Get(i)->str()});
+      }
+    }
+    org.products.emplace(p.id()->str(), std::move(product));
   });
   each(o.teams(), [&](const fb::Team& t) {
     Team team;

@@ -126,3 +126,33 @@ TEST_CASE("A5 and S6 catch up after the process was down at the instants") {
   CHECK(desk.log->head().position == head + 3);
   CHECK(desk.scheduler->run_once() == 0);
 }
+
+TEST_CASE("B2 scheduler: RenewalPaymentDue at expires_at - 336 h exactly, once, and caught up after downtime") {
+  Desk desk;
+  REQUIRE(desk.run("svc:signup", RegisterUser{"carol", "c@example.ch"}));
+  REQUIRE(desk.run("carol", CreateOrganization{"acme", "Acme"}));
+  const auto expires_at = desk.clock.now() + 1000 * kHour;
+  REQUIRE(desk.run("svc:billing", RegisterProduct{"acme", "p-host", "hosting", "Host", expires_at}));
+  REQUIRE(desk.run("carol", EnableAutoRenewal{"acme", "p-host", "visa"}));
+  const auto due = expires_at - 336 * kHour;
+  CHECK(desk.scheduler->next_due(desk.clock.now()) == due);
+  desk.clock.set(due - 1);
+  CHECK(desk.scheduler->run_once() == 0);
+  desk.clock.set(due);
+  CHECK(desk.scheduler->run_once() == 1);
+  CHECK(desk.last_types(1) == std::vector<std::string>{"RenewalPaymentDue"});
+  CHECK(desk.scheduler->run_once() == 0);
+  // Renewed while the process is down past the next instant: recorded at the next start, once.
+  const auto renewed_to = expires_at + 1000 * kHour;
+  REQUIRE(desk.run("svc:billing", RenewProduct{"acme", "p-host", renewed_to, std::nullopt}));
+  desk.clock.set(renewed_to - 336 * kHour + 50 * kHour);
+  desk.restart();
+  CHECK(desk.scheduler->run_once() == 1);
+  CHECK(desk.scheduler->run_once() == 0);
+  // Disabled before the next instant: nothing more, ever.
+  const auto third = renewed_to + 1000 * kHour;
+  REQUIRE(desk.run("svc:billing", RenewProduct{"acme", "p-host", third, std::nullopt}));
+  REQUIRE(desk.run("carol", DisableAutoRenewal{"acme", "p-host"}));
+  desk.clock.set(third);
+  CHECK(desk.scheduler->run_once() == 0);
+}

@@ -38,7 +38,9 @@ class RandomCommands {
     const std::string grant = "g" + std::to_string(pick(4));
     const auto role = static_cast<projections::Role>(pick(4));
     Body body;
-    switch (pick(17)) {
+    constexpr ledger::Micros kDay = 86'400'000'000LL;
+    const char* methods[] = {"visa", "twint", "paypal"};  // paypal: unsupported (B1)
+    switch (pick(20)) {
       case 0:
         body = CreateOrganization{org, "Org"};
         break;
@@ -62,9 +64,12 @@ class RandomCommands {
       case 7:
         body = SetBillingRights{org, user, pick(2) == 0};
         break;
-      case 8:
-        body = RegisterProduct{org, product, pick(2) ? "mail_service" : "kdrive", "P", {}};
+      case 8: {
+        std::optional<ledger::Micros> expires_at;
+        if (pick(2)) expires_at = state.recorded_at + (pick(40) + 1) * kDay;  // B: some expire, some never
+        body = RegisterProduct{org, product, pick(2) ? "mail_service" : "kdrive", "P", expires_at};
         break;
+      }
       case 9:
         body = GrantProductAccess{org, user, product};
         break;
@@ -87,6 +92,18 @@ class RandomCommands {
       case 15:
         body = RevokeSupportAccess{org, grant};
         break;
+      case 17:
+        body = EnableAutoRenewal{org, product, methods[pick(3)]};
+        break;
+      case 18:
+        body = DisableAutoRenewal{org, product};
+        break;
+      case 19: {
+        std::optional<std::string> method;
+        if (pick(2)) method = methods[pick(3)];
+        body = RenewProduct{org, product, state.recorded_at + (pick(60) + 1) * kDay, method};
+        break;
+      }
       default:
         body = AssignSupportTicket{"T" + std::to_string(pick(2)), "agent:a" + std::to_string(pick(2))};
         break;

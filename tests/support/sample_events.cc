@@ -120,6 +120,21 @@ std::vector<SampleEvent> one_of_each_event() {
   out.push_back(sample("order:o1", OrderUnblockedT{.order = "o1"}));
   out.push_back(sample("order:o1", OrderCancelledT{.order = "o1", .refund = Refund::full}));
   out.push_back(sample("user:carol", SubjectForgottenT{.subject = "user:carol", .key_ids = {"fedcba9876543210fedcba9876543210"}}));
+  // Added with B.
+  out.push_back(sample("org:acme", AutoRenewalEnabledT{.org = "acme", .product = "p-mail", .payment_method = "twint"}));
+  out.push_back(sample("org:acme", AutoRenewalDisabledT{.org = "acme", .product = "p-mail"}));
+  ProductRenewedT renewed;
+  renewed.org = "acme";
+  renewed.product = "p-mail";
+  renewed.expires_at = std::make_unique<Instant>(instant(kSampleInstant + 365LL * 86'400'000'000));
+  renewed.payment_method = "visa";
+  out.push_back(sample("org:acme", std::move(renewed)));
+  RenewalPaymentDueT due;
+  due.org = "acme";
+  due.product = "p-mail";
+  due.expires_at = std::make_unique<Instant>(instant(kSampleInstant + 365LL * 86'400'000'000));
+  due.payment_method = "visa";
+  out.push_back(sample("org:acme", std::move(due)));
   return out;
 }
 

@@ -180,7 +180,7 @@ TEST_CASE("G4 system: a store written before G1 opens, verifies with a warning, 
   CHECK(after.find("positions 1, 27") != std::string::npos);
 }
 
-TEST_CASE("CLI: identity-verification, order and keys rotate-master on a local data directory") {
+TEST_CASE("CLI: identity-verification, order, renewals and keys rotate-master on a local data directory") {
   TempDir dir;
   const std::string data = dir.sub("data");
   int code = -1;
@@ -205,6 +205,20 @@ TEST_CASE("CLI: identity-verification, order and keys rotate-master on a local d
   CHECK(revealed["state"] == "submitted");
   run("order o9 --data " + data + " --json", &code);
   CHECK(code == 1);
+  // B4 on the command line: a product without an expiry, active, auto-renewal off.
+  std::ofstream(dir.sub("product.jsonl"))
+      << "{\"type\":\"RegisterProduct\",\"actor\":\"svc:billing\",\"org\":\"acme\",\"product\":\"p-host\","
+         "\"kind\":\"hosting\",\"expires_at\":\"2030-01-01T00:00:00Z\"}\n"
+         "{\"type\":\"EnableAutoRenewal\",\"actor\":\"dana\",\"org\":\"acme\",\"product\":\"p-host\","
+         "\"payment_method\":\"twint\"}\n";
+  run("submit --data " + data + " --file " + dir.sub("product.jsonl"), &code);
+  REQUIRE(code == 0);
+  auto renewals = json::parse(run("renewals acme --data " + data + " --json", &code));
+  CHECK(code == 0);
+  CHECK(renewals["products"][0]["product"] == "p-host");
+  CHECK(renewals["products"][0]["auto_renewal"]["payment_method"] == "twint");
+  CHECK(renewals["products"][0]["auto_renewal"]["first_attempt_at"] == "2029-12-18T00:00:00.000000Z");
+  CHECK(json::parse(run("renewals acme --data " + data + " --json --at 2030-01-01T00:00:00Z"))["products"][0]["state"] == "expired");
   // Rotation: every key re-wrapped, no event changed, everything still reads.
   const auto verified_before = json::parse(run("verify --data " + data + " --json"))["head"];
   const auto rotated = run("keys rotate-master --data " + data, &code);

@@ -39,6 +39,11 @@ Json check_json(const projections::CheckResult& result, ledger::Position as_of_p
 // {"org", "as_of_position", "members": [{"user", "role", "billing", "products", "teams", "contact_prefs"}]}
 Json members_json(const std::string& org_id, const projections::Organization& org, ledger::Position as_of_position);
 
+// B4: {"org", "products": [{"product", "expires_at", "state", "auto_renewal": {"enabled",
+// "payment_method", "first_attempt_at"}}], "as_of_position"}, states at `at`, products sorted.
+Json renewals_json(const std::string& org_id, const projections::Organization& org, ledger::Micros at,
+                   ledger::Position as_of_position);
+
 // {"report", "received_at", "category", "reporter", "target", "stages": {stage: {"due", "done_at", "status"}}}
 // The reporter as `view` may see it (A6, G3).
 Json abuse_report_json(const std::string& id, const projections::AbuseReport& report, const projections::AbuseSla& sla,

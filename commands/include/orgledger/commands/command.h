@@ -96,6 +96,12 @@ struct BlockOrder { std::string order, org, reason; };
 struct UnblockOrder { std::string order; };
 // G2
 struct ForgetSubject { std::string subject; };
+// B1–B3
+struct EnableAutoRenewal { std::string org, product, payment_method; };
+struct DisableAutoRenewal { std::string org, product; };
+struct RenewProduct { std::string org, product; ledger::Micros expires_at = 0; std::optional<std::string> payment_method; };
+// The scheduler's own: B2 put on record (`expires_at` names which one: a late one may be owed).
+struct RecordRenewalPaymentDue { std::string org, product; ledger::Micros expires_at = 0; };
 // The scheduler's own: K4 and K5 put on record.
 struct PurgeExpiredIdentityDocuments { std::string case_id; };
 struct CancelBlockedOrder { std::string order; };
@@ -109,7 +115,8 @@ using Body = std::variant<RegisterUser, CreateOrganization, UpdateOrganizationDe
                           AssessAbuseReport, CompleteAbuseInvestigation, CompleteCorrectiveActions, CloseAbuseReport,
                           ExpireSupportAccess, RecordAbuseDeadlineBreach, OpenIdentityVerification,
                           SubmitIdentityDocuments, CompleteIdentityVerification, BlockOrder, UnblockOrder, ForgetSubject,
-                          PurgeExpiredIdentityDocuments, CancelBlockedOrder>;
+                          PurgeExpiredIdentityDocuments, CancelBlockedOrder, EnableAutoRenewal, DisableAutoRenewal,
+                          RenewProduct, RecordRenewalPaymentDue>;
 
 struct Command {
   std::string actor;           // a user id, agent:<id> or svc:<name>

@@ -103,13 +103,34 @@ struct Member {
   friend bool operator==(const Member&, const Member&) = default;
 };
 
+// B1: auto-renewal while enabled, with its card (the payment method's word).
+struct AutoRenewal {
+  std::string payment_method;
+  Position since = 0;
+  friend bool operator==(const AutoRenewal&, const AutoRenewal&) = default;
+};
+
+// B2: a first payment attempt that fell due (at expires_at − 336 h, while auto-renewal was on) and
+// is not yet on record: the scheduler catches up on it, even after a renewal or a disable.
+struct PaymentOwed {
+  Micros expires_at = 0;
+  std::string payment_method;
+  friend bool operator==(const PaymentOwed&, const PaymentOwed&) = default;
+};
+
 struct Product {
   std::string kind;
   std::string name;
   std::optional<Micros> expires_at;
   Position since = 0;
+  std::optional<AutoRenewal> auto_renewal;        // B1
+  std::vector<Micros> payments_due_recorded;      // B2: the expires_at of each RenewalPaymentDue
+  std::vector<PaymentOwed> payments_owed;         // B2: due while enabled, not yet on record
   friend bool operator==(const Product&, const Product&) = default;
 };
+
+// B1–B2: the first payment attempt is due 14 days (336 h) before expires_at.
+inline constexpr Micros kRenewalLeadTime = 336LL * 3600 * 1'000'000;
 
 struct Team {
   std::string name;
