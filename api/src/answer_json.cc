@@ -104,6 +104,7 @@ Json reason_json(const projections::Reason& reason) {
   if (reason.role) item["role"] = projections::to_string(*reason.role);
   if (!reason.team.empty()) item["team"] = reason.team;
   if (!reason.grant.empty()) item["grant"] = reason.grant;
+  if (!reason.partner_org.empty()) item["partner_org"] = reason.partner_org;  // C2
   item["since_position"] = reason.since_position;
   return item;
 }
@@ -183,6 +184,51 @@ Json abuse_report_json(const std::string& id, const projections::AbuseReport& re
         {"status", projections::to_string(stage.status)}};
   }
   out["stages"] = std::move(stages);
+  return out;
+}
+
+namespace {
+
+Json relation_json(const std::string& client_org, const projections::PartnerRelation& r) {
+  Json item;
+  item["partner_org"] = r.partner_org;
+  item["client_org"] = client_org;
+  if (r.full) {
+    item["scope"] = "full";
+  } else {
+    Json products = Json::array();
+    for (const auto& product : r.products) products.push_back(product);
+    item["scope"] = std::move(products);
+  }
+  item["billing"] = r.billing;
+  Json managers = Json::array();
+  for (const auto& [user, since] : r.managers) managers.push_back(user);
+  item["managers"] = std::move(managers);
+  item["state"] = r.ended ? "ended" : "active";
+  item["since_position"] = r.established;
+  item["ended_position"] = r.ended ? Json(*r.ended) : Json(nullptr);
+  return item;
+}
+
+}  // namespace
+
+Json partners_json(const std::string& org_id, const projections::StateView& state, ledger::Position as_of_position) {
+  Json out;
+  out["org"] = org_id;
+  Json relations = Json::array();
+  if (const auto* org = state.organization(org_id)) {
+    for (const auto& r : org->relations) relations.push_back(relation_json(org_id, r));
+    const auto* clients = state.partner_clients(org_id);
+    for (const auto& client_id : clients ? *clients : projections::SortedIdSet{}) {
+      const auto* client = state.organization(client_id);
+      if (client == nullptr) continue;
+      for (const auto& r : client->relations) {
+        if (r.partner_org == org_id) relations.push_back(relation_json(client_id, r));
+      }
+    }
+  }
+  out["relations"] = std::move(relations);
+  out["as_of_position"] = as_of_position;
   return out;
 }
 

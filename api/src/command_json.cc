@@ -120,6 +120,16 @@ class Fields {
     }
     return out;
   }
+  // C1: "full", or a non-empty list of the client's product ids.
+  PartnerScope partner_scope(const char* name) {
+    const json& value = required(name);
+    PartnerScope out;
+    if (value.is_string() && value.get<std::string>() == "full") return out;
+    if (!value.is_array()) return fail(std::string(name) + " must be \"full\" or a list of product ids"), out;
+    out.full = false;
+    out.products = texts(name);
+    return out;
+  }
   bool present(const char* name) {
     used_.insert(name);
     auto it = object_.find(name);
@@ -319,6 +329,29 @@ const std::map<std::string, Parser, std::less<>>& parsers() {
        }},
       {"UnblockOrder", [](Fields& f) -> Body { return UnblockOrder{f.text("order")}; }},
       {"ForgetSubject", [](Fields& f) -> Body { return ForgetSubject{f.text("subject")}; }},
+      {"EstablishPartnerRelation",
+       [](Fields& f) -> Body {
+         EstablishPartnerRelation c{.partner_org = f.text("partner_org"), .client_org = f.text("client_org")};
+         c.scope = f.partner_scope("scope");
+         c.billing = f.boolean("billing");
+         return c;
+       }},
+      {"AssignPartnerManager",
+       [](Fields& f) -> Body {
+         return AssignPartnerManager{f.text("partner_org"), f.text("client_org"), f.text("user")};
+       }},
+      {"UnassignPartnerManager",
+       [](Fields& f) -> Body {
+         return UnassignPartnerManager{f.text("partner_org"), f.text("client_org"), f.text("user")};
+       }},
+      {"EndPartnerRelation",
+       [](Fields& f) -> Body {
+         return EndPartnerRelation{f.text("partner_org"), f.text("client_org")};
+       }},
+      {"JoinPartnerProgram", [](Fields& f) -> Body { return JoinPartnerProgram{f.text("org")}; }},
+      {"JoinAffiliateProgram", [](Fields& f) -> Body { return JoinAffiliateProgram{f.text("org")}; }},
+      {"LeavePartnerProgram", [](Fields& f) -> Body { return LeavePartnerProgram{f.text("org")}; }},
+      {"LeaveAffiliateProgram", [](Fields& f) -> Body { return LeaveAffiliateProgram{f.text("org")}; }},
       {"EnableAutoRenewal",
        [](Fields& f) -> Body {
          return EnableAutoRenewal{f.text("org"), f.text("product"), f.text("payment_method")};

@@ -81,6 +81,15 @@ void get_members(Call& call, Reply reply) {
              });
 }
 
+// C5: the relations of both sides, so the whole state (as of a past point: whole_state).
+void get_partners(Call& call, Reply reply) {
+  const std::string& org_id = call.path_params.at(0);
+  reply(with_state(call, [&](const projections::State& state, ledger::Position as_of, ledger::Micros) {
+    if (!state.organizations.contains(org_id)) return org_not_found(org_id);
+    return json_response(200, partners_json(org_id, state, as_of));
+  }));
+}
+
 void get_renewals(Call& call, Reply reply) {
   answer_org(call, reply,
              [](const std::string& id, const projections::Organization& org, ledger::Position as_of, ledger::Micros at) {

@@ -17,6 +17,8 @@ const std::vector<Route>& table() {
       {"GET", "/v1/orgs/{org}", Scope::read, kOrgQuery, Work::answer, live, org_history, get_org},
       {"GET", "/v1/orgs/{org}/members", Scope::read, kOrgQuery, Work::answer, live, org_history, get_members},
       {"GET", "/v1/orgs/{org}/teams", Scope::read, kOrgQuery, Work::answer, live, org_history, get_teams},
+      // C5: both sides of the relations, so a whole past state for as_of.
+      {"GET", "/v1/orgs/{org}/partners", Scope::read, kOrgQuery, Work::answer, live, whole_state, get_partners},
       {"GET", "/v1/orgs/{org}/renewals", Scope::read, kOrgQuery, Work::answer, live, org_history, get_renewals},
       {"GET", "/v1/orgs/{org}/support-grants", Scope::read, {"status", "as_of", "at"}, Work::answer, live, org_history,
        get_support_grants},

@@ -95,6 +95,7 @@ void get_org(Call& call, Reply reply);
 void get_members(Call& call, Reply reply);
 void get_teams(Call& call, Reply reply);
 void get_renewals(Call& call, Reply reply);
+void get_partners(Call& call, Reply reply);
 void get_support_grants(Call& call, Reply reply);
 void get_check(Call& call, Reply reply);
 void get_abuse_reports(Call& call, Reply reply);

@@ -62,6 +62,14 @@ std::expected<Events, Rejection> decide(const projections::StateView& state, con
           [&](const DisableAutoRenewal& c) { return decide_disable_auto_renewal(ctx, c); },
           [&](const RenewProduct& c) { return decide_renew_product(ctx, c); },
           [&](const RecordRenewalPaymentDue& c) { return decide_record_payment_due(ctx, c); },
+          [&](const EstablishPartnerRelation& c) { return decide_establish_partner(ctx, c); },
+          [&](const AssignPartnerManager& c) { return decide_assign_manager(ctx, c); },
+          [&](const UnassignPartnerManager& c) { return decide_unassign_manager(ctx, c); },
+          [&](const EndPartnerRelation& c) { return decide_end_partner(ctx, c); },
+          [&](const JoinPartnerProgram& c) { return decide_join_partner_program(ctx, c); },
+          [&](const JoinAffiliateProgram& c) { return decide_join_affiliate_program(ctx, c); },
+          [&](const LeavePartnerProgram& c) { return decide_leave_partner_program(ctx, c); },
+          [&](const LeaveAffiliateProgram& c) { return decide_leave_affiliate_program(ctx, c); },
       },
       command.body);
 }

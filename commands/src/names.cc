@@ -16,7 +16,9 @@ constexpr const char* kCommandTypes[] = {
     "AssessAbuseReport", "CompleteAbuseInvestigation", "CompleteCorrectiveActions", "CloseAbuseReport",
     "ExpireSupportAccess", "RecordAbuseDeadlineBreach", "OpenIdentityVerification", "SubmitIdentityDocuments",
     "CompleteIdentityVerification", "BlockOrder", "UnblockOrder", "ForgetSubject", "PurgeExpiredIdentityDocuments",
-    "CancelBlockedOrder", "EnableAutoRenewal", "DisableAutoRenewal", "RenewProduct", "RecordRenewalPaymentDue"};
+    "CancelBlockedOrder", "EnableAutoRenewal", "DisableAutoRenewal", "RenewProduct", "RecordRenewalPaymentDue",
+    "EstablishPartnerRelation", "AssignPartnerManager", "UnassignPartnerManager", "EndPartnerRelation",
+    "JoinPartnerProgram", "JoinAffiliateProgram", "LeavePartnerProgram", "LeaveAffiliateProgram"};
 static_assert(std::size(kCommandTypes) == std::variant_size_v<Body>);
 
 }  // namespace
@@ -31,6 +33,7 @@ std::string stream_of(const Body& body) {
         else if constexpr (std::is_same_v<T, AssignSupportTicket>) return "ticket:" + command.ticket;
         else if constexpr (requires { command.report; }) return "abuse:" + command.report;
         else if constexpr (requires { command.case_id; }) return "kcheck:" + command.case_id;
+        else if constexpr (requires { command.client_org; }) return "org:" + command.client_org;  // C: the client's stream
         else if constexpr (requires { command.order; }) return "order:" + command.order;
         else if constexpr (std::is_same_v<T, ForgetSubject>) return command.subject;  // G2: the subject's own stream
         else return "org:" + command.org;

@@ -339,6 +339,11 @@ void CommandProcessor::fault_in(const ledger::RecordedEvent& event) {
   else if (kind == "abuse") copy(&projections::State::reports, id);
   else if (kind == "kcheck") copy(&projections::State::cases, id);
   else if (kind == "order") copy(&projections::State::orders, id);
+  // C1: the partner remembers its clients.
+  if (event.type_name() == "PartnerRelationEstablished") {
+    const auto* established = event.envelope().payload_as_PartnerRelationEstablished();
+    if (established->partner_org() != nullptr) copy(&projections::State::partner_clients, established->partner_org()->string_view());
+  }
   // A grant names (and creates) its ticket: keep an existing ticket's agent.
   if (event.type_name() == "SupportAccessGranted") {
     const auto* granted = event.envelope().payload_as_SupportAccessGranted();

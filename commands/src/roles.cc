@@ -78,6 +78,7 @@ Outcome decide_change_role(const Context& ctx, const ChangeMemberRole& c) {
   // R9: in the same batch as the change it announces.
   events.push_back(notification(c.org, c.user, "role_changed",
                                 std::string("Your role in ") + (*org)->name + " is now " + projections::to_string(c.role)));
+  if (c.role == Role::external) unassign_departing_manager(ctx, c.org, c.user, events);  // C2
   return events;
 }
 
@@ -93,6 +94,7 @@ Outcome decide_remove_member(const Context& ctx, const RemoveMember& c) {
   Events events;
   events.push_back(event(org_stream(c.org), schema::MemberRemovedT{.org = c.org, .user = c.user}));
   events.push_back(notification(c.org, c.user, "removed", "You were removed from " + (*org)->name));
+  unassign_departing_manager(ctx, c.org, c.user, events);  // C2
   return events;
 }
 
@@ -107,6 +109,7 @@ Outcome decide_leave(const Context& ctx, const LeaveOrganization& c) {
   Events events;
   events.push_back(event(org_stream(c.org), schema::OrganizationLeftT{.org = c.org, .user = ctx.actor()}));
   events.push_back(notification(c.org, ctx.actor(), "removed", "You left " + (*org)->name));
+  unassign_departing_manager(ctx, c.org, ctx.actor(), events);  // C2
   return events;
 }
 
@@ -164,6 +167,7 @@ Outcome decide_handover(const Context& ctx, const HandoverLegalRepresentative& c
   events.push_back(notification(c.org, c.from, removes ? "removed" : "role_changed",
                                 removes ? "You handed over " + (*org)->name + " and left it"
                                         : "You are now administrator of " + (*org)->name));
+  if (removes) unassign_departing_manager(ctx, c.org, c.from, events);  // C2
   return events;
 }
 

@@ -94,6 +94,17 @@ Outcome decide_block_order(const Context&, const BlockOrder&);
 Outcome decide_unblock_order(const Context&, const UnblockOrder&);
 Outcome decide_cancel_order(const Context&, const CancelBlockedOrder&);
 Outcome decide_forget(const Context&, const ForgetSubject&);
+Outcome decide_establish_partner(const Context&, const EstablishPartnerRelation&);
+Outcome decide_assign_manager(const Context&, const AssignPartnerManager&);
+Outcome decide_unassign_manager(const Context&, const UnassignPartnerManager&);
+Outcome decide_end_partner(const Context&, const EndPartnerRelation&);
+Outcome decide_join_partner_program(const Context&, const JoinPartnerProgram&);
+Outcome decide_join_affiliate_program(const Context&, const JoinAffiliateProgram&);
+Outcome decide_leave_partner_program(const Context&, const LeavePartnerProgram&);
+Outcome decide_leave_affiliate_program(const Context&, const LeaveAffiliateProgram&);
+// C2: when `user` stops being a non-external member of `org`, their assignments as a manager of
+// `org`'s clients end in the same batch (PartnerManagerUnassigned{reason: left_partner} each).
+void unassign_departing_manager(const Context& ctx, const std::string& org, const std::string& user, Events& events);
 Outcome decide_enable_auto_renewal(const Context&, const EnableAutoRenewal&);
 Outcome decide_disable_auto_renewal(const Context&, const DisableAutoRenewal&);
 Outcome decide_renew_product(const Context&, const RenewProduct&);

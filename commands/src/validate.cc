@@ -59,6 +59,11 @@ void validate_body(Validator& v, const Body& body, ledger::Micros now) {
         if constexpr (requires { c.report; }) v.id("report", c.report);
         if constexpr (requires { c.case_id; }) v.id("case", c.case_id);
         if constexpr (requires { c.order; }) v.id("order", c.order);
+        if constexpr (requires { c.client_org; }) {
+          v.id("partner_org", c.partner_org);
+          v.id("client_org", c.client_org);
+          v.check(c.partner_org != c.client_org, "partner_org and client_org are the same organization (C1)");
+        }
         if constexpr (std::is_same_v<T, RegisterUser>) {
           // G1: checked in clear before sealing; a sealed login was checked then.
           if (!c.login.sealed) {
@@ -121,6 +126,8 @@ void validate_body(Validator& v, const Body& body, ledger::Micros now) {
             total += size;
           }
           v.check(total <= kMaxDocumentBytes, "documents: more than 4 MiB decoded in all (K2)");
+        } else if constexpr (std::is_same_v<T, EstablishPartnerRelation>) {
+          if (!c.scope.full) v.ids("scope", c.scope.products);  // C1: a non-empty list of product ids
         } else if constexpr (std::is_same_v<T, EnableAutoRenewal>) {
           v.check(projections::payment_method_word(c.payment_method), "payment_method: a word of [a-z][a-z0-9_]{0,31} (B1)");
         } else if constexpr (std::is_same_v<T, RenewProduct>) {

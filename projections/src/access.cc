@@ -1,5 +1,7 @@
 #include "orgledger/projections/access.h"
 
+#include "orgledger/projections/partners.h"
+
 
 namespace orgledger::projections {
 namespace {
@@ -99,6 +101,7 @@ const char* to_string(Reason::Kind kind) {
     case Reason::Kind::team: return "team";
     case Reason::Kind::direct_grant: return "direct_grant";
     case Reason::Kind::support_grant: return "support_grant";
+    case Reason::Kind::partner: return "partner";
   }
   return "";
 }
@@ -162,10 +165,28 @@ bool has_product_access(const Organization& org, std::string_view user, std::str
   return false;
 }
 
+std::vector<Reason> partner_reasons(const Organization& client, std::string_view user,
+                                    const std::optional<std::string>& product) {
+  std::vector<Reason> reasons;
+  for (const auto& relation : client.relations) {
+    if (relation.ended) continue;
+    auto manager = relation.managers.find(user);
+    if (manager == relation.managers.end()) continue;
+    const bool covers = product ? relation_covers(relation, client, *product) : relation.billing;
+    if (!covers) continue;
+    Reason reason{Reason::Kind::partner, std::nullopt, {}, {}, std::max(relation.established, manager->second), {}};
+    reason.partner_org = relation.partner_org;
+    reasons.push_back(std::move(reason));
+  }
+  return reasons;
+}
+
 bool allows(const StateView& state, const CheckRequest& request, Micros at) {
   if (request.action != Action::product_access || !request.product) return check(state, request, at).allowed;
   const Organization* org = state.organization(request.org);
-  return org != nullptr && has_product_access(*org, request.user, *request.product);
+  if (org == nullptr) return false;
+  if (has_product_access(*org, request.user, *request.product)) return true;
+  return !org->relations.empty() && !partner_reasons(*org, request.user, request.product).empty();
 }
 
 CheckResult check(const StateView& state, const CheckRequest& request, Micros at) {
@@ -178,9 +199,19 @@ CheckResult check(const StateView& state, const CheckRequest& request, Micros at
   const Organization& org = *found;
   if (request.action == Action::support_access) return support_check(state, org, request, at);
 
+  // C2: a partner manager is not a member of the client: product.access in the relation's scope,
+  // org.billing with its billing, nothing else.
+  const bool partner_action = request.action == Action::product_access || request.action == Action::org_billing;
+  std::vector<Reason> through_partners;
+  if (partner_action && !org.relations.empty() && (request.action == Action::org_billing || request.product)) {
+    through_partners = partner_reasons(org, request.user,
+                                       request.action == Action::product_access ? request.product : std::nullopt);
+  }
   auto member_it = org.members.find(request.user);
   if (member_it == org.members.end()) {
-    result.missing.push_back(request.user + " is not a member of " + request.org);
+    result.because = std::move(through_partners);
+    result.allowed = !result.because.empty();
+    if (!result.allowed) result.missing.push_back(request.user + " is not a member of " + request.org);
     return result;
   }
   const Member& member = member_it->second;
@@ -220,6 +251,10 @@ CheckResult check(const StateView& state, const CheckRequest& request, Micros at
       require_role([](Role r) { return r != Role::external; }, "a member other than external");
       break;
     case Action::support_access: break;  // handled above
+  }
+  if (!through_partners.empty()) {
+    result.because.insert(result.because.end(), through_partners.begin(), through_partners.end());
+    result.missing.clear();
   }
   result.allowed = !result.because.empty();
   return result;

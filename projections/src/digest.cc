@@ -276,6 +276,28 @@ std::vector<ProjectionDigest> projection_digests(const State& state) {
     }
     out.push_back({"orders", state.orders.size(), c.finish()});
   }
+  out.push_back(per_organization("partners", state, [&state](Canonical& c, const std::string& id, const Organization& org) {
+    c.text(id);
+    c.u64(org.partner_program);
+    c.u64(org.affiliate_program);
+    c.u64(org.relations.size());
+    for (const auto& r : org.relations) {
+      c.text(r.partner_org);
+      c.u64(r.full);
+      c.u64(r.products.size());
+      for (const auto& product : r.products) c.text(product);
+      c.u64(r.billing);
+      c.positions(r.managers);
+      c.u64(r.established);
+      c.optional(r.ended);
+    }
+    const auto clients = state.partner_clients.find(id);
+    c.u64(clients == state.partner_clients.end() ? 0 : clients->second.size());
+    if (clients != state.partner_clients.end()) {
+      for (const auto& client : clients->second) c.text(client);
+    }
+    return org.relations.size();
+  }));
   return out;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "orgledger/projections/partners.h"
 #include "orgledger/projections/sealed_value.h"
 #include "orgledger/schema/events_generated.h"
 
@@ -118,6 +119,14 @@ class Folder {
       case Event::AutoRenewalDisabled: return apply(*envelope.payload_as_AutoRenewalDisabled());
       case Event::ProductRenewed: return apply(*envelope.payload_as_ProductRenewed());
       case Event::RenewalPaymentDue: return apply(*envelope.payload_as_RenewalPaymentDue());
+      case Event::PartnerProgramJoined: return programme(envelope.payload_as_PartnerProgramJoined()->org(), &Organization::partner_program, true);
+      case Event::AffiliateProgramJoined: return programme(envelope.payload_as_AffiliateProgramJoined()->org(), &Organization::affiliate_program, true);
+      case Event::PartnerProgramLeft: return programme(envelope.payload_as_PartnerProgramLeft()->org(), &Organization::partner_program, false);
+      case Event::AffiliateProgramLeft: return programme(envelope.payload_as_AffiliateProgramLeft()->org(), &Organization::affiliate_program, false);
+      case Event::PartnerRelationEstablished: return apply(*envelope.payload_as_PartnerRelationEstablished());
+      case Event::PartnerManagerAssigned: return apply(*envelope.payload_as_PartnerManagerAssigned());
+      case Event::PartnerManagerUnassigned: return apply(*envelope.payload_as_PartnerManagerUnassigned());
+      case Event::PartnerRelationEnded: return apply(*envelope.payload_as_PartnerRelationEnded());
     }
   }
 
@@ -230,6 +239,43 @@ class Folder {
       if (owed.expires_at == expires_at) return;
     }
     p.payments_owed.push_back(PaymentOwed{expires_at, p.auto_renewal->payment_method});
+  }
+
+  // C4.
+  void programme(const flatbuffers::String* org_id, bool Organization::*member, bool in) {
+    if (auto* org = organization(state_, org_id)) org->*member = in;
+  }
+
+  // C1: kept by the client; the partner remembers its clients (for C4's leaving and C5's query).
+  void apply(const schema::PartnerRelationEstablished& e) {
+    auto* client = organization(state_, e.client_org());
+    if (client == nullptr) return;
+    PartnerRelation relation;
+    relation.partner_org = text(e.partner_org());
+    relation.full = e.full();
+    if (e.products()) {
+      for (const auto* product : *e.products()) relation.products.insert(product->str());
+    }
+    relation.billing = e.billing();
+    relation.established = position_;
+    state_.partner_clients[text(e.partner_org())].insert(text(e.client_org()));
+    client->relations.push_back(std::move(relation));
+  }
+
+  PartnerRelation* relation(const flatbuffers::String* client_id, const flatbuffers::String* partner_id) {
+    auto* client = organization(state_, client_id);
+    if (client == nullptr || partner_id == nullptr) return nullptr;
+    return active_relation(*client, partner_id->string_view());
+  }
+
+  void apply(const schema::PartnerManagerAssigned& e) {
+    if (auto* r = relation(e.client_org(), e.partner_org())) r->managers.emplace(text(e.user()), position_);
+  }
+  void apply(const schema::PartnerManagerUnassigned& e) {
+    if (auto* r = relation(e.client_org(), e.partner_org())) r->managers.erase(text(e.user()));
+  }
+  void apply(const schema::PartnerRelationEnded& e) {
+    if (auto* r = relation(e.client_org(), e.partner_org())) r->ended = position_;
   }
 
   void apply(const schema::AutoRenewalEnabled& e) {

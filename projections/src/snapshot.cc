@@ -109,8 +109,16 @@ Offset<fb::Organization> encode(FlatBufferBuilder& b, const std::string& id, con
         b.CreateString(g.ticket), b.CreateString(g.granted_by), g.recorded_at, g.position, g.revoked_at.has_value(),
         g.revoked_at.value_or(0), g.revoked_position, g.expiry_recorded.has_value(), g.expiry_recorded.value_or(0)));
   }
+  std::vector<Offset<fb::Relation>> relations;
+  for (const auto& r : org.relations) {
+    std::vector<std::string> in_scope(r.products.begin(), r.products.end());
+    relations.push_back(fb::CreateRelation(b, b.CreateString(r.partner_org), r.full, b.CreateVectorOfStrings(in_scope),
+                                           r.billing, positions(b, r.managers), r.established, r.ended.has_value(),
+                                           r.ended.value_or(0)));
+  }
   return fb::CreateOrganization(b, b.CreateString(id), b.CreateString(org.name), org.created, b.CreateVector(members),
-                                b.CreateVector(products), b.CreateVector(teams), b.CreateVector(grants));
+                                b.CreateVector(products), b.CreateVector(teams), b.CreateVector(grants),
+                                org.partner_program, org.affiliate_program, b.CreateVector(relations));
 }
 
 std::optional<fb::StageDone> stage(const std::optional<AbuseStageDone>& done) {
@@ -199,6 +207,7 @@ class ChunkWriter {
   std::vector<Offset<fb::Case>> cases;
   std::vector<Offset<fb::Order>> orders;
   std::vector<Offset<fb::Shredded>> shredded;
+  std::vector<Offset<fb::Clients>> partner_clients;
 
  private:
   void flush() {
@@ -206,7 +215,8 @@ class ChunkWriter {
     auto chunk =
         fb::CreateChunk(builder, builder.CreateVector(users), builder.CreateVector(organizations),
                         builder.CreateVector(tickets), builder.CreateVector(reports), builder.CreateVector(streams),
-                        builder.CreateVector(cases), builder.CreateVector(orders), builder.CreateVector(shredded));
+                        builder.CreateVector(cases), builder.CreateVector(orders), builder.CreateVector(shredded),
+                        builder.CreateVector(partner_clients));
     builder.Finish(chunk);
     chunks_.emplace_back(reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize());
     builder.Clear();
@@ -218,6 +228,7 @@ class ChunkWriter {
     cases.clear();
     orders.clear();
     shredded.clear();
+    partner_clients.clear();
     weight_ = 0;
   }
   std::size_t limit_;
@@ -227,7 +238,8 @@ class ChunkWriter {
 
 std::size_t entity_count(const State& state) {
   return state.users.size() + state.organizations.size() + state.tickets.size() + state.reports.size() +
-         state.stream_versions.size() + state.cases.size() + state.orders.size() + state.shredded.size();
+         state.stream_versions.size() + state.cases.size() + state.orders.size() + state.shredded.size() +
+         state.partner_clients.size();
 }
 
 template <typename Vector, typename Apply>
@@ -316,6 +328,20 @@ void decode(const fb::Organization& o, Organization& org) {
     if (g.has_expiry_recorded()) grant.expiry_recorded = g.expiry_recorded();
     org.grants.emplace(g.id()->str(), std::move(grant));
   });
+  org.partner_program = o.partner_program();
+  org.affiliate_program = o.affiliate_program();
+  each(o.relations(), [&](const fb::Relation& r) {
+    PartnerRelation relation;
+    relation.partner_org = r.partner_org()->str();
+    relation.full = r.full();
+    each(r.products(), [&](const flatbuffers::String& product) { relation.products.insert(product.str()); });
+    relation.billing = r.billing();
+    read_positions(r.managers(), relation.managers);
+    relation.established = r.established();
+    if (r.has_ended()) relation.ended = r.ended();
+    org.relations.push_back(std::move(relation));
+  });
+
 }
 
 // Adds the entities of one chunk, verified before, to `state`.
@@ -379,6 +405,10 @@ std::expected<void, std::string> decode_chunk(const std::string& bytes_text, Sta
     state.orders.emplace(o.id()->str(), std::move(order));
   });
   each(chunk->shredded(), [&](const fb::Shredded& s) { state.shredded.emplace(s.subject()->str(), texts(s.key_ids())); });
+  each(chunk->partner_clients(), [&](const fb::Clients& c) {
+    auto& clients = state.partner_clients[c.partner()->str()];
+    each(c.clients(), [&](const flatbuffers::String& client) { clients.insert(client.str()); });
+  });
   return {};
 }
 
@@ -420,6 +450,12 @@ std::vector<std::string> encode_snapshot(const State& state, const ledger::Hash&
     writer.add(1, [&](ChunkWriter& w) {
       w.shredded.push_back(fb::CreateShredded(w.builder, w.builder.CreateString(subject),
                                               w.builder.CreateVectorOfStrings(keys)));
+    });
+  }
+  for (const auto& [partner, clients] : state.partner_clients) {
+    writer.add(1, [&](ChunkWriter& w) {
+      std::vector<std::string> ids(clients.begin(), clients.end());
+      w.partner_clients.push_back(fb::CreateClients(w.builder, w.builder.CreateString(partner), w.builder.CreateVectorOfStrings(ids)));
     });
   }
   for (const auto& [stream, version] : state.stream_versions) {
@@ -494,6 +530,7 @@ std::expected<State, std::string> decode_snapshot(const std::vector<std::string>
   state->cases.merge(second->cases);
   state->orders.merge(second->orders);
   state->shredded.merge(second->shredded);
+  state->partner_clients.merge(second->partner_clients);
   state->position = header->position;
   state->recorded_at = header->recorded_at;
   if (entity_count(*state) != header->entities) return std::unexpected(std::string("its entities do not add up"));

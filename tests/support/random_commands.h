@@ -40,7 +40,8 @@ class RandomCommands {
     Body body;
     constexpr ledger::Micros kDay = 86'400'000'000LL;
     const char* methods[] = {"visa", "twint", "paypal"};  // paypal: unsupported (B1)
-    switch (pick(20)) {
+    const std::string other = "o" + std::to_string(pick(kOrgs));  // a partner (C), perhaps org itself
+    switch (pick(26)) {
       case 0:
         body = CreateOrganization{org, "Org"};
         break;
@@ -98,6 +99,22 @@ class RandomCommands {
       case 18:
         body = DisableAutoRenewal{org, product};
         break;
+      case 20:
+        body = pick(3) ? Body{JoinPartnerProgram{other}} : pick(2) ? Body{JoinAffiliateProgram{other}} : Body{LeavePartnerProgram{other}};
+        break;
+      case 21:
+        body = EstablishPartnerRelation{other, org, pick(2) ? PartnerScope{} : PartnerScope{false, {product}}, pick(2) == 0};
+        break;
+      case 22:
+      case 23:
+        body = AssignPartnerManager{other, org, user};
+        break;
+      case 24:
+        body = UnassignPartnerManager{other, org, user};
+        break;
+      case 25:
+        body = EndPartnerRelation{other, org};
+        break;
       case 19: {
         std::optional<std::string> method;
         if (pick(2)) method = methods[pick(3)];
@@ -109,6 +126,10 @@ class RandomCommands {
         break;
     }
     std::string actor = pick(10) == 0 ? "svc:billing" : pick(10) == 0 ? "agent:a0" : this->user();
+    if (std::holds_alternative<JoinPartnerProgram>(body) || std::holds_alternative<JoinAffiliateProgram>(body) ||
+        std::holds_alternative<LeavePartnerProgram>(body)) {
+      actor = pick(4) ? "svc:partners" : actor;  // C4: the back office, mostly
+    }
     if (!administrators.empty() && pick(10) < 6)
       actor = administrators[static_cast<std::size_t>(pick(static_cast<int>(administrators.size())))];
     return commands::Command{actor, "", "", std::nullopt, std::move(body)};

@@ -135,6 +135,17 @@ std::vector<SampleEvent> one_of_each_event() {
   due.expires_at = std::make_unique<Instant>(instant(kSampleInstant + 365LL * 86'400'000'000));
   due.payment_method = "visa";
   out.push_back(sample("org:acme", std::move(due)));
+  // Added with C.
+  out.push_back(sample("org:resell", PartnerProgramJoinedT{.org = "resell"}));
+  out.push_back(sample("org:affil", AffiliateProgramJoinedT{.org = "affil"}));
+  out.push_back(sample("org:resell", PartnerProgramLeftT{.org = "resell"}));
+  out.push_back(sample("org:affil", AffiliateProgramLeftT{.org = "affil"}));
+  out.push_back(sample("org:acme", PartnerRelationEstablishedT{.partner_org = "resell", .client_org = "acme", .full = false,
+                                                               .products = {"p-mail", "p-drive"}, .billing = true}));
+  out.push_back(sample("org:acme", PartnerManagerAssignedT{.partner_org = "resell", .client_org = "acme", .user = "ravi"}));
+  out.push_back(sample("org:acme", PartnerManagerUnassignedT{.partner_org = "resell", .client_org = "acme", .user = "ravi",
+                                                             .reason = "left_partner"}));
+  out.push_back(sample("org:acme", PartnerRelationEndedT{.partner_org = "resell", .client_org = "acme"}));
   return out;
 }
 

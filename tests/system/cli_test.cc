@@ -182,7 +182,7 @@ TEST_CASE("cli: replay, diff, access-history, who-can and what-can on one story"
   CHECK(first.out == run("replay --to 7 --json" + data).out);
   const auto replayed = nlohmann::json::parse(first.out);
   CHECK(replayed["as_of_position"] == 7);
-  CHECK(replayed["digests"].size() == 11);  // identity_verifications and orders came with K
+  CHECK(replayed["digests"].size() == 12);  // identity_verifications and orders came with K, partners with C
   CHECK(nlohmann::json::parse(run("replay --to 6 --json" + data).out)["digests"]["members"] !=
         replayed["digests"]["members"]);
   CHECK(run("replay" + data).exit_code == 2);  // --to is required

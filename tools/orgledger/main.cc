@@ -38,6 +38,8 @@ constexpr Subcommand kSubcommands[] = {
     {"abuse", orgledger::tools::abuse_command,
      "abuse [--status open|breached|at_risk] [--at T] [--as-of X] [--calendar FILE] [--reveal-reporter] "
      "[--reveal-personal-data] [--json]   abuse reports and their SLA"},
+    {"partners", orgledger::tools::partners_command,
+     "partners ORG [--as-of X] [--json]   the organization's partner relations, as client and as partner (C5)"},
     {"renewals", orgledger::tools::renewals_command,
      "renewals ORG [--as-of X] [--at T] [--json]   products' expiry and auto-renewal (B4)"},
     {"user", orgledger::tools::user_command,

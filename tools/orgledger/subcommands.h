@@ -29,6 +29,7 @@ int identity_verification_command(const Args& args);
 int order_command(const Args& args);
 int keys_command(const Args& args);
 int renewals_command(const Args& args);
+int partners_command(const Args& args);
 
 // Exit codes.
 inline constexpr int kExitOk = 0;

@@ -13,6 +13,7 @@
 #include "orgledger/projections/abuse_sla.h"
 #include "orgledger/projections/access.h"
 #include "orgledger/projections/state.h"
+#include "orgledger/projections/state_view.h"
 
 namespace orgledger::api {
 
@@ -38,6 +39,11 @@ Json check_json(const projections::CheckResult& result, ledger::Position as_of_p
 
 // {"org", "as_of_position", "members": [{"user", "role", "billing", "products", "teams", "contact_prefs"}]}
 Json members_json(const std::string& org_id, const projections::Organization& org, ledger::Position as_of_position);
+
+// C5: {"org", "relations": [{"partner_org", "client_org", "scope": "full"|[…], "billing", "managers",
+// "state": "active"|"ended", "since_position", "ended_position"}], "as_of_position"}: where `org_id`
+// is the client, then where it is the partner (its clients' relations with it), in order.
+Json partners_json(const std::string& org_id, const projections::StateView& state, ledger::Position as_of_position);
 
 // B4: {"org", "products": [{"product", "expires_at", "state", "auto_renewal": {"enabled",
 // "payment_method", "first_attempt_at"}}], "as_of_position"}, states at `at`, products sorted.

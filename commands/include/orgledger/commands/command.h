@@ -96,6 +96,16 @@ struct BlockOrder { std::string order, org, reason; };
 struct UnblockOrder { std::string order; };
 // G2
 struct ForgetSubject { std::string subject; };
+// C1–C4
+struct PartnerScope { bool full = true; std::vector<std::string> products; };  // "full" or the client's product ids
+struct EstablishPartnerRelation { std::string partner_org, client_org; PartnerScope scope; bool billing = false; };
+struct AssignPartnerManager { std::string partner_org, client_org, user; };
+struct UnassignPartnerManager { std::string partner_org, client_org, user; };
+struct EndPartnerRelation { std::string partner_org, client_org; };
+struct JoinPartnerProgram { std::string org; };
+struct JoinAffiliateProgram { std::string org; };
+struct LeavePartnerProgram { std::string org; };
+struct LeaveAffiliateProgram { std::string org; };
 // B1–B3
 struct EnableAutoRenewal { std::string org, product, payment_method; };
 struct DisableAutoRenewal { std::string org, product; };
@@ -116,7 +126,9 @@ using Body = std::variant<RegisterUser, CreateOrganization, UpdateOrganizationDe
                           ExpireSupportAccess, RecordAbuseDeadlineBreach, OpenIdentityVerification,
                           SubmitIdentityDocuments, CompleteIdentityVerification, BlockOrder, UnblockOrder, ForgetSubject,
                           PurgeExpiredIdentityDocuments, CancelBlockedOrder, EnableAutoRenewal, DisableAutoRenewal,
-                          RenewProduct, RecordRenewalPaymentDue>;
+                          RenewProduct, RecordRenewalPaymentDue, EstablishPartnerRelation, AssignPartnerManager,
+                          UnassignPartnerManager, EndPartnerRelation, JoinPartnerProgram, JoinAffiliateProgram,
+                          LeavePartnerProgram, LeaveAffiliateProgram>;
 
 struct Command {
   std::string actor;           // a user id, agent:<id> or svc:<name>

@@ -28,11 +28,12 @@ std::optional<Action> parse_action(std::string_view text);  // "product.access",
 const char* to_string(Action action);
 
 struct Reason {
-  enum class Kind { role, team, direct_grant, support_grant } kind;
+  enum class Kind { role, team, direct_grant, support_grant, partner } kind;
   std::optional<Role> role;  // kind role
   std::string team;          // kind team
   std::string grant;         // kind support_grant
   Position since_position = 0;
+  std::string partner_org;   // kind partner (C2)
 };
 
 const char* to_string(Reason::Kind kind);
@@ -77,6 +78,12 @@ bool billing_allowed(const Member& member);
 
 // Reasons `user` can access `product` of `org` now (P2, T3, roles): empty when they cannot.
 std::vector<Reason> product_access_reasons(const Organization& org, const std::string& user, const std::string& product);
+// C2: the reasons `user` has through partner relations of `client`: an assigned manager of an
+// active relation covering `product` (product.access), or with billing (org.billing when `product`
+// is absent). since_position: the later of the relation's establishment and the assignment.
+std::vector<Reason> partner_reasons(const Organization& client, std::string_view user,
+                                    const std::optional<std::string>& product);
+
 // Whether product_access_reasons would find any, stopping at the first.
 bool has_product_access(const Organization& org, std::string_view user, std::string_view product);
 

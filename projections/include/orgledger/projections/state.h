@@ -31,6 +31,8 @@ template <typename Value>
 using SortedIdMap = boost::container::flat_map<std::string, Value, std::less<>>;
 template <typename Value>
 using SortedSet = boost::container::flat_set<Value>;
+// Ids, searched with string_views like the maps.
+using SortedIdSet = boost::container::flat_set<std::string, std::less<>>;
 
 using ledger::Micros;
 using ledger::Position;
@@ -154,6 +156,18 @@ struct SupportGrant {
   friend bool operator==(const SupportGrant&, const SupportGrant&) = default;
 };
 
+// C1–C3: a partner relation, kept by the client organization (its stream holds every event of it).
+struct PartnerRelation {
+  std::string partner_org;
+  bool full = false;                  // every product of the client, later ones included
+  SortedIdSet products;               // when not full
+  bool billing = false;
+  SortedIdMap<Position> managers;     // C2: assigned users → since
+  Position established = 0;
+  std::optional<Position> ended;
+  friend bool operator==(const PartnerRelation&, const PartnerRelation&) = default;
+};
+
 struct Organization {
   std::string name;
   Position created = 0;
@@ -161,6 +175,9 @@ struct Organization {
   SortedIdMap<Product> products;
   SortedIdMap<Team> teams;
   SortedIdMap<SupportGrant> grants;
+  bool partner_program = false;               // C4
+  bool affiliate_program = false;             // C4
+  std::vector<PartnerRelation> relations;     // C1: as client, every relation ever, in order
   friend bool operator==(const Organization&, const Organization&) = default;
 };
 
@@ -252,6 +269,10 @@ struct State {
   IdMap<AbuseReport> reports;
   IdMap<IdentityCase> cases;
   IdMap<Order> orders;
+  // C1: every client each partner ever had a relation with (for C4's leaving, C2's departures and
+  // C5's query). Beside the organizations, not in them: it comes from the clients' streams, and an
+  // organization's own fold (replay/org_fold.h) holds only what its own streams say.
+  IdMap<SortedIdSet> partner_clients;
   // G2: the data keys of every subject forgotten or purged, by subject: what must be gone from the
   // vault (a crash between the event and the destruction is finished at the next start).
   IdMap<std::vector<std::string>> shredded;

@@ -21,6 +21,7 @@ class StateView {
   const AbuseReport* report(std::string_view id) const { return find(&State::reports, id); }
   const IdentityCase* identity_case(std::string_view id) const { return find(&State::cases, id); }
   const Order* order(std::string_view id) const { return find(&State::orders, id); }
+  const SortedIdSet* partner_clients(std::string_view partner) const { return find(&State::partner_clients, partner); }
   ledger::StreamVersion stream_version(std::string_view stream) const {
     const auto* version = find(&State::stream_versions, stream);
     return version == nullptr ? 0 : *version;
