@@ -38,6 +38,8 @@ std::optional<Rejection> Context::require_administrator(const projections::Organ
 std::optional<Rejection> Context::require_billing_rights(const projections::Organization& org, const char* rule) const {
   const auto* member = actor_member(org);
   if (member != nullptr && projections::billing_allowed(*member)) return std::nullopt;
+  // B1/C2: a manager of an active partner relation with billing.
+  if (!org.relations.empty() && !projections::partner_reasons(org, actor(), std::nullopt).empty()) return std::nullopt;
   return reject(Code::forbidden, rule, actor() + " has no billing rights on the organization");
 }
 

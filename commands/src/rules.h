@@ -33,7 +33,7 @@ struct Context {
   // R1: the actor is an administrator or a legal representative, else forbidden.
   std::optional<Rejection> require_administrator(const projections::Organization& org, const char* rule) const;
   // B1: the actor has billing rights on `org` (a legal representative, a member with the billing
-  // flag), else forbidden.
+  // flag, a manager of a partner relation with billing, C2), else forbidden.
   std::optional<Rejection> require_billing_rights(const projections::Organization& org, const char* rule) const;
   // The member `user`, or not_found.
   std::expected<const projections::Member*, Rejection> member(const projections::Organization& org,

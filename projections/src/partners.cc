@@ -1,5 +1,7 @@
 #include "orgledger/projections/partners.h"
 
+#include <algorithm>
+
 namespace orgledger::projections {
 
 const PartnerRelation* active_relation(const Organization& client, std::string_view partner) {
@@ -21,6 +23,17 @@ const PartnerRelation* latest_relation(const Organization& client, std::string_v
     if (it->partner_org == partner) return &*it;
   }
   return nullptr;
+}
+
+std::vector<std::string> partner_managers(const Organization& client) {
+  std::vector<std::string> out;
+  for (const auto& relation : client.relations) {
+    if (relation.ended) continue;
+    for (const auto& [user, since] : relation.managers) out.push_back(user);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 bool relation_covers(const PartnerRelation& relation, const Organization& client, std::string_view product) {

@@ -1,5 +1,7 @@
 #include "orgledger/projections/reverse_lookup.h"
 
+#include "orgledger/projections/partners.h"
+
 #include <algorithm>
 #include <set>
 
@@ -69,6 +71,13 @@ std::map<std::string, std::vector<Reason>> product_access_holders(const StateVie
     auto reasons = product_access_reasons(*org, user, product);
     if (!reasons.empty()) holders.emplace(user, std::move(reasons));
   }
+  // C2: partner managers, as check() counts them.
+  for (const auto& manager : partner_managers(*org)) {
+    auto reasons = partner_reasons(*org, manager, product);
+    if (reasons.empty()) continue;
+    auto& all = holders[manager];
+    all.insert(all.end(), reasons.begin(), reasons.end());
+  }
   // Support agents reach the product through its scope (S1: mail → mail_service, …): the whole
   // product, or a resource in it. Asked of check() for each such resource, so that the answer is
   // exactly the one support.access gives.
@@ -104,8 +113,12 @@ std::map<std::string, std::vector<Reason>> who_can(const StateView& state, const
     return users;
   }
   if (action == Action::product_access && !product) return users;
-  // Members, exactly as check() answers them (agents reach data through support.access).
-  for (const auto& [user, _] : org->members) {
+  // Members and partner managers (C2), exactly as check() answers them (agents reach data through
+  // support.access).
+  std::set<std::string> candidates;
+  for (const auto& [user, _] : org->members) candidates.insert(user);
+  for (const auto& manager : partner_managers(*org)) candidates.insert(manager);
+  for (const auto& user : candidates) {
     auto result = check(state, CheckRequest{org_id, user, action, product, std::nullopt, std::nullopt}, at);
     if (result.allowed) users.emplace(user, std::move(result.because));
   }
@@ -119,6 +132,8 @@ std::vector<Capability> what_can(const StateView& state, const std::string& org_
   if (org == nullptr) return capabilities;
   for (const auto& [product, _] : org->products) {
     auto reasons = product_access_reasons(*org, user, product);  // what check() answers for product.access
+    auto through_partners = partner_reasons(*org, user, product);  // C2
+    reasons.insert(reasons.end(), through_partners.begin(), through_partners.end());
     if (!reasons.empty())
       capabilities.push_back(Capability{Action::product_access, product, std::nullopt, std::move(reasons)});
   }

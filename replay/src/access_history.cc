@@ -14,7 +14,7 @@ namespace {
 std::string reason_key(const projections::Reason& reason) {
   std::string key = projections::to_string(reason.kind);
   if (reason.role) key += std::string(":") + projections::to_string(*reason.role);
-  key += ":" + reason.team + ":" + reason.grant;
+  key += ":" + reason.team + ":" + reason.grant + ":" + reason.partner_org;
   return key;
 }
 

@@ -2,6 +2,8 @@
 // manager access through check() with its reason, and its end when the manager leaves the partner.
 #include "orgledger/projections/access.h"
 #include "orgledger/projections/partners.h"
+#include "orgledger/projections/reverse_lookup.h"
+#include "orgledger/replay/access_history.h"
 #include "scenario.h"
 
 using namespace orgledger;
@@ -100,6 +102,9 @@ TEST_CASE("C2: assigned managers reach the relation's scope with a partner reaso
   CHECK(check(s, "ravi", projections::Action::org_billing).allowed);                    // billing: yes
   CHECK_FALSE(check(s, "ravi", projections::Action::org_manage_members).allowed);       // nothing else
   CHECK_FALSE(check(s, "ravi", projections::Action::org_wide_share).allowed);
+  // B1: billing rights through the relation: a manager may enable auto-renewal (the product has no
+  // expiry: the refusal comes after the rights).
+  THEN_REJECTED(s.when("ravi", EnableAutoRenewal{"acme", "p-mail", "visa"}), Code::invalid_state, "B1");
   auto unassigned = s.when("rita", UnassignPartnerManager{"resell", "acme", "ravi"});
   REQUIRE(unassigned);
   s.accept(unassigned, "rita");
@@ -119,6 +124,7 @@ TEST_CASE("C2: full covers later products - without billing, no org.billing") {
   CHECK(check(s, "rita", projections::Action::product_access, "p-later").allowed);
   CHECK(check(s, "rita", projections::Action::product_access, "p-drive").allowed);
   CHECK_FALSE(check(s, "rita", projections::Action::org_billing).allowed);
+  THEN_REJECTED(s.when("rita", EnableAutoRenewal{"acme", "p-mail", "visa"}), Code::forbidden, "B1");  // no billing
 }
 
 TEST_CASE("C2: a manager who leaves the partner, is removed or made external loses every assignment in the same batch") {
@@ -183,4 +189,32 @@ TEST_CASE("C4: leaving the partner programme ends every relation of the partner 
   s.accept(left, "svc:partners");
   CHECK(projections::active_relation(s.state().organizations.at("acme"), "resell") == nullptr);
   CHECK(projections::active_relation(s.state().organizations.at("globex"), "resell") == nullptr);
+}
+
+TEST_CASE("C2/C5: who-can, what-can and access history count a partner manager - the interval ends where they leave the partner") {
+  Scenario s;
+  given_partner(s);
+  s.accept(s.when("carol", mail_only()), "carol");
+  const auto assigned = s.accept(s.when("rita", AssignPartnerManager{"resell", "acme", "ravi"}), "rita");
+  const auto now = s.clock().now();
+  const auto holders = projections::product_access_holders(s.state(), "acme", "p-mail", now);
+  REQUIRE(holders.contains("ravi"));
+  CHECK(holders.at("ravi")[0].kind == projections::Reason::Kind::partner);
+  const auto who = projections::who_can(s.state(), "acme", projections::Action::product_access, "p-mail", now);
+  CHECK(who.contains("ravi"));
+  const auto billing = projections::who_can(s.state(), "acme", projections::Action::org_billing, std::nullopt, now);
+  CHECK_FALSE(billing.contains("ravi"));  // no billing in this relation
+  const auto what = projections::what_can(s.state(), "acme", "ravi", now);
+  REQUIRE(what.size() == 1);
+  CHECK(what[0].product == "p-mail");
+  // Removed from the partner by R1: the client's access history closes the interval there.
+  const auto removed = s.accept(s.when("rita", RemoveMember{"resell", "ravi"}), "rita");
+  auto history = replay::access_history(s.ledger(), "acme", "p-mail", std::nullopt, std::nullopt, s.clock().now());
+  REQUIRE(history);
+  const auto interval = std::find_if(history->intervals.begin(), history->intervals.end(),
+                                     [](const replay::AccessInterval& i) { return i.user == "ravi"; });
+  REQUIRE(interval != history->intervals.end());
+  CHECK(interval->via.kind == projections::Reason::Kind::partner);
+  CHECK(interval->from_position == assigned);
+  CHECK(interval->to_position == removed);
 }

@@ -3,7 +3,9 @@
 // unassigned in the client's stream in the same batch, C2), so a client's history says it all.
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "orgledger/projections/state.h"
 
@@ -14,6 +16,9 @@ const PartnerRelation* active_relation(const Organization& client, std::string_v
 PartnerRelation* active_relation(Organization& client, std::string_view partner);
 // The latest relation of the pair, active or ended; null when there never was one.
 const PartnerRelation* latest_relation(const Organization& client, std::string_view partner);
+
+// C2: every user assigned to an active relation of `client`, sorted, once each.
+std::vector<std::string> partner_managers(const Organization& client);
 
 // C1: whether the relation's scope covers `product` (full: every product of the client).
 bool relation_covers(const PartnerRelation& relation, const Organization& client, std::string_view product);
