@@ -3,6 +3,7 @@
 #include <set>
 
 #include "orgledger/projections/access.h"
+#include "orgledger/projections/partners.h"
 
 namespace orgledger::replay {
 namespace {
@@ -41,17 +42,23 @@ struct Differ {
       const bool billed = projections::billing_allowed(old->second), bills = projections::billing_allowed(member);
       if (billed != bills) add("billing_changed", user, "", billed ? "yes" : "no", bills ? "yes" : "no");
     }
-    // Effective access (P2, T3, roles): what a user could reach, however.
+    // Effective access (P2, T3, roles, and C2's partner managers): what a user could reach, however.
     std::set<std::string> users;
     for (const auto& [user, _] : was.members) users.insert(user);
     for (const auto& [user, _] : is.members) users.insert(user);
+    for (const auto& manager : projections::partner_managers(was)) users.insert(manager);
+    for (const auto& manager : projections::partner_managers(is)) users.insert(manager);
+    auto reaches = [](const projections::Organization& org, const std::string& user, const std::string& product) {
+      return !projections::product_access_reasons(org, user, product).empty() ||
+             !projections::partner_reasons(org, user, product).empty();
+    };
     std::set<std::string> products;
     for (const auto& [product, _] : was.products) products.insert(product);
     for (const auto& [product, _] : is.products) products.insert(product);
     for (const auto& user : users) {
       for (const auto& product : products) {
-        const bool had = !projections::product_access_reasons(was, user, product).empty();
-        const bool has = !projections::product_access_reasons(is, user, product).empty();
+        const bool had = reaches(was, user, product);
+        const bool has = reaches(is, user, product);
         if (had != has) add(has ? "access_gained" : "access_lost", user, product);
       }
     }

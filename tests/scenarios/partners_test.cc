@@ -4,6 +4,7 @@
 #include "orgledger/projections/partners.h"
 #include "orgledger/projections/reverse_lookup.h"
 #include "orgledger/replay/access_history.h"
+#include "orgledger/replay/diff.h"
 #include "scenario.h"
 
 using namespace orgledger;
@@ -207,6 +208,7 @@ TEST_CASE("C2/C5: who-can, what-can and access history count a partner manager -
   const auto what = projections::what_can(s.state(), "acme", "ravi", now);
   REQUIRE(what.size() == 1);
   CHECK(what[0].product == "p-mail");
+  const projections::State before_removal = s.state();
   // Removed from the partner by R1: the client's access history closes the interval there.
   const auto removed = s.accept(s.when("rita", RemoveMember{"resell", "ravi"}), "rita");
   auto history = replay::access_history(s.ledger(), "acme", "p-mail", std::nullopt, std::nullopt, s.clock().now());
@@ -217,4 +219,9 @@ TEST_CASE("C2/C5: who-can, what-can and access history count a partner manager -
   CHECK(interval->via.kind == projections::Reason::Kind::partner);
   CHECK(interval->from_position == assigned);
   CHECK(interval->to_position == removed);
+  // diff: the manager's access is lost between the two points.
+  const auto changes = replay::diff(before_removal, now, s.state(), s.clock().now(), std::string("acme"));
+  CHECK(std::any_of(changes.begin(), changes.end(), [](const replay::Change& c) {
+    return c.change == "access_lost" && c.subject == "ravi" && c.object == "p-mail";
+  }));
 }
