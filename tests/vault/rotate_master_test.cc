@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>
+
+#include <algorithm>
 #include <filesystem>
 
 #include "rotation_steps.h"
@@ -48,7 +50,11 @@ struct OldWraps {
     OldWraps old{"\x01" + raw_value(directory, "m/master").value(), {}};
     for (auto& [id, record] : raw_key_records(directory)) old.records.push_back(record);
     REQUIRE_FALSE(files_containing(directory, old.record_start).empty());
-    REQUIRE_FALSE(files_containing(directory, old.records.front()).empty());
+    // A record in a write-ahead log may straddle one of its 32 KiB blocks (a header then splits it),
+    // so not every record is found whole: one at least must be, or the scan could not fail.
+    const bool one_found = std::any_of(old.records.begin(), old.records.begin() + std::min<std::size_t>(old.records.size(), 16),
+                                       [&](const std::string& record) { return !files_containing(directory, record).empty(); });
+    REQUIRE(one_found);
     return old;
   }
   void check_gone(const std::string& directory) const {

@@ -50,6 +50,14 @@ inline std::vector<std::string> files_containing(const std::string& directory, c
   return found;
 }
 
+// The files holding either half of `record`: a record in a write-ahead log may straddle one of its
+// 32 KiB blocks, and the block's header then splits it, but one half stays whole.
+inline std::vector<std::string> files_containing_a_half(const std::string& directory, const std::string& record) {
+  auto found = files_containing(directory, record.substr(0, record.size() / 2));
+  for (auto& file : files_containing(directory, record.substr(record.size() / 2))) found.push_back(std::move(file));
+  return found;
+}
+
 // The stored value of `key` in the key store at `directory`, read by RocksDB itself (read-only, so
 // a vault may have it open meanwhile).
 inline std::optional<std::string> raw_value(const std::string& directory, const std::string& key) {
