@@ -125,6 +125,8 @@ Prepared prepare(const CompareOptions& options, const std::vector<commands::Comm
     out.events = ledger->head().position;
     processor->read([&](const projections::State& state) {
       out.read_model = read_model_of(state);
+      progress("read model: " + std::to_string(out.read_model.members.size()) + " members, " +
+               std::to_string(out.read_model.partner_managers.size()) + " partner managers");
       out.questions = access_questions(state, options.checks, options.seed + 1);
       progress("orgledger: in-process checks");
       out.answers = orgledger_checks(state, out.questions, options.runs, now_micros());
@@ -249,7 +251,10 @@ void peer_reads_and_checks(const CompareOptions& options, const Prepared& prepar
 
 int run_compare(const CompareOptions& options) {
   progress("workload: " + std::to_string(options.commands) + " commands, seed " + std::to_string(options.seed));
-  const auto workload = make_workload({.commands = options.commands, .seed = options.seed, .interleaved = 1024,
+  const auto workload = make_workload({.commands = options.commands, .seed = options.seed,
+                                       // a small workload runs fewer scripts at once, so that they get to
+                                       // their later steps (partners, support, abuse) too
+                                       .interleaved = std::clamp<std::size_t>(options.commands / 64, 16, 1024),
                                        .now = now_micros()});
   const Prepared prepared = prepare(options, workload);
 

@@ -15,6 +15,8 @@ constexpr std::size_t kPeoplePerOrganization = 6;   // the founder and five coll
 constexpr std::size_t kOtherOrganizationsReach = 5000;  // a member from one of the last N organizations
 constexpr std::size_t kAgents = 50;
 constexpr ledger::Micros kHour = 3'600'000'000LL;
+constexpr ledger::Micros kDay = 24 * kHour;
+constexpr std::size_t kPartnerEvery = 10;  // one organization in ten is a reseller (C4)
 
 const char* const kCategories[] = {"spam", "phishing", "malware", "copyright"};
 
@@ -30,10 +32,13 @@ class OrganizationScript {
     }
     const std::string founder = person(0);
     emit(founder, CreateOrganization{.org = org_, .name = "Organization " + std::to_string(index_) + " SA"});
+    if (index_ % kPartnerEvery == 0) emit("svc:partners", JoinPartnerProgram{.org = org_});  // C4
     emit(founder, RegisterProduct{.org = org_, .product = "p-mail", .kind = "mail_service", .name = "Mail", .expires_at = {}});
     emit(founder, RegisterProduct{.org = org_, .product = "p-drive", .kind = "kdrive", .name = "kDrive", .expires_at = {}});
     emit(founder, RegisterProduct{.org = org_, .product = "p-chat", .kind = "kchat", .name = "kChat", .expires_at = {}});
-    emit(founder, RegisterProduct{.org = org_, .product = "p-web", .kind = "web_hosting", .name = "Site", .expires_at = {}});
+    // B: hosting expires, 30 days to a year and a month away; half of it renews automatically.
+    emit(founder, RegisterProduct{.org = org_, .product = "p-web", .kind = "web_hosting", .name = "Site",
+                                  .expires_at = now_ + static_cast<ledger::Micros>(30 + random_.below(365)) * kDay});
     // R7: roles, a product and contact preferences in the adding batch.
     emit(founder, AddMember{.org = org_, .user = person(1), .role = Role::administrator, .products = {}, .billing = true,
                             .contact_prefs = {ContactPref::billing, ContactPref::technical}});
@@ -59,6 +64,8 @@ class OrganizationScript {
     emit(admin, CreateTeam{.org = org_, .team = "t-support", .name = "Support"});
     emit(admin, AddTeamMembers{.org = org_, .team = "t-support", .users = {person(2), person(5)}});
     emit(admin, GrantTeamProductAccess{.org = org_, .team = "t-support", .product = "p-chat"});
+    if (random_.chance(0.5)) emit(founder, EnableAutoRenewal{.org = org_, .product = "p-web", .payment_method = "visa"});
+    partner(founder);
     support(founder);
     if (random_.chance(0.2)) emit(founder, RemoveMember{.org = org_, .user = person(5)});  // R9: notified
     if (index_ % 3 == 0) abuse_report();
@@ -87,6 +94,22 @@ class OrganizationScript {
     emit("svc:support-desk", AssignSupportTicket{.ticket = ticket, .agent = agent});
     emit(agent, RecordSupportAccess{.org = org_, .grant = grant, .resource = "p-mail/inbox-" + std::to_string(index_)});
     if (random_.chance(0.5)) emit(founder, RevokeSupportAccess{.org = org_, .grant = grant});
+  }
+
+  // C1–C2: one organization in five lets a reseller manage its mail (or everything), and the
+  // reseller's administrator makes one of its staff the manager. The reseller is the nearest one
+  // before: its script started no later, and each script takes one step per round, so its first
+  // steps (the programme, its administrator, its staff) precede these, which come later in a script.
+  void partner(const std::string& founder) {
+    if (index_ == 0 || !random_.chance(0.2)) return;
+    const std::size_t partner_index = (index_ - 1) / kPartnerEvery * kPartnerEvery;
+    const std::string partner_org = "o" + std::to_string(partner_index);
+    PartnerScope scope;
+    if (random_.chance(0.5)) scope = PartnerScope{false, {"p-mail"}};
+    emit(founder, EstablishPartnerRelation{.partner_org = partner_org, .client_org = org_, .scope = scope,
+                                           .billing = random_.chance(0.5)});
+    emit(person_of(partner_index, 1), AssignPartnerManager{.partner_org = partner_org, .client_org = org_,
+                                                           .user = person_of(partner_index, 2)});
   }
 
   // A1–A3: filed by the abuse desk, acknowledged, assessed, investigated when required, closed.

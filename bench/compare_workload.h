@@ -23,7 +23,7 @@ struct WorkloadShape {
 };
 
 // Every command is accepted by the rules when the list is decided in order (DOMAIN.md: O1, P1, R1,
-// R7, R9, P2, T1–T3, S1, S3–S5, A1–A3).
+// R7, R9, P2, T1–T3, S1, S3–S5, A1–A3, B1, C1, C2, C4).
 std::vector<commands::Command> make_workload(const WorkloadShape& shape);
 
 }  // namespace orgledger::bench

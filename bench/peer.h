@@ -33,7 +33,8 @@ struct PeerCommand {
 // The whole log of `ledger`, command by command, in log order.
 std::vector<PeerCommand> peer_commands_from_log(const ledger::Ledger& ledger);
 
-// The read model an SQL user keeps for the permission question (direct grants and team grants).
+// The read model an SQL user keeps for the permission question (direct grants, team grants and
+// partner managers, C2).
 struct ReadModel {
   struct Member { std::string org, user, role; };
   struct Grant { std::string org, holder, product; };  // holder: a user (direct) or a team
@@ -43,6 +44,10 @@ struct ReadModel {
   std::vector<Grant> member_products;
   std::vector<Grant> team_members;  // product holds the user here: (org, team, user)
   std::vector<Grant> team_products;
+  // C2: the active partner relations: (client, partner, product in scope or '*' for full) and
+  // (client, partner, manager).
+  std::vector<Grant> partner_scope;
+  std::vector<Grant> partner_managers;
 };
 
 ReadModel read_model_of(const projections::State& state);

@@ -4,18 +4,23 @@
 #include "bench_support.h"
 #include "domain_random.h"
 #include "orgledger/api/event_json.h"
+#include "orgledger/projections/partners.h"
 #include "peer.h"
 
 namespace orgledger::bench {
 
 // $1, $2 and $3 appear first in this order: SQLite numbers parameters by first appearance.
+// C2: a partner manager of an active relation whose scope holds the product, or is full ('*').
 const char* const kAccessQuery =
     "SELECT EXISTS (SELECT 1 FROM members m WHERE m.org = $1 AND m.user_id = $2"
     " AND EXISTS (SELECT 1 FROM products p WHERE p.org = $1 AND p.product = $3)"
     " AND (m.role IN ('legal_representative', 'administrator')"
     "  OR EXISTS (SELECT 1 FROM member_products g WHERE g.org = $1 AND g.user_id = $2 AND g.product = $3)"
     "  OR EXISTS (SELECT 1 FROM team_members tm JOIN team_products tp ON tp.org = tm.org AND tp.team = tm.team"
-    "             WHERE tm.org = $1 AND tm.user_id = $2 AND tp.product = $3)))";
+    "             WHERE tm.org = $1 AND tm.user_id = $2 AND tp.product = $3)))"
+    " OR EXISTS (SELECT 1 FROM partner_managers pm JOIN partner_scope ps ON ps.org = pm.org AND ps.partner = pm.partner"
+    "            WHERE pm.org = $1 AND pm.user_id = $2 AND (ps.product = $3 OR ps.product = '*')"
+    "            AND EXISTS (SELECT 1 FROM products p WHERE p.org = $1 AND p.product = $3))";
 
 std::vector<PeerCommand> peer_commands_from_log(const ledger::Ledger& ledger) {
   std::vector<PeerCommand> commands;
@@ -48,6 +53,12 @@ ReadModel read_model_of(const projections::State& state) {
       for (const auto& [user, since] : team.members) model.team_members.push_back({org_id, team_id, user});
       for (const auto& [product, since] : team.products) model.team_products.push_back({org_id, team_id, product});
     }
+    for (const auto& relation : org.relations) {
+      if (relation.ended) continue;
+      if (relation.full) model.partner_scope.push_back({org_id, relation.partner_org, "*"});
+      for (const auto& product : relation.products) model.partner_scope.push_back({org_id, relation.partner_org, product});
+      for (const auto& [user, since] : relation.managers) model.partner_managers.push_back({org_id, relation.partner_org, user});
+    }
   }
   return model;
 }
@@ -64,9 +75,12 @@ std::vector<AccessQuestion> access_questions(const projections::State& state, st
   while (questions.size() < count) {
     const auto& [org_id, org] = *orgs[random.below(orgs.size())];
     const std::string& product = random.pick(org.products).first;
-    // One in ten asks about someone of another organization: a denial with no member row.
+    // One in ten asks about someone of another organization: a denial with no member row — or,
+    // when the organization has partner managers, one of them (C2).
     const auto& [other_id, other] = *orgs[random.below(orgs.size())];
-    const std::string& user = random.chance(0.1) ? random.pick(other.members).first : random.pick(org.members).first;
+    const auto managers = projections::partner_managers(org);
+    std::string user = random.chance(0.1) ? random.pick(other.members).first : random.pick(org.members).first;
+    if (!managers.empty() && random.chance(0.3)) user = managers[random.below(managers.size())];
     questions.push_back({org_id, user, product});
   }
   return questions;

@@ -13,7 +13,8 @@ namespace {
 constexpr std::string_view kUniqueViolation = "23505";  // lost a race for a stream's next version
 
 const char* const kSchema =
-    "DROP TABLE IF EXISTS events, members, products, member_products, team_members, team_products;"
+    "DROP TABLE IF EXISTS events, members, products, member_products, team_members, team_products, partner_scope,"
+    " partner_managers;"
     "CREATE TABLE events ("
     "  position bigserial PRIMARY KEY,"
     "  stream text NOT NULL,"
@@ -30,7 +31,9 @@ const char* const kReadModelSchema =
     "CREATE TABLE member_products (org text, user_id text, product text, PRIMARY KEY (org, user_id, product));"
     "CREATE TABLE team_members (org text, team text, user_id text, PRIMARY KEY (org, team, user_id));"
     "CREATE INDEX team_members_by_user ON team_members (org, user_id);"
-    "CREATE TABLE team_products (org text, team text, product text, PRIMARY KEY (org, team, product));";
+    "CREATE TABLE team_products (org text, team text, product text, PRIMARY KEY (org, team, product));"
+    "CREATE TABLE partner_scope (org text, partner text, product text, PRIMARY KEY (org, partner, product));"
+    "CREATE TABLE partner_managers (org text, partner text, user_id text, PRIMARY KEY (org, user_id, partner));";
 
 using Result = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
@@ -273,7 +276,10 @@ class PostgresPeer final : public SqlPeer {
     copy_rows(admin_, "COPY member_products FROM STDIN", model.member_products, grant);
     copy_rows(admin_, "COPY team_members FROM STDIN", model.team_members, grant);
     copy_rows(admin_, "COPY team_products FROM STDIN", model.team_products, grant);
-    admin_.exec("VACUUM ANALYZE members, products, member_products, team_members, team_products");
+    copy_rows(admin_, "COPY partner_scope FROM STDIN", model.partner_scope, grant);
+    copy_rows(admin_, "COPY partner_managers FROM STDIN", model.partner_managers, grant);
+    admin_.exec("VACUUM ANALYZE members, products, member_products, team_members, team_products, partner_scope, "
+                "partner_managers");
   }
 
   std::vector<bool> ask(const std::vector<AccessQuestion>& questions, std::vector<double>& micros) override {

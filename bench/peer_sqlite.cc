@@ -32,7 +32,10 @@ const char* const kReadModelSchema =
     " WITHOUT ROWID;"
     "CREATE TABLE team_members (org TEXT, team TEXT, user_id TEXT, PRIMARY KEY (org, team, user_id)) WITHOUT ROWID;"
     "CREATE INDEX team_members_by_user ON team_members (org, user_id);"
-    "CREATE TABLE team_products (org TEXT, team TEXT, product TEXT, PRIMARY KEY (org, team, product)) WITHOUT ROWID;";
+    "CREATE TABLE team_products (org TEXT, team TEXT, product TEXT, PRIMARY KEY (org, team, product)) WITHOUT ROWID;"
+    "CREATE TABLE partner_scope (org TEXT, partner TEXT, product TEXT, PRIMARY KEY (org, partner, product)) WITHOUT ROWID;"
+    "CREATE TABLE partner_managers (org TEXT, partner TEXT, user_id TEXT, PRIMARY KEY (org, user_id, partner))"
+    " WITHOUT ROWID;";
 
 class Statement {
  public:
@@ -240,6 +243,8 @@ class SqlitePeer final : public SqlPeer {
     load("INSERT INTO member_products VALUES (?1, ?2, ?3)", model.member_products, grant);
     load("INSERT INTO team_members VALUES (?1, ?2, ?3)", model.team_members, grant);
     load("INSERT INTO team_products VALUES (?1, ?2, ?3)", model.team_products, grant);
+    load("INSERT INTO partner_scope VALUES (?1, ?2, ?3)", model.partner_scope, grant);
+    load("INSERT INTO partner_managers VALUES (?1, ?2, ?3)", model.partner_managers, grant);
     db.exec("COMMIT");
     db.exec("ANALYZE");
   }
