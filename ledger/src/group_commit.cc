@@ -55,6 +55,7 @@ std::optional<Error> check_command(const CommandAppend& command) {
 Ledger::Impl::Impl(std::unique_ptr<Store> store, const Clock& clock, OpenMode mode, const Head& head,
                    Micros last_recorded_at)
     : store_(std::move(store)), clock_(clock), mode_(mode), head_(head), last_recorded_at_(last_recorded_at) {
+  tree_ = std::make_unique<TreeStore>(*store_, stored_tree_size(*store_, head.position).value_or(0));
   if (mode_ == OpenMode::read_write) {
     // Sized ahead: growing a table of millions of streams rehashes it on the writer, a pause every
     // submitter feels. 8 bytes a bucket: 16 MiB for the first two million streams.
@@ -309,6 +310,8 @@ void Ledger::Impl::commit_group(std::vector<Pending>& group) {
       const std::string key = layout::position_key(next);
       batch.Put(store_->events(), key, stored);
       batch.Put(store_->streams(), layout::stream_key(draft.stream, version), key);
+      // The tree's nodes this leaf completes, in the same batch (issue 14).
+      if (auto staged = tree_->stage({bytes, draft.envelope.size()}, batch); !staged) unreadable = staged.error();
       answer.events.push_back({next, envelope::payload_type(draft.envelope)});
       if (decider != nullptr) {
         // The batch holds its own copy: the event's bytes move on to the decider.
@@ -332,7 +335,8 @@ void Ledger::Impl::commit_group(std::vector<Pending>& group) {
   if (unreadable) {
     // Never expected (the envelope was checked and patched in place); written, it would be an
     // event the decider's state never saw. Nothing of the group is written.
-    decider->failed();
+    if (decider != nullptr) decider->failed();
+    tree_->abandoned();
     for (std::size_t i : appended) outcomes[i] = std::unexpected(*unreadable);
     appended.clear();
   }
@@ -353,6 +357,7 @@ void Ledger::Impl::commit_group(std::vector<Pending>& group) {
         for (auto& [stream, version] : staged_versions) stream_versions_[stream] = version;
       }
       last_recorded_at_ = now;
+      tree_->committed();
       if (decider != nullptr) decider->durable(group_events);
       if (auto* observer = observer_.load()) observer->group_written(appended.size(), next - 1 - durable.position, last_write_time_);
       publish(new_head);
@@ -363,6 +368,7 @@ void Ledger::Impl::commit_group(std::vector<Pending>& group) {
       // its submitters are told the outcome is unknown, never that it failed.
       const Error reason = io_error("durable write failed", status);
       stop_writing(reason);
+      tree_->abandoned();
       if (decider != nullptr) decider->failed();
       const Error unknown{ErrorCode::outcome_unknown,
                           "the store failed while the command was being made durable (" + reason.message +

@@ -12,6 +12,7 @@
 #include "chain_checker.h"
 #include "orgledger/ledger/hash.h"
 #include "ledger_impl.h"
+#include "tree_store.h"
 #include "store_layout.h"
 
 namespace orgledger::ledger {
@@ -77,6 +78,14 @@ std::expected<std::unique_ptr<Ledger>, Error> Ledger::open(const std::string& di
     auto tail = reverify_tail(**store, *head, std::max<std::size_t>(options.reverify_on_open, 1));
     if (!tail) return std::unexpected(tail.error());
     last_recorded_at = *tail;
+    // A store written before the Merkle tree (or one whose last build was cut short) gets the
+    // nodes of its events now, before any append (issue 14).
+    auto tree_size = stored_tree_size(**store, head->position);
+    if (!tree_size) return std::unexpected(tree_size.error());
+    if (*tree_size < head->position) {
+      TreeStore tree(**store, *tree_size);
+      if (auto built = tree.backfill(head->position); !built) return std::unexpected(built.error());
+    }
   }
   const Clock& clock = options.clock != nullptr ? *options.clock : system_clock();
   return std::unique_ptr<Ledger>(new Ledger(
@@ -85,6 +94,39 @@ std::expected<std::unique_ptr<Ledger>, Error> Ledger::open(const std::string& di
 
 Ledger::Ledger(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 const std::string& Ledger::directory() const { return impl_->store().directory(); }
+
+namespace {
+
+// The tree's sizes a question may name: 1 to the head, and only as far as the tree is built (a
+// read-only open of a store whose tree was never built has none).
+std::optional<Error> tree_size_problem(const Ledger::Impl& impl, std::uint64_t size) {
+  if (size == 0 || size > impl.head().position) {
+    return Error{ErrorCode::invalid_argument, "tree size " + std::to_string(size) + " is not between 1 and the head"};
+  }
+  if (size > impl.tree().size()) return Error{ErrorCode::not_found, "the tree of this store is not built that far"};
+  return std::nullopt;
+}
+
+NodeReader reader_of(const Ledger::Impl& impl) {
+  return [&impl](unsigned level, std::uint64_t index) { return impl.tree().stored(level, index); };
+}
+
+}  // namespace
+
+std::expected<Hash, Error> Ledger::tree_root(std::uint64_t size) const {
+  if (auto problem = tree_size_problem(*impl_, size)) return std::unexpected(*problem);
+  return ledger::tree_root(size, reader_of(*impl_));
+}
+
+std::expected<std::vector<Hash>, Error> Ledger::inclusion_proof(std::uint64_t leaf_index, std::uint64_t size) const {
+  if (auto problem = tree_size_problem(*impl_, size)) return std::unexpected(*problem);
+  return ledger::inclusion_path(leaf_index, size, reader_of(*impl_));
+}
+
+std::expected<std::vector<Hash>, Error> Ledger::consistency_proof(std::uint64_t from, std::uint64_t to) const {
+  if (auto problem = tree_size_problem(*impl_, to)) return std::unexpected(*problem);
+  return ledger::consistency_path(from, to, reader_of(*impl_));
+}
 Ledger::~Ledger() = default;
 
 std::expected<CommandAnswer, Error> Ledger::append(CommandAppend command) {

@@ -15,6 +15,7 @@
 
 #include "orgledger/ledger/ledger.h"
 #include "store.h"
+#include "tree_store.h"
 
 namespace orgledger::ledger {
 
@@ -37,6 +38,8 @@ class Ledger::Impl {
   }
   // For the modules over the store's other families (token_records.cc).
   Store& store() const { return *store_; }
+  // The Merkle tree's nodes (issue 14): built for an older store's events before the writer starts.
+  TreeStore& tree() const { return *tree_; }
   OpenMode mode() const { return mode_; }
   std::expected<void, Error> put_snapshot(std::string_view name, Position position, const std::vector<std::string>& chunks);
   std::expected<std::vector<Position>, Error> snapshot_positions(std::string_view name) const;
@@ -88,6 +91,7 @@ class Ledger::Impl {
   void stop_writing(Error reason);
 
   std::unique_ptr<Store> store_;
+  std::unique_ptr<TreeStore> tree_;  // staged by the writer only; its stored nodes read by anyone
   const Clock& clock_;
   const OpenMode mode_;
 

@@ -71,6 +71,7 @@ std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors() {
       {rocksdb::kDefaultColumnFamilyName, family_options(Family::other)},
       {layout::kTokensFamily, family_options(Family::other)},     // added after format 1's first stores
       {layout::kSnapshotsFamily, family_options(Family::other)},  // likewise
+      {layout::kTreeFamily, family_options(Family::other)},       // added with the Merkle tree (issue 14)
   };
 }
 
@@ -161,6 +162,7 @@ std::expected<std::unique_ptr<Store>, Error> Store::open(const std::string& dire
 
 const char* Store::layout_tokens() { return layout::kTokensFamily; }
 const char* Store::layout_snapshots() { return layout::kSnapshotsFamily; }
+const char* Store::layout_tree() { return layout::kTreeFamily; }
 
 rocksdb::ColumnFamilyHandle* Store::family_named(const char* name) const {
   for (auto* family : families_) {

@@ -34,6 +34,8 @@ class Store {
   // Null in a read-only open of a store that has no tokens yet.
   rocksdb::ColumnFamilyHandle* tokens() const { return family_named(layout_tokens()); }
   rocksdb::ColumnFamilyHandle* snapshots() const { return family_named(layout_snapshots()); }
+  // The Merkle tree's nodes (null in a read-only open of a store from before the tree).
+  rocksdb::ColumnFamilyHandle* tree() const { return family_named(layout_tree()); }
 
   // A point read; nullopt when the key is absent.
   std::expected<std::optional<std::string>, Error> get(rocksdb::ColumnFamilyHandle* family,
@@ -54,6 +56,7 @@ class Store {
   rocksdb::ColumnFamilyHandle* family_named(const char* name) const;
   static const char* layout_tokens();
   static const char* layout_snapshots();
+  static const char* layout_tree();
   // Declared before the database, so destroyed after it: RocksDB uses its Env until it closes.
   std::shared_ptr<SyncWatch> sync_watch_;
   std::unique_ptr<rocksdb::Env> env_;

@@ -83,4 +83,11 @@ std::string snapshot_key(std::string_view name, Position position, std::uint32_t
   return key;
 }
 
+std::string tree_key(unsigned level, std::uint64_t index) {
+  std::string out(9, '\0');
+  out[0] = static_cast<char>(level);
+  for (int i = 8; i >= 1; --i, index >>= 8) out[static_cast<std::size_t>(i)] = static_cast<char>(index & 0xFF);
+  return out;
+}
+
 }  // namespace orgledger::ledger::layout

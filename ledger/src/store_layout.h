@@ -8,6 +8,10 @@
 //             "format_version"                             "1"
 //   tokens    SHA-256 of an API token (32 bytes)           token record (opaque here: api/token_store.cc)
 //   snapshots name 0x00 position chunk_number              chunk (opaque here: projections/src/snapshot.cc)
+//   tree      level index                                  hash: the root of leaves [index·2^level, (index+1)·2^level)
+//                                                          of the RFC 6962 tree (merkle.h), leaf i = position i + 1
+//
+//   level := 1 byte; index := 8 bytes, unsigned big-endian
 //
 //   chunk_number := 4 bytes, unsigned big-endian; a snapshot's chunks are written in one batch
 //
@@ -16,8 +20,9 @@
 //   hash           := 32 bytes, SHA-256 (hash.h)
 //   stream         := 1 or more bytes, none of them 0x00
 //
-// Every group commit writes its events, their stream index entries, the commands' answers and the
-// new head in one WriteBatch, so the families never disagree after a crash.
+// Every group commit writes its events, their stream index entries, the tree nodes they complete,
+// the commands' answers and the new head in one WriteBatch, so the families never disagree after a
+// crash.
 #pragma once
 
 #include <cstdint>
@@ -36,6 +41,7 @@ inline constexpr const char* kCommandsFamily = "commands";
 inline constexpr const char* kMetaFamily = "meta";
 inline constexpr const char* kTokensFamily = "tokens";
 inline constexpr const char* kSnapshotsFamily = "snapshots";
+inline constexpr const char* kTreeFamily = "tree";
 
 inline constexpr std::string_view kHeadKey = "head";
 inline constexpr std::string_view kFormatVersionKey = "format_version";
@@ -62,5 +68,8 @@ std::string snapshot_prefix(std::string_view name);
 
 std::string encode_head(const Head& head);
 std::optional<Head> decode_head(std::string_view value);
+
+// The key of tree node (level, index).
+std::string tree_key(unsigned level, std::uint64_t index);
 
 }  // namespace orgledger::ledger::layout

@@ -9,7 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "commands.h"
+#include "orgledger/ledger/event_codec.h"
 #include "orgledger/ledger/hash.h"
+#include "orgledger/ledger/ledger.h"
+#include "raw_store.h"
+#include "temp_dir.h"
 #include "orgledger/ledger/merkle.h"
 #include "seed.h"
 
@@ -193,4 +198,72 @@ TEST_CASE("Merkle: a node missing from the store is corrupt, never a wrong answe
   const auto path = ledger::inclusion_path(0, 8, tree.reader());
   REQUIRE_FALSE(path);
   CHECK(path.error().code == ledger::ErrorCode::corrupt);
+}
+
+TEST_CASE("Merkle store: the ledger keeps the tree with its events - roots and proofs equal the reference, after a reopen too") {
+  testing::TempDir dir;
+  Leaves leaves;
+  auto check_all = [&](const ledger::Ledger& log) {
+    const auto head = log.head().position;
+    REQUIRE(head == leaves.size());
+    for (std::uint64_t n = 1; n <= head; ++n) {
+      INFO("size " << n);
+      const auto d = slice(leaves, 0, n);
+      REQUIRE(bytes_of(log.tree_root(n).value()) == mth(d));
+      const std::uint64_t m = (n * 7919) % n;
+      REQUIRE(strings(log.inclusion_proof(m, n).value()) == path(m, d));
+      REQUIRE(strings(log.consistency_proof(1 + (n * 31) % n, n).value()) == proof(1 + (n * 31) % n, d));
+    }
+  };
+  {
+    auto log = ledger::Ledger::open(dir.path()).value();
+    for (int i = 0; i < 40; ++i) {
+      // Commands of one to three events: a group's leaves and nodes in one batch.
+      auto append = testing::command("c" + std::to_string(i));
+      for (int e = 0; e <= i % 3; ++e) {
+        ledger::add_event(append, "org:o" + std::to_string(i % 5),
+                          schema::MemberAddedT{.org = "o", .user = "u" + std::to_string(i * 10 + e)});
+      }
+      REQUIRE(log->append(std::move(append)));
+    }
+    const auto events = log->read(1, 1000).value();  // named: a loop over a temporary's value() dangles
+    for (const auto& event : events) {
+      const auto bytes = event.envelope_bytes();
+      leaves.emplace_back(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    }
+    check_all(*log);
+    CHECK(log->tree_root(0).error().code == ledger::ErrorCode::invalid_argument);
+    CHECK(log->tree_root(leaves.size() + 1).error().code == ledger::ErrorCode::invalid_argument);
+  }
+  auto reopened = ledger::Ledger::open(dir.path()).value();
+  check_all(*reopened);
+  // Appends after a reopen continue the tree from its stored right edge.
+  REQUIRE(reopened->append(testing::member_added("after", "org:o9", "late")));
+  const auto tail = reopened->read(reopened->head().position, 1).value();
+  const auto last = tail.front().envelope_bytes();
+  leaves.emplace_back(reinterpret_cast<const char*>(last.data()), last.size());
+  check_all(*reopened);
+}
+
+TEST_CASE("Merkle store: a store from before the tree gets its nodes at the first open - read-only it has none") {
+  testing::TempDir dir;
+  Leaves leaves;
+  {
+    auto log = ledger::Ledger::open(dir.path()).value();
+    for (int i = 0; i < 25; ++i) REQUIRE(log->append(testing::member_added("c" + std::to_string(i), "org:o", "u" + std::to_string(i))));
+    const auto events = log->read(1, 100).value();
+    for (const auto& event : events) {
+      const auto bytes = event.envelope_bytes();
+      leaves.emplace_back(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    }
+  }
+  testing::RawStore(dir.path()).drop_tree();
+  {
+    auto read_only = ledger::Ledger::open(dir.path(), {.mode = ledger::OpenMode::read_only}).value();
+    REQUIRE_FALSE(read_only->tree_root(25));
+    CHECK(read_only->tree_root(25).error().code == ledger::ErrorCode::not_found);
+  }
+  auto log = ledger::Ledger::open(dir.path()).value();  // builds it
+  CHECK(bytes_of(log->tree_root(25).value()) == mth(leaves));
+  CHECK(strings(log->inclusion_proof(3, 25).value()) == path(3, leaves));
 }

@@ -15,7 +15,7 @@ class RawStore {
  public:
   explicit RawStore(const std::string& directory) {
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const char* name : {"events", "streams", "commands", "meta", "default", "tokens", "snapshots"}) {
+    for (const char* name : {"events", "streams", "commands", "meta", "default", "tokens", "snapshots", "tree"}) {
       families.emplace_back(name, rocksdb::ColumnFamilyOptions());
     }
     rocksdb::DB* raw = nullptr;
@@ -46,6 +46,11 @@ class RawStore {
   }
   void put_event(std::uint64_t position, const std::string& value) {
     check(db_->Put(rocksdb::WriteOptions(), events(), key(position), value));
+  }
+  // Empties the Merkle tree's family: a store as the builds before the tree left it.
+  void drop_tree() {
+    const std::string from(1, '\0'), to(1, '\x7f');
+    check(db_->DeleteRange(rocksdb::WriteOptions(), handles_[7], from, to));
   }
   void delete_event(std::uint64_t position) {
     check(db_->Delete(rocksdb::WriteOptions(), events(), key(position)));

@@ -157,6 +157,15 @@ class Ledger {
   // durable — in order, with no gap and no duplicate. The subscription must not outlive the ledger.
   std::unique_ptr<Subscription> subscribe(Position from) const;
 
+  // The log as an RFC 6962 Merkle tree (merkle.h; leaf i is the event at position i + 1): the root
+  // of the first `size` events, the inclusion path of leaf `leaf_index` in that tree, and the
+  // consistency proof between two sizes. O(log n) reads of stored nodes. Thread-safe. Errors:
+  // invalid_argument (a size outside 1..head, a leaf outside the tree, from > to), not_found (a
+  // read-only open of a store whose tree was never built), corrupt (a node missing).
+  [[nodiscard]] std::expected<Hash, Error> tree_root(std::uint64_t size) const;
+  [[nodiscard]] std::expected<std::vector<Hash>, Error> inclusion_proof(std::uint64_t leaf_index, std::uint64_t size) const;
+  [[nodiscard]] std::expected<std::vector<Hash>, Error> consistency_proof(std::uint64_t from, std::uint64_t to) const;
+
   // The data directory it was opened on (the vault's key store lives beside the log there, G1).
   const std::string& directory() const;
 
