@@ -41,19 +41,19 @@ void TreeStore::committed() {
     if (key.second >= newest.first || newest == std::pair<std::uint64_t, Hash>{}) newest = {key.second, hash};
   }
   staged_.clear();
-  size_ = staged_size_;
+  size_.store(staged_size_, std::memory_order_release);
 }
 
 void TreeStore::abandoned() {
   staged_.clear();
-  staged_size_ = size_;
+  staged_size_ = size();
 }
 
 std::expected<void, Error> TreeStore::backfill(Position head) {
   constexpr std::size_t kChunk = 4096;
-  while (size_ < head) {
+  while (size() < head) {
     rocksdb::WriteBatch batch;
-    const Position from = size_ + 1;
+    const Position from = size() + 1;
     const Position to = std::min<Position>(head, from + kChunk - 1);
     for (Position position = from; position <= to; ++position) {
       auto value = store_.get(store_.events(), layout::position_key(position));

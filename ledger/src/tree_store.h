@@ -5,6 +5,7 @@
 
 #include <rocksdb/write_batch.h>
 
+#include <atomic>
 #include <cstdint>
 #include <expected>
 #include <map>
@@ -29,7 +30,8 @@ class TreeStore {
   // The staged nodes are durable (they become the right edge), or were never written.
   void committed();
   void abandoned();
-  std::uint64_t size() const { return size_; }
+  // The leaves durable in the tree. Thread-safe (readers check sizes against it).
+  std::uint64_t size() const { return size_.load(std::memory_order_acquire); }
 
   // A node as stored (thread-safe; a read of the store).
   std::optional<Hash> stored(unsigned level, std::uint64_t index) const;
@@ -41,7 +43,7 @@ class TreeStore {
  private:
   std::optional<Hash> node(unsigned level, std::uint64_t index) const;
   Store& store_;
-  std::uint64_t size_;
+  std::atomic<std::uint64_t> size_;
   std::uint64_t staged_size_;
   std::map<std::pair<unsigned, std::uint64_t>, Hash> staged_;
   std::map<unsigned, std::pair<std::uint64_t, Hash>> edge_;  // per level, its newest node
