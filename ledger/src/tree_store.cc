@@ -38,7 +38,7 @@ void TreeStore::committed() {
   // Only the newest node of each level is ever a left sibling again.
   for (const auto& [key, hash] : staged_) {
     auto& newest = edge_[key.first];
-    if (key.second >= newest.first || newest == std::pair<std::uint64_t, Hash>{}) newest = {key.second, hash};
+    if (key.second >= newest.first) newest = {key.second, hash};
   }
   staged_.clear();
   size_.store(staged_size_, std::memory_order_release);
