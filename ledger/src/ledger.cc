@@ -11,6 +11,7 @@
 #include "answer_codec.h"
 #include "chain_checker.h"
 #include "orgledger/ledger/hash.h"
+#include "orgledger/ledger/small_files.h"
 #include "ledger_impl.h"
 #include "tree_store.h"
 #include "store_layout.h"
@@ -59,6 +60,28 @@ std::expected<Micros, Error> reverify_tail(const Store& store, const Head& head,
   return last_recorded_at;
 }
 
+// A store gets its log id (API.md: the default checkpoint origin) when it is first opened for
+// writing, whether new or made by a build before checkpoints.
+std::expected<void, Error> ensure_log_id(Store& store, const LedgerOptions& options) {
+  const rocksdb::Slice key(layout::kLogIdKey.data(), layout::kLogIdKey.size());
+  auto existing = store.get(store.meta(), key);
+  if (!existing) return std::unexpected(existing.error());
+  if (*existing) return {};
+  std::array<std::uint8_t, 8> bytes{};
+  if (!fill_random(options.random, bytes)) return std::unexpected(Error{ErrorCode::io_error, "no randomness for the log id"});
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string id;
+  for (auto byte : bytes) {
+    id += kDigits[byte >> 4];
+    id += kDigits[byte & 0x0f];
+  }
+  rocksdb::WriteOptions durable;
+  durable.sync = true;
+  const auto status = store.db().Put(durable, store.meta(), key, id);
+  if (!status.ok()) return std::unexpected(io_error("cannot record the log id", status));
+  return {};
+}
+
 // Positions are u64: clamp from + limit - 1 instead of overflowing.
 Position last_wanted(Position from, std::size_t limit) {
   const auto room = std::numeric_limits<Position>::max() - from;
@@ -78,6 +101,7 @@ std::expected<std::unique_ptr<Ledger>, Error> Ledger::open(const std::string& di
     auto tail = reverify_tail(**store, *head, std::max<std::size_t>(options.reverify_on_open, 1));
     if (!tail) return std::unexpected(tail.error());
     last_recorded_at = *tail;
+    if (auto id = ensure_log_id(**store, options); !id) return std::unexpected(id.error());
     // A store written before the Merkle tree (or one whose last build was cut short) gets the
     // nodes of its events now, before any append (issue 14).
     auto tree_size = stored_tree_size(**store, head->position);
@@ -94,6 +118,13 @@ std::expected<std::unique_ptr<Ledger>, Error> Ledger::open(const std::string& di
 
 Ledger::Ledger(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 const std::string& Ledger::directory() const { return impl_->store().directory(); }
+
+std::expected<std::string, Error> Ledger::log_id() const {
+  const Store& store = impl_->store();
+  auto id = store.get(store.meta(), rocksdb::Slice(layout::kLogIdKey.data(), layout::kLogIdKey.size()));
+  if (!id) return std::unexpected(id.error());
+  return id->value_or("");
+}
 
 namespace {
 

@@ -72,6 +72,7 @@ std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors() {
       {layout::kTokensFamily, family_options(Family::other)},     // added after format 1's first stores
       {layout::kSnapshotsFamily, family_options(Family::other)},  // likewise
       {layout::kTreeFamily, family_options(Family::other)},       // added with the Merkle tree (issue 14)
+      {layout::kCheckpointsFamily, family_options(Family::other)},  // likewise
   };
 }
 
@@ -163,6 +164,7 @@ std::expected<std::unique_ptr<Store>, Error> Store::open(const std::string& dire
 const char* Store::layout_tokens() { return layout::kTokensFamily; }
 const char* Store::layout_snapshots() { return layout::kSnapshotsFamily; }
 const char* Store::layout_tree() { return layout::kTreeFamily; }
+const char* Store::layout_checkpoints() { return layout::kCheckpointsFamily; }
 
 rocksdb::ColumnFamilyHandle* Store::family_named(const char* name) const {
   for (auto* family : families_) {

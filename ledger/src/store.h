@@ -36,6 +36,8 @@ class Store {
   rocksdb::ColumnFamilyHandle* snapshots() const { return family_named(layout_snapshots()); }
   // The Merkle tree's nodes (null in a read-only open of a store from before the tree).
   rocksdb::ColumnFamilyHandle* tree() const { return family_named(layout_tree()); }
+  // Signed checkpoints (likewise null in a read-only open of a store from before them).
+  rocksdb::ColumnFamilyHandle* checkpoints() const { return family_named(layout_checkpoints()); }
 
   // A point read; nullopt when the key is absent.
   std::expected<std::optional<std::string>, Error> get(rocksdb::ColumnFamilyHandle* family,
@@ -57,6 +59,7 @@ class Store {
   static const char* layout_tokens();
   static const char* layout_snapshots();
   static const char* layout_tree();
+  static const char* layout_checkpoints();
   // Declared before the database, so destroyed after it: RocksDB uses its Env until it closes.
   std::shared_ptr<SyncWatch> sync_watch_;
   std::unique_ptr<rocksdb::Env> env_;

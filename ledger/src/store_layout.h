@@ -6,11 +6,15 @@
 //   commands  command id                                   CommandAnswer   (answer.fbs)
 //   meta      "head"                                       position hash
 //             "format_version"                             "1"
+//             "log_id"                                     16 lowercase hex digits, drawn when the store is
+//                                                          created (or first opened for writing after issue 14)
 //   tokens    SHA-256 of an API token (32 bytes)           token record (opaque here: api/token_store.cc)
 //   snapshots name 0x00 position chunk_number              chunk (opaque here: projections/src/snapshot.cc)
+//   checkpoints size                                       a signed checkpoint (C2SP note text, checkpoint_log.h)
 //   tree      level index                                  hash: the root of leaves [index·2^level, (index+1)·2^level)
 //                                                          of the RFC 6962 tree (merkle.h), leaf i = position i + 1
 //
+//   size  := 8 bytes, unsigned big-endian (the tree size the checkpoint signs)
 //   level := 1 byte; index := 8 bytes, unsigned big-endian
 //
 //   chunk_number := 4 bytes, unsigned big-endian; a snapshot's chunks are written in one batch
@@ -42,10 +46,12 @@ inline constexpr const char* kMetaFamily = "meta";
 inline constexpr const char* kTokensFamily = "tokens";
 inline constexpr const char* kSnapshotsFamily = "snapshots";
 inline constexpr const char* kTreeFamily = "tree";
+inline constexpr const char* kCheckpointsFamily = "checkpoints";
 
 inline constexpr std::string_view kHeadKey = "head";
 inline constexpr std::string_view kFormatVersionKey = "format_version";
 inline constexpr std::string_view kFormatVersion = "1";
+inline constexpr std::string_view kLogIdKey = "log_id";
 
 inline constexpr std::size_t kHashSize = 32;
 

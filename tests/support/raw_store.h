@@ -15,7 +15,7 @@ class RawStore {
  public:
   explicit RawStore(const std::string& directory) {
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const char* name : {"events", "streams", "commands", "meta", "default", "tokens", "snapshots", "tree"}) {
+    for (const char* name : {"events", "streams", "commands", "meta", "default", "tokens", "snapshots", "tree", "checkpoints"}) {
       families.emplace_back(name, rocksdb::ColumnFamilyOptions());
     }
     rocksdb::DB* raw = nullptr;
@@ -51,6 +51,18 @@ class RawStore {
   void drop_tree() {
     const std::string from(1, '\0'), to(1, '\x7f');
     check(db_->DeleteRange(rocksdb::WriteOptions(), handles_[7], from, to));
+  }
+  // Cuts the log back to its first `size` events, as a store restored from an older backup would
+  // be (the tree's nodes past it are left, as the ledger overwrites them).
+  void truncate_to(std::uint64_t size) {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), events()));
+    for (it->Seek(key(size + 1)); it->Valid(); it->Next()) check(db_->Delete(rocksdb::WriteOptions(), events(), it->key()));
+    std::string head = key(size) + get_event(size).substr(0, 32);
+    check(db_->Put(rocksdb::WriteOptions(), meta(), "head", head));
+  }
+  // Empties the stored checkpoints (a store from before them, or one restored without them).
+  void drop_checkpoints() {
+    check(db_->DeleteRange(rocksdb::WriteOptions(), handles_[8], key(0), std::string(9, '\xff')));
   }
   void delete_event(std::uint64_t position) {
     check(db_->Delete(rocksdb::WriteOptions(), events(), key(position)));

@@ -44,6 +44,8 @@ struct LedgerOptions {
   // The operating-system seam under RocksDB (as LevelDB's Env): null for the default one. Tests
   // pass one that fails writes on demand, to prove fail-stop. Must outlive the ledger.
   rocksdb::Env* env = nullptr;
+  // Where the log id's randomness comes from (small_files.h); null: the system's.
+  std::function<bool(std::span<std::uint8_t>)> random;
 };
 
 // The last durable event: its position (0 for an empty log) and its chain hash.
@@ -166,6 +168,10 @@ class Ledger {
   [[nodiscard]] std::expected<std::vector<Hash>, Error> inclusion_proof(std::uint64_t leaf_index, std::uint64_t size) const;
   [[nodiscard]] std::expected<std::vector<Hash>, Error> consistency_proof(std::uint64_t from, std::uint64_t to) const;
 
+  // The log's id: 16 lowercase hex digits drawn when the store was created (or first opened for
+  // writing by a build with checkpoints); "" for a read-only open of a store that has none.
+  [[nodiscard]] std::expected<std::string, Error> log_id() const;
+
   // The data directory it was opened on (the vault's key store lives beside the log there, G1).
   const std::string& directory() const;
 
@@ -179,6 +185,7 @@ class Ledger {
   std::unique_ptr<Impl> impl_;
   friend class Subscription;
   friend class TokenRecords;  // token_records.h: a module of its own over the store's `tokens` family
+  friend class CheckpointLog;  // checkpoint_log.h: likewise over `checkpoints`
 };
 
 // A cursor over the log that follows the head. Not thread-safe: one consumer per subscription.

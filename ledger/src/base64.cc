@@ -1,10 +1,10 @@
-#include "orgledger/api/base64.h"
+#include "orgledger/ledger/base64.h"
 
 #include <openssl/evp.h>
 
 #include <array>
 
-namespace orgledger::api {
+namespace orgledger::ledger {
 namespace {
 
 constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -51,4 +51,4 @@ std::optional<std::string> decode_base64(std::string_view text) {
   return out;
 }
 
-}  // namespace orgledger::api
+}  // namespace orgledger::ledger
