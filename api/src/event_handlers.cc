@@ -3,7 +3,9 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "orgledger/ledger/base64.h"
 #include "orgledger/ledger/hash.h"
+#include "orgledger/replay/clear_personal_data.h"
 #include "orgledger/ledger/verify.h"
 #include "query_state.h"
 #include "router.h"
@@ -46,6 +48,9 @@ void get_events(Call& call, Reply reply) {
   const auto stream = call.query.get("stream");
   const auto actor = call.query.get("actor");
   const auto type = call.query.get("type");
+  const auto envelope = call.query.get("envelope");
+  if (envelope && *envelope != "true" && *envelope != "false") return bad("envelope is true or false, not '" + *envelope + "'");
+  const bool with_envelope = envelope == "true";
   const auto view = personal_view_for(call.token, call.services);
   auto& ledger = call.services.ledger;
   const ledger::Position head = ledger.head().position;
@@ -58,7 +63,15 @@ void get_events(Call& call, Reply reply) {
     if (actor && event.actor() != *actor) return;
     if (type && event.type_name() != *type) return;
     page_bytes += event.stored().size() * 2;  // its JSON is about twice its stored size
-    events.push_back(event_to_json(event, view));
+    auto json = event_to_json(event, view);
+    // The stored bytes, as exports give them, so a client can check a proof (issue 14). Those of an
+    // event written before G1 hold personal data in clear (G4): only G3's scopes see them.
+    if (with_envelope) {
+      json["envelope"] = view.logins_and_documents || !replay::holds_clear_personal_data(event)
+                             ? ledger::base64(event.envelope_bytes())
+                             : std::string("redacted");
+    }
+    events.push_back(std::move(json));
   };
   if (stream) {
     // The streams index gives the stream's events in order; a binary search over its versions

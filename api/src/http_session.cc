@@ -214,7 +214,18 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
       return refuse(problem_response(404, "not_found", "no route " + request_.path));
     }
     route_ = found_.route;
-    if (route_->work == Work::open) return true;
+    if (route_->work == Work::open) {
+      // No token to count against: the public tree routes share the rate limit per address. A
+      // health probe (/healthz) is never limited.
+      const auto address = remote_.substr(0, remote_.rfind(':'));
+      if (route_->pattern == "/healthz") return true;
+      if (auto wait = server_.rate_limiter.admit("address " + address, SteadyClock::now())) {
+        auto response = problem_response(429, "rate_limited", "address " + address + " is over the rate limit");
+        response.headers.emplace_back("Retry-After", std::to_string(wait->count()));
+        return refuse(std::move(response));
+      }
+      return true;
+    }
     const std::string_view authorization = message[http::field::authorization];
     std::optional<TokenInfo> token;
     // RFC 7235: the scheme name is case-insensitive.

@@ -41,7 +41,7 @@ const std::vector<Route>& table() {
        get_identity_verification},
       {"GET", "/v1/orders/{order}", Scope::read, kOrgQuery, Work::answer, live, org_history, get_order},
       // The log itself: a scan, filtered or not, reads up to a page's worth of the log.
-      {"GET", "/v1/events", Scope::audit, {"from", "limit", "stream", "actor", "type"}, Work::answer, whole_state,
+      {"GET", "/v1/events", Scope::audit, {"from", "limit", "stream", "actor", "type", "envelope"}, Work::answer, whole_state,
        whole_state, get_events},
       // A catch-up from position 1 reads the whole log (held in check by the per-token and total
       // subscriber caps; a subscriber reads only as fast as its client takes bytes).
@@ -54,6 +54,11 @@ const std::vector<Route>& table() {
       {"GET", "/v1/what-can", Scope::read, {"org", "user", "cursor", "limit", "as_of", "at"}, Work::answer, live,
        org_history, get_what_can},
       {"GET", "/healthz", Scope::read, {}, Work::open, live, live, get_healthz},
+      // Public, as transparency logs are (issue 14).
+      {"GET", "/v1/tree/checkpoint", Scope::read, {}, Work::open, live, live, get_tree_checkpoint},
+      {"GET", "/v1/tree/inclusion", Scope::read, {"position", "tree_size"}, Work::open, live, live, get_tree_inclusion},
+      {"GET", "/v1/tree/consistency", Scope::read, {"from", "to"}, Work::open, live, live, get_tree_consistency},
+      {"GET", "/v1/tree/public-key", Scope::read, {}, Work::open, live, live, get_tree_public_key},
       {"GET", "/metrics", Scope::read, {}, Work::answer, live, live, get_metrics},
   };
   return kRoutes;

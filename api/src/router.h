@@ -36,6 +36,7 @@ struct Services {
   std::string data_directory;  // for whole-log verification (a read-only open beside the writer)
   std::atomic<bool> verifying{false};
   AsOfCache* as_of_cache = nullptr;  // whole states as of past positions; null: none
+  const ledger::Checkpointer* checkpoints = nullptr;  // the signer of /v1/tree/checkpoint; null: none
 };
 
 struct Call {
@@ -53,7 +54,7 @@ using Reply = std::function<void(HttpResponse)>;  // called exactly once, from a
 enum class Work {
   answer,  // one request, one answer, run where its cost class says
   stream,  // Server-Sent Events: the session hands the connection to a subscriber
-  open,    // a live answer that needs no token (/healthz)
+  open,    // a live answer that needs no token (/healthz, /v1/tree/*)
 };
 
 // What a request may cost, and so where it runs (issue 11, "costly queries held in check"):
@@ -109,6 +110,10 @@ void get_access_history(Call& call, Reply reply);
 void get_who_can(Call& call, Reply reply);
 void get_what_can(Call& call, Reply reply);
 void get_healthz(Call& call, Reply reply);
+void get_tree_checkpoint(Call& call, Reply reply);
+void get_tree_inclusion(Call& call, Reply reply);
+void get_tree_consistency(Call& call, Reply reply);
+void get_tree_public_key(Call& call, Reply reply);
 void get_metrics(Call& call, Reply reply);
 
 }  // namespace orgledger::api

@@ -24,6 +24,7 @@ Server::Impl::Impl(const ServerOptions& options_in, const ServerParts& parts)
       acceptor_(net::make_strand(io)),
       accept_retry_(acceptor_.get_executor()) {
   services.as_of_cache = &as_of_cache;
+  services.checkpoints = parts.checkpoints;
 }
 
 Server::Impl::~Impl() { stop(std::chrono::milliseconds(0)); }

@@ -58,6 +58,9 @@ std::expected<std::unique_ptr<Checkpointer>, Error> Checkpointer::start(Ledger& 
     if (!id) return std::unexpected(id.error());
     origin = default_origin(*id);
   }
+  if (!valid_key_name(origin)) {
+    return std::unexpected(Error{ErrorCode::invalid_argument, "the origin '" + origin + "' is empty or holds '+', a space or a control character"});
+  }
   std::unique_ptr<Checkpointer> signer(new Checkpointer(ledger, std::move(*key), std::move(origin), std::move(options)));
   if (auto checked = signer->check_against_latest(); !checked) return std::unexpected(checked.error());
   signer->state_->thread = std::thread([raw = signer.get()] { raw->run(); });

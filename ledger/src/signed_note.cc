@@ -65,6 +65,14 @@ std::expected<NoteSignature, Error> parse_signature_line(std::string_view line) 
 
 }  // namespace
 
+bool valid_key_name(std::string_view name) {
+  if (name.empty()) return false;
+  for (unsigned char c : name) {
+    if (c == '+' || c <= ' ' || c == 0x7f) return false;
+  }
+  return true;
+}
+
 std::string checkpoint_body(const Checkpoint& checkpoint) {
   return checkpoint.origin + "\n" + std::to_string(checkpoint.size) + "\n" + base64(checkpoint.root) + "\n";
 }
@@ -123,9 +131,12 @@ std::string verifier_key_text(std::string_view name, const PublicKey& key) {
 
 std::expected<VerifierKey, Error> parse_verifier_key(std::string_view text) {
   auto bad = [](const std::string& what) { return Error{ErrorCode::invalid_argument, "not a verifier key: " + what}; };
-  const auto last = text.rfind('+');
-  const auto middle = last == std::string_view::npos || last == 0 ? std::string_view::npos : text.rfind('+', last - 1);
-  if (middle == std::string_view::npos || middle == 0) return std::unexpected(bad("it is not <name>+<key id>+<key>"));
+  // A name never holds '+' (valid_key_name), and base64 may: split at the first two.
+  const auto middle = text.find('+');
+  const auto last = middle == std::string_view::npos ? middle : text.find('+', middle + 1);
+  if (last == std::string_view::npos || !valid_key_name(text.substr(0, middle))) {
+    return std::unexpected(bad("it is not <name>+<key id>+<key>"));
+  }
   VerifierKey verifier;
   verifier.name = std::string(text.substr(0, middle));
   const auto typed = decode_base64(text.substr(last + 1));

@@ -81,6 +81,16 @@ TEST_CASE("checkpoint notes: the verifier key and note of C2SP's published examp
   // A key id that does not belong to the key is refused.
   CHECK_FALSE(ledger::parse_verifier_key("PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"));
   CHECK_FALSE(ledger::parse_verifier_key("PeterNeumann+c74f20a3"));
+  // Base64 may hold '+': the name ends at the first one.
+  ledger::PublicKey plus_key{};
+  plus_key.fill(0xfb);  // base64 "+/v7…"
+  const auto text = ledger::verifier_key_text("example.com/log", plus_key);
+  CHECK(text.find('+', text.find('+', text.find('+') + 1) + 1) != std::string::npos);
+  auto parsed = ledger::parse_verifier_key(text);
+  REQUIRE(parsed);
+  CHECK(parsed->key == plus_key);
+  CHECK_FALSE(ledger::valid_key_name("a b"));
+  CHECK_FALSE(ledger::valid_key_name("a+b"));
 }
 
 TEST_CASE("checkpoint notes: malformed notes are refused with what is wrong", "[checkpoint]") {
@@ -246,6 +256,7 @@ TEST_CASE("checkpointer: a key given by file is used as is, a missing one is an 
   CHECK(missing.error().code == ledger::ErrorCode::not_found);
   write_file(dir.sub("not-a-key.pem"), "hello\n");
   CHECK_FALSE(ledger::Checkpointer::start(*log, {.key_file = dir.sub("not-a-key.pem")}));
+  CHECK(ledger::Checkpointer::start(*log, {.origin = "a+b", .key_file = given}).error().code == ledger::ErrorCode::invalid_argument);
 
   { REQUIRE(ledger::Checkpointer::start(*log, {})); }  // signs size 3 with the data directory's key
   auto signer = ledger::Checkpointer::start(*log, {.origin = "example.com/audit", .key_file = given});

@@ -13,12 +13,17 @@ TestServer::TestServer(api::ServerOptions options, rocksdb::Env* env) : data_(di
   auto processor = commands::CommandProcessor::start(*ledger_, ledger::system_clock());
   REQUIRE(processor);
   processor_ = std::move(*processor);
+  // Checkpoints every 50 ms (1 s in production), so tests need not wait for them.
+  auto checkpoints = ledger::Checkpointer::start(*ledger_, {.interval = std::chrono::milliseconds(50)});
+  REQUIRE(checkpoints);
+  checkpoints_ = std::move(*checkpoints);
   auto tokens = api::TokenStore::open(*ledger_);
   REQUIRE(tokens);
   tokens_ = std::move(*tokens);
   options.data_directory = data_;
   auto server = api::Server::start(
-      options, {*ledger_, *processor_, *tokens_, projections::BusinessCalendar::geneva(), ledger::system_clock()});
+      options, {*ledger_, *processor_, *tokens_, projections::BusinessCalendar::geneva(), ledger::system_clock(),
+                checkpoints_.get()});
   REQUIRE(server);
   server_ = std::move(*server);
 }
@@ -26,6 +31,7 @@ TestServer::TestServer(api::ServerOptions options, rocksdb::Env* env) : data_(di
 TestServer::~TestServer() {
   server_.reset();
   processor_.reset();
+  checkpoints_.reset();
   ledger_.reset();
 }
 

@@ -12,6 +12,7 @@
 #include "orgledger/api/server.h"
 #include "orgledger/api/token_store.h"
 #include "orgledger/commands/processor.h"
+#include "orgledger/ledger/checkpointer.h"
 #include "orgledger/ledger/ledger.h"
 #include "temp_dir.h"
 
@@ -38,6 +39,7 @@ class TestServer {
   api::TokenStore& tokens() { return *tokens_; }
   ledger::Ledger& ledger() { return *ledger_; }
   commands::CommandProcessor& processor() { return *processor_; }
+  const ledger::Checkpointer& checkpoints() const { return *checkpoints_; }
   const std::string& data_directory() const { return data_; }
   api::Server& server() { return *server_; }
 
@@ -52,6 +54,7 @@ class TestServer {
   std::string data_;
   std::unique_ptr<ledger::Ledger> ledger_;
   std::unique_ptr<commands::CommandProcessor> processor_;
+  std::unique_ptr<ledger::Checkpointer> checkpoints_;
   std::unique_ptr<api::TokenStore> tokens_;
   std::unique_ptr<api::Server> server_;
   std::map<std::string, std::string> by_scopes_;

@@ -1,5 +1,6 @@
 // `orgledger serve [--listen HOST:PORT] [--rate-limit N/min] [--refusal-limit N/min] [--calendar FILE] [--max-connections N]
-//  [--no-access-log] [limits of issue 11] [--tls-cert F --tls-key F] [--allow-plaintext]`: the HTTP
+//  [--no-access-log] [limits of issue 11] [--tls-cert F --tls-key F] [--allow-plaintext] [--origin NAME]
+//  [--checkpoint-key FILE]`: the HTTP
 // API (API.md) over the data directory, with the scheduler (S6, A5) running beside it. SIGTERM or
 // SIGINT: stop accepting, finish what is in flight, close the store.
 #include <signal.h>
@@ -22,6 +23,7 @@
 #include "orgledger/api/token_store.h"
 #include "orgledger/commands/processor.h"
 #include "orgledger/commands/scheduler.h"
+#include "orgledger/ledger/checkpointer.h"
 #include "orgledger/ledger/ledger.h"
 #include "orgledger/projections/snapshot.h"
 #include "orgledger/projections/snapshotter.h"
@@ -75,7 +77,7 @@ int serve_command(const Args& raw) {
   const CliArgs args(raw, {{"data", "listen", "rate-limit", "refusal-limit", "calendar", "max-connections", "threads", "snapshot-every",
                             "costly-per-token", "costly-threads", "costly-queue", "as-of-cache",
                             "max-connections-per-address", "reserved-connections", "header-timeout",
-                            "max-subscribers-per-token", "tls-cert", "tls-key", "master-key-file"},
+                            "max-subscribers-per-token", "tls-cert", "tls-key", "master-key-file", "origin", "checkpoint-key"},
                            {"no-access-log", "allow-plaintext"}});
   if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional().front() + "'");
   api::ServerOptions options;
@@ -160,6 +162,13 @@ int serve_command(const Args& raw) {
     std::fprintf(stderr, "orgledger serve: %s\n", processor.error().message.c_str());
     return kExitUsageOrIo;
   }
+  // Issue 14: checkpoints signed while the log grows; a store behind its last one is refused.
+  auto checkpoints = ledger::Checkpointer::start(
+      **ledger, {.origin = args.value("origin").value_or(""), .key_file = args.value("checkpoint-key").value_or(""), .note = note});
+  if (!checkpoints) {
+    std::fprintf(stderr, "orgledger serve: checkpoints: %s\n", checkpoints.error().message.c_str());
+    return kExitUsageOrIo;
+  }
   auto tokens = api::TokenStore::open(**ledger);
   if (!tokens) {
     std::fprintf(stderr, "orgledger serve: %s\n", tokens.error().message.c_str());
@@ -179,7 +188,7 @@ int serve_command(const Args& raw) {
   auto admin = api::AdminSocket::start(api::admin_socket_path(options.data_directory), **tokens, clock);
   if (!admin)
     std::fprintf(stderr, "orgledger serve: %s (token create needs the server stopped)\n", admin.error().c_str());
-  auto server = api::Server::start(options, {**ledger, **processor, **tokens, calendar, clock});
+  auto server = api::Server::start(options, {**ledger, **processor, **tokens, calendar, clock, checkpoints->get()});
   if (!server) {
     std::fprintf(stderr, "orgledger serve: %s\n", server.error().c_str());
     return kExitUsageOrIo;
@@ -221,6 +230,7 @@ int serve_command(const Args& raw) {
     note("no snapshot at shutdown: " + saved.error().message);
   }
   processor->reset();  // waits for the commands in flight
+  checkpoints->reset();  // signs the last commands' tree
   ledger->reset();     // flushes and closes the store
   std::fprintf(stderr, "orgledger serve: stopped cleanly\n");
   return kExitOk;

@@ -14,6 +14,10 @@
 #include "orgledger/ledger/ledger.h"
 #include "orgledger/projections/business_calendar.h"
 
+namespace orgledger::ledger {
+class Checkpointer;
+}
+
 namespace orgledger::api {
 
 struct ServerOptions {
@@ -63,6 +67,7 @@ struct ServerParts {
   TokenStore& tokens;
   const projections::BusinessCalendar& calendar;
   const ledger::Clock& clock;
+  const ledger::Checkpointer* checkpoints = nullptr;  // serves /v1/tree/checkpoint and public-key; null: 404
 };
 
 class Server {

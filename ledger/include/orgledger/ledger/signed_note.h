@@ -49,6 +49,10 @@ std::string signed_note(std::string_view body, const NoteSignature& signature);
 // zero or beyond 2^64, a root that is not 32 bytes of base64, a signature line not in the format).
 std::expected<SignedCheckpoint, Error> parse_checkpoint(std::string_view note);
 
+// A key name (and so a checkpoint's origin) is not empty and holds no '+', space or control
+// character (C2SP signed-note).
+bool valid_key_name(std::string_view name);
+
 // The first 4 bytes of SHA-256(name ‖ '\n' ‖ 0x01 ‖ key): 0x01 is Ed25519's signature type.
 KeyId note_key_id(std::string_view name, const PublicKey& key);
 
