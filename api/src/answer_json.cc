@@ -335,6 +335,12 @@ Json verify_json(const ledger::VerifyReport& report) {
     out["first_bad_position"] = *report.first_bad_position;
     out["problem"] = report.problem;
   }
+  // Issue 14: the Merkle tree's stored nodes, rebuilt from the events.
+  out["tree_leaves_checked"] = report.tree_leaves_checked;
+  if (report.first_bad_leaf) {
+    out["first_bad_leaf"] = *report.first_bad_leaf;
+    out["tree_problem"] = report.tree_problem;
+  }
   return out;
 }
 

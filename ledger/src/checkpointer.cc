@@ -158,8 +158,9 @@ Checkpointer::~Checkpointer() {
   }
   state_->wake.notify_all();
   if (state_->thread.joinable()) state_->thread.join();
+  // The last commands' tree is signed at once: a stop is not worth waiting out the interval for
+  // (this one signature may come less than an interval after the one before).
   if (ledger_.head().position > latest_size()) {
-    std::this_thread::sleep_until(state_->signed_at + options_.interval);
     if (auto last = sign(ledger_.head().position); !last && options_.note) {
       options_.note("no checkpoint at shutdown: " + last.error().message);
     }

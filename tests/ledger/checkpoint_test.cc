@@ -267,3 +267,30 @@ TEST_CASE("checkpointer: a key given by file is used as is, a missing one is an 
   CHECK(ledger::verify_checkpoint(note, *ledger::parse_verifier_key((*signer)->verifier_key())));
   CHECK(openssl_verifies(dir, given, note.body, note.signatures[0].signature));
 }
+
+TEST_CASE("checkpointer: a store from before checkpoints gets its log id at its first open for writing, and its head signed", "[checkpoint]") {
+  testing::TempDir dir;
+  { auto log = open_with(dir, 5); }
+  std::string before;
+  {
+    testing::RawStore raw(dir.sub("data"));
+    before = raw.get_meta("log_id");
+    raw.delete_meta("log_id");  // as the builds before issue 14 left it
+    raw.drop_checkpoints();
+  }
+  {
+    auto read_only = ledger::Ledger::open(dir.sub("data"), {.mode = ledger::OpenMode::read_only});
+    REQUIRE(read_only);
+    CHECK((*read_only)->log_id().value().empty());
+    CHECK_FALSE(ledger::CheckpointLog(**read_only).latest().value());
+  }
+  auto log = ledger::Ledger::open(dir.sub("data"));
+  REQUIRE(log);
+  const auto id = (*log)->log_id().value();
+  CHECK(id.size() == 16);
+  CHECK(id != before);
+  auto signer = ledger::Checkpointer::start(**log, {});
+  REQUIRE(signer);
+  CHECK((*signer)->latest_size() == 5);
+  CHECK((*signer)->origin() == "orgledger.local/" + id);
+}

@@ -127,7 +127,7 @@ void wait_signed(TestServer& server) {
 
 }  // namespace
 
-TEST_CASE("GET /v1/tree/*: no token; the checkpoint verifies with the public key and is the root of the events' leaves", "[tree]") {
+TEST_CASE("GET /v1/tree/*: no token - the checkpoint verifies with the public key and is the root of the events' leaves", "[tree]") {
   TestServer server;
   server.given_acme();
   server.token("audit,personal_data");  // its TokenCreated (D5) is in the log before the checkpoint
@@ -216,7 +216,7 @@ TEST_CASE("GET /v1/tree/*: positions and sizes that are not positive integers up
   CHECK(anyone.post("/v1/tree/checkpoint", "").status == 405);
 }
 
-TEST_CASE("GET /v1/tree/*: behind the rate limit, per address; /healthz is not", "[tree]") {
+TEST_CASE("GET /v1/tree/*: behind the rate limit, per address - /healthz is not", "[tree]") {
   auto options = TestServer::quiet_options();
   options.rate_limit_per_minute = 3;
   TestServer server(options);
@@ -230,7 +230,7 @@ TEST_CASE("GET /v1/tree/*: behind the rate limit, per address; /healthz is not",
   CHECK(anyone.get("/healthz").status == 200);
 }
 
-TEST_CASE("GET /v1/events?envelope=true: the stored bytes, which chain to the event's hash; only true or false", "[tree]") {
+TEST_CASE("GET /v1/events?envelope=true: the stored bytes, which chain to the event's hash - only true or false", "[tree]") {
   TestServer server;
   server.given_acme();
   HttpClient auditor(server.port(), server.token("audit"));

@@ -60,6 +60,25 @@ class RawStore {
     std::string head = key(size) + get_event(size).substr(0, 32);
     check(db_->Put(rocksdb::WriteOptions(), meta(), "head", head));
   }
+  // A node of the Merkle tree (level, index), as store_layout.h keys it.
+  static std::string tree_key(unsigned level, std::uint64_t index) { return std::string(1, static_cast<char>(level)) + key(index); }
+  std::string get_tree_node(unsigned level, std::uint64_t index) {
+    std::string value;
+    check(db_->Get(rocksdb::ReadOptions(), handles_[7], tree_key(level, index), &value));
+    return value;
+  }
+  void put_tree_node(unsigned level, std::uint64_t index, const std::string& value) {
+    check(db_->Put(rocksdb::WriteOptions(), handles_[7], tree_key(level, index), value));
+  }
+  void delete_tree_node(unsigned level, std::uint64_t index) {
+    check(db_->Delete(rocksdb::WriteOptions(), handles_[7], tree_key(level, index)));
+  }
+  void delete_meta(const std::string& key) { check(db_->Delete(rocksdb::WriteOptions(), meta(), key)); }
+  std::string get_meta(const std::string& key) {
+    std::string value;
+    check(db_->Get(rocksdb::ReadOptions(), meta(), key, &value));
+    return value;
+  }
   // Empties the stored checkpoints (a store from before them, or one restored without them).
   void drop_checkpoints() {
     check(db_->DeleteRange(rocksdb::WriteOptions(), handles_[8], key(0), std::string(9, '\xff')));

@@ -24,13 +24,13 @@ constexpr Subcommand kSubcommands[] = {
      "[--snapshot-every N] [--no-access-log] [--costly-per-token N (2)] [--costly-threads N (1)] "
      "[--costly-queue N (8)] [--as-of-cache N (4)] [--max-connections-per-address N (64)] "
      "[--reserved-connections N (128)] [--header-timeout SECONDS (5)] [--max-subscribers-per-token N (8)] "
-     "[--tls-cert F --tls-key F] [--allow-plaintext] [--master-key-file F]   HTTP API (default 127.0.0.1:8080; plain HTTP only on "
+     "[--tls-cert F --tls-key F] [--allow-plaintext] [--master-key-file F] [--origin NAME] [--checkpoint-key F]   HTTP API (default 127.0.0.1:8080; plain HTTP only on "
      "loopback unless --allow-plaintext)"},
     {"token", orgledger::tools::token_command,
      "token create --name N --scopes a,b [--principal P] [--act-as A,B] [--expires-in 90d|12h|30m|45s] [--json]   "
      "create an API token (printed once; only its hash is stored); token list [--json]; token revoke NAME"},
     {"submit", orgledger::tools::submit_command,
-     "submit [--file F] [--calendar FILE] [--master-key-file F] [--json]   submit commands (one JSON object, or JSON Lines) from F or stdin"},
+     "submit [--file F] [--calendar FILE] [--master-key-file F] [--origin NAME] [--checkpoint-key F] [--json]   submit commands (one JSON object, or JSON Lines) from F or stdin"},
     {"check", orgledger::tools::check_command,
      "check --org O --user U --action A [--product P] [--scope S] [--resource R] [--as-of X] [--at T] [--explain] "
      "[--json]"},
@@ -68,7 +68,13 @@ constexpr Subcommand kSubcommands[] = {
      "export --format jsonl|csv [--from X] [--to X] [--reveal-reporter] [--reveal-personal-data]   events for auditors, verifiable offline (see "
      "README)"},
     {"verify", orgledger::tools::verify_command,
-     "verify [--json]   check the whole hash chain, read-only; exit 1 and the first bad position if broken"},
+     "verify [--checkpoint FILE [--public-key KEY]] [--json]   check the whole hash chain and the Merkle tree, read-only; "
+     "exit 1 and the first bad position if broken, or if the log does not contain the checkpoint's tree"},
+    {"proof", orgledger::tools::proof_command,
+     "proof inclusion --position P [--tree-size N] | proof consistency --from M --to N   Merkle proofs (RFC 6962) as "
+     "JSON; the tree size defaults to the latest checkpoint's"},
+    {"checkpoint", orgledger::tools::checkpoint_command,
+     "checkpoint [--at-size N]   the latest signed checkpoint (C2SP note), or the one of size N (exit 1 when none)"},
     {"keys", orgledger::tools::keys_command,
      "keys rotate-master [--master-key-file OLD] [--new-master-key-file NEW]   re-wrap every data key under a new "
      "master key (G1); the server must be stopped"},

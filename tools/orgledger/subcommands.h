@@ -30,6 +30,8 @@ int order_command(const Args& args);
 int keys_command(const Args& args);
 int renewals_command(const Args& args);
 int partners_command(const Args& args);
+int proof_command(const Args& args);
+int checkpoint_command(const Args& args);
 
 // Exit codes.
 inline constexpr int kExitOk = 0;

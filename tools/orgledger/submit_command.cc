@@ -15,6 +15,7 @@
 #include "orgledger/api/command_json.h"
 #include "orgledger/api/token_requests.h"
 #include "orgledger/commands/processor.h"
+#include "orgledger/ledger/checkpointer.h"
 #include "orgledger/ledger/ledger.h"
 #include "query_support.h"
 #include "subcommands.h"
@@ -63,7 +64,7 @@ std::vector<std::expected<commands::Command, std::string>> read_commands(std::is
 }  // namespace
 
 int submit_command(const Args& raw) {
-  const CliArgs args(raw, {{"data", "file", "calendar", "master-key-file"}, {"json"}});
+  const CliArgs args(raw, {{"data", "file", "calendar", "master-key-file", "origin", "checkpoint-key"}, {"json"}});
   const auto& calendar = calendar_of(args);
   if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional().front() + "'");
   std::ifstream file;
@@ -92,6 +93,18 @@ int submit_command(const Args& raw) {
   auto processor = commands::CommandProcessor::start(**opened, ledger::system_clock(), calendar, {}, {}, vault->get());
   if (!processor) {
     std::fprintf(stderr, "orgledger submit: %s\n", processor.error().message.c_str());
+    return kExitUsageOrIo;
+  }
+  // Issue 14: the commands' tree is signed before this process ends (at its start too, when the
+  // log grew without a signer). Declared after the processor, so destroyed — and signing — first,
+  // once every answer is in.
+  auto checkpoints = ledger::Checkpointer::start(**opened, {.origin = args.value("origin").value_or(""),
+                                                            .key_file = args.value("checkpoint-key").value_or(""),
+                                                            .note = [](const std::string& text) {
+                                                              std::fprintf(stderr, "orgledger submit: %s\n", text.c_str());
+                                                            }});
+  if (!checkpoints) {
+    std::fprintf(stderr, "orgledger submit: checkpoints: %s\n", checkpoints.error().message.c_str());
     return kExitUsageOrIo;
   }
   const bool json = args.flag("json");

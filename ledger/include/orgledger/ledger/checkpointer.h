@@ -34,7 +34,8 @@ class Checkpointer {
   // latest checkpoint, or its tree of that size has another root: cut back, restored from an older
   // copy or rewritten), the key's (checkpoint_key.h), io_error.
   static std::expected<std::unique_ptr<Checkpointer>, Error> start(Ledger& ledger, CheckpointerOptions options);
-  // Signs the head if it grew since the last checkpoint (after the rest of the interval), stops.
+  // Stops, then signs the head if it grew since the last checkpoint (at once, even within the
+  // interval: a process that ends leaves its last commands signed).
   ~Checkpointer();
   Checkpointer(const Checkpointer&) = delete;
   Checkpointer& operator=(const Checkpointer&) = delete;

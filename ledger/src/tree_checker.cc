@@ -1,0 +1,72 @@
+#include "tree_checker.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "orgledger/ledger/hash.h"
+#include "orgledger/ledger/merkle.h"
+#include "store_layout.h"
+
+namespace orgledger::ledger {
+
+std::optional<TreeProblem> TreeChecker::add(std::span<const std::uint8_t> envelope) {
+  const std::uint64_t leaf = leaves_++;
+  Hash hash = leaf_hash(envelope);
+  std::uint64_t index = leaf;
+  unsigned level = 0;
+  std::optional<TreeProblem> problem = compare(level, index, hash);
+  // A right child completes its parent, and so on up while the index is odd.
+  while (index & 1) {
+    hash = node_hash(*edge_[level], hash);
+    edge_[level].reset();
+    index >>= 1;
+    ++level;
+    if (!problem) problem = compare(level, index, hash);
+  }
+  if (edge_.size() <= level) edge_.resize(level + 1);
+  edge_[level] = hash;
+  return problem;
+}
+
+Hash TreeChecker::root_now() const {
+  // The stored perfect subtrees of the size's binary decomposition, folded from the smallest:
+  // MTH splits at the largest power of two, so the smaller subtrees pair first.
+  std::optional<Hash> root;
+  for (const auto& node : edge_) {
+    if (!node) continue;
+    root = root ? node_hash(*node, *root) : *node;
+  }
+  return root.value_or(Hash{});
+}
+
+std::optional<TreeProblem> TreeChecker::compare(unsigned level, std::uint64_t index, const Hash& computed) {
+  // Only nodes wholly over the stored tree's leaves exist to compare.
+  if (failed_ || store_.tree() == nullptr || ((index + 1) << level) > checked_leaves_) return std::nullopt;
+  if (levels_.size() <= level) levels_.resize(level + 1);
+  auto& it = levels_[level];
+  const std::string key = layout::tree_key(level, index);
+  if (!it) {
+    rocksdb::ReadOptions options;
+    options.verify_checksums = true;
+    options.fill_cache = false;
+    it.reset(store_.db().NewIterator(options, store_.tree()));
+    it->Seek(key);
+  } else {
+    it->Next();
+  }
+  const std::uint64_t first_leaf = index << level;
+  const auto fail = [&](const std::string& what) {
+    failed_ = true;
+    return TreeProblem{first_leaf, "tree node (level " + std::to_string(level) + ", index " + std::to_string(index) + ") " + what};
+  };
+  if (!it->status().ok()) return fail("unreadable: " + it->status().ToString());
+  if (!it->Valid() || it->key().ToStringView() != key) return fail("is missing");
+  if (it->value().size() != computed.size() || std::memcmp(it->value().data(), computed.data(), computed.size()) != 0) {
+    Hash stored{};
+    std::memcpy(stored.data(), it->value().data(), std::min(stored.size(), it->value().size()));
+    return fail("does not match the events under it: stored " + to_hex(stored) + ", computed " + to_hex(computed));
+  }
+  return std::nullopt;
+}
+
+}  // namespace orgledger::ledger
