@@ -18,8 +18,8 @@ constexpr std::size_t kLatencyWarmup = 100;  // first appends pay for memtable a
 constexpr std::size_t kFillInFlight = 64;
 constexpr int kFillStreams = 256;
 
-std::unique_ptr<ledger::Ledger> open_fresh(const std::string& directory) {
-  return value_or_fail(ledger::Ledger::open(directory), "open " + directory);
+std::unique_ptr<ledger::Ledger> open_fresh(const std::string& directory, const ledger::LedgerOptions& options = {}) {
+  return value_or_fail(ledger::Ledger::open(directory, options), "open " + directory);
 }
 
 // One submitter of measure_throughput: appends until told to stop and returns how many events.
@@ -81,9 +81,10 @@ class AsyncClients {
 
 }  // namespace
 
-ThroughputRun measure_async_throughput(const std::string& parent, int submitters, double seconds) {
+ThroughputRun measure_async_throughput(const std::string& parent, int submitters, double seconds,
+                                       const ledger::LedgerOptions& options) {
   TempDir directory(parent);
-  auto ledger = open_fresh(directory.path());
+  auto ledger = open_fresh(directory.path(), options);
   AsyncClients clients(*ledger, submitters);
   const Stopwatch elapsed;
   clients.start();

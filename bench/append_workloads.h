@@ -24,7 +24,9 @@ ThroughputRun measure_throughput(const std::string& parent, int submitters, doub
 // As measure_throughput, but the `submitters` are asynchronous clients, as the HTTP server's
 // connections will be: each keeps one command in flight with append_async and submits its next one
 // from the completion of the previous (no thread per client, so no context switch per command).
-ThroughputRun measure_async_throughput(const std::string& parent, int submitters, double seconds);
+// `options` open the fresh store (bench/tree_bench compares with and without the Merkle tree).
+ThroughputRun measure_async_throughput(const std::string& parent, int submitters, double seconds,
+                                       const ledger::LedgerOptions& options = {});
 
 // The duration in µs of each of `appends` blocking appends by one submitter on a fresh store,
 // after a short warm-up. Encoding the command is outside the timed span: it is the caller's work.

@@ -53,8 +53,9 @@ std::optional<Error> check_command(const CommandAppend& command) {
 }  // namespace
 
 Ledger::Impl::Impl(std::unique_ptr<Store> store, const Clock& clock, OpenMode mode, const Head& head,
-                   Micros last_recorded_at)
-    : store_(std::move(store)), clock_(clock), mode_(mode), head_(head), last_recorded_at_(last_recorded_at) {
+                   Micros last_recorded_at, bool build_tree)
+    : store_(std::move(store)), build_tree_(build_tree), clock_(clock), mode_(mode), head_(head),
+      last_recorded_at_(last_recorded_at) {
   tree_ = std::make_unique<TreeStore>(*store_, stored_tree_size(*store_, head.position).value_or(0));
   if (mode_ == OpenMode::read_write) {
     // Sized ahead: growing a table of millions of streams rehashes it on the writer, a pause every
@@ -311,7 +312,9 @@ void Ledger::Impl::commit_group(std::vector<Pending>& group) {
       batch.Put(store_->events(), key, stored);
       batch.Put(store_->streams(), layout::stream_key(draft.stream, version), key);
       // The tree's nodes this leaf completes, in the same batch (issue 14).
-      if (auto staged = tree_->stage({bytes, draft.envelope.size()}, batch); !staged) unreadable = staged.error();
+      if (build_tree_) {
+        if (auto staged = tree_->stage({bytes, draft.envelope.size()}, batch); !staged) unreadable = staged.error();
+      }
       answer.events.push_back({next, envelope::payload_type(draft.envelope)});
       if (decider != nullptr) {
         // The batch holds its own copy: the event's bytes move on to the decider.
@@ -344,6 +347,7 @@ void Ledger::Impl::commit_group(std::vector<Pending>& group) {
     const Head new_head{next - 1, previous};
     batch.Put(store_->meta(), rocksdb::Slice(layout::kHeadKey.data(), layout::kHeadKey.size()),
               layout::encode_head(new_head));
+    if (build_tree_) tree_->stage_size(batch);
     rocksdb::WriteOptions durable_write;
     durable_write.sync = true;
     const auto write_started = std::chrono::steady_clock::now();

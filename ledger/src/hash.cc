@@ -1,5 +1,7 @@
 #include "orgledger/ledger/hash.h"
 
+#include "sha256.h"
+
 #include <openssl/evp.h>
 
 #include <memory>
@@ -20,19 +22,22 @@ struct DigestContext {
 
 }  // namespace
 
-Hash chain_hash(const Hash& previous, std::span<const std::uint8_t> envelope) {
+Hash sha256(std::initializer_list<std::span<const std::uint8_t>> parts) {
   thread_local DigestContext digest;
   Hash out{};
   unsigned int length = 0;
   // A failure here means OpenSSL itself is broken: a bug or a fatal environment, not input.
-  if (digest.sha256 == nullptr || digest.context == nullptr ||
-      EVP_DigestInit_ex2(digest.context, digest.sha256, nullptr) != 1 ||
-      EVP_DigestUpdate(digest.context, previous.data(), previous.size()) != 1 ||
-      EVP_DigestUpdate(digest.context, envelope.data(), envelope.size()) != 1 ||
-      EVP_DigestFinal_ex(digest.context, out.data(), &length) != 1 || length != out.size()) {
+  bool ok = digest.sha256 != nullptr && digest.context != nullptr &&
+            EVP_DigestInit_ex2(digest.context, digest.sha256, nullptr) == 1;
+  for (const auto& part : parts) ok = ok && EVP_DigestUpdate(digest.context, part.data(), part.size()) == 1;
+  if (!ok || EVP_DigestFinal_ex(digest.context, out.data(), &length) != 1 || length != out.size()) {
     throw std::runtime_error("OpenSSL SHA-256 failed");
   }
   return out;
+}
+
+Hash chain_hash(const Hash& previous, std::span<const std::uint8_t> envelope) {
+  return sha256({previous, envelope});
 }
 
 std::string to_hex(const Hash& hash) {

@@ -106,14 +106,14 @@ std::expected<std::unique_ptr<Ledger>, Error> Ledger::open(const std::string& di
     // nodes of its events now, before any append (issue 14).
     auto tree_size = stored_tree_size(**store, head->position);
     if (!tree_size) return std::unexpected(tree_size.error());
-    if (*tree_size < head->position) {
+    if (options.build_merkle_tree && *tree_size < head->position) {
       TreeStore tree(**store, *tree_size);
       if (auto built = tree.backfill(head->position); !built) return std::unexpected(built.error());
     }
   }
   const Clock& clock = options.clock != nullptr ? *options.clock : system_clock();
   return std::unique_ptr<Ledger>(new Ledger(
-      std::make_unique<Impl>(std::move(*store), clock, options.mode, *head, last_recorded_at)));
+      std::make_unique<Impl>(std::move(*store), clock, options.mode, *head, last_recorded_at, options.build_merkle_tree)));
 }
 
 Ledger::Ledger(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

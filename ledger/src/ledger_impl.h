@@ -24,7 +24,7 @@ inline constexpr std::size_t kStreamCacheHeadroom = 2 << 20;
 class Ledger::Impl {
  public:
   Impl(std::unique_ptr<Store> store, const Clock& clock, OpenMode mode, const Head& head,
-       Micros last_recorded_at);
+       Micros last_recorded_at, bool build_tree = true);
   // Drains the queue (every submitted append gets its answer), then stops the writer.
   ~Impl();
 
@@ -92,6 +92,7 @@ class Ledger::Impl {
 
   std::unique_ptr<Store> store_;
   std::unique_ptr<TreeStore> tree_;  // staged by the writer only; its stored nodes read by anyone
+  const bool build_tree_;            // LedgerOptions::build_merkle_tree
   const Clock& clock_;
   const OpenMode mode_;
 

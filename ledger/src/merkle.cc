@@ -1,23 +1,16 @@
 #include "orgledger/ledger/merkle.h"
 
-#include <openssl/evp.h>
-
 #include <bit>
 #include <memory>
+
+#include "sha256.h"
 
 namespace orgledger::ledger {
 namespace {
 
-Hash sha256(std::uint8_t prefix, std::span<const std::uint8_t> first, std::span<const std::uint8_t> second = {}) {
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr);
-  EVP_DigestUpdate(context.get(), &prefix, 1);
-  EVP_DigestUpdate(context.get(), first.data(), first.size());
-  if (!second.empty()) EVP_DigestUpdate(context.get(), second.data(), second.size());
-  Hash out{};
-  unsigned int size = 0;
-  EVP_DigestFinal_ex(context.get(), out.data(), &size);
-  return out;
+// SHA-256(prefix ‖ first ‖ second): RFC 6962's domain separation of leaves (0x00) and nodes (0x01).
+Hash prefixed_sha256(std::uint8_t prefix, std::span<const std::uint8_t> first, std::span<const std::uint8_t> second = {}) {
+  return sha256({std::span(&prefix, 1), first, second});
 }
 
 Error missing(unsigned level, std::uint64_t index) {
@@ -93,21 +86,32 @@ std::expected<void, Error> subproof(std::uint64_t m, std::uint64_t begin, std::u
 
 }  // namespace
 
-Hash leaf_hash(std::span<const std::uint8_t> leaf) { return sha256(0x00, leaf); }
+Hash leaf_hash(std::span<const std::uint8_t> leaf) { return prefixed_sha256(0x00, leaf); }
 
-Hash node_hash(const Hash& left, const Hash& right) { return sha256(0x01, left, right); }
+Hash node_hash(const Hash& left, const Hash& right) { return prefixed_sha256(0x01, left, right); }
 
-std::expected<std::vector<MerkleNode>, Error> nodes_completed_by(std::uint64_t index, const Hash& leaf,
-                                                                 const NodeReader& read) {
-  std::vector<MerkleNode> out{MerkleNode{0, index, leaf}};
-  // Each trailing 1 bit of the index closes a perfect subtree with its left sibling.
-  for (unsigned level = 0; (index >> level) & 1; ++level) {
-    const std::uint64_t left_index = (index >> level) - 1;
-    auto left = read(level, left_index);
-    if (!left) return std::unexpected(missing(level, left_index));
-    out.push_back(MerkleNode{level + 1, index >> (level + 1), node_hash(*left, out.back().hash)});
+std::expected<RightEdge, Error> RightEdge::of(std::uint64_t size, const NodeReader& read) {
+  RightEdge edge;
+  edge.size_ = size;
+  for (unsigned level = 0; (size >> level) != 0; ++level) {
+    if (((size >> level) & 1) == 0) continue;
+    const std::uint64_t index = (size >> level) - 1;
+    auto node = read(level, index);
+    if (!node) return std::unexpected(missing(level, index));
+    edge.pending_.resize(level + 1);
+    edge.pending_[level] = *node;
   }
-  return out;
+  return edge;
+}
+
+Hash RightEdge::root() const {
+  // The perfect subtrees of the size's binary decomposition, folded from the smallest: MTH splits
+  // at the largest power of two, so the smaller subtrees pair first.
+  std::optional<Hash> root;
+  for (const auto& node : pending_) {
+    if (node) root = root ? node_hash(*node, *root) : *node;
+  }
+  return root.value_or(Hash{});
 }
 
 std::expected<Hash, Error> tree_root(std::uint64_t size, const NodeReader& read) {

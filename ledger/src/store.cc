@@ -28,7 +28,7 @@ class StreamOfKey final : public rocksdb::SliceTransform {
   }
 };
 
-enum class Family { events, streams, commands, other };
+enum class Family { events, streams, commands, tree, other };
 
 rocksdb::ColumnFamilyOptions family_options(Family family) {
   rocksdb::ColumnFamilyOptions options;
@@ -36,6 +36,11 @@ rocksdb::ColumnFamilyOptions family_options(Family family) {
   // writer's largest cost.
   if (family == Family::events) {
     options.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(4));
+  }
+  if (family == Family::tree) {
+    // Each group appends nodes at several levels: one hint per level (the key's first byte) keeps
+    // each level's inserts in order, instead of a fresh search of the skip list for every node.
+    options.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(1));
   }
   if (family == Family::streams) {
     const auto stream_of_key = std::make_shared<StreamOfKey>();
@@ -71,7 +76,7 @@ std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors() {
       {rocksdb::kDefaultColumnFamilyName, family_options(Family::other)},
       {layout::kTokensFamily, family_options(Family::other)},     // added after format 1's first stores
       {layout::kSnapshotsFamily, family_options(Family::other)},  // likewise
-      {layout::kTreeFamily, family_options(Family::other)},       // added with the Merkle tree (issue 14)
+      {layout::kTreeFamily, family_options(Family::tree)},       // added with the Merkle tree (issue 14)
       {layout::kCheckpointsFamily, family_options(Family::other)},  // likewise
   };
 }

@@ -12,7 +12,10 @@
 //   snapshots name 0x00 position chunk_number              chunk (opaque here: projections/src/snapshot.cc)
 //   checkpoints size                                       a signed checkpoint (C2SP note text, checkpoint_log.h)
 //   tree      level index                                  hash: the root of leaves [index·2^level, (index+1)·2^level)
-//                                                          of the RFC 6962 tree (merkle.h), leaf i = position i + 1
+//                                                          of the RFC 6962 tree (merkle.h), leaf i = position i + 1;
+//                                                          level ≥ 1 only: a leaf's hash is derived from its event
+//                                                          (the first build with a tree also stored level 0)
+//             0xFF                                         size: the leaves the stored nodes cover
 //
 //   size  := 8 bytes, unsigned big-endian (the tree size the checkpoint signs)
 //   level := 1 byte; index := 8 bytes, unsigned big-endian
@@ -52,6 +55,7 @@ inline constexpr std::string_view kHeadKey = "head";
 inline constexpr std::string_view kFormatVersionKey = "format_version";
 inline constexpr std::string_view kFormatVersion = "1";
 inline constexpr std::string_view kLogIdKey = "log_id";
+inline constexpr std::string_view kTreeSizeKey = "\xff";  // in the tree family, after every node key
 
 inline constexpr std::size_t kHashSize = 32;
 

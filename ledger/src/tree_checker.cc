@@ -10,38 +10,17 @@
 namespace orgledger::ledger {
 
 std::optional<TreeProblem> TreeChecker::add(std::span<const std::uint8_t> envelope) {
-  const std::uint64_t leaf = leaves_++;
-  Hash hash = leaf_hash(envelope);
-  std::uint64_t index = leaf;
-  unsigned level = 0;
-  std::optional<TreeProblem> problem = compare(level, index, hash);
-  // A right child completes its parent, and so on up while the index is odd.
-  while (index & 1) {
-    hash = node_hash(*edge_[level], hash);
-    edge_[level].reset();
-    index >>= 1;
-    ++level;
+  std::optional<TreeProblem> problem;
+  edge_.append(leaf_hash(envelope), [&](unsigned level, std::uint64_t index, const Hash& hash) {
     if (!problem) problem = compare(level, index, hash);
-  }
-  if (edge_.size() <= level) edge_.resize(level + 1);
-  edge_[level] = hash;
+  });
   return problem;
 }
 
-Hash TreeChecker::root_now() const {
-  // The stored perfect subtrees of the size's binary decomposition, folded from the smallest:
-  // MTH splits at the largest power of two, so the smaller subtrees pair first.
-  std::optional<Hash> root;
-  for (const auto& node : edge_) {
-    if (!node) continue;
-    root = root ? node_hash(*node, *root) : *node;
-  }
-  return root.value_or(Hash{});
-}
-
 std::optional<TreeProblem> TreeChecker::compare(unsigned level, std::uint64_t index, const Hash& computed) {
-  // Only nodes wholly over the stored tree's leaves exist to compare.
-  if (failed_ || store_.tree() == nullptr || ((index + 1) << level) > checked_leaves_) return std::nullopt;
+  // Only inner nodes wholly over the stored tree's leaves exist to compare (a leaf's hash is its
+  // event's, which the chain checks).
+  if (level == 0 || failed_ || store_.tree() == nullptr || ((index + 1) << level) > checked_leaves_) return std::nullopt;
   if (levels_.size() <= level) levels_.resize(level + 1);
   auto& it = levels_[level];
   const std::string key = layout::tree_key(level, index);

@@ -1,5 +1,5 @@
-// Rebuilds the Merkle tree from the events, leaf by leaf in log order, and compares every node it
-// completes with the stored one (verify: any altered tree byte is found). Keeps only the tree's
+// Rebuilds the Merkle tree from the events, leaf by leaf in log order, and compares every inner
+// node it completes with the stored one (verify: any altered tree byte is found). Keeps only the tree's
 // right edge, and one iterator per level over the `tree` family, since each level's nodes
 // complete in index order: a whole-log walk costs two hashes per event and no point reads.
 #pragma once
@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "orgledger/ledger/merkle.h"
 #include "orgledger/ledger/types.h"
 #include "store.h"
 
@@ -32,16 +33,15 @@ class TreeChecker {
   // Adds the next leaf: an event's stored envelope. Returns the first problem found, once.
   std::optional<TreeProblem> add(std::span<const std::uint8_t> envelope);
   // The RFC 6962 root of the leaves added so far, computed from the events alone (zeros for none).
-  Hash root_now() const;
-  std::uint64_t leaves() const { return leaves_; }
+  Hash root_now() const { return edge_.root(); }
+  std::uint64_t leaves() const { return edge_.size(); }
 
  private:
   std::optional<TreeProblem> compare(unsigned level, std::uint64_t index, const Hash& computed);
   const Store& store_;
   const std::uint64_t checked_leaves_;
-  std::uint64_t leaves_ = 0;
   bool failed_ = false;
-  std::vector<std::optional<Hash>> edge_;  // per level, the left node waiting for its sibling
+  RightEdge edge_;
   std::vector<std::unique_ptr<rocksdb::Iterator>> levels_;
 };
 

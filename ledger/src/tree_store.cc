@@ -7,6 +7,14 @@ namespace orgledger::ledger {
 
 std::optional<Hash> TreeStore::stored(unsigned level, std::uint64_t index) const {
   if (store_.tree() == nullptr) return std::nullopt;
+  if (level == 0) {
+    // A leaf's hash is its event's: derived, not stored (half the tree's writes).
+    auto value = store_.get(store_.events(), layout::position_key(index + 1));
+    if (!value || !*value) return std::nullopt;
+    auto event = RecordedEvent::from_stored(index + 1, std::move(**value));
+    if (!event) return std::nullopt;
+    return leaf_hash(event->envelope_bytes());
+  }
   auto value = store_.get(store_.tree(), layout::tree_key(level, index));
   if (!value || !*value || (*value)->size() != Hash{}.size()) return std::nullopt;
   Hash out{};
@@ -14,39 +22,35 @@ std::optional<Hash> TreeStore::stored(unsigned level, std::uint64_t index) const
   return out;
 }
 
-std::optional<Hash> TreeStore::node(unsigned level, std::uint64_t index) const {
-  if (auto it = staged_.find({level, index}); it != staged_.end()) return it->second;
-  if (auto it = edge_.find(level); it != edge_.end() && it->second.first == index) return it->second.second;
-  return stored(level, index);
-}
-
 std::expected<void, Error> TreeStore::stage(std::span<const std::uint8_t> envelope, rocksdb::WriteBatch& batch) {
   if (store_.tree() == nullptr) return std::unexpected(Error{ErrorCode::read_only, "the store has no tree"});
-  auto nodes = nodes_completed_by(staged_size_, leaf_hash(envelope),
-                                  [this](unsigned level, std::uint64_t index) { return node(level, index); });
-  if (!nodes) return std::unexpected(nodes.error());
-  for (const auto& n : *nodes) {
-    batch.Put(store_.tree(), layout::tree_key(n.level, n.index),
-              rocksdb::Slice(reinterpret_cast<const char*>(n.hash.data()), n.hash.size()));
-    staged_[{n.level, n.index}] = n.hash;
+  if (!durable_edge_) {
+    auto edge = RightEdge::of(size(), [this](unsigned level, std::uint64_t index) { return stored(level, index); });
+    if (!edge) return std::unexpected(edge.error());
+    durable_edge_ = *edge;
+    staged_edge_ = *edge;
   }
-  ++staged_size_;
+  staged_edge_.append(leaf_hash(envelope), [&](unsigned level, std::uint64_t index, const Hash& hash) {
+    if (level == 0) return;  // a leaf's hash is derived from its event
+    batch.Put(store_.tree(), layout::tree_key(level, index),
+              rocksdb::Slice(reinterpret_cast<const char*>(hash.data()), hash.size()));
+  });
   return {};
 }
 
+void TreeStore::stage_size(rocksdb::WriteBatch& batch) const {
+  const auto size = durable_edge_ ? staged_edge_.size() : this->size();
+  batch.Put(store_.tree(), layout::kTreeSizeKey, layout::position_key(size));
+}
+
 void TreeStore::committed() {
-  // Only the newest node of each level is ever a left sibling again.
-  for (const auto& [key, hash] : staged_) {
-    auto& newest = edge_[key.first];
-    if (key.second >= newest.first) newest = {key.second, hash};
-  }
-  staged_.clear();
-  size_.store(staged_size_, std::memory_order_release);
+  if (!durable_edge_) return;
+  durable_edge_ = staged_edge_;
+  size_.store(staged_edge_.size(), std::memory_order_release);
 }
 
 void TreeStore::abandoned() {
-  staged_.clear();
-  staged_size_ = size();
+  if (durable_edge_) staged_edge_ = *durable_edge_;
 }
 
 std::expected<void, Error> TreeStore::backfill(Position head) {
@@ -63,6 +67,7 @@ std::expected<void, Error> TreeStore::backfill(Position head) {
       if (!event) return std::unexpected(event.error());
       if (auto staged = stage(event->envelope_bytes(), batch); !staged) return staged;
     }
+    stage_size(batch);
     rocksdb::WriteOptions synced;
     synced.sync = true;
     if (auto status = store_.db().Write(synced, &batch); !status.ok()) {
@@ -76,6 +81,14 @@ std::expected<void, Error> TreeStore::backfill(Position head) {
 
 std::expected<std::uint64_t, Error> stored_tree_size(const Store& store, Position head) {
   if (store.tree() == nullptr || head == 0) return 0;
+  auto recorded = store.get(store.tree(), layout::kTreeSizeKey);
+  if (!recorded) return std::unexpected(recorded.error());
+  if (*recorded) {
+    const auto size = layout::parse_position_key(**recorded);
+    if (!size) return std::unexpected(Error{ErrorCode::corrupt, "the tree's recorded size is malformed"});
+    return std::min<std::uint64_t>(*size, head);
+  }
+  // The first stores with a tree recorded no size but stored every leaf hash, in order.
   auto has_leaf = [&](std::uint64_t index) -> std::expected<bool, Error> {
     auto value = store.get(store.tree(), layout::tree_key(0, index));
     if (!value) return std::unexpected(value.error());

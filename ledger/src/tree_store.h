@@ -8,10 +8,8 @@
 #include <atomic>
 #include <cstdint>
 #include <expected>
-#include <map>
 #include <optional>
 #include <span>
-#include <utility>
 
 #include "orgledger/ledger/merkle.h"
 #include "store.h"
@@ -21,19 +19,22 @@ namespace orgledger::ledger {
 class TreeStore {
  public:
   // Over an open store whose tree holds the first `size` leaves.
-  TreeStore(Store& store, std::uint64_t size) : store_(store), size_(size), staged_size_(size) {}
+  TreeStore(Store& store, std::uint64_t size) : store_(store), size_(size) {}
 
-  // Writer thread. Adds the next leaf (the stored envelope of position size + 1) and the nodes it
-  // completes to `batch`; its left siblings come from what is staged, the tree's right edge kept in
-  // memory, or (after an open) the store.
+  // Writer thread. Adds the next leaf (the stored envelope of position size + 1) and puts the
+  // inner nodes it completes in `batch`; its left siblings are on the tree's right edge, kept in
+  // memory (read from the store at the first append after an open). Errors: corrupt (a node of
+  // the edge missing), read_only.
   [[nodiscard]] std::expected<void, Error> stage(std::span<const std::uint8_t> envelope, rocksdb::WriteBatch& batch);
-  // The staged nodes are durable (they become the right edge), or were never written.
+  // Records the staged size in `batch` (once per group, after its leaves).
+  void stage_size(rocksdb::WriteBatch& batch) const;
+  // The staged nodes are durable, or were never written.
   void committed();
   void abandoned();
   // The leaves durable in the tree. Thread-safe (readers check sizes against it).
   std::uint64_t size() const { return size_.load(std::memory_order_acquire); }
 
-  // A node as stored (thread-safe; a read of the store).
+  // A node as stored (thread-safe; a read of the store). A leaf (level 0) is hashed from its event.
   std::optional<Hash> stored(unsigned level, std::uint64_t index) const;
 
   // Writes the nodes of every event after the tree's leaves up to `head` (a store from before the
@@ -41,15 +42,14 @@ class TreeStore {
   [[nodiscard]] std::expected<void, Error> backfill(Position head);
 
  private:
-  std::optional<Hash> node(unsigned level, std::uint64_t index) const;
   Store& store_;
   std::atomic<std::uint64_t> size_;
-  std::uint64_t staged_size_;
-  std::map<std::pair<unsigned, std::uint64_t>, Hash> staged_;
-  std::map<unsigned, std::pair<std::uint64_t, Hash>> edge_;  // per level, its newest node
+  std::optional<RightEdge> durable_edge_;  // loaded at the first stage
+  RightEdge staged_edge_;                  // the durable edge plus the group being staged
 };
 
-// How many leaves the stored tree of `store` holds (the longest prefix of level 0).
+// How many leaves the stored tree of `store` holds: its recorded size, or for a store of the first
+// build with a tree (which recorded none, and stored leaf hashes), the longest prefix of level 0.
 std::expected<std::uint64_t, Error> stored_tree_size(const Store& store, Position head);
 
 }  // namespace orgledger::ledger

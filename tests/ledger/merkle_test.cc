@@ -100,12 +100,14 @@ struct Tree {
       return it->second;
     };
   }
+  // Appends through a right edge read back from the stored nodes, as the ledger does after an open.
   void append(const std::string& leaf) {
-    const auto completed = ledger::nodes_completed_by(
-        size, ledger::leaf_hash({reinterpret_cast<const std::uint8_t*>(leaf.data()), leaf.size()}), reader());
-    REQUIRE(completed);
-    for (const auto& node : *completed) nodes[{node.level, node.index}] = node.hash;
+    auto edge = ledger::RightEdge::of(size, reader());
+    REQUIRE(edge);
+    edge->append(ledger::leaf_hash({reinterpret_cast<const std::uint8_t*>(leaf.data()), leaf.size()}),
+                 [this](unsigned level, std::uint64_t index, const Hash& hash) { nodes[{level, index}] = hash; });
     ++size;
+    CHECK(edge->size() == size);
   }
 };
 
@@ -266,4 +268,39 @@ TEST_CASE("Merkle store: a store from before the tree gets its nodes at the firs
   auto log = ledger::Ledger::open(dir.path()).value();  // builds it
   CHECK(bytes_of(log->tree_root(25).value()) == mth(leaves));
   CHECK(strings(log->inclusion_proof(3, 25).value()) == path(3, leaves));
+}
+
+TEST_CASE("Merkle store: a store of the first build with a tree (leaf hashes stored, no recorded size) opens and grows") {
+  testing::TempDir dir;
+  Leaves leaves;
+  {
+    auto log = ledger::Ledger::open(dir.path()).value();
+    for (int i = 0; i < 21; ++i) REQUIRE(log->append(testing::member_added("c" + std::to_string(i), "org:o", "u" + std::to_string(i))));
+    const auto events = log->read(1, 100).value();
+    for (const auto& event : events) {
+      const auto bytes = event.envelope_bytes();
+      leaves.emplace_back(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    }
+  }
+  {
+    // As that build left it: every leaf hash under (0, i), and no size key.
+    testing::RawStore raw(dir.path());
+    raw.delete_tree_size();
+    for (std::size_t i = 0; i < leaves.size(); ++i) {
+      raw.put_tree_node(0, i, sha(std::string(1, '\x00') + leaves[i]));
+    }
+  }
+  {
+    auto read_only = ledger::Ledger::open(dir.path(), {.mode = ledger::OpenMode::read_only}).value();
+    CHECK(bytes_of(read_only->tree_root(21).value()) == mth(leaves));
+  }
+  auto log = ledger::Ledger::open(dir.path()).value();
+  REQUIRE(log->append(testing::member_added("after", "org:o", "late")));
+  const auto tail = log->read(22, 1).value();
+  const auto last = tail.front().envelope_bytes();
+  leaves.emplace_back(reinterpret_cast<const char*>(last.data()), last.size());
+  for (std::uint64_t n = 1; n <= 22; ++n) {
+    REQUIRE(bytes_of(log->tree_root(n).value()) == mth(slice(leaves, 0, n)));
+    REQUIRE(strings(log->inclusion_proof(n - 1, 22).value()) == path(n - 1, leaves));
+  }
 }

@@ -49,7 +49,7 @@ class RawStore {
   }
   // Empties the Merkle tree's family: a store as the builds before the tree left it.
   void drop_tree() {
-    const std::string from(1, '\0'), to(1, '\x7f');
+    const std::string from(1, '\0'), to(2, '\xff');  // every node and the recorded size
     check(db_->DeleteRange(rocksdb::WriteOptions(), handles_[7], from, to));
   }
   // Cuts the log back to its first `size` events, as a store restored from an older backup would
@@ -70,6 +70,8 @@ class RawStore {
   void put_tree_node(unsigned level, std::uint64_t index, const std::string& value) {
     check(db_->Put(rocksdb::WriteOptions(), handles_[7], tree_key(level, index), value));
   }
+  // The tree's recorded size (key 0xFF), which the first build with a tree did not write.
+  void delete_tree_size() { check(db_->Delete(rocksdb::WriteOptions(), handles_[7], std::string(1, '\xff'))); }
   void delete_tree_node(unsigned level, std::uint64_t index) {
     check(db_->Delete(rocksdb::WriteOptions(), handles_[7], tree_key(level, index)));
   }

@@ -100,7 +100,7 @@ TEST_CASE("cli: proof inclusion and consistency print GET /v1/tree/*'s JSON - ba
   CHECK(code == 0);
   CHECK(consistency["from"] == 3);
   CHECK_FALSE(consistency["path"].empty());
-  for (const std::string bad : {"proof inclusion --position 0", "proof inclusion --position 7", "proof inclusion",
+  for (const std::string& bad : std::vector<std::string>{"proof inclusion --position 0", "proof inclusion --position 7", "proof inclusion",
                                 "proof inclusion --position 3 --tree-size 2", "proof consistency --from 4 --to 3",
                                 "proof consistency --from 1", "proof", "proof exclusion --position 1"}) {
     INFO(bad);
@@ -187,7 +187,7 @@ TEST_CASE("tools/verify_export.py: an export from position 1 gives the checkpoin
   const auto no_module = dir.sub("no-cryptography/cryptography");
   std::filesystem::create_directories(no_module);
   write_file(no_module + "/__init__.py", "raise ImportError('hidden for the test')\n");
-  for (const std::string environment : {std::string(), "PYTHONPATH=" + dir.sub("no-cryptography")}) {
+  for (const std::string& environment : std::vector<std::string>{"", "PYTHONPATH=" + dir.sub("no-cryptography")}) {
     INFO(environment);
     CHECK(python_check(exported + " --checkpoint " + checkpoint + " --public-key '" + key + "'", &out, environment) == 0);
     CHECK_THAT(out, Catch::Contains("checkpoint ok:"));

@@ -44,6 +44,9 @@ struct LedgerOptions {
   // The operating-system seam under RocksDB (as LevelDB's Env): null for the default one. Tests
   // pass one that fails writes on demand, to prove fail-stop. Must outlive the ledger.
   rocksdb::Env* env = nullptr;
+  // Whether appends stage the Merkle tree's nodes (issue 14). False only to measure what the tree
+  // costs (bench/tree_bench); a store written so gets its tree at its next open with it.
+  bool build_merkle_tree = true;
   // Where the log id's randomness comes from (small_files.h); null: the system's.
   std::function<bool(std::span<std::uint8_t>)> random;
 };
