@@ -294,3 +294,27 @@ TEST_CASE("checkpointer: a store from before checkpoints gets its log id at its 
   CHECK((*signer)->latest_size() == 5);
   CHECK((*signer)->origin() == "orgledger.local/" + id);
 }
+
+TEST_CASE("checkpointer: a checkpoint recorded beside the key but not yet in the store (a crash between) is stored at the next start", "[checkpoint]") {
+  testing::TempDir dir;
+  std::string signed_at_8;
+  {
+    auto log = open_with(dir, 5);
+    auto signer = ledger::Checkpointer::start(*log, {.interval = std::chrono::milliseconds(0)});
+    REQUIRE(signer);
+    for (int i = 5; i < 8; ++i) REQUIRE(log->append(testing::member_added("c" + std::to_string(i), "org:o", "v")));
+    wait_signed(**signer, *log);
+    signed_at_8 = *(*signer)->latest();
+  }
+  {
+    testing::RawStore raw(dir.sub("data"));
+    raw.drop_checkpoints();  // the store lost it; the signer's record (checkpoint.latest) did not
+  }
+  auto log = ledger::Ledger::open(dir.sub("data"));
+  REQUIRE(log);
+  REQUIRE(ledger::Checkpointer::start(**log, {}));
+  const auto stored = ledger::CheckpointLog(**log).at_size(8);
+  REQUIRE(stored);
+  REQUIRE(stored->has_value());
+  CHECK(**stored == signed_at_8);
+}
