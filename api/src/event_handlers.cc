@@ -65,11 +65,15 @@ void get_events(Call& call, Reply reply) {
     page_bytes += event.stored().size() * 2;  // its JSON is about twice its stored size
     auto json = event_to_json(event, view);
     // The stored bytes, as exports give them, so a client can check a proof (issue 14). Those of an
-    // event written before G1 hold personal data in clear (G4): only G3's scopes see them.
+    // event written before G1 hold personal data in clear (G4): only G3's scopes see them; others
+    // get null, which no client can mistake for bytes.
     if (with_envelope) {
-      json["envelope"] = view.logins_and_documents || !replay::holds_clear_personal_data(event)
-                             ? ledger::base64(event.envelope_bytes())
-                             : std::string("redacted");
+      page_bytes += event.envelope_bytes().size() * 4 / 3;
+      if (view.logins_and_documents || !replay::holds_clear_personal_data(event)) {
+        json["envelope"] = ledger::base64(event.envelope_bytes());
+      } else {
+        json["envelope"] = nullptr;
+      }
     }
     events.push_back(std::move(json));
   };

@@ -33,6 +33,15 @@ using SteadyClock = std::chrono::steady_clock;
 
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
+// Who a request without a token is counted as: its IPv4 address, or its IPv6 /64 (one site's
+// prefix, which a client can rotate addresses within but not leave).
+std::string client_of(const net::ip::address& address) {
+  if (!address.is_v6() || address.to_v6().is_v4_mapped()) return address.to_string();
+  auto bytes = address.to_v6().to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), 0);
+  return net::ip::address_v6(bytes).to_string() + "/64";
+}
+
 // Stream: beast::tcp_stream (HTTP) or TlsStream (HTTPS, API.md TLS): the same session over both.
 template <typename Stream>
 class Session final : public Server::Impl::Connection, public std::enable_shared_from_this<Session<Stream>> {
@@ -59,6 +68,7 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
     lowest().socket().set_option(tcp::no_delay(true), ignored);
     const auto remote = lowest().socket().remote_endpoint(ignored);
     remote_ = ignored ? std::string("?") : remote.address().to_string() + ":" + std::to_string(remote.port());
+    client_ = ignored ? std::string("?") : client_of(remote.address());
   }
   ~Session() override {
     server_.gate.closed(gate_id_);
@@ -215,12 +225,11 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
     }
     route_ = found_.route;
     if (route_->work == Work::open) {
-      // No token to count against: the public tree routes share the rate limit per address. A
-      // health probe (/healthz) is never limited.
-      const auto address = remote_.substr(0, remote_.rfind(':'));
+      // No token to count against: the public tree routes are limited per client address
+      // (serve --public-rate-limit). A health probe (/healthz) is never limited.
       if (route_->pattern == "/healthz") return true;
-      if (auto wait = server_.rate_limiter.admit("address " + address, SteadyClock::now())) {
-        auto response = problem_response(429, "rate_limited", "address " + address + " is over the rate limit");
+      if (auto wait = server_.public_limiter.admit(client_, SteadyClock::now())) {
+        auto response = problem_response(429, "rate_limited", "address " + client_ + " is over the public routes' rate limit");
         response.headers.emplace_back("Retry-After", std::to_string(wait->count()));
         return refuse(std::move(response));
       }
@@ -482,6 +491,7 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string remote_;
+  std::string client_;  // the rate limit's key for the public routes (client_of)
   HttpRequest request_;
   const Route* route_ = nullptr;
   RouteMatch found_;

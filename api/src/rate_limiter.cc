@@ -10,6 +10,7 @@ std::optional<std::chrono::seconds> RateLimiter::admit(std::string_view token, C
   const double capacity = per_minute_;
   const double per_second = capacity / 60.0;
   std::lock_guard lock(mutex_);
+  if (buckets_.size() >= kPruneAbove) prune(now);
   auto [it, fresh] = buckets_.try_emplace(std::string(token));
   Bucket& bucket = it->second;
   if (fresh) {
@@ -26,6 +27,14 @@ std::optional<std::chrono::seconds> RateLimiter::admit(std::string_view token, C
   }
   const double wait = (1.0 - bucket.tokens) / per_second;
   return std::chrono::seconds(std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(wait))));
+}
+
+void RateLimiter::prune(Clock::time_point now) {
+  const double per_second = per_minute_ / 60.0;
+  std::erase_if(buckets_, [&](const auto& entry) {
+    const double elapsed = std::chrono::duration<double>(now - entry.second.refilled).count();
+    return entry.second.tokens + std::max(0.0, elapsed) * per_second >= per_minute_;
+  });
 }
 
 }  // namespace orgledger::api

@@ -18,6 +18,9 @@ class RateLimiter {
   using Clock = std::chrono::steady_clock;
   // 0 requests per minute: no limit.
   explicit RateLimiter(std::uint32_t per_minute) : per_minute_(per_minute) {}
+  // Past this many buckets, the full ones (clients idle for a minute, as good as new) are dropped,
+  // so that many one-off clients (addresses, for the public routes) cannot grow the map forever.
+  static constexpr std::size_t kPruneAbove = 65'536;
 
   // Takes one request of `token` at `now`: nullopt when admitted, else the whole seconds to wait
   // until the next one would be (at least 1). Thread-safe.
@@ -31,6 +34,7 @@ class RateLimiter {
   const std::uint32_t per_minute_;
   std::mutex mutex_;
   std::unordered_map<std::string, Bucket> buckets_;
+  void prune(Clock::time_point now);
 };
 
 }  // namespace orgledger::api

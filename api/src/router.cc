@@ -56,8 +56,11 @@ const std::vector<Route>& table() {
       {"GET", "/healthz", Scope::read, {}, Work::open, live, live, get_healthz},
       // Public, as transparency logs are (issue 14).
       {"GET", "/v1/tree/checkpoint", Scope::read, {}, Work::open, live, live, get_tree_checkpoint},
-      {"GET", "/v1/tree/inclusion", Scope::read, {"position", "tree_size"}, Work::open, live, live, get_tree_inclusion},
-      {"GET", "/v1/tree/consistency", Scope::read, {"from", "to"}, Work::open, live, live, get_tree_consistency},
+      // Proofs read events (a leaf's hash is its event's, up to 6 MiB): on the worker pool.
+      {"GET", "/v1/tree/inclusion", Scope::read, {"position", "tree_size"}, Work::open, org_history, org_history,
+       get_tree_inclusion},
+      {"GET", "/v1/tree/consistency", Scope::read, {"from", "to"}, Work::open, org_history, org_history,
+       get_tree_consistency},
       {"GET", "/v1/tree/public-key", Scope::read, {}, Work::open, live, live, get_tree_public_key},
       {"GET", "/metrics", Scope::read, {}, Work::answer, live, live, get_metrics},
   };

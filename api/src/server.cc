@@ -17,6 +17,7 @@ Server::Impl::Impl(const ServerOptions& options_in, const ServerParts& parts)
       services{parts.ledger, parts.processor, parts.tokens,    parts.calendar,
                parts.clock,  metrics,         refusal_limiter, options_in.body_limit, options_in.data_directory},
       rate_limiter(options_in.rate_limit_per_minute),
+      public_limiter(options_in.public_rate_limit_per_minute),
       gate({options_in.max_connections, options_in.max_connections_per_address, options_in.reserved_connections}),
       io(static_cast<int>(std::max<std::size_t>(1, options_in.io_threads))),
       workers(std::max<std::size_t>(1, options_in.worker_threads)),

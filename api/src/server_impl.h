@@ -56,6 +56,7 @@ class Server::Impl {
   AsOfCache as_of_cache;
   Services services;
   RateLimiter rate_limiter;
+  RateLimiter public_limiter;  // the routes without a token (/v1/tree/*), per client address
   ConnectionGate gate;  // outlives `io`: sessions still queued there leave the gate when destroyed
   boost::asio::io_context io;
   boost::asio::thread_pool workers;  // cost class org_history

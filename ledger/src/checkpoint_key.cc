@@ -46,9 +46,11 @@ std::expected<CheckpointKey, Error> CheckpointKey::load(const std::string& path,
     *pem = std::move(*fresh);
   }
   Bio in(BIO_new_mem_buf((*pem)->data(), static_cast<int>((*pem)->size())), BIO_free);
-  std::shared_ptr<EVP_PKEY> key(in ? PEM_read_bio_PrivateKey(in.get(), nullptr, nullptr, nullptr) : nullptr, EVP_PKEY_free);
+  // No passphrase: a key encrypted with one is refused, never prompted for on a terminal.
+  auto no_passphrase = [](char*, int, int, void*) -> int { return -1; };
+  std::shared_ptr<EVP_PKEY> key(in ? PEM_read_bio_PrivateKey(in.get(), nullptr, no_passphrase, nullptr) : nullptr, EVP_PKEY_free);
   OPENSSL_cleanse((*pem)->data(), (*pem)->size());
-  if (!key) return std::unexpected(bad_key(path, "is not a PEM private key"));
+  if (!key) return std::unexpected(bad_key(path, "is not a PEM private key without a passphrase"));
   if (EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519) return std::unexpected(bad_key(path, "is not an Ed25519 key"));
   CheckpointKey loaded;
   std::size_t length = loaded.public_key_.size();

@@ -46,9 +46,10 @@ struct Checkpointer::State {
 std::string default_origin(const std::string& log_id) { return "orgledger.local/" + log_id; }
 
 std::expected<std::unique_ptr<Checkpointer>, Error> Checkpointer::start(Ledger& ledger, CheckpointerOptions options) {
-  const auto directory = std::filesystem::path(ledger.directory());
   if (options.key_file.empty()) options.key_file = default_checkpoint_key_path(ledger.directory());
-  if (options.latest_file.empty()) options.latest_file = (directory / "checkpoint.latest").string();
+  // Beside the key: the record belongs to the signing identity, so a store restored alone from an
+  // older copy is refused by the signer that signed past it.
+  if (options.latest_file.empty()) options.latest_file = options.key_file + ".latest";
   const bool default_key = options.key_file == default_checkpoint_key_path(ledger.directory());
   auto key = CheckpointKey::load(options.key_file, default_key, options.random);
   if (!key) return std::unexpected(key.error());
@@ -109,45 +110,58 @@ std::expected<void, Error> Checkpointer::check_against_latest() {
     state_->latest = note;
     state_->latest_size = size;
   }
-  // A new key or origin signs the latest size again, so that what is served verifies with it.
-  const bool ours = latest && verify_checkpoint(*latest, {origin_, note_key_id(origin_, key_.public_key()), key_.public_key()});
-  if (head > 0 && (head > size_of(latest) || !ours)) return sign(head);
+  if (head > size_of(latest)) return sign(head, Steady::now());
+  // A new key over the same tree cosigns the latest checkpoint (one more signature line), so that
+  // what is served verifies with the key served, and no note signed before is lost. A new origin
+  // (another body) waits for the log to grow.
+  const VerifierKey own{origin_, note_key_id(origin_, key_.public_key()), key_.public_key()};
+  if (latest && !verify_checkpoint(*latest, own) && latest->body == checkpoint_body({origin_, latest->checkpoint.size, latest->checkpoint.root})) {
+    auto signature = key_.sign(latest->body);
+    if (!signature) return std::unexpected(signature.error());
+    const std::string cosigned = *state_->latest + signature_line({origin_, own.key_id, std::move(*signature)});
+    return record(latest->checkpoint.size, cosigned, Steady::now());
+  }
   return {};
 }
 
-std::expected<void, Error> Checkpointer::sign(std::uint64_t size) {
+std::expected<void, Error> Checkpointer::sign(std::uint64_t size, Steady::time_point started) {
   auto root = ledger_.tree_root(size);
   if (!root) return std::unexpected(root.error());
   const std::string body = checkpoint_body({origin_, size, *root});
   auto signature = key_.sign(body);
   if (!signature) return std::unexpected(signature.error());
-  const std::string note = signed_note(body, {origin_, note_key_id(origin_, key_.public_key()), std::move(*signature)});
+  return record(size, signed_note(body, {origin_, note_key_id(origin_, key_.public_key()), std::move(*signature)}), started);
+}
+
+std::expected<void, Error> Checkpointer::record(std::uint64_t size, const std::string& note, Steady::time_point started) {
   // The signer's own record first: once it is durable, no smaller size is ever signed again.
   if (auto kept = replace_small_file(options_.latest_file, note); !kept) return std::unexpected(kept.error());
   if (auto put = CheckpointLog(ledger_).put(size, note); !put) return std::unexpected(put.error());
   std::lock_guard lock(state_->mutex);
   state_->latest = note;
   state_->latest_size = size;
-  state_->signed_at = Steady::now();
+  state_->signed_at = started;
   return {};
 }
 
 void Checkpointer::run() {
   std::unique_lock lock(state_->mutex);
   while (!state_->stopping) {
-    const auto grown = ledger_.head().position > state_->latest_size;
+    // The interval runs from one signature's start (its read of the head) to the next's, so an
+    // append just after a read waits one interval plus the signing, not two signings.
+    const auto now = Steady::now();
+    const auto head = ledger_.head().position;
     const auto due = state_->signed_at + options_.interval;
-    if (grown && Steady::now() >= due) {
+    const bool grown = head > state_->latest_size;
+    if (grown && now >= due) {
       lock.unlock();
-      auto signed_now = sign(ledger_.head().position);
+      auto signed_now = sign(head, now);
+      if (!signed_now && options_.note) options_.note("cannot sign a checkpoint: " + signed_now.error().message);
       lock.lock();
-      if (!signed_now) {
-        state_->signed_at = Steady::now();  // retried after an interval
-        if (options_.note) options_.note("cannot sign a checkpoint: " + signed_now.error().message);
-      }
+      if (!signed_now) state_->signed_at = now;  // retried after an interval
       continue;
     }
-    state_->wake.wait_until(lock, grown ? due : Steady::now() + kPoll);
+    state_->wake.wait_until(lock, grown ? due : now + kPoll);
   }
 }
 
@@ -161,7 +175,7 @@ Checkpointer::~Checkpointer() {
   // The last commands' tree is signed at once: a stop is not worth waiting out the interval for
   // (this one signature may come less than an interval after the one before).
   if (ledger_.head().position > latest_size()) {
-    if (auto last = sign(ledger_.head().position); !last && options_.note) {
+    if (auto last = sign(ledger_.head().position, Steady::now()); !last && options_.note) {
       options_.note("no checkpoint at shutdown: " + last.error().message);
     }
   }

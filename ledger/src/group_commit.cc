@@ -52,11 +52,10 @@ std::optional<Error> check_command(const CommandAppend& command) {
 
 }  // namespace
 
-Ledger::Impl::Impl(std::unique_ptr<Store> store, const Clock& clock, OpenMode mode, const Head& head,
-                   Micros last_recorded_at, bool build_tree)
-    : store_(std::move(store)), build_tree_(build_tree), clock_(clock), mode_(mode), head_(head),
-      last_recorded_at_(last_recorded_at) {
-  tree_ = std::make_unique<TreeStore>(*store_, stored_tree_size(*store_, head.position).value_or(0));
+Ledger::Impl::Impl(std::unique_ptr<Store> store, std::unique_ptr<TreeStore> tree, const Clock& clock, OpenMode mode,
+                   const Head& head, Micros last_recorded_at, bool build_tree)
+    : store_(std::move(store)), tree_(std::move(tree)), build_tree_(build_tree), clock_(clock), mode_(mode),
+      head_(head), last_recorded_at_(last_recorded_at) {
   if (mode_ == OpenMode::read_write) {
     // Sized ahead: growing a table of millions of streams rehashes it on the writer, a pause every
     // submitter feels. 8 bytes a bucket: 16 MiB for the first two million streams.

@@ -102,18 +102,22 @@ std::expected<std::unique_ptr<Ledger>, Error> Ledger::open(const std::string& di
     if (!tail) return std::unexpected(tail.error());
     last_recorded_at = *tail;
     if (auto id = ensure_log_id(**store, options); !id) return std::unexpected(id.error());
+  }
+  auto tree_size = stored_tree_size(**store, head->position);
+  if (!tree_size) return std::unexpected(tree_size.error());
+  auto tree = std::make_unique<TreeStore>(**store, *tree_size);
+  if (options.mode == OpenMode::read_write && options.build_merkle_tree) {
     // A store written before the Merkle tree (or one whose last build was cut short) gets the
-    // nodes of its events now, before any append (issue 14).
-    auto tree_size = stored_tree_size(**store, head->position);
-    if (!tree_size) return std::unexpected(tree_size.error());
-    if (options.build_merkle_tree && *tree_size < head->position) {
-      TreeStore tree(**store, *tree_size);
-      if (auto built = tree.backfill(head->position); !built) return std::unexpected(built.error());
+    // nodes of its events now, before any append (issue 14); then the writer's right edge is
+    // read, so that a tree it cannot extend is found here, not at every append.
+    if (*tree_size < head->position) {
+      if (auto built = tree->backfill(head->position); !built) return std::unexpected(built.error());
     }
+    if (auto edge = tree->load_edge(); !edge) return std::unexpected(edge.error());
   }
   const Clock& clock = options.clock != nullptr ? *options.clock : system_clock();
-  return std::unique_ptr<Ledger>(new Ledger(
-      std::make_unique<Impl>(std::move(*store), clock, options.mode, *head, last_recorded_at, options.build_merkle_tree)));
+  return std::unique_ptr<Ledger>(new Ledger(std::make_unique<Impl>(std::move(*store), std::move(tree), clock, options.mode,
+                                                                   *head, last_recorded_at, options.build_merkle_tree)));
 }
 
 Ledger::Ledger(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

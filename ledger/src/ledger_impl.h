@@ -23,8 +23,9 @@ inline constexpr std::size_t kStreamCacheHeadroom = 2 << 20;
 
 class Ledger::Impl {
  public:
-  Impl(std::unique_ptr<Store> store, const Clock& clock, OpenMode mode, const Head& head,
-       Micros last_recorded_at, bool build_tree = true);
+  // `tree` is over `store`, at its stored size (and its right edge loaded when it will be staged).
+  Impl(std::unique_ptr<Store> store, std::unique_ptr<TreeStore> tree, const Clock& clock, OpenMode mode,
+       const Head& head, Micros last_recorded_at, bool build_tree);
   // Drains the queue (every submitted append gets its answer), then stops the writer.
   ~Impl();
 

@@ -77,10 +77,14 @@ std::string checkpoint_body(const Checkpoint& checkpoint) {
   return checkpoint.origin + "\n" + std::to_string(checkpoint.size) + "\n" + base64(checkpoint.root) + "\n";
 }
 
-std::string signed_note(std::string_view body, const NoteSignature& signature) {
+std::string signature_line(const NoteSignature& signature) {
   std::string bytes(reinterpret_cast<const char*>(signature.key_id.data()), signature.key_id.size());
   bytes += signature.signature;
-  return std::string(body) + "\n" + std::string(kSignaturePrefix) + signature.name + " " + base64(bytes) + "\n";
+  return std::string(kSignaturePrefix) + signature.name + " " + base64(bytes) + "\n";
+}
+
+std::string signed_note(std::string_view body, const NoteSignature& signature) {
+  return std::string(body) + "\n" + signature_line(signature);
 }
 
 std::expected<SignedCheckpoint, Error> parse_checkpoint(std::string_view note) {

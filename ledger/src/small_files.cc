@@ -80,9 +80,18 @@ std::expected<std::optional<std::string>, Error> read_small_file(const std::stri
 }
 
 std::expected<void, Error> create_small_file(const std::string& path, std::string_view bytes, unsigned mode) {
-  Descriptor fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
-  if (fd.get() < 0) return std::unexpected(os_error("cannot create", path, errno));
-  if (auto written = write_all_and_sync(fd, path, bytes); !written) return written;
+  // Written whole under a temporary name, then linked to `path` (which fails if it exists): a
+  // write cut short (a full disk) leaves no partial file under `path` to block the next try.
+  const std::string temporary = path + ".new";
+  ::unlink(temporary.c_str());
+  Descriptor fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
+  if (fd.get() < 0) return std::unexpected(os_error("cannot create", temporary, errno));
+  auto written = write_all_and_sync(fd, temporary, bytes);
+  const int linked = written ? ::link(temporary.c_str(), path.c_str()) : 0;
+  const int link_error = errno;
+  ::unlink(temporary.c_str());
+  if (!written) return written;
+  if (linked != 0) return std::unexpected(os_error("cannot create", path, link_error));
   return sync_directory(directory_of(path));
 }
 

@@ -22,13 +22,17 @@ std::optional<Hash> TreeStore::stored(unsigned level, std::uint64_t index) const
   return out;
 }
 
+std::expected<void, Error> TreeStore::load_edge() {
+  auto edge = RightEdge::of(size(), [this](unsigned level, std::uint64_t index) { return stored(level, index); });
+  if (!edge) return std::unexpected(edge.error());
+  durable_edge_ = *edge;
+  staged_edge_ = *edge;
+  return {};
+}
+
 std::expected<void, Error> TreeStore::stage(std::span<const std::uint8_t> envelope, rocksdb::WriteBatch& batch) {
-  if (store_.tree() == nullptr) return std::unexpected(Error{ErrorCode::read_only, "the store has no tree"});
-  if (!durable_edge_) {
-    auto edge = RightEdge::of(size(), [this](unsigned level, std::uint64_t index) { return stored(level, index); });
-    if (!edge) return std::unexpected(edge.error());
-    durable_edge_ = *edge;
-    staged_edge_ = *edge;
+  if (store_.tree() == nullptr || !durable_edge_) {
+    return std::unexpected(Error{ErrorCode::read_only, "the tree's right edge is not loaded"});
   }
   staged_edge_.append(leaf_hash(envelope), [&](unsigned level, std::uint64_t index, const Hash& hash) {
     if (level == 0) return;  // a leaf's hash is derived from its event
@@ -55,6 +59,9 @@ void TreeStore::abandoned() {
 
 std::expected<void, Error> TreeStore::backfill(Position head) {
   constexpr std::size_t kChunk = 4096;
+  if (!durable_edge_) {
+    if (auto loaded = load_edge(); !loaded) return loaded;
+  }
   while (size() < head) {
     rocksdb::WriteBatch batch;
     const Position from = size() + 1;

@@ -21,10 +21,12 @@ class TreeStore {
   // Over an open store whose tree holds the first `size` leaves.
   TreeStore(Store& store, std::uint64_t size) : store_(store), size_(size) {}
 
+  // Reads the tree's right edge (≤ log2 n nodes) from the store: needed before the first stage.
+  // Errors: corrupt (a node of the edge missing), the store's.
+  [[nodiscard]] std::expected<void, Error> load_edge();
   // Writer thread. Adds the next leaf (the stored envelope of position size + 1) and puts the
   // inner nodes it completes in `batch`; its left siblings are on the tree's right edge, kept in
-  // memory (read from the store at the first append after an open). Errors: corrupt (a node of
-  // the edge missing), read_only.
+  // memory. Errors: read_only (no tree family, or the edge not loaded).
   [[nodiscard]] std::expected<void, Error> stage(std::span<const std::uint8_t> envelope, rocksdb::WriteBatch& batch);
   // Records the staged size in `batch` (once per group, after its leaves).
   void stage_size(rocksdb::WriteBatch& batch) const;
@@ -44,7 +46,7 @@ class TreeStore {
  private:
   Store& store_;
   std::atomic<std::uint64_t> size_;
-  std::optional<RightEdge> durable_edge_;  // loaded at the first stage
+  std::optional<RightEdge> durable_edge_;  // load_edge()
   RightEdge staged_edge_;                  // the durable edge plus the group being staged
 };
 

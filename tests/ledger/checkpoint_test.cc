@@ -184,10 +184,14 @@ TEST_CASE("checkpointer: never signs a smaller size, across restarts, and signs 
   testing::TempDir dir;
   {
     auto log = open_with(dir, 5);
-    auto signer = ledger::Checkpointer::start(*log, {.interval = 10ms});
+    // An interval longer than the test: only the stop can sign the last append.
+    auto signer = ledger::Checkpointer::start(*log, {.interval = std::chrono::seconds(60)});
     REQUIRE(signer);
+    REQUIRE((*signer)->latest_size() == 5);
     REQUIRE(log->append(testing::member_added("late", "org:o", "late")));
-    signer->reset();  // at shutdown: the last append is signed
+    std::this_thread::sleep_for(50ms);
+    REQUIRE((*signer)->latest_size() == 5);
+    signer->reset();
     CHECK(ledger::CheckpointLog(*log).latest().value()->size == 6);
   }
   auto log = ledger::Ledger::open(dir.sub("data"));
@@ -231,11 +235,11 @@ TEST_CASE("checkpointer: a log rewritten under its signed size is refused", "[ch
   std::filesystem::remove_all(dir.sub("data/store"));
   for (const auto& entry : std::filesystem::directory_iterator(dir.sub("data"))) {
     const auto name = entry.path().filename().string();
-    if (name != "checkpoint.key" && name != "checkpoint.latest") std::filesystem::remove_all(entry.path());
+    if (!name.starts_with("checkpoint.key")) std::filesystem::remove_all(entry.path());
   }
   for (const auto& entry : std::filesystem::directory_iterator(other.sub("data"))) {
     const auto name = entry.path().filename().string();
-    if (name != "checkpoint.key" && name != "checkpoint.latest") {
+    if (!name.starts_with("checkpoint.key")) {
       std::filesystem::copy(entry.path(), dir.sub("data/" + name), std::filesystem::copy_options::recursive);
     }
   }
@@ -246,7 +250,7 @@ TEST_CASE("checkpointer: a log rewritten under its signed size is refused", "[ch
   CHECK_THAT(signer.error().message, Catch::Contains("the log was rewritten"));
 }
 
-TEST_CASE("checkpointer: a key given by file is used as is, a missing one is an error, a new key re-signs the latest size", "[checkpoint]") {
+TEST_CASE("checkpointer: a key given by file is used as is, a missing one is an error, a new key cosigns the latest checkpoint", "[checkpoint]") {
   testing::TempDir dir;
   auto log = open_with(dir, 3);
   const std::string given = dir.sub("given.pem");
@@ -257,15 +261,41 @@ TEST_CASE("checkpointer: a key given by file is used as is, a missing one is an 
   write_file(dir.sub("not-a-key.pem"), "hello\n");
   CHECK_FALSE(ledger::Checkpointer::start(*log, {.key_file = dir.sub("not-a-key.pem")}));
   CHECK(ledger::Checkpointer::start(*log, {.origin = "a+b", .key_file = given}).error().code == ledger::ErrorCode::invalid_argument);
+  // A key under a passphrase is refused, never prompted for.
+  const std::string locked = dir.sub("locked.pem");
+  REQUIRE(std::system(("openssl genpkey -algorithm ed25519 -aes-128-cbc -pass pass:secret -out '" + locked + "' 2>/dev/null").c_str()) == 0);
+  auto prompted = ledger::Checkpointer::start(*log, {.key_file = locked});
+  REQUIRE_FALSE(prompted);
+  CHECK_THAT(prompted.error().message, Catch::Contains("without a passphrase"));
 
-  { REQUIRE(ledger::Checkpointer::start(*log, {})); }  // signs size 3 with the data directory's key
-  auto signer = ledger::Checkpointer::start(*log, {.origin = "example.com/audit", .key_file = given});
-  REQUIRE(signer);
-  CHECK((*signer)->latest_size() == 3);
-  const auto note = parse(*(*signer)->latest());
-  CHECK(note.checkpoint.origin == "example.com/audit");
-  CHECK(ledger::verify_checkpoint(note, *ledger::parse_verifier_key((*signer)->verifier_key())));
-  CHECK(openssl_verifies(dir, given, note.body, note.signatures[0].signature));
+  std::string first_verifier;
+  {
+    auto first = ledger::Checkpointer::start(*log, {});  // signs size 3 with the data directory's key
+    REQUIRE(first);
+    first_verifier = (*first)->verifier_key();
+  }
+  SECTION("the same origin under another key: the latest checkpoint is cosigned, nothing signed before is lost") {
+    auto signer = ledger::Checkpointer::start(*log, {.key_file = given});
+    REQUIRE(signer);
+    CHECK((*signer)->latest_size() == 3);
+    const auto note = parse(*(*signer)->latest());
+    REQUIRE(note.signatures.size() == 2);
+    CHECK(ledger::verify_checkpoint(note, *ledger::parse_verifier_key(first_verifier)));
+    CHECK(ledger::verify_checkpoint(note, *ledger::parse_verifier_key((*signer)->verifier_key())));
+    CHECK(openssl_verifies(dir, given, note.body, note.signatures[1].signature));
+    CHECK(ledger::CheckpointLog(*log).at_size(3).value() == *(*signer)->latest());
+  }
+  SECTION("another origin: the next growth is signed under it") {
+    auto signer = ledger::Checkpointer::start(*log, {.origin = "example.com/audit", .key_file = given, .interval = 10ms});
+    REQUIRE(signer);
+    CHECK(parse(*(*signer)->latest()).checkpoint.origin != "example.com/audit");
+    REQUIRE(log->append(testing::member_added("grown", "org:o", "g")));
+    wait_signed(**signer, *log);
+    const auto note = parse(*(*signer)->latest());
+    CHECK(note.checkpoint.origin == "example.com/audit");
+    CHECK(ledger::verify_checkpoint(note, *ledger::parse_verifier_key((*signer)->verifier_key())));
+    CHECK(openssl_verifies(dir, given, note.body, note.signatures[0].signature));
+  }
 }
 
 TEST_CASE("checkpointer: a store from before checkpoints gets its log id at its first open for writing, and its head signed", "[checkpoint]") {
@@ -308,7 +338,7 @@ TEST_CASE("checkpointer: a checkpoint recorded beside the key but not yet in the
   }
   {
     testing::RawStore raw(dir.sub("data"));
-    raw.drop_checkpoints();  // the store lost it; the signer's record (checkpoint.latest) did not
+    raw.drop_checkpoints();  // the store lost it; the signer's record (checkpoint.key.latest) did not
   }
   auto log = ledger::Ledger::open(dir.sub("data"));
   REQUIRE(log);

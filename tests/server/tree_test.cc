@@ -12,6 +12,9 @@
 #include "orgledger/ledger/hash.h"
 #include "orgledger/ledger/signed_note.h"
 #include "commands.h"
+#include "legacy_events.h"
+#include "orgledger/api/tree_json.h"
+#include "orgledger/ledger/event_codec.h"
 #include "test_server.h"
 
 using namespace orgledger;
@@ -216,9 +219,9 @@ TEST_CASE("GET /v1/tree/*: positions and sizes that are not positive integers up
   CHECK(anyone.post("/v1/tree/checkpoint", "").status == 405);
 }
 
-TEST_CASE("GET /v1/tree/*: behind the rate limit, per address - /healthz is not", "[tree]") {
+TEST_CASE("GET /v1/tree/*: behind a rate limit per client address (serve --public-rate-limit) - /healthz is not", "[tree]") {
   auto options = TestServer::quiet_options();
-  options.rate_limit_per_minute = 3;
+  options.public_rate_limit_per_minute = 3;
   TestServer server(options);
   for (int i = 0; i < 3; ++i) REQUIRE(server.ledger().append(testing::member_added("c" + std::to_string(i), "org:o", "u")));
   HttpClient anyone(server.port());
@@ -246,4 +249,28 @@ TEST_CASE("GET /v1/events?envelope=true: the stored bytes, which chain to the ev
   CHECK_FALSE(auditor.get("/v1/events?limit=3").json()["events"][0].contains("envelope"));
   CHECK_FALSE(auditor.get("/v1/events?limit=3&envelope=false").json()["events"][0].contains("envelope"));
   CHECK(auditor.get("/v1/events?limit=3&envelope=yes").status == 400);
+}
+
+TEST_CASE("GET /v1/events?envelope=true: an event holding personal data in clear (G4) shows its bytes only to personal_data", "[tree]") {
+  TestServer server;
+  auto legacy = testing::command("legacy-1", "svc:signup");
+  ledger::add_event(legacy, "user:old", testing::clear_user_registered("old", "old@example.ch"));
+  REQUIRE(server.ledger().append(std::move(legacy)));
+  const auto position = std::to_string(server.ledger().head().position);
+  const auto audit = HttpClient(server.port(), server.token("audit")).get("/v1/events?envelope=true&from=" + position).json();
+  CHECK(audit["events"][0]["envelope"].is_null());
+  const auto personal = HttpClient(server.port(), server.token("audit,personal_data")).get("/v1/events?envelope=true&from=" + position).json();
+  REQUIRE(personal["events"][0]["envelope"].is_string());
+  CHECK(ledger::decode_base64(personal["events"][0]["envelope"].get<std::string>())->find("old@example.ch") != std::string::npos);
+}
+
+TEST_CASE("inclusion proofs: tree_size defaults to the latest checkpoint's when it holds the position, else to the head", "[tree]") {
+  TestServer server;
+  for (int i = 0; i < 9; ++i) REQUIRE(server.ledger().append(testing::member_added("c" + std::to_string(i), "org:o", "u")));
+  // As if the latest checkpoint were of size 6 (the head is 9 and a signer is a second behind).
+  CHECK(api::inclusion_proof_json(server.ledger(), 4, std::nullopt, 6).value()["tree_size"] == 6);
+  CHECK(api::inclusion_proof_json(server.ledger(), 6, std::nullopt, 6).value()["tree_size"] == 6);
+  CHECK(api::inclusion_proof_json(server.ledger(), 7, std::nullopt, 6).value()["tree_size"] == 9);
+  CHECK(api::inclusion_proof_json(server.ledger(), 7, 8, 6).value()["tree_size"] == 8);
+  CHECK(api::inclusion_proof_json(server.ledger(), 9, 8, 6).error().code == ledger::ErrorCode::invalid_argument);
 }

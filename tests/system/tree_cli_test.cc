@@ -204,7 +204,16 @@ TEST_CASE("tools/verify_export.py: an export from position 1 gives the checkpoin
     c = c == 'A' ? 'B' : 'A';
     write_file(dir.sub("bad-signature"), bad_signature);
     CHECK(python_check(exported + " --checkpoint " + dir.sub("bad-signature") + " --public-key '" + key + "'", &out, environment) == 1);
+    CHECK_THAT(out, Catch::Contains("signature does not verify"));
   }
+  // Input that is not an export, or not a checkpoint, is unusable (2), never a traceback.
+  write_file(dir.sub("garbage.jsonl"), "{\"position\": 1}\n");
+  CHECK(python_check(dir.sub("garbage.jsonl"), &out) == 2);
+  CHECK_THAT(out, Catch::Contains("line 1 is not an exported event"));
+  auto plus_size = checkpoint_at_9;
+  plus_size.replace(plus_size.find("\n9\n"), 3, "\n+9\n");
+  write_file(dir.sub("plus"), plus_size);
+  CHECK(python_check(exported + " --checkpoint " + dir.sub("plus") + " --public-key '" + key + "'", &out) == 2);
   // An export of another log does not give the root.
   const auto other = dir.sub("other");
   submit_users(other, 50, 9);

@@ -7,6 +7,8 @@
 namespace orgledger::tools {
 namespace {
 
+constexpr std::string_view kEmptyTreeRoot = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";  // SHA-256("")
+
 // "ok", "bad" or "unchecked" (no key to check with), and why when not ok.
 std::pair<std::string, std::string> signature_verdict(const ledger::SignedCheckpoint& note,
                                                       const std::optional<std::string>& public_key,
@@ -18,6 +20,7 @@ std::pair<std::string, std::string> signature_verdict(const ledger::SignedCheckp
     verifier = *parsed;
   } else {
     auto own = ledger::CheckpointKey::load(ledger::default_checkpoint_key_path(data_directory), false);
+    if (!own && own.error().code != ledger::ErrorCode::not_found) throw UsageError(own.error().message);
     if (!own) return {"unchecked", "no --public-key and no checkpoint key in the data directory"};
     const auto& origin = note.checkpoint.origin;
     verifier = ledger::VerifierKey{origin, ledger::note_key_id(origin, own->public_key()), own->public_key()};
@@ -47,6 +50,9 @@ CheckpointCheck check_checkpoint(const ledger::SignedCheckpoint& note, const led
   std::optional<std::uint64_t> first_differing_leaf;
   if (signature == "bad") {
     problem = "its signature does not verify: " + why;
+  } else if (size == 0) {
+    // RFC 6962: the root of the empty tree is the hash of nothing, and every log contains it.
+    if (ledger::to_hex(note.checkpoint.root) != kEmptyTreeRoot) problem = "its root is not the empty tree's";
   } else if (size > report.head.position) {
     problem = "the log holds " + std::to_string(report.head.position) + " events, the checkpoint " + std::to_string(size) +
               ": it was cut back, or restored from an older copy";

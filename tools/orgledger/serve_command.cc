@@ -77,12 +77,16 @@ int serve_command(const Args& raw) {
   const CliArgs args(raw, {{"data", "listen", "rate-limit", "refusal-limit", "calendar", "max-connections", "threads", "snapshot-every",
                             "costly-per-token", "costly-threads", "costly-queue", "as-of-cache",
                             "max-connections-per-address", "reserved-connections", "header-timeout",
-                            "max-subscribers-per-token", "tls-cert", "tls-key", "master-key-file", "origin", "checkpoint-key"},
+                            "max-subscribers-per-token", "tls-cert", "tls-key", "master-key-file", "origin", "checkpoint-key",
+                            "public-rate-limit"},
                            {"no-access-log", "allow-plaintext"}});
   if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional().front() + "'");
   api::ServerOptions options;
   if (auto listen = args.value("listen")) parse_listen(*listen, options);
   if (auto limit = args.value("rate-limit")) options.rate_limit_per_minute = parse_rate_limit(*limit, "--rate-limit");
+  if (auto limit = args.value("public-rate-limit")) {
+    options.public_rate_limit_per_minute = parse_rate_limit(*limit, "--public-rate-limit");
+  }
   if (auto limit = args.value("refusal-limit")) {
     options.refusal_limit_per_minute = parse_rate_limit(*limit, "--refusal-limit");
     if (options.refusal_limit_per_minute == 0) throw UsageError("--refusal-limit is at least 1/min");

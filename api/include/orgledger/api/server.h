@@ -49,6 +49,8 @@ struct ServerOptions {
   std::chrono::milliseconds sse_keepalive{15'000};     // a comment line to keep proxies and clients awake
   std::chrono::milliseconds sse_send_timeout{10'000};  // a subscriber that takes no bytes this long is cut off
   std::uint32_t rate_limit_per_minute = 0;             // per token; 0 is off
+  // The public tree routes (no token), per client address (an IPv6 /64); 0 is off.
+  std::uint32_t public_rate_limit_per_minute = 600;
   // D2: refused commands of a token without `write` recorded per token and minute; beyond, 429
   // with no entry (so no token can fill the log). At least 1.
   std::uint32_t refusal_limit_per_minute = 60;

@@ -21,7 +21,7 @@ namespace orgledger::ledger {
 struct CheckpointerOptions {
   std::string origin;       // "" → "orgledger.local/<log id>"
   std::string key_file;     // "" → <data>/checkpoint.key, created (0600) when missing
-  std::string latest_file;  // "" → <data>/checkpoint.latest: the latest note this log's signer made
+  std::string latest_file;  // "" → <key_file>.latest: the latest note this key signed for the log
   std::chrono::milliseconds interval{1000};
   RandomFill random;                               // for a new key; null: the system's
   std::function<void(const std::string&)> note;    // a signing that failed (it is retried)
@@ -51,7 +51,9 @@ class Checkpointer {
  private:
   Checkpointer(Ledger& ledger, CheckpointKey key, std::string origin, CheckpointerOptions options);
   std::expected<void, Error> check_against_latest();
-  std::expected<void, Error> sign(std::uint64_t size);
+  std::expected<void, Error> sign(std::uint64_t size, std::chrono::steady_clock::time_point started);
+  // Keeps `note` (of `size`) in the signer's record, then the store, then serves it.
+  std::expected<void, Error> record(std::uint64_t size, const std::string& note, std::chrono::steady_clock::time_point started);
   void run();
   struct State;
   Ledger& ledger_;

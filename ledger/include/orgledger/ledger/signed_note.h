@@ -41,6 +41,8 @@ struct SignedCheckpoint {
 
 // A checkpoint's body: three lines, each ending in '\n'.
 std::string checkpoint_body(const Checkpoint& checkpoint);
+// "— <name> <base64(key id ‖ signature)>\n".
+std::string signature_line(const NoteSignature& signature);
 // The body followed by the empty line and one signature line.
 std::string signed_note(std::string_view body, const NoteSignature& signature);
 
