@@ -1,6 +1,7 @@
 // GET /healthz and GET /metrics.
 #include <nlohmann/json.hpp>
 
+#include "costly_pool.h"
 #include "metrics.h"
 #include "router.h"
 
@@ -21,6 +22,11 @@ void get_metrics(Call& call, Reply reply) {
   HttpResponse response;
   response.content_type = "text/plain; version=0.0.4; charset=utf-8";
   response.body = call.services.metrics.render(call.services.ledger);
+  if (const auto* costly = call.services.costly) {
+    response.body += "# HELP orgledger_costly_queued Whole-state requests waiting for a thread of the costly pool.\n";
+    response.body += "# TYPE orgledger_costly_queued gauge\n";
+    response.body += "orgledger_costly_queued " + std::to_string(costly->queued()) + "\n";
+  }
   reply(std::move(response));
 }
 

@@ -19,6 +19,8 @@
 
 namespace orgledger::api {
 
+class CostlyPool;
+
 class AsOfCache;
 class Metrics;
 class RateLimiter;
@@ -37,6 +39,7 @@ struct Services {
   std::atomic<bool> verifying{false};
   AsOfCache* as_of_cache = nullptr;  // whole states as of past positions; null: none
   const ledger::Checkpointer* checkpoints = nullptr;  // the signer of /v1/tree/checkpoint; null: none
+  const CostlyPool* costly = nullptr;                 // for /metrics: its queue's depth
 };
 
 struct Call {

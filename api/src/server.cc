@@ -26,6 +26,7 @@ Server::Impl::Impl(const ServerOptions& options_in, const ServerParts& parts)
       accept_retry_(acceptor_.get_executor()) {
   services.as_of_cache = &as_of_cache;
   services.checkpoints = parts.checkpoints;
+  services.costly = &costly;
 }
 
 Server::Impl::~Impl() { stop(std::chrono::milliseconds(0)); }
