@@ -2,6 +2,8 @@
 // positions and stream versions (checking expected versions and repeated command ids against the
 // durable state *and* the earlier commands of the same group), chains the hashes, writes one
 // WriteBatch with sync = true, and only then publishes the new head and answers the submitters.
+// This file: submission, the writer and completer threads, publication. One group's steps are
+// commit_group.cc's.
 #include <pthread.h>
 #include <rocksdb/write_batch.h>
 
@@ -29,6 +31,8 @@ void give(Answered& answer) {
   }
 }
 
+}  // namespace
+
 Error stopped_because(const Error& reason) {
   return Error{ErrorCode::stopped, "the ledger stopped accepting appends: " + reason.message};
 }
@@ -49,8 +53,6 @@ std::optional<Error> check_command(const CommandAppend& command) {
   }
   return std::nullopt;
 }
-
-}  // namespace
 
 Ledger::Impl::Impl(std::unique_ptr<Store> store, std::unique_ptr<TreeStore> tree, const Clock& clock, OpenMode mode,
                    const Head& head, Micros last_recorded_at, bool build_tree)
@@ -188,210 +190,6 @@ void Ledger::Impl::hand_over(std::vector<Answered> answered) {
     }
   }
   for (auto& answer : answered) give(answer);
-}
-
-std::expected<StreamVersion, Error> Ledger::Impl::staged_version(
-    const std::string& stream, const std::unordered_map<std::string, StreamVersion>& staged,
-    const GroupDecider* decider) {
-  if (auto it = staged.find(stream); it != staged.end()) return it->second;
-  if (decider != nullptr) {
-    // Most commands name a stream never written before (a new user, organization, ticket): the
-    // decider's state says so at once, where the store would search its index for nothing.
-    if (auto known = decider->durable_version(stream)) return *known;
-    return store_->stream_version(stream);
-  }
-  if (auto it = stream_versions_.find(stream); it != stream_versions_.end()) return it->second;
-  auto version = store_->stream_version(stream);
-  if (version) stream_versions_.emplace(stream, *version);
-  return version;
-}
-
-void Ledger::Impl::commit_group(std::vector<Pending>& group) {
-  std::vector<Outcome> outcomes(group.size(), std::unexpected(Error{ErrorCode::stopped, ""}));
-  // Commands of this group already staged, by id: a repeat within the group is a duplicate too.
-  std::unordered_map<std::string_view, std::size_t> staged_commands;
-  std::unordered_map<std::string, StreamVersion> staged_versions;
-
-  const Head durable = head();
-  const std::optional<Error> stopped = failure();
-  Position next = durable.position + 1;
-  Hash previous = durable.hash;
-  // recorded_at never goes backwards (ARCHITECTURE.md): a clock step back is clamped.
-  const Micros now = std::max(clock_.now(), last_recorded_at_);
-  rocksdb::WriteBatch batch;
-  std::vector<std::size_t> appended;  // indexes of the commands written by this batch
-  std::lock_guard group_lock(group_mutex_);
-  GroupDecider* const decider = decider_;
-  std::vector<RecordedEvent> group_events;  // for the decider: what this group appends
-  std::optional<Error> unreadable;           // an event just built that does not read back
-  if (decider != nullptr) decider->begin_group();
-
-  for (std::size_t i = 0; i < group.size(); ++i) {
-    CommandAppend& command = group[i].command;
-    if (stopped) {
-      outcomes[i] = std::unexpected(stopped_because(*stopped));
-      continue;
-    }
-    if (auto it = staged_commands.find(command.command_id); it != staged_commands.end()) {
-      continue;  // answered below, once its first occurrence is durable
-    }
-    auto earlier = find_command(command.command_id);
-    if (!earlier) {
-      outcomes[i] = std::unexpected(earlier.error());
-      continue;
-    }
-    if (*earlier) {
-      (*earlier)->duplicate = true;
-      outcomes[i] = std::move(**earlier);
-      continue;
-    }
-    if (group[i].prepare) {
-      // Decided here, against the durable state and what this group staged before it.
-      auto prepared = group[i].prepare(now);
-      if (!prepared) {
-        outcomes[i] = std::unexpected(prepared.error());
-        continue;
-      }
-      if (prepared->command_id != command.command_id) {
-        outcomes[i] = std::unexpected(Error{ErrorCode::invalid_argument, "prepare changed the command id"});
-        continue;
-      }
-      if (auto problem = check_command(*prepared)) {
-        outcomes[i] = std::unexpected(*problem);
-        continue;
-      }
-      command = std::move(*prepared);
-    }
-    const std::string& primary = command.expected ? command.expected->stream : command.events.front().stream;
-    if (command.expected) {
-      auto current = staged_version(command.expected->stream, staged_versions, decider);
-      if (!current) {
-        outcomes[i] = std::unexpected(current.error());
-        continue;
-      }
-      if (*current != command.expected->version) {
-        outcomes[i] = std::unexpected(Error{
-            ErrorCode::version_conflict, "stream " + command.expected->stream + " is at version " +
-                                             std::to_string(*current) + ", expected " +
-                                             std::to_string(command.expected->version)});
-        continue;
-      }
-      staged_versions.try_emplace(command.expected->stream, *current);
-    }
-    // Look every stream up before staging anything, so a failed lookup leaves no half command;
-    // what was found is kept with the group's versions, so the staging below reads nothing again.
-    bool lookups_ok = true;
-    for (const auto& draft : command.events) {
-      auto version = staged_version(draft.stream, staged_versions, decider);
-      if (!version) {
-        outcomes[i] = std::unexpected(version.error());
-        lookups_ok = false;
-        break;
-      }
-      staged_versions.try_emplace(draft.stream, *version);
-    }
-    if (!lookups_ok) continue;
-
-    CommandAnswer answer;
-    const auto count = static_cast<std::uint16_t>(command.events.size());
-    const std::size_t first_of_command = group_events.size();
-    for (std::uint16_t index = 0; index < count; ++index) {
-      EventDraft& draft = command.events[index];
-      const StreamVersion version = *staged_version(draft.stream, staged_versions, decider) + 1;
-      staged_versions[draft.stream] = version;
-      envelope::patch(draft.envelope, {next, version, now, previous, index, count});
-      const auto* bytes = reinterpret_cast<const std::uint8_t*>(draft.envelope.data());
-      const Hash hash = chain_hash(previous, {bytes, draft.envelope.size()});
-
-      std::string stored;
-      stored.reserve(hash.size() + draft.envelope.size());
-      stored.append(reinterpret_cast<const char*>(hash.data()), hash.size());
-      stored.append(draft.envelope);
-      const std::string key = layout::position_key(next);
-      batch.Put(store_->events(), key, stored);
-      batch.Put(store_->streams(), layout::stream_key(draft.stream, version), key);
-      // The tree's nodes this leaf completes, in the same batch (issue 14).
-      if (build_tree_) {
-        if (auto staged = tree_->stage({bytes, draft.envelope.size()}, batch); !staged) unreadable = staged.error();
-      }
-      answer.events.push_back({next, envelope::payload_type(draft.envelope)});
-      if (decider != nullptr) {
-        // The batch holds its own copy: the event's bytes move on to the decider.
-        auto recorded = RecordedEvent::from_stored(next, std::move(stored));
-        if (recorded) group_events.push_back(std::move(*recorded));
-        else unreadable = recorded.error();
-      }
-      previous = hash;
-      ++next;
-    }
-    if (decider != nullptr) decider->staged(std::span(group_events).subspan(first_of_command));
-    answer.position = next - 1;
-    answer.stream = primary;
-    answer.stream_version = *staged_version(primary, staged_versions, decider);
-    batch.Put(store_->commands(), command.command_id, answer_codec::encode(answer));
-    staged_commands.emplace(command.command_id, i);
-    outcomes[i] = std::move(answer);
-    appended.push_back(i);
-  }
-
-  if (unreadable) {
-    // Never expected (the envelope was checked and patched in place); written, it would be an
-    // event the decider's state never saw. Nothing of the group is written.
-    if (decider != nullptr) decider->failed();
-    tree_->abandoned();
-    for (std::size_t i : appended) outcomes[i] = std::unexpected(*unreadable);
-    appended.clear();
-  }
-  if (!appended.empty()) {
-    const Head new_head{next - 1, previous};
-    batch.Put(store_->meta(), rocksdb::Slice(layout::kHeadKey.data(), layout::kHeadKey.size()),
-              layout::encode_head(new_head));
-    if (build_tree_) tree_->stage_size(batch);
-    rocksdb::WriteOptions durable_write;
-    durable_write.sync = true;
-    const auto write_started = std::chrono::steady_clock::now();
-    auto status = store_->db().Write(durable_write, &batch);
-    // A sync that failed anywhere in the store (a background flush's included) fail-stops it: what
-    // it should have made durable may not be, so nothing more is acknowledged.
-    if (auto failed_sync = store_->sync_failure(); status.ok() && failed_sync) status = rocksdb::Status::IOError(*failed_sync);
-    last_write_time_ = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - write_started);
-    if (status.ok()) {
-      if (decider == nullptr) {
-        for (auto& [stream, version] : staged_versions) stream_versions_[stream] = version;
-      }
-      last_recorded_at_ = now;
-      tree_->committed();
-      if (decider != nullptr) decider->durable(group_events);
-      if (auto* observer = observer_.load()) observer->group_written(appended.size(), next - 1 - durable.position, last_write_time_);
-      publish(new_head);
-    } else {
-      // Fail-stop: nothing of this group is published or acknowledged, and nothing after it is
-      // accepted, so no reader ever sees a gap or half a command.
-      // The batch may be on disk all the same (a failed fsync says nothing of what reached it):
-      // its submitters are told the outcome is unknown, never that it failed.
-      const Error reason = io_error("durable write failed", status);
-      stop_writing(reason);
-      tree_->abandoned();
-      if (decider != nullptr) decider->failed();
-      const Error unknown{ErrorCode::outcome_unknown,
-                          "the store failed while the command was being made durable (" + reason.message +
-                              "): it may or may not be in the log; resubmit it with the same command id after a restart"};
-      for (std::size_t i : appended) outcomes[i] = std::unexpected(unknown);
-    }
-  }
-
-  // Repeats of a command staged in this group get its answer (or its failure).
-  for (std::size_t i = 0; i < group.size(); ++i) {
-    if (stopped) break;
-    auto it = staged_commands.find(group[i].command.command_id);
-    if (it == staged_commands.end() || it->second >= i) continue;
-    outcomes[i] = outcomes[it->second];
-    if (outcomes[i]) outcomes[i]->duplicate = true;
-  }
-  std::vector<Answered> answered;
-  answered.reserve(group.size());
-  for (std::size_t i = 0; i < group.size(); ++i) answered.push_back({std::exchange(group[i].done, nullptr), std::move(outcomes[i])});
-  hand_over(std::move(answered));
 }
 
 void Ledger::Impl::commit_group_guarded(std::vector<Pending>& group) {

@@ -21,6 +21,10 @@ namespace orgledger::ledger {
 
 inline constexpr std::size_t kStreamCacheHeadroom = 2 << 20;
 
+// Checks of a command before it is queued or staged (group_commit.cc).
+std::optional<Error> check_command(const CommandAppend& command);
+Error stopped_because(const Error& reason);
+
 class Ledger::Impl {
  public:
   // `tree` is over `store`, at its stored size (and its right edge loaded when it will be staged).
@@ -78,8 +82,44 @@ class Ledger::Impl {
   // submitters costs more than a group's write, and the writer should be writing the next group.
   void run_completer();
   void hand_over(std::vector<Answered> answered);
-  // Decides, writes and publishes one group: the heart of group commit (group_commit.cc).
+  // What one group has staged (commit_group.cc): built command by command, written once,
+  // answered from.
+  struct StagedGroup {
+    explicit StagedGroup(std::size_t commands) : outcomes(commands, std::unexpected(Error{ErrorCode::stopped, ""})) {}
+    std::vector<Outcome> outcomes;                               // per command of the group
+    std::unordered_map<std::string_view, std::size_t> commands;  // staged ids → index in the group
+    std::unordered_map<std::string, StreamVersion> versions;     // streams' versions with what is staged
+    std::vector<std::size_t> appended;                           // the commands the batch writes
+    std::vector<RecordedEvent> events;                           // for the decider: what the group appends
+    rocksdb::WriteBatch batch;
+    Head durable;                      // the head the group follows
+    std::optional<Error> stopped;      // fail-stopped before the group: every command refused
+    Position next = 0;                 // the next event's position
+    Hash previous{};                   // the last staged event's hash
+    Micros now = 0;                    // recorded_at of every event of the group
+    std::optional<Error> unreadable;   // an event just built that does not read back: nothing written
+  };
+
+  // Decides, writes and publishes one group: the heart of group commit. Its steps, in order:
   void commit_group(std::vector<Pending>& group);
+  StagedGroup open_group(std::size_t commands);
+  // Stages command `i`, or sets its outcome: refused, repeated, failed.
+  void stage_command(StagedGroup& staged, Pending& pending, std::size_t i, GroupDecider* decider);
+  // True when the id was appended before (its first answer, duplicate) or cannot be looked up.
+  bool answered_before(StagedGroup& staged, std::string_view command_id, std::size_t i);
+  bool prepare_command(StagedGroup& staged, Pending& pending, std::size_t i);
+  bool expected_version_holds(StagedGroup& staged, const CommandAppend& command, std::size_t i, const GroupDecider* decider);
+  bool look_up_streams(StagedGroup& staged, const CommandAppend& command, std::size_t i, const GroupDecider* decider);
+  // Positions, versions, chain and tree for each event, then the command's answer, in the batch.
+  void seal_command(StagedGroup& staged, CommandAppend& command, std::size_t i, GroupDecider* decider);
+  EventRef seal_event(StagedGroup& staged, EventDraft& draft, std::uint16_t index, std::uint16_t count,
+                      const GroupDecider* decider);
+  void abandon_group(StagedGroup& staged, GroupDecider* decider);
+  // The synced write; then group_durable, or fail-stop with every outcome unknown.
+  void write_group(StagedGroup& staged, GroupDecider* decider);
+  void group_durable(StagedGroup& staged, const Head& new_head, GroupDecider* decider);
+  // A command repeated within its group gets the first occurrence's outcome.
+  void answer_repeats(StagedGroup& staged, const std::vector<Pending>& group);
   // The version of `stream` counting what this group staged before the durable one. The durable
   // version comes from `decider` when it knows it, else from the cache (only without a decider:
   // see set_decider) or the store.
