@@ -1,8 +1,8 @@
 // Snapshot layout (schema/snapshot.fbs), in the ledger's `snapshots` family under name "state":
-//   chunk 0       := Header {format, position, hash, recorded_at, chunks, entities}
+//   chunk 0       := Header {format, position, hash, recorded_at, chunks, entities, data_hash, fold_version}
 //   chunk 1..n    := Chunk {users, organizations, tickets, reports, streams}: a share of each
-// A snapshot is used only when: the header passes the FlatBuffers verifier and is of
-// kSnapshotFormat; its hash is the chain hash of the log's event at its position, and that event
+// A snapshot is used only when: the header passes the FlatBuffers verifier, is of
+// kSnapshotFormat and was folded by this build's evolve (kFoldVersion); its hash is the chain hash of the log's event at its position, and that event
 // ends its command; the data chunks are all there, their SHA-256 is the header's data_hash, each
 // passes the verifier, and the entities add up to the header's count.
 #include "orgledger/projections/snapshot.h"
@@ -51,6 +51,10 @@ std::expected<HeaderInfo, std::string> read_header(const std::string& bytes_text
   if (!verifier.VerifyBuffer<fb::Header>(nullptr)) return std::unexpected(std::string("the header is damaged"));
   const auto* header = flatbuffers::GetRoot<fb::Header>(bytes);
   if (header->format() != kSnapshotFormat) return std::unexpected("unknown format " + std::to_string(header->format()));
+  if (header->fold_version() != kFoldVersion) {
+    return std::unexpected("folded by evolve version " + std::to_string(header->fold_version()) + ", this build folds with " +
+                           std::to_string(kFoldVersion));
+  }
   HeaderInfo info{header->position(), header->recorded_at(), {}, {}, header->chunks(), header->entities()};
   if (!header->hash() || header->hash()->size() != info.hash.size() || !header->data_hash() ||
       header->data_hash()->size() != info.data_hash.size()) {
@@ -414,7 +418,8 @@ std::expected<void, std::string> decode_chunk(const std::string& bytes_text, Sta
 
 }  // namespace
 
-std::vector<std::string> encode_snapshot(const State& state, const ledger::Hash& hash, std::size_t max_chunk_entities) {
+std::vector<std::string> encode_snapshot(const State& state, const ledger::Hash& hash, std::size_t max_chunk_entities,
+                                         std::uint32_t fold_version) {
   ChunkWriter writer(std::max<std::size_t>(1, max_chunk_entities));
   for (const auto& [id, user] : state.users) {
     writer.add(1, [&](ChunkWriter& w) {
@@ -469,7 +474,8 @@ std::vector<std::string> encode_snapshot(const State& state, const ledger::Hash&
   const auto hash_offset = b.CreateVector(hash.data(), hash.size());
   const auto data_hash_offset = b.CreateVector(data_digest.data(), data_digest.size());
   b.Finish(fb::CreateHeader(b, kSnapshotFormat, state.position, hash_offset, state.recorded_at,
-                            static_cast<std::uint32_t>(data.size()), entity_count(state), data_hash_offset));
+                            static_cast<std::uint32_t>(data.size()), entity_count(state), data_hash_offset,
+                            fold_version));
   std::vector<std::string> chunks;
   chunks.reserve(data.size() + 1);
   chunks.emplace_back(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());

@@ -126,7 +126,7 @@ TEST_CASE("Snapshots: chunks of any size decode to the same state") {
   }
 }
 
-TEST_CASE("Snapshots: corrupt, incomplete, unknown-format, foreign and future snapshots are passed over and said so") {
+TEST_CASE("Snapshots: corrupt, incomplete, unknown-format, other-fold, foreign and future snapshots are passed over and said so") {
   History h;
   h.random_commands(11, 120);
   const auto head = h.log->head().position;
@@ -170,6 +170,10 @@ TEST_CASE("Snapshots: corrupt, incomplete, unknown-format, foreign and future sn
     unknown[0] = header;
   }
   try_with(unknown, "unknown format");
+  // Folded by another evolve (a snapshot of a build before a fix of the fold): rebuilt, and said so.
+  try_with(projections::encode_snapshot(middle.state, event_hash, 20, projections::kFoldVersion + 1),
+           "folded by evolve version " + std::to_string(projections::kFoldVersion + 1));
+  try_with(projections::encode_snapshot(middle.state, event_hash, 20, 0), "folded by evolve version 0");
   // The good one is taken, with nothing said.
   REQUIRE(h.log->delete_snapshot(projections::kStateSnapshot, at));
   REQUIRE(h.log->put_snapshot(projections::kStateSnapshot, at, good));

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "orgledger/ledger/ledger.h"
+#include "orgledger/projections/evolve.h"
 #include "orgledger/projections/state.h"
 
 namespace orgledger::projections {
@@ -35,7 +36,9 @@ std::optional<State> load_snapshot(const ledger::Ledger& ledger, Position up_to,
                                    std::optional<Micros> not_after = std::nullopt);
 
 // The chunks of a state and back (exposed for tests: corrupting a chunk, chunk sizes).
-std::vector<std::string> encode_snapshot(const State& state, const ledger::Hash& hash, std::size_t max_chunk_entities);
+// `fold_version` is kFoldVersion (evolve.h) but in tests of snapshots folded by another version.
+std::vector<std::string> encode_snapshot(const State& state, const ledger::Hash& hash, std::size_t max_chunk_entities,
+                                         std::uint32_t fold_version = kFoldVersion);
 std::expected<State, std::string> decode_snapshot(const std::vector<std::string>& chunks, ledger::Hash& hash);
 
 }  // namespace orgledger::projections
