@@ -18,6 +18,7 @@
 #include "orgledger/projections/as_of.h"
 #include "orgledger/projections/digest.h"
 #include "orgledger/projections/event_stream.h"
+#include "orgledger/ledger/snapshot_records.h"
 #include "orgledger/projections/snapshot.h"
 #include "orgledger/replay/org_fold.h"
 
@@ -92,7 +93,7 @@ int run(const DomainOptions& options) {
         "s");
   }
   std::size_t snapshot_bytes = 0;
-  for (const auto& chunk : value_or_fail(ledger->read_snapshot(projections::kStateSnapshot, head), "read snapshot")) {
+  for (const auto& chunk : value_or_fail(ledger::SnapshotRecords(*ledger).read(projections::kStateSnapshot, head), "read snapshot")) {
     snapshot_bytes += chunk.size();
   }
   add(metrics, "snapshot_mib", "snapshot size (before RocksDB compression)",

@@ -184,18 +184,6 @@ void Ledger::append_decided_async(std::string command_id, Prepare prepare, Compl
 void Ledger::set_decider(GroupDecider* decider) { impl_->set_decider(decider); }
 void Ledger::set_group_observer(GroupObserver* observer) { impl_->set_group_observer(observer); }
 
-std::expected<void, Error> Ledger::put_snapshot(std::string_view name, Position position, const std::vector<std::string>& chunks) {
-  return impl_->put_snapshot(name, position, chunks);
-}
-std::expected<std::vector<Position>, Error> Ledger::snapshot_positions(std::string_view name) const {
-  return impl_->snapshot_positions(name);
-}
-std::expected<std::vector<std::string>, Error> Ledger::read_snapshot(std::string_view name, Position position) const {
-  return impl_->read_snapshot(name, position);
-}
-std::expected<void, Error> Ledger::delete_snapshot(std::string_view name, Position position) {
-  return impl_->delete_snapshot(name, position);
-}
 
 Head Ledger::head() const { return impl_->head(); }
 std::optional<Error> Ledger::failure() const { return impl_->failure(); }
@@ -329,66 +317,6 @@ std::expected<std::optional<CommandAnswer>, Error> Ledger::Impl::find_command(st
   // out, so that an answer never names a position readers cannot read yet.
   if (answer->position > head().position) wait_for_head(answer->position, std::chrono::seconds(5));
   return std::optional<CommandAnswer>{std::move(*answer)};
-}
-
-}  // namespace orgledger::ledger
-
-namespace orgledger::ledger {
-
-std::expected<void, Error> Ledger::Impl::put_snapshot(std::string_view name, Position position,
-                                                     const std::vector<std::string>& chunks) {
-  if (mode_ == OpenMode::read_only || store_->snapshots() == nullptr) {
-    return std::unexpected(Error{ErrorCode::read_only, "the ledger was opened read-only"});
-  }
-  rocksdb::WriteBatch batch;
-  // A snapshot at the same position replaces the old one whole: none of its chunks may remain.
-  const std::string first = layout::snapshot_key(name, position, 0);
-  const std::string past = layout::snapshot_key(name, position + 1, 0);
-  batch.DeleteRange(store_->snapshots(), first, past);
-  for (std::uint32_t i = 0; i < chunks.size(); ++i) batch.Put(store_->snapshots(), layout::snapshot_key(name, position, i), chunks[i]);
-  rocksdb::WriteOptions durable;
-  durable.sync = true;
-  const auto status = store_->db().Write(durable, &batch);
-  if (!status.ok()) return std::unexpected(io_error("cannot store the snapshot", status));
-  return {};
-}
-
-std::expected<std::vector<Position>, Error> Ledger::Impl::snapshot_positions(std::string_view name) const {
-  std::vector<Position> positions;
-  if (store_->snapshots() == nullptr) return positions;
-  const std::string prefix = layout::snapshot_prefix(name);
-  std::unique_ptr<rocksdb::Iterator> it(store_->db().NewIterator(rocksdb::ReadOptions(), store_->snapshots()));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    const auto key = it->key().ToStringView().substr(prefix.size());
-    if (key.size() != 12) continue;  // not a key of this layout: ignored, never trusted
-    const auto position = layout::parse_position_key(key.substr(0, 8));
-    if (position && (positions.empty() || positions.back() != *position)) positions.push_back(*position);
-  }
-  if (!it->status().ok()) return std::unexpected(io_error("cannot list the snapshots", it->status()));
-  return positions;
-}
-
-std::expected<std::vector<std::string>, Error> Ledger::Impl::read_snapshot(std::string_view name, Position position) const {
-  std::vector<std::string> chunks;
-  if (store_->snapshots() == nullptr) return chunks;
-  const std::string prefix = layout::snapshot_prefix(name) + layout::position_key(position);
-  std::unique_ptr<rocksdb::Iterator> it(store_->db().NewIterator(rocksdb::ReadOptions(), store_->snapshots()));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) chunks.push_back(it->value().ToString());
-  if (!it->status().ok()) return std::unexpected(io_error("cannot read the snapshot", it->status()));
-  return chunks;
-}
-
-std::expected<void, Error> Ledger::Impl::delete_snapshot(std::string_view name, Position position) {
-  if (mode_ == OpenMode::read_only || store_->snapshots() == nullptr) {
-    return std::unexpected(Error{ErrorCode::read_only, "the ledger was opened read-only"});
-  }
-  const std::string prefix = layout::snapshot_prefix(name) + layout::position_key(position);
-  std::string end = prefix;
-  end.push_back('\xff');
-  end += std::string(4, '\xff');
-  const auto status = store_->db().DeleteRange(rocksdb::WriteOptions(), store_->snapshots(), prefix, end);
-  if (!status.ok()) return std::unexpected(io_error("cannot delete the snapshot", status));
-  return {};
 }
 
 }  // namespace orgledger::ledger

@@ -46,10 +46,6 @@ class Ledger::Impl {
   // The Merkle tree's nodes (issue 14): built for an older store's events before the writer starts.
   TreeStore& tree() const { return *tree_; }
   OpenMode mode() const { return mode_; }
-  std::expected<void, Error> put_snapshot(std::string_view name, Position position, const std::vector<std::string>& chunks);
-  std::expected<std::vector<Position>, Error> snapshot_positions(std::string_view name) const;
-  std::expected<std::vector<std::string>, Error> read_snapshot(std::string_view name, Position position) const;
-  std::expected<void, Error> delete_snapshot(std::string_view name, Position position);
 
   Head head() const;
   // Waits until the head reaches `position` or `timeout` passes, and returns the head then.

@@ -14,6 +14,7 @@
 #include <future>
 #include <memory>
 
+#include "orgledger/ledger/snapshot_records.h"
 #include "orgledger/snapshot/snapshot_generated.h"
 
 namespace orgledger::projections {
@@ -554,21 +555,21 @@ std::expected<void, ledger::Error> save_snapshot(ledger::Ledger& ledger, const S
     return std::unexpected(
         ledger::Error{ledger::ErrorCode::invalid_argument, "a snapshot is taken at a command's end", state.position});
   }
-  auto stored = ledger.put_snapshot(kStateSnapshot, state.position,
-                                    encode_snapshot(state, event->front().hash(), kMaxChunkEntities));
+  ledger::SnapshotRecords snapshots(ledger);
+  auto stored = snapshots.put(kStateSnapshot, state.position, encode_snapshot(state, event->front().hash(), kMaxChunkEntities));
   if (!stored) return stored;
   // Keep the newest few: older ones only cost space.
-  auto positions = ledger.snapshot_positions(kStateSnapshot);
+  auto positions = snapshots.positions(kStateSnapshot);
   if (positions && positions->size() > kSnapshotsKept) {
-    for (std::size_t i = 0; i + kSnapshotsKept < positions->size(); ++i)
-      (void)ledger.delete_snapshot(kStateSnapshot, (*positions)[i]);
+    for (std::size_t i = 0; i + kSnapshotsKept < positions->size(); ++i) (void)snapshots.remove(kStateSnapshot, (*positions)[i]);
   }
   return {};
 }
 
 std::optional<State> load_snapshot(const ledger::Ledger& ledger, Position up_to, const SnapshotNote& note,
                                    std::optional<Micros> not_after) {
-  auto positions = ledger.snapshot_positions(kStateSnapshot);
+  const ledger::SnapshotRecords snapshots(ledger);
+  auto positions = snapshots.positions(kStateSnapshot);
   if (!positions) {
     if (note) note("snapshots could not be listed: " + positions.error().message);
     return std::nullopt;
@@ -579,7 +580,7 @@ std::optional<State> load_snapshot(const ledger::Ledger& ledger, Position up_to,
     auto pass = [&](const std::string& why) {
       if (note) note("snapshot at position " + std::to_string(position) + " ignored: " + why);
     };
-    auto chunks = ledger.read_snapshot(kStateSnapshot, position);
+    auto chunks = snapshots.read(kStateSnapshot, position);
     if (!chunks) {
       pass(chunks.error().message);
       continue;

@@ -6,6 +6,7 @@
 
 #include "manual_clock.h"
 #include "orgledger/commands/processor.h"
+#include "orgledger/ledger/snapshot_records.h"
 #include "orgledger/projections/as_of.h"
 #include "orgledger/projections/evolve.h"
 #include "orgledger/projections/snapshot.h"
@@ -108,7 +109,7 @@ TEST_CASE("Snapshots: snapshot + tail equals a full replay, for snapshots at ran
     REQUIRE(from_snapshot);
     CHECK(compact(from_snapshot->state) == compact(full_fold(*h.log, from_snapshot->as_of_position)));
   }
-  CHECK(h.log->snapshot_positions(projections::kStateSnapshot).value().size() <= projections::kSnapshotsKept);
+  CHECK(ledger::SnapshotRecords(*h.log).positions(projections::kStateSnapshot).value().size() <= projections::kSnapshotsKept);
 }
 
 TEST_CASE("Snapshots: chunks of any size decode to the same state") {
@@ -142,8 +143,8 @@ TEST_CASE("Snapshots: corrupt, incomplete, unknown-format, other-fold, foreign a
 
   auto try_with = [&](std::vector<std::string> chunks, const std::string& expected_note) {
     INFO(expected_note);
-    REQUIRE(h.log->delete_snapshot(projections::kStateSnapshot, at));
-    REQUIRE(h.log->put_snapshot(projections::kStateSnapshot, at, chunks));
+    REQUIRE(ledger::SnapshotRecords(*h.log).remove(projections::kStateSnapshot, at));
+    REQUIRE(ledger::SnapshotRecords(*h.log).put(projections::kStateSnapshot, at, chunks));
     std::vector<std::string> notes;
     h.restart([&](const std::string& note) { notes.push_back(note); });
     CHECK(h.live() == expected);  // rebuilt from events
@@ -175,15 +176,15 @@ TEST_CASE("Snapshots: corrupt, incomplete, unknown-format, other-fold, foreign a
            "folded by evolve version " + std::to_string(projections::kFoldVersion + 1));
   try_with(projections::encode_snapshot(middle.state, event_hash, 20, 0), "folded by evolve version 0");
   // The good one is taken, with nothing said.
-  REQUIRE(h.log->delete_snapshot(projections::kStateSnapshot, at));
-  REQUIRE(h.log->put_snapshot(projections::kStateSnapshot, at, good));
+  REQUIRE(ledger::SnapshotRecords(*h.log).remove(projections::kStateSnapshot, at));
+  REQUIRE(ledger::SnapshotRecords(*h.log).put(projections::kStateSnapshot, at, good));
   std::vector<std::string> notes;
   h.restart([&](const std::string& note) { notes.push_back(note); });
   CHECK(notes.empty());
   CHECK(h.live() == expected);
   // A snapshot from the future of this log (a log truncated, or restored from an older backup,
   // behind a store that kept its snapshots): never used, whatever its content.
-  REQUIRE(h.log->put_snapshot(projections::kStateSnapshot, head + 50, good));
+  REQUIRE(ledger::SnapshotRecords(*h.log).put(projections::kStateSnapshot, head + 50, good));
   const auto loaded = projections::load_snapshot(*h.log, head, {});
   REQUIRE(loaded);
   CHECK(loaded->position == at);  // the good one, not the one past the head
@@ -199,13 +200,13 @@ TEST_CASE("Snapshotter: a snapshot every N events while commands go on, from a s
     h.random_commands(5, 200);
     const auto head = h.log->head().position;
     for (int wait = 0; wait < 100; ++wait) {
-      auto positions = h.log->snapshot_positions(projections::kStateSnapshot).value();
+      auto positions = ledger::SnapshotRecords(*h.log).positions(projections::kStateSnapshot).value();
       if (!positions.empty() && positions.back() + 50 > head) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
   CHECK(notes.empty());
-  const auto positions = h.log->snapshot_positions(projections::kStateSnapshot).value();
+  const auto positions = ledger::SnapshotRecords(*h.log).positions(projections::kStateSnapshot).value();
   REQUIRE_FALSE(positions.empty());
   CHECK(positions.size() <= projections::kSnapshotsKept);
   auto loaded = projections::load_snapshot(*h.log, h.log->head().position);

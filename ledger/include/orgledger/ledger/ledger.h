@@ -128,16 +128,6 @@ class Ledger {
   // installation. Thread-safe.
   void set_group_observer(GroupObserver* observer);
 
-  // Snapshots of projections beside the log (ARCHITECTURE.md): a snapshot is named, taken at a
-  // position, and made of chunks (opaque here) written atomically in one synced batch. A read-only
-  // ledger of a store without snapshots sees none. Thread-safe.
-  [[nodiscard]] std::expected<void, Error> put_snapshot(std::string_view name, Position position,
-                                                        const std::vector<std::string>& chunks);
-  // The positions of `name`'s snapshots, ascending.
-  [[nodiscard]] std::expected<std::vector<Position>, Error> snapshot_positions(std::string_view name) const;
-  // Its chunks in order (empty when there is no such snapshot).
-  [[nodiscard]] std::expected<std::vector<std::string>, Error> read_snapshot(std::string_view name, Position position) const;
-  [[nodiscard]] std::expected<void, Error> delete_snapshot(std::string_view name, Position position);
 
   // The last durable event. Thread-safe; never shows an event that is not yet durable.
   Head head() const;
@@ -189,6 +179,7 @@ class Ledger {
   friend class Subscription;
   friend class TokenRecords;  // token_records.h: a module of its own over the store's `tokens` family
   friend class CheckpointLog;  // checkpoint_log.h: likewise over `checkpoints`
+  friend class SnapshotRecords;  // snapshot_records.h: likewise over `snapshots`
 };
 
 // A cursor over the log that follows the head. Not thread-safe: one consumer per subscription.
