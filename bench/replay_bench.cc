@@ -83,11 +83,11 @@ int run(const DomainOptions& options) {
       auto folded = value_or_fail(
           projections::fold_as_of(*ledger, at_position(static_cast<ledger::Position>(head * share)), clock.now()),
           "fold");
-      if (auto saved = projections::save_snapshot(*ledger, folded.state); !saved) fail("save", saved.error());
+      if (auto saved = projections::save_snapshot(*ledger, folded.state, ledger::SnapshotPace::at_once); !saved) fail("save", saved.error());
     }
     const Stopwatch saving;
     auto saved =
-        processor->read([&](const projections::State& state) { return projections::save_snapshot(*ledger, state); });
+        processor->read([&](const projections::State& state) { return projections::save_snapshot(*ledger, state, ledger::SnapshotPace::at_once); });
     if (!saved) fail("save at head", saved.error());
     add(metrics, "snapshot_save_seconds", "snapshot of the whole state: encode + store (synced)", saving.seconds(),
         "s");

@@ -26,6 +26,8 @@ class Store {
 
   // RocksDB's DB is thread-safe; readers of a const Store still need its non-const API.
   rocksdb::DB& db() const { return *db_; }
+  // The operating-system seam the store runs on (the caller's, under the sync watch).
+  rocksdb::Env* env() const { return env_.get(); }
   const std::string& directory() const { return directory_; }
   rocksdb::ColumnFamilyHandle* events() const { return families_[0]; }
   rocksdb::ColumnFamilyHandle* streams() const { return families_[1]; }

@@ -544,7 +544,7 @@ std::expected<State, std::string> decode_snapshot(const std::vector<std::string>
   return state;
 }
 
-std::expected<void, ledger::Error> save_snapshot(ledger::Ledger& ledger, const State& state) {
+std::expected<void, ledger::Error> save_snapshot(ledger::Ledger& ledger, const State& state, ledger::SnapshotPace pace) {
   if (state.position == 0) return {};
   auto event = ledger.read(state.position, 1);
   if (!event) return std::unexpected(event.error());
@@ -556,7 +556,8 @@ std::expected<void, ledger::Error> save_snapshot(ledger::Ledger& ledger, const S
         ledger::Error{ledger::ErrorCode::invalid_argument, "a snapshot is taken at a command's end", state.position});
   }
   ledger::SnapshotRecords snapshots(ledger);
-  auto stored = snapshots.put(kStateSnapshot, state.position, encode_snapshot(state, event->front().hash(), kMaxChunkEntities));
+  auto stored = snapshots.put(kStateSnapshot, state.position, encode_snapshot(state, event->front().hash(), kMaxChunkEntities),
+                              pace);
   if (!stored) return stored;
   // Keep the newest few: older ones only cost space.
   auto positions = snapshots.positions(kStateSnapshot);

@@ -228,7 +228,7 @@ int serve_command(const Args& raw) {
   snapshotter.reset();
   // A snapshot of the final state: the next start folds nothing.
   if (auto saved = (*processor)->read([&](const projections::State& state) {
-        return projections::save_snapshot(**ledger, state);
+        return projections::save_snapshot(**ledger, state, ledger::SnapshotPace::at_once);  // nothing else writes now
       });
       !saved) {
     note("no snapshot at shutdown: " + saved.error().message);

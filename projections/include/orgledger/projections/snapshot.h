@@ -12,6 +12,7 @@
 #include <string>
 
 #include "orgledger/ledger/ledger.h"
+#include "orgledger/ledger/snapshot_records.h"
 #include "orgledger/projections/evolve.h"
 #include "orgledger/projections/state.h"
 
@@ -26,7 +27,8 @@ inline constexpr std::size_t kSnapshotsKept = 3;
 
 // Encodes `state` (the fold of `ledger` up to state.position) and stores it. Errors: the
 // ledger's (read-only, I/O), or an event missing at state.position.
-std::expected<void, ledger::Error> save_snapshot(ledger::Ledger& ledger, const State& state);
+std::expected<void, ledger::Error> save_snapshot(ledger::Ledger& ledger, const State& state,
+                                                 ledger::SnapshotPace pace = ledger::SnapshotPace::background);
 
 using SnapshotNote = std::function<void(const std::string&)>;
 
