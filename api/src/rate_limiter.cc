@@ -10,7 +10,10 @@ std::optional<std::chrono::seconds> RateLimiter::admit(std::string_view token, C
   const double capacity = per_minute_;
   const double per_second = capacity / 60.0;
   std::lock_guard lock(mutex_);
-  if (buckets_.size() >= kPruneAbove) prune(now);
+  if (buckets_.size() >= prune_at_) {
+    prune(now);
+    prune_at_ = std::max(kPruneAbove, 2 * buckets_.size());
+  }
   auto [it, fresh] = buckets_.try_emplace(std::string(token));
   Bucket& bucket = it->second;
   if (fresh) {

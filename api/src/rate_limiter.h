@@ -25,6 +25,11 @@ class RateLimiter {
   // Takes one request of `token` at `now`: nullopt when admitted, else the whole seconds to wait
   // until the next one would be (at least 1). Thread-safe.
   std::optional<std::chrono::seconds> admit(std::string_view token, Clock::time_point now);
+  // How many buckets are kept (tests of the pruning).
+  std::size_t buckets() const {
+    std::lock_guard lock(mutex_);
+    return buckets_.size();
+  }
 
  private:
   struct Bucket {
@@ -32,8 +37,11 @@ class RateLimiter {
     Clock::time_point refilled;
   };
   const std::uint32_t per_minute_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::unordered_map<std::string, Bucket> buckets_;
+  // The size at which the next prune runs: twice what a prune left, so that a map of buckets that
+  // are all in use is not scanned again at every request.
+  std::size_t prune_at_ = kPruneAbove;
   void prune(Clock::time_point now);
 };
 

@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "legacy_events.h"
 #include "orgledger/api/tree_json.h"
+#include "rate_limiter.h"
 #include "orgledger/ledger/event_codec.h"
 #include "test_server.h"
 
@@ -273,4 +274,19 @@ TEST_CASE("inclusion proofs: tree_size defaults to the latest checkpoint's when 
   CHECK(api::inclusion_proof_json(server.ledger(), 7, std::nullopt, 6).value()["tree_size"] == 9);
   CHECK(api::inclusion_proof_json(server.ledger(), 7, 8, 6).value()["tree_size"] == 8);
   CHECK(api::inclusion_proof_json(server.ledger(), 9, 8, 6).error().code == ledger::ErrorCode::invalid_argument);
+}
+
+TEST_CASE("rate limiter: many one-off clients do not grow its map forever - clients still counted are kept", "[tree]") {
+  api::RateLimiter limiter(1);  // one request a minute
+  const auto start = api::RateLimiter::Clock::now();
+  for (std::size_t i = 0; i < api::RateLimiter::kPruneAbove; ++i) REQUIRE_FALSE(limiter.admit("a" + std::to_string(i), start));
+  CHECK(limiter.buckets() == api::RateLimiter::kPruneAbove);
+  // A minute on, every bucket is full again (as good as new): the next client's arrival drops them.
+  const auto later = start + std::chrono::seconds(61);
+  REQUIRE_FALSE(limiter.admit("b0", later));
+  CHECK(limiter.buckets() == 1);
+  // Clients still being counted are never dropped: their limit holds.
+  for (std::size_t i = 1; i <= api::RateLimiter::kPruneAbove + 10; ++i) REQUIRE_FALSE(limiter.admit("b" + std::to_string(i), later));
+  CHECK(limiter.buckets() == api::RateLimiter::kPruneAbove + 11);
+  CHECK(limiter.admit("b0", later));  // still limited
 }
