@@ -111,7 +111,6 @@ void rebuild_section(const ledger::Ledger& ledger, projections::State& state, st
   progress("rebuild: read + evolve into a State");
   ReadRun fold;
   const Stopwatch folding;
-  projections::reserve_for(state, ledger.head().position);
   const auto folded =
       projections::for_each_event(ledger, 1, ledger.head().position, [&](const ledger::RecordedEvent& event) {
         projections::evolve(state, event);

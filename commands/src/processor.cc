@@ -18,7 +18,6 @@
 namespace orgledger::commands {
 namespace {
 
-constexpr std::size_t kGrowthHeadroom = 2 << 20;
 constexpr const char* kShreddingFailed =
     "the key store failed to destroy a key whose destruction is on record (G2): no command is taken until a restart "
     "finishes it";
@@ -133,20 +132,15 @@ std::expected<std::unique_ptr<CommandProcessor>, ledger::Error> CommandProcessor
   processor->id_nonce_ = random_nonce();
   // The newest valid snapshot, then the events after it.
   const auto head = ledger.head().position;
-  if (auto snapshot = projections::load_snapshot(ledger, head, note)) processor->live_ = std::move(*snapshot);
-  projections::reserve_for(processor->live_, head);
-  auto rebuilt = projections::for_each_event(ledger, processor->live_.position + 1, head, [&](const ledger::RecordedEvent& event) {
-    projections::evolve(processor->live_, event);
+  auto& state = processor->working_;
+  if (auto snapshot = projections::load_snapshot(ledger, head, note)) state = std::move(*snapshot);
+  auto rebuilt = projections::for_each_event(ledger, state.position + 1, head, [&](const ledger::RecordedEvent& event) {
+    projections::evolve(state, event);
     if (progress && event.position() % 65536 == 0) progress(event.position());
     return true;
   });
   if (!rebuilt) return std::unexpected(rebuilt.error());
-  // Room for two million more users and streams (16 MiB of buckets each): growing a large hash
-  // table rehashes it whole, under the readers' lock, on the writer thread — a pause of tens of
-  // milliseconds per million entries that every submitter and reader would feel.
-  auto& live = processor->live_;
-  live.users.reserve(live.users.size() + kGrowthHeadroom);
-  live.stream_versions.reserve(live.stream_versions.size() + kGrowthHeadroom);
+  processor->publish();
   if (auto shredded = processor->finish_shredding(); !shredded) return std::unexpected(shredded.error());
   ledger.set_decider(processor.get());
   return processor;
@@ -215,7 +209,7 @@ void CommandProcessor::enqueue(Command command, std::optional<Rejection> refusal
           flight->rejection = flight->refusal;
           return rejected_entry(command, *flight->refusal);
         }
-        auto decided = decide(projections::StateView(live_, &overlay_), command, now, calendar_);
+        auto decided = decide(working_, command, now, calendar_);
         if (!decided) {
           if (decided.error().code == Code::invalid_argument) {
             // Valid when submitted, but not at the writer's instant (A1's bound moved): no entry.
@@ -290,7 +284,7 @@ std::expected<void, ledger::Error> CommandProcessor::shred_recorded(const ledger
 }
 
 std::expected<void, ledger::Error> CommandProcessor::finish_shredding() {
-  for (const auto& [subject, keys] : live_.shredded) {
+  for (const auto& [subject, keys] : working_.shredded) {
     if (shredded(*vault_, subject, keys)) continue;
     if (auto forgotten = vault_->forget(subject, keys); !forgotten) {
       return std::unexpected(vault_failure("a destruction on record could not be finished", forgotten.error()));
@@ -299,73 +293,46 @@ std::expected<void, ledger::Error> CommandProcessor::finish_shredding() {
   return {};
 }
 
+void CommandProcessor::publish() {
+  durable_ = std::make_shared<const projections::State>(working_);  // O(1): the maps are shared
+  published_.store(durable_, std::memory_order_release);
+}
+
 void CommandProcessor::begin_group() {
-  overlay_ = projections::State{};
   catch_up();
-  knows_every_stream_ = in_step_ && live_.position == ledger_.head().position;
+  knows_every_stream_ = in_step_ && durable_->position == ledger_.head().position;
 }
 
 void CommandProcessor::catch_up() {
   const ledger::Position head = ledger_.head().position;
-  if (live_.position >= head) return;
-  std::unique_lock lock(mutex_);
-  auto folded = projections::for_each_event(ledger_, live_.position + 1, head, [&](const ledger::RecordedEvent& event) {
-    projections::evolve(live_, event);
+  if (durable_->position >= head) return;
+  auto folded = projections::for_each_event(ledger_, working_.position + 1, head, [&](const ledger::RecordedEvent& event) {
+    projections::evolve(working_, event);
     return true;
   });
-  if (!folded || live_.position != head) in_step_ = false;
+  if (!folded || working_.position != head) in_step_ = false;
+  publish();
 }
 
 std::optional<ledger::StreamVersion> CommandProcessor::durable_version(std::string_view stream) const {
   if (!knows_every_stream_) return std::nullopt;
-  const auto it = live_.stream_versions.find(stream);
-  return it == live_.stream_versions.end() ? 0 : it->second;
+  const auto* version = durable_->stream_versions.lookup(stream);
+  return version == nullptr ? 0 : *version;
 }
 
-void CommandProcessor::fault_in(const ledger::RecordedEvent& event) {
-  const std::string_view stream = event.stream();
-  const auto colon = stream.find(':');
-  const std::string_view kind = stream.substr(0, colon);
-  const std::string_view id = colon == std::string_view::npos ? std::string_view{} : stream.substr(colon + 1);
-  auto copy = [&](auto projections::State::*map, std::string_view key) {
-    auto& target = overlay_.*map;
-    if (target.find(key) != target.end()) return;
-    const auto& source = live_.*map;
-    if (auto it = source.find(key); it != source.end()) target.emplace(it->first, it->second);
-  };
-  if (kind == "org") copy(&projections::State::organizations, id);
-  else if (kind == "user") copy(&projections::State::users, id);
-  else if (kind == "ticket") copy(&projections::State::tickets, id);
-  else if (kind == "abuse") copy(&projections::State::reports, id);
-  else if (kind == "kcheck") copy(&projections::State::cases, id);
-  else if (kind == "order") copy(&projections::State::orders, id);
-  // C1: the partner remembers its clients.
-  if (event.type_name() == "PartnerRelationEstablished") {
-    const auto* established = event.envelope().payload_as_PartnerRelationEstablished();
-    if (established->partner_org() != nullptr) copy(&projections::State::partner_clients, established->partner_org()->string_view());
-  }
-  // A grant names (and creates) its ticket: keep an existing ticket's agent.
-  if (event.type_name() == "SupportAccessGranted") {
-    const auto* granted = event.envelope().payload_as_SupportAccessGranted();
-    if (granted->ticket() != nullptr) copy(&projections::State::tickets, granted->ticket()->string_view());
-  }
-}
-
+// The staged events go straight into the working state: what is shared with the published version
+// is copied on the way (per entity and trie path), so readers never see a command not durable.
 void CommandProcessor::staged(std::span<const ledger::RecordedEvent> events) {
-  for (const auto& event : events) {
-    fault_in(event);
-    projections::evolve(overlay_, event);
-  }
+  for (const auto& event : events) projections::evolve(working_, event);
 }
 
 void CommandProcessor::durable(const std::vector<ledger::RecordedEvent>& events) {
-  std::unique_lock lock(mutex_);
   // Never expected after catch_up; should it happen, the state has missed events, and the
   // writer must not take stream versions from it any more.
-  if (!events.empty() && events.front().position() != live_.position + 1) in_step_ = false;
-  for (const auto& event : events) projections::evolve(live_, event);
+  if (!events.empty() && events.front().position() != durable_->position + 1) in_step_ = false;
+  publish();
 }
 
-void CommandProcessor::failed() { overlay_ = projections::State{}; }
+void CommandProcessor::failed() { working_ = *durable_; }
 
 }  // namespace orgledger::commands

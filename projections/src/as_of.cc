@@ -17,7 +17,6 @@ std::expected<Folded, ledger::Error> fold_as_of(const ledger::Ledger& ledger, co
   const std::optional<Micros> instant =
       as_of && as_of->kind == AsOf::Kind::instant ? std::optional<Micros>(as_of->value) : std::nullopt;
   if (auto snapshot = load_snapshot(ledger, last, {}, instant)) folded.state = std::move(*snapshot);
-  projections::reserve_for(folded.state, last);
   std::vector<ledger::RecordedEvent> command;  // the events of a command not yet complete
   bool stopped = false;
   auto folding = for_each_event(ledger, folded.state.position + 1, last, [&](const ledger::RecordedEvent& event) {

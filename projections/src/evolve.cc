@@ -37,8 +37,7 @@ SortedSet<ContactPref> prefs_of(const flatbuffers::Vector<std::uint8_t>* prefs) 
 // Finds the organization an event names, or null when it does not exist.
 Organization* organization(State& state, const flatbuffers::String* org) {
   if (org == nullptr) return nullptr;
-  auto it = state.organizations.find(org->string_view());
-  return it == state.organizations.end() ? nullptr : &it->second;
+  return state.organizations.find_mutable(org->string_view());
 }
 
 // A member who leaves (R6), is removed (R1) or hands over and goes (R5) leaves every team too.
@@ -375,7 +374,7 @@ class Folder {
     grant.position = position_;
     org->grants[text(e.grant())] = std::move(grant);
     // S4: naming a ticket creates it.
-    state_.tickets.try_emplace(text(e.ticket()), Ticket{std::nullopt, position_});
+    state_.tickets.emplace(text(e.ticket()), Ticket{std::nullopt, position_});
   }
 
   SupportGrant* grant(const flatbuffers::String* org_id, const flatbuffers::String* grant_id) {
@@ -413,8 +412,7 @@ class Folder {
 
   AbuseReport* report(const flatbuffers::String* id) {
     if (id == nullptr) return nullptr;
-    auto it = state_.reports.find(id->string_view());
-    return it == state_.reports.end() ? nullptr : &it->second;
+    return state_.reports.find_mutable(id->string_view());
   }
 
   void stage_done(const flatbuffers::String* id, std::optional<AbuseStageDone> AbuseReport::*stage) {
@@ -436,8 +434,7 @@ class Folder {
 
   IdentityCase* identity_case(const flatbuffers::String* id) {
     if (id == nullptr) return nullptr;
-    auto it = state_.cases.find(id->string_view());
-    return it == state_.cases.end() ? nullptr : &it->second;
+    return state_.cases.find_mutable(id->string_view());
   }
 
   void apply(const schema::IdentityVerificationOpened& e) {
@@ -493,8 +490,7 @@ class Folder {
 
   Order* order(const flatbuffers::String* id) {
     if (id == nullptr) return nullptr;
-    auto it = state_.orders.find(id->string_view());
-    return it == state_.orders.end() ? nullptr : &it->second;
+    return state_.orders.find_mutable(id->string_view());
   }
 
   void apply(const schema::OrderUnblocked& e) {
@@ -512,20 +508,20 @@ class Folder {
     // A clear value of an event written before G1 (G4) stays in that event, but not in the state:
     // no snapshot written from now on holds it.
     if (kind == "user") {
-      if (auto it = state_.users.find(id); it != state_.users.end()) {
-        it->second.forgotten = position_;
-        it->second.login.clear.clear();
+      if (auto* user = state_.users.find_mutable(id)) {
+        user->forgotten = position_;
+        user->login.clear.clear();
       }
     } else if (kind == "abuse") {
-      if (auto it = state_.reports.find(id); it != state_.reports.end()) {
-        it->second.forgotten = position_;
-        auto& reporter = it->second.reporter;
+      if (auto* report = state_.reports.find_mutable(id)) {
+        report->forgotten = position_;
+        auto& reporter = report->reporter;
         reporter.name.clear();
         reporter.email.clear();
         reporter.phone.clear();
       }
     } else if (kind == "kcheck") {
-      if (auto it = state_.cases.find(id); it != state_.cases.end()) it->second.forgotten = position_;
+      if (auto* c = state_.cases.find_mutable(id)) c->forgotten = position_;
     }
     shred(subject, texts(e.key_ids()));
   }
@@ -545,20 +541,9 @@ class Folder {
 
 }  // namespace
 
-void reserve_for(State& state, std::size_t events) {
-  state.stream_versions.reserve(events / 4);
-  state.users.reserve(events / 8);
-  state.organizations.reserve(events / 64);
-}
-
 void evolve(State& state, const ledger::RecordedEvent& event) {
   Folder(state, event).apply();
-  // Existing streams are updated in place; only a new stream allocates its key.
-  if (auto it = state.stream_versions.find(event.stream()); it != state.stream_versions.end()) {
-    it->second = event.stream_version();
-  } else {
-    state.stream_versions.emplace(std::string(event.stream()), event.stream_version());
-  }
+  state.stream_versions[event.stream()] = event.stream_version();
   state.position = event.position();
   state.recorded_at = event.recorded_at();
 }

@@ -496,25 +496,13 @@ std::expected<State, std::string> decode_snapshot(const std::vector<std::string>
     return std::unexpected(std::string("its data does not match its hash"));
   hash = header->hash;
   // The chunks hold disjoint entities: two threads decode half of them each into states of their
-  // own, which are then merged by moving their nodes (no copy of any entity).
-  // Each share's tables are sized before they fill, from the chunks' vector lengths (a pass over
-  // verified offsets, no decoding): growing a table of millions rehashes it again and again.
+  // own, which are then merged by sharing their entries (no copy of any entity).
   auto decode_share = [&](std::size_t first) -> std::expected<State, std::string> {
     State part;
-    std::size_t users = 0, organizations = 0, streams = 0;
     for (std::size_t i = first; i < chunks.size(); i += 2) {
       const auto* bytes = reinterpret_cast<const std::uint8_t*>(chunks[i].data());
       flatbuffers::Verifier verifier(bytes, chunks[i].size(), 64, 100'000'000);
       if (!fb::VerifyChunkBuffer(verifier)) return std::unexpected("chunk " + std::to_string(i) + " is damaged");
-      const auto* chunk = fb::GetChunk(bytes);
-      users += chunk->users() ? chunk->users()->size() : 0;
-      organizations += chunk->organizations() ? chunk->organizations()->size() : 0;
-      streams += chunk->streams() ? chunk->streams()->size() : 0;
-    }
-    part.users.reserve(users);
-    part.organizations.reserve(organizations);
-    part.stream_versions.reserve(streams);
-    for (std::size_t i = first; i < chunks.size(); i += 2) {
       if (auto decoded = decode_chunk(chunks[i], part); !decoded)
         return std::unexpected("chunk " + std::to_string(i) + " " + decoded.error());
     }
@@ -525,10 +513,6 @@ std::expected<State, std::string> decode_snapshot(const std::vector<std::string>
   auto second = other.get();
   if (!state) return state;
   if (!second) return second;
-  // The merged tables are sized once for both shares.
-  state->users.reserve(state->users.size() + second->users.size());
-  state->organizations.reserve(state->organizations.size() + second->organizations.size());
-  state->stream_versions.reserve(state->stream_versions.size() + second->stream_versions.size());
   state->users.merge(second->users);
   state->organizations.merge(second->organizations);
   state->tickets.merge(second->tickets);

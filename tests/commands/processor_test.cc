@@ -12,6 +12,8 @@
 #include "manual_clock.h"
 #include "orgledger/commands/processor.h"
 #include "orgledger/ledger/event_codec.h"
+#include "orgledger/projections/as_of.h"
+#include "orgledger/projections/digest.h"
 #include "orgledger/projections/evolve.h"
 #include "temp_dir.h"
 
@@ -231,4 +233,73 @@ TEST_CASE("processor: started while plain appends go on, it misses none of them 
     for (const auto& event : events) projections::evolve(replayed, event);
     CHECK(processor->read([](const projections::State& s) { return s; }) == replayed);
   }
+}
+
+namespace {
+
+bool same_digests(const std::vector<projections::ProjectionDigest>& a, const std::vector<projections::ProjectionDigest>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
+    return x.name == y.name && x.entities == y.entities && x.digest == y.digest;
+  });
+}
+
+}  // namespace
+
+TEST_CASE("processor: readers hold versions while groups commit; each stays the log's state at its position") {
+  // Issue 15: a query reads one published version, with no lock against the writer. Readers keep
+  // versions across many groups; a version must neither change under them nor differ from the
+  // log folded to its position.
+  Running r;
+  r.acme();
+  constexpr int kWriters = 6, kCommandsEach = 60, kReaders = 3;
+  std::atomic<int> writers_left{kWriters}, refused{0}, changed{0}, went_back{0};
+  struct Seen {
+    ledger::Position position;
+    std::vector<projections::ProjectionDigest> digests;
+  };
+  std::vector<std::vector<Seen>> seen(kReaders);
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      for (int i = 0; i < kCommandsEach; ++i) {
+        const std::string user = "w" + std::to_string(w) + "-" + std::to_string(i);
+        if (!r.run("svc:signup", RegisterUser{user, user + "@x.ch"})) ++refused;
+        if (!r.run("carol", AddMember{.org = "acme", .user = user, .role = Role::collaborator})) ++refused;
+      }
+      --writers_left;
+    });
+  }
+  for (int k = 0; k < kReaders; ++k) {
+    threads.emplace_back([&, k] {
+      ledger::Position last = 0;
+      while (writers_left > 0) {
+        const auto version = r.processor->version();
+        const auto before = projections::projection_digests(*version);
+        std::this_thread::yield();  // groups commit meanwhile
+        if (!same_digests(before, projections::projection_digests(*version))) ++changed;
+        if (version->position < last) ++went_back;
+        last = version->position;
+        seen[k].push_back({version->position, before});
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  REQUIRE(refused == 0);
+  CHECK(changed == 0);
+  CHECK(went_back == 0);
+  std::size_t compared = 0;
+  for (const auto& readings : seen) {
+    for (std::size_t i = 0; i < readings.size(); i += std::max<std::size_t>(1, readings.size() / 8)) {
+      const auto& reading = readings[i];
+      const projections::AsOf at{projections::AsOf::Kind::position, static_cast<std::int64_t>(reading.position)};
+      auto folded = projections::fold_as_of(*r.log, at, r.clock.now());
+      REQUIRE(folded);
+      CHECK(folded->as_of_position == reading.position);  // published at a group's end: whole commands
+      CHECK(same_digests(projections::projection_digests(folded->state), reading.digests));
+      ++compared;
+    }
+  }
+  CHECK(compared > 0);
+  CHECK(r.processor->read([](const projections::State& s) { return s.organizations.at("acme").members.size(); }) ==
+        2 + kWriters * kCommandsEach);
 }

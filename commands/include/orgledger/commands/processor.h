@@ -10,7 +10,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <utility>
 
 #include "orgledger/commands/command.h"
@@ -73,12 +72,16 @@ class CommandProcessor final : private ledger::GroupDecider {
   // The vault that seals this processor's personal data (G1).
   vault::Vault& vault() const { return *vault_; }
 
-  // Runs `query` on the durable state under the readers' lock: one consistent position.
+  // Runs `query` on the newest published version of the durable state: one consistent position,
+  // held by the query alone. No lock is held: the writer goes on committing while it runs.
   template <typename Query>
   auto read(Query&& query) const {
-    std::shared_lock lock(mutex_);
-    return std::forward<Query>(query)(std::as_const(live_));
+    const std::shared_ptr<const projections::State> state = version();
+    return std::forward<Query>(query)(*state);
   }
+  // The newest published version of the durable state (at a group's end, so whole commands
+  // only). Holding it costs the writer nothing but the memory of what changes meanwhile.
+  std::shared_ptr<const projections::State> version() const { return published_.load(std::memory_order_acquire); }
 
  private:
   CommandProcessor(ledger::Ledger& ledger, const ledger::Clock& clock, const projections::BusinessCalendar& calendar);
@@ -99,24 +102,28 @@ class CommandProcessor final : private ledger::GroupDecider {
   void answer(const std::shared_ptr<InFlight>& flight, Outcome outcome);
   // G2: finishes every destruction on record that the vault has not done (a crash came between).
   std::expected<void, ledger::Error> finish_shredding();
-  // Copies into the overlay what `event` will change, so evolve sees the durable entity first.
-  void fault_in(const ledger::RecordedEvent& event);
 
   ledger::Ledger& ledger_;
   std::unique_ptr<vault::Vault> owned_vault_;
   vault::Vault* vault_ = nullptr;
   const ledger::Clock& clock_;
   const projections::BusinessCalendar& calendar_;
-  mutable std::shared_mutex mutex_;
-  projections::State live_;     // durable; written only by the writer thread, under mutex_
-  projections::State overlay_;  // this group's staged entities; writer thread only
-  // Folds into live_ the events appended while no processor decided (a plain append between
-  // start's fold and set_decider): the rules, and the versions below, must see them.
+  // The state as of the last durable group, published for readers (release on store, acquire on
+  // load). Versions share whatever did not change between them (projections/persistent_map.h).
+  std::atomic<std::shared_ptr<const projections::State>> published_;
+  // Writer thread only: the durable state (the version last published) and `working_`, that state
+  // with this group's staged commands folded in — what decide() reads. A failed group drops it.
+  std::shared_ptr<const projections::State> durable_;
+  projections::State working_;
+  // Publishes `working_` as the durable state.
+  void publish();
+  // Folds in the events appended while no processor decided (a plain append between start's fold
+  // and set_decider), and publishes them: the rules, and the versions below, must see them.
   void catch_up();
-  // Whether live_ has folded every event of the log when the group began (writer thread only):
+  // Whether the durable state has folded every event of the log when the group began (writer thread only):
   // only then may durable_version answer for streams it has never seen.
   bool knows_every_stream_ = false;
-  // False for good once live_ was found to have missed events: from then on every command is
+  // False for good once the state was found to have missed events: from then on every command is
   // refused as `stopped` (fail-stop) rather than decided on a state that is not the log's.
   std::atomic<bool> in_step_{true};
   std::atomic<std::uint64_t> generated_ids_{0};

@@ -20,8 +20,4 @@ inline constexpr std::uint32_t kFoldVersion = 1;
 // by the command processor) changes nothing rather than inventing state.
 void evolve(State& state, const ledger::RecordedEvent& event);
 
-// Before folding `events` events into an empty state: sizes its hash tables once instead of
-// growing them step by step (a rough share of streams, users and organizations per event).
-void reserve_for(State& state, std::size_t events);
-
 }  // namespace orgledger::projections

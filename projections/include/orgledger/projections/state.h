@@ -8,21 +8,18 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "orgledger/ledger/types.h"
+#include "orgledger/projections/persistent_map.h"
 
 namespace orgledger::projections {
 
-// Maps keyed by id that are searched with the string_views of stored events: no string is built
-// per lookup (the fold's hottest path).
-struct IdHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view id) const noexcept { return std::hash<std::string_view>{}(id); }
-};
+// The state's maps of entities by id: persistent (persistent_map.h), so that a copy of the whole
+// state costs nine pointers and the writer's next change copies only what it touches — readers
+// keep the version they started with (issue 15). Searched with the string_views of stored events.
 template <typename Value>
-using IdMap = std::unordered_map<std::string, Value, IdHash, std::equal_to<>>;
+using IdMap = PersistentMap<Value>;
 // An organization's members, products, teams and grants: sorted vectors, not trees. Organizations
 // hold tens to hundreds of entries; a check walks a few of them, and the writer copies a whole
 // organization into its overlay per command (commands/processor.cc), where a tree costs one

@@ -1,0 +1,387 @@
+// The trie behind PersistentMap (persistent_map.h). Not for use elsewhere.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <bit>
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace orgledger::projections::detail {
+
+// An object shared by reference count. A copy starts unshared: the count is the object's
+// identity's, never copied.
+struct Shared {
+  Shared() = default;
+  Shared(const Shared&) {}
+  Shared& operator=(const Shared&) = delete;
+  mutable std::atomic<std::uint32_t> references{1};
+};
+
+// A counted reference to a Shared object (intrusive: one allocation per object).
+template <typename T>
+class Ref {
+ public:
+  Ref() = default;
+  // Takes over a new object, whose count is 1.
+  static Ref adopt(T* object) {
+    Ref ref;
+    ref.object_ = object;
+    return ref;
+  }
+  // One more reference to an object another Ref holds.
+  static Ref share(const T* object) {
+    object->references.fetch_add(1, std::memory_order_relaxed);
+    return adopt(const_cast<T*>(object));
+  }
+  Ref(const Ref& other) : object_(other.object_) {
+    if (object_ != nullptr) object_->references.fetch_add(1, std::memory_order_relaxed);
+  }
+  Ref(Ref&& other) noexcept : object_(std::exchange(other.object_, nullptr)) {}
+  Ref& operator=(Ref other) noexcept {
+    std::swap(object_, other.object_);
+    return *this;
+  }
+  ~Ref() {
+    // acq_rel: the last holder's delete must see every other holder's reads done.
+    if (object_ != nullptr && object_->references.fetch_sub(1, std::memory_order_acq_rel) == 1) delete object_;
+  }
+  T* get() const { return object_; }
+  T* operator->() const { return object_; }
+  T& operator*() const { return *object_; }
+  explicit operator bool() const { return object_ != nullptr; }
+  // Whether nothing else refers to the object: then it may be changed in place, provided the
+  // holder of this reference is itself unshared (the trie checks from its root down). Acquire:
+  // the holders that let go before must have finished reading it.
+  bool unique() const { return object_->references.load(std::memory_order_acquire) == 1; }
+
+ private:
+  T* object_ = nullptr;
+};
+
+template <typename T, typename... Args>
+Ref<T> make_ref(Args&&... args) {
+  return Ref<T>::adopt(new T(std::forward<Args>(args)...));
+}
+
+// The key's 64-bit hash (a test may give a worse one, to make the trie deep and collide).
+struct IdHash {
+  std::uint64_t operator()(std::string_view key) const noexcept { return std::hash<std::string_view>{}(key); }
+};
+
+template <typename Value, typename Hash>
+struct Trie {
+  static std::uint64_t hash_of(std::string_view key) { return Hash{}(key); }
+  static constexpr unsigned kBits = 5;
+  static constexpr unsigned kHashBits = 64;
+  // Levels at shifts 0, 5, …, 60, then one collision list (keys whose 64-bit hashes are equal).
+  static constexpr std::size_t kMaxDepth = kHashBits / kBits + 2;
+
+  struct Entry : Shared {
+    template <typename... Args>
+    Entry(std::uint64_t h, std::string_view key, Args&&... args)
+        : hash(h), pair(std::piecewise_construct, std::forward_as_tuple(key), std::forward_as_tuple(std::forward<Args>(args)...)) {}
+    std::uint64_t hash;
+    std::pair<const std::string, Value> pair;
+  };
+  // Entries and sub-nodes, each in the order of their 5-bit fragments, present where the bitmaps
+  // say. At the collision depth the bitmaps are unused and `entries` is a plain list.
+  struct Node : Shared {
+    std::uint32_t entry_map = 0;
+    std::uint32_t child_map = 0;
+    std::vector<Ref<Entry>> entries;
+    std::vector<Ref<Node>> children;
+  };
+
+  static bool collisions(unsigned shift) { return shift >= kHashBits; }
+  static std::uint32_t bit_of(std::uint64_t hash, unsigned shift) { return 1u << ((hash >> shift) & 31u); }
+  static std::size_t index_of(std::uint32_t map, std::uint32_t bit) { return std::popcount(map & (bit - 1)); }
+  static bool same(const Entry& entry, std::uint64_t hash, std::string_view key) {
+    return entry.hash == hash && entry.pair.first == key;
+  }
+
+  // Walks every entry, depth first; also resumes after an entry that find() reached.
+  class Iterator {
+   public:
+    using value_type = std::pair<const std::string, Value>;
+    using reference = const value_type&;
+    using pointer = const value_type*;
+    using difference_type = std::ptrdiff_t;
+    using iterator_category = std::forward_iterator_tag;
+
+    Iterator() = default;
+    static Iterator first(const Node* root) {
+      Iterator it;
+      if (root != nullptr) {
+        it.stack_[0] = {root, 0};
+        it.depth_ = 1;
+        it.advance();
+      }
+      return it;
+    }
+    reference operator*() const { return current_->pair; }
+    pointer operator->() const { return &current_->pair; }
+    Iterator& operator++() {
+      advance();
+      return *this;
+    }
+    Iterator operator++(int) {
+      Iterator before = *this;
+      advance();
+      return before;
+    }
+    friend bool operator==(const Iterator& a, const Iterator& b) { return a.current_ == b.current_; }
+    // The entry itself, shared with the trie.
+    Ref<Entry> entry() const { return Ref<Entry>::share(current_); }
+
+   private:
+    friend struct Trie;
+    struct Frame {
+      const Node* node = nullptr;
+      std::size_t next = 0;  // entries first, then children
+    };
+    void advance() {
+      while (depth_ > 0) {
+        Frame& frame = stack_[depth_ - 1];
+        const auto& entries = frame.node->entries;
+        if (frame.next < entries.size()) {
+          current_ = entries[frame.next++].get();
+          return;
+        }
+        const std::size_t child = frame.next - entries.size();
+        if (child < frame.node->children.size()) {
+          ++frame.next;
+          stack_[depth_++] = {frame.node->children[child].get(), 0};
+          continue;
+        }
+        --depth_;
+      }
+      current_ = nullptr;
+    }
+    std::array<Frame, kMaxDepth> stack_{};
+    std::size_t depth_ = 0;
+    const Entry* current_ = nullptr;
+  };
+
+  Ref<Node> root;
+  std::size_t size = 0;
+
+  const Value* lookup(std::string_view key) const {
+    const std::uint64_t hash = hash_of(key);
+    const Node* node = root.get();
+    for (unsigned shift = 0; node != nullptr; shift += kBits) {
+      if (collisions(shift)) {
+        for (const auto& entry : node->entries) {
+          if (same(*entry, hash, key)) return &entry->pair.second;
+        }
+        return nullptr;
+      }
+      const std::uint32_t bit = bit_of(hash, shift);
+      if ((node->entry_map & bit) != 0) {
+        const Entry& entry = *node->entries[index_of(node->entry_map, bit)];
+        return same(entry, hash, key) ? &entry.pair.second : nullptr;
+      }
+      if ((node->child_map & bit) == 0) return nullptr;
+      node = node->children[index_of(node->child_map, bit)].get();
+    }
+    return nullptr;
+  }
+
+  // As lookup, keeping the path so that the iterator can go on from the entry.
+  Iterator find(std::string_view key) const {
+    const std::uint64_t hash = hash_of(key);
+    Iterator it;
+    const Node* node = root.get();
+    for (unsigned shift = 0; node != nullptr; shift += kBits) {
+      auto& frame = it.stack_[it.depth_++];
+      frame.node = node;
+      if (collisions(shift)) {
+        for (std::size_t i = 0; i < node->entries.size(); ++i) {
+          if (!same(*node->entries[i], hash, key)) continue;
+          frame.next = i + 1;
+          it.current_ = node->entries[i].get();
+          return it;
+        }
+        return Iterator();
+      }
+      const std::uint32_t bit = bit_of(hash, shift);
+      if ((node->entry_map & bit) != 0) {
+        const std::size_t i = index_of(node->entry_map, bit);
+        if (!same(*node->entries[i], hash, key)) return Iterator();
+        frame.next = i + 1;
+        it.current_ = node->entries[i].get();
+        return it;
+      }
+      if ((node->child_map & bit) == 0) return Iterator();
+      const std::size_t child = index_of(node->child_map, bit);
+      frame.next = node->entries.size() + child + 1;
+      node = node->children[child].get();
+    }
+    return Iterator();
+  }
+
+  const Value& at(std::string_view key) const {
+    if (const Value* value = lookup(key)) return *value;
+    throw std::out_of_range("no entry " + std::string(key));
+  }
+
+  // Makes what `ref` points to this trie's alone, copying it when another copy shares it.
+  template <typename T>
+  static T& own(Ref<T>& ref) {
+    if (!ref.unique()) ref = make_ref<T>(*ref);
+    return *ref;
+  }
+
+  // The value under `key`, changed in place after copying its shared path; when absent, null if
+  // `make` is nullptr, else a new entry holding make().
+  template <typename Make>
+  Value* upsert(std::string_view key, Make&& make) {
+    constexpr bool inserts = !std::is_null_pointer_v<std::decay_t<Make>>;
+    if constexpr (!inserts) {
+      if (lookup(key) == nullptr) return nullptr;  // nothing to copy for an absent key
+    }
+    const std::uint64_t hash = hash_of(key);
+    if (!root) root = make_ref<Node>();
+    Ref<Node>* slot = &root;
+    for (unsigned shift = 0;; shift += kBits) {
+      Node& node = own(*slot);
+      if (collisions(shift)) {
+        for (auto& entry : node.entries) {
+          if (same(*entry, hash, key)) return &own(entry).pair.second;
+        }
+        if (!inserts) return nullptr;
+        node.entries.push_back(new_entry(hash, key, make));
+        ++size;
+        return &node.entries.back()->pair.second;
+      }
+      const std::uint32_t bit = bit_of(hash, shift);
+      if ((node.entry_map & bit) != 0) {
+        const std::size_t i = index_of(node.entry_map, bit);
+        if (same(*node.entries[i], hash, key)) return &own(node.entries[i]).pair.second;
+        if (!inserts) return nullptr;
+        slot = &push_down(node, bit, i, shift + kBits);  // the new key goes on below, beside it
+        continue;
+      }
+      if ((node.child_map & bit) != 0) {
+        slot = &node.children[index_of(node.child_map, bit)];
+        continue;
+      }
+      if (!inserts) return nullptr;
+      const std::size_t i = index_of(node.entry_map, bit);
+      node.entries.insert(node.entries.begin() + static_cast<std::ptrdiff_t>(i), new_entry(hash, key, make));
+      node.entry_map |= bit;
+      ++size;
+      return &node.entries[i]->pair.second;
+    }
+  }
+
+  // Inserts `entry` itself (no copy of its value) unless its key is present.
+  void place(Ref<Entry> entry) {
+    const std::uint64_t hash = entry->hash;
+    const std::string_view key = entry->pair.first;
+    if (!root) root = make_ref<Node>();
+    Ref<Node>* slot = &root;
+    for (unsigned shift = 0;; shift += kBits) {
+      Node& node = own(*slot);
+      if (collisions(shift)) {
+        for (auto& present : node.entries) {
+          if (same(*present, hash, key)) return;
+        }
+        node.entries.push_back(std::move(entry));
+        ++size;
+        return;
+      }
+      const std::uint32_t bit = bit_of(hash, shift);
+      if ((node.entry_map & bit) != 0) {
+        const std::size_t i = index_of(node.entry_map, bit);
+        if (same(*node.entries[i], hash, key)) return;
+        slot = &push_down(node, bit, i, shift + kBits);
+        continue;
+      }
+      if ((node.child_map & bit) != 0) {
+        slot = &node.children[index_of(node.child_map, bit)];
+        continue;
+      }
+      node.entries.insert(node.entries.begin() + static_cast<std::ptrdiff_t>(index_of(node.entry_map, bit)), std::move(entry));
+      node.entry_map |= bit;
+      ++size;
+      return;
+    }
+  }
+
+  // Every entry of `other` whose key this trie lacks, shared rather than copied.
+  void merge(const Trie& other) {
+    for (auto it = Iterator::first(other.root.get()); it != Iterator(); ++it) place(it.entry());
+  }
+
+  // A new entry holding make(); never called with nullptr (upsert returns first).
+  template <typename Make>
+  static Ref<Entry> new_entry(std::uint64_t hash, std::string_view key, Make& make) {
+    if constexpr (std::is_null_pointer_v<std::decay_t<Make>>) {
+      return {};
+    } else {
+      return make_ref<Entry>(hash, key, make());
+    }
+  }
+
+  // Moves the entry at `entry_index` (fragment `bit`) of `node` into a new sub-node one level
+  // down, and returns the slot of that sub-node.
+  static Ref<Node>& push_down(Node& node, std::uint32_t bit, std::size_t entry_index, unsigned child_shift) {
+    Ref<Entry> moved = std::move(node.entries[entry_index]);
+    node.entries.erase(node.entries.begin() + static_cast<std::ptrdiff_t>(entry_index));
+    node.entry_map &= ~bit;
+    Ref<Node> child = make_ref<Node>();
+    if (!collisions(child_shift)) child->entry_map = bit_of(moved->hash, child_shift);
+    child->entries.push_back(std::move(moved));
+    const std::size_t at = index_of(node.child_map, bit);
+    node.children.insert(node.children.begin() + static_cast<std::ptrdiff_t>(at), std::move(child));
+    node.child_map |= bit;
+    return node.children[at];
+  }
+
+  // Removes `key`'s entry. Sub-nodes left empty stay (a later insert may use them); they hold
+  // nothing, so iteration and equality do not see them.
+  bool erase(std::string_view key) {
+    if (lookup(key) == nullptr) return false;
+    const std::uint64_t hash = hash_of(key);
+    Ref<Node>* slot = &root;
+    for (unsigned shift = 0;; shift += kBits) {
+      Node& node = own(*slot);
+      if (collisions(shift)) {
+        for (std::size_t i = 0; i < node.entries.size(); ++i) {
+          if (!same(*node.entries[i], hash, key)) continue;
+          node.entries.erase(node.entries.begin() + static_cast<std::ptrdiff_t>(i));
+          --size;
+          return true;
+        }
+        return false;
+      }
+      const std::uint32_t bit = bit_of(hash, shift);
+      if ((node.entry_map & bit) != 0) {
+        node.entries.erase(node.entries.begin() + static_cast<std::ptrdiff_t>(index_of(node.entry_map, bit)));
+        node.entry_map &= ~bit;
+        --size;
+        return true;
+      }
+      slot = &node.children[index_of(node.child_map, bit)];
+    }
+  }
+
+  static bool equal(const Trie& a, const Trie& b) {
+    if (a.size != b.size) return false;
+    if (a.root.get() == b.root.get()) return true;
+    for (auto it = Iterator::first(a.root.get()); it != Iterator(); ++it) {
+      const Value* other = b.lookup(it->first);
+      if (other == nullptr || !(*other == it->second)) return false;
+    }
+    return true;
+  }
+};
+
+}  // namespace orgledger::projections::detail
