@@ -245,7 +245,7 @@ bool same_digests(const std::vector<projections::ProjectionDigest>& a, const std
 
 }  // namespace
 
-TEST_CASE("processor: readers hold versions while groups commit; each stays the log's state at its position") {
+TEST_CASE("processor: readers hold versions while groups commit, each staying the log's state at its position") {
   // Issue 15: a query reads one published version, with no lock against the writer. Readers keep
   // versions across many groups; a version must neither change under them nor differ from the
   // log folded to its position.

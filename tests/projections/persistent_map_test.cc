@@ -3,6 +3,7 @@
 // with hashes that collide on purpose so the trie's deep levels and collision lists are reached.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <random>
@@ -65,8 +66,21 @@ void random_operations_match_a_reference(std::uint64_t seed) {
     REQUIRE(map.size() == reference.size());
   }
   CHECK(contents(map) == reference);
-  // Every version kept is as it was when copied, whatever the map went through afterwards.
+  // Every version kept is as it was when copied, whatever the map went through afterwards; and
+  // the map's differences from it name every key that differs, once each.
   for (const auto& [version, expected] : versions) {
+    std::map<std::string, int> reported;
+    map.for_each_difference(version, [&](std::string_view key) { ++reported[std::string(key)]; });
+    for (const auto& [key, times] : reported) {
+      CHECK(times == 1);
+      CHECK((expected.contains(key) || reference.contains(key)));
+    }
+    for (const auto& [key, value] : reference) {
+      if (!expected.contains(key) || expected.at(key) != value) CHECK(reported.contains(key));
+    }
+    for (const auto& [key, value] : expected) {
+      if (!reference.contains(key)) CHECK(reported.contains(key));
+    }
     CHECK(contents(version) == expected);
     CHECK(version.size() == expected.size());
     for (const auto& [key, value] : expected) CHECK(version.at(key) == value);
@@ -84,6 +98,22 @@ TEST_CASE("persistent map: random inserts, updates and erases match std::map, an
   }
 }
 
+TEST_CASE("persistent map: the differences between two versions cost what changed, and an empty map differs by every key") {
+  PersistentMap<int> before;
+  for (int i = 0; i < 100000; ++i) before.emplace("k" + std::to_string(i), i);
+  PersistentMap<int> after = before;
+  after["k7"] = -1;
+  after.erase("k8");
+  after.emplace("new", 1);
+  std::vector<std::string> keys;
+  after.for_each_difference(before, [&](std::string_view key) { keys.emplace_back(key); });
+  std::sort(keys.begin(), keys.end());
+  CHECK(keys == std::vector<std::string>{"k7", "k8", "new"});
+  std::size_t all = 0;
+  after.for_each_difference(PersistentMap<int>(), [&](std::string_view) { ++all; });
+  CHECK(all == after.size());
+}
+
 TEST_CASE("persistent map: find's iterator goes on through the rest of the map, as begin's does") {
   PersistentMap<int, TenBitHash> map;
   for (int i = 0; i < 300; ++i) map.emplace("id" + std::to_string(i), i);
@@ -99,7 +129,7 @@ TEST_CASE("persistent map: find's iterator goes on through the rest of the map, 
   CHECK_THROWS_AS(map.at("absent"), std::out_of_range);
 }
 
-TEST_CASE("persistent map: equality is by content, whatever the history; merge shares the entries it lacks") {
+TEST_CASE("persistent map: equality is by content, whatever the history, and merge shares the entries it lacks") {
   PersistentMap<int> a, b;
   for (int i = 0; i < 500; ++i) a.emplace("x" + std::to_string(i), i);
   for (int i = 499; i >= 0; --i) b[std::string("x") + std::to_string(i)] = i;

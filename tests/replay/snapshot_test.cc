@@ -185,13 +185,13 @@ TEST_CASE("Snapshots: corrupt, incomplete, unknown-format, other-fold, foreign a
   CHECK(loaded->position == at);  // the good one, not the one past the head
 }
 
-TEST_CASE("Snapshotter: a snapshot every N events while commands go on, from a state of its own") {
+TEST_CASE("Snapshotter: a snapshot every N events while commands go on, from the published versions") {
   History h;
-  auto start = h.processor->read([](const projections::State& state) { return state; });
   std::vector<std::string> notes;
   {
-    projections::Snapshotter snapshotter(*h.log, std::move(start), 50,
-                                         [&](const std::string& note) { notes.push_back(note); });
+    projections::Snapshotter snapshotter(*h.log, [&] { return h.processor->version(); }, 50,
+                                         [&](const std::string& note) { notes.push_back(note); },
+                                         std::chrono::milliseconds(5));
     h.random_commands(5, 200);
     const auto head = h.log->head().position;
     for (int wait = 0; wait < 100; ++wait) {

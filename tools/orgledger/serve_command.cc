@@ -181,11 +181,10 @@ int serve_command(const Args& raw) {
   std::fprintf(stderr, "orgledger serve: state rebuilt to position %llu in %.2f s\n",
                static_cast<unsigned long long>((*ledger)->head().position),
                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  // Periodic snapshots from a state of their own (0: only at shutdown).
+  // Periodic snapshots of the published versions (0: only at shutdown).
   std::optional<projections::Snapshotter> snapshotter;
   if (snapshot_every > 0) {
-    snapshotter.emplace(**ledger, (*processor)->read([](const projections::State& state) { return state; }),
-                        snapshot_every, note);
+    snapshotter.emplace(**ledger, [&processor] { return (*processor)->version(); }, snapshot_every, note);
   }
   commands::Scheduler scheduler(**processor, clock, calendar);
   scheduler.start();

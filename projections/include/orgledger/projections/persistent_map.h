@@ -65,6 +65,14 @@ class PersistentMap {
   // Removes the entry; returns whether there was one.
   bool erase(std::string_view key) { return trie_.erase(key); }
 
+  // Calls fn(key) once for each key added, removed or changed since `before`. Costs time in the
+  // number of differences (times the depth) when one map is a later version of the other: what
+  // the two share is skipped whole. An entry copied but left equal may be reported too.
+  template <typename Fn>
+  void for_each_difference(const PersistentMap& before, Fn&& fn) const {
+    Trie::differences(before.trie_.root.get(), trie_.root.get(), 0, fn);
+  }
+
   // Same keys with equal values, whatever the history of either map.
   friend bool operator==(const PersistentMap& a, const PersistentMap& b) { return Trie::equal(a.trie_, b.trie_); }
 

@@ -373,6 +373,51 @@ struct Trie {
     }
   }
 
+  // Calls fn(key) for each key whose entry is not the same object in `a` and `b` (added, removed,
+  // or changed). Subtrees the two share are skipped whole.
+  template <typename Fn>
+  static void differences(const Node* a, const Node* b, unsigned shift, Fn& fn) {
+    if (a == b) return;
+    if (a == nullptr || b == nullptr || collisions(shift)) return differ(gather(a), gather(b), fn);
+    for (unsigned fragment = 0; fragment < 32; ++fragment) {
+      const std::uint32_t bit = 1u << fragment;
+      const Node* child_a = (a->child_map & bit) != 0 ? a->children[index_of(a->child_map, bit)].get() : nullptr;
+      const Node* child_b = (b->child_map & bit) != 0 ? b->children[index_of(b->child_map, bit)].get() : nullptr;
+      if (child_a != nullptr && child_b != nullptr) {
+        differences(child_a, child_b, shift + kBits, fn);
+        continue;
+      }
+      const Entry* entry_a = (a->entry_map & bit) != 0 ? a->entries[index_of(a->entry_map, bit)].get() : nullptr;
+      const Entry* entry_b = (b->entry_map & bit) != 0 ? b->entries[index_of(b->entry_map, bit)].get() : nullptr;
+      if (child_a == nullptr && child_b == nullptr && entry_a == entry_b) continue;
+      // Where one side holds a sub-node and the other an entry (or nothing), compare by key.
+      differ(child_a != nullptr ? gather(child_a) : single(entry_a), child_b != nullptr ? gather(child_b) : single(entry_b), fn);
+    }
+  }
+  static std::vector<const Entry*> single(const Entry* entry) {
+    return entry == nullptr ? std::vector<const Entry*>{} : std::vector<const Entry*>{entry};
+  }
+  static std::vector<const Entry*> gather(const Node* node) {
+    std::vector<const Entry*> out;
+    for (auto it = Iterator::first(node); it != Iterator(); ++it) out.push_back(it.current_);
+    return out;
+  }
+  template <typename Fn>
+  static void differ(const std::vector<const Entry*>& a, const std::vector<const Entry*>& b, Fn& fn) {
+    auto in = [](const std::vector<const Entry*>& side, const Entry* entry) {
+      for (const Entry* other : side) {
+        if (other->hash == entry->hash && other->pair.first == entry->pair.first) return other;
+      }
+      return static_cast<const Entry*>(nullptr);
+    };
+    for (const Entry* entry : a) {
+      if (in(b, entry) != entry) fn(std::string_view(entry->pair.first));
+    }
+    for (const Entry* entry : b) {
+      if (a.empty() || in(a, entry) == nullptr) fn(std::string_view(entry->pair.first));
+    }
+  }
+
   static bool equal(const Trie& a, const Trie& b) {
     if (a.size != b.size) return false;
     if (a.root.get() == b.root.get()) return true;

@@ -1,9 +1,12 @@
-// Takes a snapshot every N events while a server runs, without touching the live state: it keeps
-// a state of its own, following the log through a subscription, and stores it whenever N more
-// events have passed (at a command's end). The writer and the readers never wait for it.
+// Takes a snapshot every N events while a server runs. It saves published versions of the live
+// state (commands/processor.h: version()), which share their structure with it: no second copy,
+// no fold of its own, and neither the writer nor the readers ever wait for it.
 #pragma once
 
-#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <thread>
 
 #include "orgledger/ledger/ledger.h"
@@ -12,21 +15,29 @@
 
 namespace orgledger::projections {
 
+// The newest published version of the state; always at a command's end.
+using VersionSource = std::function<std::shared_ptr<const State>()>;
+
 class Snapshotter {
  public:
-  // `start` is the state at some durable position (usually a copy of the live state after start);
-  // `ledger` must outlive the snapshotter. Failures to store are told to `note`; they stop
-  // nothing (the log is the record; snapshots only save time).
-  Snapshotter(ledger::Ledger& ledger, State start, Position every, SnapshotNote note);
-  ~Snapshotter();  // stops following
+  // Looks at `latest` every `poll` and stores the version once it is `every` events past the last
+  // one stored (or past the version it started from). `ledger` must outlive the snapshotter.
+  // Failures to store are told to `note`; they stop nothing (the log is the record; snapshots
+  // only save time).
+  Snapshotter(ledger::Ledger& ledger, VersionSource latest, Position every, SnapshotNote note,
+              std::chrono::milliseconds poll = std::chrono::milliseconds(200));
+  ~Snapshotter();  // stops; a snapshot being written is finished first
 
  private:
   void run();
   ledger::Ledger& ledger_;
-  State state_;
+  VersionSource latest_;
   Position every_;
   SnapshotNote note_;
-  std::atomic<bool> stopping_{false};
+  std::chrono::milliseconds poll_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
   std::thread thread_;
 };
 
