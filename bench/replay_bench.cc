@@ -8,6 +8,7 @@
 
 #include "bench_clock.h"
 #include "bench_support.h"
+#include "domain_commands.h"
 #include "domain_log.h"
 #include "domain_options.h"
 #include "metrics.h"
@@ -27,6 +28,8 @@ namespace {
 
 constexpr std::size_t kOrgSamples = 1000;
 constexpr std::size_t kGlobalSamples = 9;
+constexpr std::size_t kRecentCommands = 200000;  // one event each: within the ~1 M positions kept versions span
+constexpr std::size_t kRecentSamples = 200;
 
 constexpr auto add = add_metric;  // every figure: recorded and logged
 
@@ -119,6 +122,31 @@ int run(const DomainOptions& options) {
       ms.push_back(watch.micros() / 1000);
     }
     percentiles(metrics, "global_as_of", "global as-of at a random position after the first snapshot", ms);
+  }
+
+  // A running server keeps a version every 4096 positions of its recent past (the last 256):
+  // as-of questions about that past fold only the few events after the kept version.
+  std::fprintf(stderr, "global as-of in the recent past, from the versions a running processor keeps\n");
+  {
+    auto processor = value_or_fail(commands::CommandProcessor::start(*ledger, clock), "start for recent as-of");
+    const ledger::Position before = ledger->head().position;
+    auto batch = processor->read([&](const projections::State& state) {
+      return make_commands(state, kRecentCommands, options.seed, "recent-");
+    });
+    const auto run = submit_async(*processor, std::move(batch), 64);
+    if (run.failed > 0) throw BenchFailure("recent commands: " + run.first_problem);
+    const ledger::Position after = ledger->head().position;
+    std::vector<double> ms;
+    for (std::size_t i = 0; i < kRecentSamples; ++i) {
+      const ledger::Position point = before + random() % (after - before);
+      const Stopwatch watch;
+      const auto start = processor->version_at_or_before(point);
+      if (!start) throw BenchFailure("no version kept at or before " + std::to_string(point));
+      auto folded = value_or_fail(projections::fold_as_of_from(*ledger, *start, at_position(point), clock.now()), "recent as-of");
+      ms.push_back(watch.micros() / 1000);
+    }
+    add(metrics, "recent_commands", "commands through the processor before the recent as-of", static_cast<double>(after - before), "events");
+    percentiles(metrics, "recent_as_of", "global as-of at a random position of the recent past (kept versions)", ms);
   }
 
   std::fprintf(stderr, "as-of questions about one organization at random past positions\n");

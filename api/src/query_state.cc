@@ -37,9 +37,12 @@ std::expected<PastState, HttpResponse> whole_state_as_of(const Call& call, const
     services.metrics.as_of_cache_hit();
     return past;
   }
-  // Folded to the resolved position: the same state an instant resolving to it would give.
+  // Folded to the resolved position: the same state an instant resolving to it would give. From a
+  // version the processor kept when the point is recent (a short fold), else from a snapshot.
   const projections::AsOf position{projections::AsOf::Kind::position, static_cast<std::int64_t>(cut->position)};
-  auto folded = projections::fold_as_of(services.ledger, position, now, {}, call.cancelled);
+  const auto start = services.processor.version_at_or_before(cut->position);
+  auto folded = start ? projections::fold_as_of_from(services.ledger, *start, position, now, call.cancelled)
+                      : projections::fold_as_of(services.ledger, position, now, {}, call.cancelled);
   if (!folded) {
     if (call.cancelled && call.cancelled->load()) {
       services.metrics.costly_cancelled();

@@ -296,6 +296,26 @@ std::expected<void, ledger::Error> CommandProcessor::finish_shredding() {
 void CommandProcessor::publish() {
   durable_ = std::make_shared<const projections::State>(working_);  // O(1): the maps are shared
   published_.store(durable_, std::memory_order_release);
+  std::lock_guard lock(retained_mutex_);
+  if (!retained_.empty() && durable_->position < retained_.back()->position + retain_every_) return;
+  retained_.push_back(durable_);
+  while (retained_.size() > retain_count_) retained_.pop_front();
+}
+
+void CommandProcessor::keep_versions(ledger::Position every, std::size_t count) {
+  std::lock_guard lock(retained_mutex_);
+  retain_every_ = std::max<ledger::Position>(every, 1);
+  retain_count_ = count;
+  while (retained_.size() > retain_count_) retained_.pop_front();
+}
+
+std::shared_ptr<const projections::State> CommandProcessor::version_at_or_before(ledger::Position position) const {
+  if (auto latest = version(); latest->position <= position) return latest;
+  std::lock_guard lock(retained_mutex_);
+  const auto after = std::upper_bound(retained_.begin(), retained_.end(), position,
+                                      [](ledger::Position p, const auto& kept) { return p < kept->position; });
+  if (after == retained_.begin()) return nullptr;
+  return *std::prev(after);
 }
 
 void CommandProcessor::begin_group() {

@@ -23,6 +23,7 @@ TEST_CASE("As of every position: the state that was live right after it") {
   ManualClock clock(kSampleInstant);
   auto log = ledger::Ledger::open(dir.path(), {.clock = &clock}).value();
   auto processor = commands::CommandProcessor::start(*log, clock).value();
+  processor->keep_versions(16, 1000);
   for (int u = 0; u < kUsers; ++u) {
     const std::string user = "u" + std::to_string(u);
     REQUIRE(processor->submit(
@@ -45,6 +46,14 @@ TEST_CASE("As of every position: the state that was live right after it") {
     auto whole = projections::fold_as_of(*log, at, clock.now());
     REQUIRE(whole);
     REQUIRE(whole->state == expected);
+    // From a version the processor kept (every 16 positions here), folding only the tail.
+    const auto start = processor->version_at_or_before(position);
+    REQUIRE(start);
+    CHECK(start->position <= position);
+    auto from_version = projections::fold_as_of_from(*log, *start, at, clock.now());
+    REQUIRE(from_version);
+    REQUIRE(from_version->state == expected);
+    REQUIRE(from_version->as_of_position == whole->as_of_position);
     for (int o = 0; o < kOrgs; ++o) {
       const std::string org = "o" + std::to_string(o);
       auto own = replay::fold_org_as_of(*log, org, at, clock.now());

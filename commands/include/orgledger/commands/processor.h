@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <expected>
 #include <functional>
 #include <memory>
@@ -82,6 +83,13 @@ class CommandProcessor final : private ledger::GroupDecider {
   // The newest published version of the durable state (at a group's end, so whole commands
   // only). Holding it costs the writer nothing but the memory of what changes meanwhile.
   std::shared_ptr<const projections::State> version() const { return published_.load(std::memory_order_acquire); }
+  // The newest version at or before `position` among the current one and those kept of the
+  // recent past (one every `every` positions, the last `count` of them: keep_versions); null when
+  // `position` is older. A start for as-of questions (projections::fold_as_of_from).
+  std::shared_ptr<const projections::State> version_at_or_before(ledger::Position position) const;
+  // How many past versions to keep, and how far apart. Kept versions pin only what changed after
+  // them: the default 256 × 4096 costs the entities the last ~1 M events touched.
+  void keep_versions(ledger::Position every, std::size_t count);
 
  private:
   CommandProcessor(ledger::Ledger& ledger, const ledger::Clock& clock, const projections::BusinessCalendar& calendar);
@@ -115,8 +123,12 @@ class CommandProcessor final : private ledger::GroupDecider {
   // with this group's staged commands folded in — what decide() reads. A failed group drops it.
   std::shared_ptr<const projections::State> durable_;
   projections::State working_;
-  // Publishes `working_` as the durable state.
+  // Publishes `working_` as the durable state, and keeps it when it is kRetainEvery past the last kept.
   void publish();
+  mutable std::mutex retained_mutex_;
+  std::deque<std::shared_ptr<const projections::State>> retained_;  // by position, under retained_mutex_
+  ledger::Position retain_every_ = 4096;                            // under retained_mutex_
+  std::size_t retain_count_ = 256;                                  // under retained_mutex_
   // Folds in the events appended while no processor decided (a plain append between start's fold
   // and set_decider), and publishes them: the rules, and the versions below, must see them.
   void catch_up();

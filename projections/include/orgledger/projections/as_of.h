@@ -33,5 +33,11 @@ struct Folded {
 std::expected<Folded, ledger::Error> fold_as_of(const ledger::Ledger& ledger, const std::optional<AsOf>& as_of,
                                                 Micros now, const std::function<void(Position)>& progress = {},
                                                 const std::atomic<bool>* cancelled = nullptr);
+// As fold_as_of, starting from `start` (a state at a command's end, at or before the point;
+// usually a version the live state published, commands/processor.h) instead of a snapshot: only
+// the events after it are folded, into a copy that shares what they leave as it is.
+std::expected<Folded, ledger::Error> fold_as_of_from(const ledger::Ledger& ledger, const State& start,
+                                                     const std::optional<AsOf>& as_of, Micros now,
+                                                     const std::atomic<bool>* cancelled = nullptr);
 
 }  // namespace orgledger::projections

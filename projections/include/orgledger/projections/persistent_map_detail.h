@@ -1,7 +1,10 @@
 // The trie behind PersistentMap (persistent_map.h). Not for use elsewhere.
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <new>
+#include <span>
 #include <atomic>
 #include <bit>
 #include <cstdint>
@@ -50,7 +53,7 @@ class Ref {
   }
   ~Ref() {
     // acq_rel: the last holder's delete must see every other holder's reads done.
-    if (object_ != nullptr && object_->references.fetch_sub(1, std::memory_order_acq_rel) == 1) delete object_;
+    if (object_ != nullptr && object_->references.fetch_sub(1, std::memory_order_acq_rel) == 1) T::dispose(object_);
   }
   T* get() const { return object_; }
   T* operator->() const { return object_; }
@@ -87,17 +90,78 @@ struct Trie {
     template <typename... Args>
     Entry(std::uint64_t h, std::string_view key, Args&&... args)
         : hash(h), pair(std::piecewise_construct, std::forward_as_tuple(key), std::forward_as_tuple(std::forward<Args>(args)...)) {}
+    static void dispose(Entry* entry) { delete entry; }
     std::uint64_t hash;
     std::pair<const std::string, Value> pair;
   };
   // Entries and sub-nodes, each in the order of their 5-bit fragments, present where the bitmaps
-  // say. At the collision depth the bitmaps are unused and `entries` is a plain list.
-  struct Node : Shared {
+  // say. At the collision depth the bitmaps are unused and the entries are a plain list.
+  // One allocation per node: its references follow it in memory, entries first (a node is
+  // copied at every change a reader might see, so its cost is an allocation, not three).
+  struct alignas(8) Node : Shared {
     std::uint32_t entry_map = 0;
     std::uint32_t child_map = 0;
-    std::vector<Ref<Entry>> entries;
-    std::vector<Ref<Node>> children;
+    std::uint32_t entry_count = 0;
+    std::uint32_t child_count = 0;
+
+    Ref<Entry>* entry_slots() { return reinterpret_cast<Ref<Entry>*>(this + 1); }
+    const Ref<Entry>* entry_slots() const { return reinterpret_cast<const Ref<Entry>*>(this + 1); }
+    Ref<Node>* child_slots() { return reinterpret_cast<Ref<Node>*>(entry_slots() + entry_count); }
+    const Ref<Node>* child_slots() const { return reinterpret_cast<const Ref<Node>*>(entry_slots() + entry_count); }
+    std::span<Ref<Entry>> entries() { return {entry_slots(), entry_count}; }
+    std::span<const Ref<Entry>> entries() const { return {entry_slots(), entry_count}; }
+    std::span<Ref<Node>> children() { return {child_slots(), child_count}; }
+    std::span<const Ref<Node>> children() const { return {child_slots(), child_count}; }
+
+    // A node with room for `entries` and `children` references, all null.
+    static Ref<Node> make(std::uint32_t entry_map, std::uint32_t child_map, std::size_t entries, std::size_t children) {
+      static_assert(sizeof(Node) % alignof(Ref<Entry>) == 0);
+      void* memory = ::operator new(sizeof(Node) + (entries + children) * sizeof(void*));
+      Node* node = new (memory) Node();
+      node->entry_map = entry_map;
+      node->child_map = child_map;
+      node->entry_count = static_cast<std::uint32_t>(entries);
+      node->child_count = static_cast<std::uint32_t>(children);
+      for (auto& slot : node->entries()) new (&slot) Ref<Entry>();
+      for (auto& slot : node->children()) new (&slot) Ref<Node>();
+      return Ref<Node>::adopt(node);
+    }
+    static void dispose(Node* node) {
+      for (auto& slot : node->entries()) slot.~Ref<Entry>();
+      for (auto& slot : node->children()) slot.~Ref<Node>();
+      node->~Node();
+      ::operator delete(node);
+    }
   };
+
+  // A copy of `from` that shares its entries and sub-nodes.
+  static Ref<Node> copy(const Node& from) {
+    Ref<Node> node = Node::make(from.entry_map, from.child_map, from.entry_count, from.child_count);
+    std::copy(from.entries().begin(), from.entries().end(), node->entries().begin());
+    std::copy(from.children().begin(), from.children().end(), node->children().begin());
+    return node;
+  }
+  // A copy of `from` with `entry` inserted at `at` (and `bit` set in its entry map).
+  static Ref<Node> with_entry(const Node& from, std::size_t at, std::uint32_t bit, Ref<Entry> entry) {
+    Ref<Node> node = Node::make(from.entry_map | bit, from.child_map, from.entry_count + 1, from.child_count);
+    auto source = from.entries();
+    auto target = node->entries();
+    std::copy(source.begin(), source.begin() + static_cast<std::ptrdiff_t>(at), target.begin());
+    target[at] = std::move(entry);
+    std::copy(source.begin() + static_cast<std::ptrdiff_t>(at), source.end(), target.begin() + static_cast<std::ptrdiff_t>(at) + 1);
+    std::copy(from.children().begin(), from.children().end(), node->children().begin());
+    return node;
+  }
+  // A copy of `from` without the entry at `at` (and with `bit` cleared in its entry map).
+  static Ref<Node> without_entry(const Node& from, std::size_t at, std::uint32_t bit) {
+    Ref<Node> node = Node::make(from.entry_map & ~bit, from.child_map, from.entry_count - 1, from.child_count);
+    auto source = from.entries();
+    auto target = node->entries();
+    std::copy(source.begin(), source.begin() + static_cast<std::ptrdiff_t>(at), target.begin());
+    std::copy(source.begin() + static_cast<std::ptrdiff_t>(at) + 1, source.end(), target.begin() + static_cast<std::ptrdiff_t>(at));
+    std::copy(from.children().begin(), from.children().end(), node->children().begin());
+    return node;
+  }
 
   static bool collisions(unsigned shift) { return shift >= kHashBits; }
   static std::uint32_t bit_of(std::uint64_t hash, unsigned shift) { return 1u << ((hash >> shift) & 31u); }
@@ -149,15 +213,15 @@ struct Trie {
     void advance() {
       while (depth_ > 0) {
         Frame& frame = stack_[depth_ - 1];
-        const auto& entries = frame.node->entries;
+        const auto& entries = frame.node->entries();
         if (frame.next < entries.size()) {
           current_ = entries[frame.next++].get();
           return;
         }
         const std::size_t child = frame.next - entries.size();
-        if (child < frame.node->children.size()) {
+        if (child < frame.node->children().size()) {
           ++frame.next;
-          stack_[depth_++] = {frame.node->children[child].get(), 0};
+          stack_[depth_++] = {frame.node->children()[child].get(), 0};
           continue;
         }
         --depth_;
@@ -177,18 +241,18 @@ struct Trie {
     const Node* node = root.get();
     for (unsigned shift = 0; node != nullptr; shift += kBits) {
       if (collisions(shift)) {
-        for (const auto& entry : node->entries) {
+        for (const auto& entry : node->entries()) {
           if (same(*entry, hash, key)) return &entry->pair.second;
         }
         return nullptr;
       }
       const std::uint32_t bit = bit_of(hash, shift);
       if ((node->entry_map & bit) != 0) {
-        const Entry& entry = *node->entries[index_of(node->entry_map, bit)];
+        const Entry& entry = *node->entries()[index_of(node->entry_map, bit)];
         return same(entry, hash, key) ? &entry.pair.second : nullptr;
       }
       if ((node->child_map & bit) == 0) return nullptr;
-      node = node->children[index_of(node->child_map, bit)].get();
+      node = node->children()[index_of(node->child_map, bit)].get();
     }
     return nullptr;
   }
@@ -202,10 +266,10 @@ struct Trie {
       auto& frame = it.stack_[it.depth_++];
       frame.node = node;
       if (collisions(shift)) {
-        for (std::size_t i = 0; i < node->entries.size(); ++i) {
-          if (!same(*node->entries[i], hash, key)) continue;
+        for (std::size_t i = 0; i < node->entries().size(); ++i) {
+          if (!same(*node->entries()[i], hash, key)) continue;
           frame.next = i + 1;
-          it.current_ = node->entries[i].get();
+          it.current_ = node->entries()[i].get();
           return it;
         }
         return Iterator();
@@ -213,15 +277,15 @@ struct Trie {
       const std::uint32_t bit = bit_of(hash, shift);
       if ((node->entry_map & bit) != 0) {
         const std::size_t i = index_of(node->entry_map, bit);
-        if (!same(*node->entries[i], hash, key)) return Iterator();
+        if (!same(*node->entries()[i], hash, key)) return Iterator();
         frame.next = i + 1;
-        it.current_ = node->entries[i].get();
+        it.current_ = node->entries()[i].get();
         return it;
       }
       if ((node->child_map & bit) == 0) return Iterator();
       const std::size_t child = index_of(node->child_map, bit);
-      frame.next = node->entries.size() + child + 1;
-      node = node->children[child].get();
+      frame.next = node->entries().size() + child + 1;
+      node = node->children()[child].get();
     }
     return Iterator();
   }
@@ -232,9 +296,12 @@ struct Trie {
   }
 
   // Makes what `ref` points to this trie's alone, copying it when another copy shares it.
-  template <typename T>
-  static T& own(Ref<T>& ref) {
-    if (!ref.unique()) ref = make_ref<T>(*ref);
+  static Entry& own(Ref<Entry>& ref) {
+    if (!ref.unique()) ref = make_ref<Entry>(*ref);
+    return *ref;
+  }
+  static Node& own(Ref<Node>& ref) {
+    if (!ref.unique()) ref = copy(*ref);
     return *ref;
   }
 
@@ -247,37 +314,38 @@ struct Trie {
       if (lookup(key) == nullptr) return nullptr;  // nothing to copy for an absent key
     }
     const std::uint64_t hash = hash_of(key);
-    if (!root) root = make_ref<Node>();
+    if (!root) root = Node::make(0, 0, 0, 0);
     Ref<Node>* slot = &root;
+    // A node is copied (when shared) only where the path goes on through it or an entry in it
+    // changes; where a key is added, the node is rebuilt with it anyway.
     for (unsigned shift = 0;; shift += kBits) {
-      Node& node = own(*slot);
+      const Node& node = **slot;
       if (collisions(shift)) {
-        for (auto& entry : node.entries) {
-          if (same(*entry, hash, key)) return &own(entry).pair.second;
+        for (std::size_t i = 0; i < node.entry_count; ++i) {
+          if (same(*node.entries()[i], hash, key)) return &own(own(*slot).entries()[i]).pair.second;
         }
         if (!inserts) return nullptr;
-        node.entries.push_back(new_entry(hash, key, make));
+        *slot = with_entry(node, node.entry_count, 0, new_entry(hash, key, make));
         ++size;
-        return &node.entries.back()->pair.second;
+        return &(*slot)->entries().back()->pair.second;
       }
       const std::uint32_t bit = bit_of(hash, shift);
       if ((node.entry_map & bit) != 0) {
         const std::size_t i = index_of(node.entry_map, bit);
-        if (same(*node.entries[i], hash, key)) return &own(node.entries[i]).pair.second;
+        if (same(*node.entries()[i], hash, key)) return &own(own(*slot).entries()[i]).pair.second;
         if (!inserts) return nullptr;
-        slot = &push_down(node, bit, i, shift + kBits);  // the new key goes on below, beside it
+        slot = &push_down(*slot, bit, i, shift + kBits);  // the new key goes on below, beside it
         continue;
       }
       if ((node.child_map & bit) != 0) {
-        slot = &node.children[index_of(node.child_map, bit)];
+        slot = &own(*slot).children()[index_of(node.child_map, bit)];
         continue;
       }
       if (!inserts) return nullptr;
       const std::size_t i = index_of(node.entry_map, bit);
-      node.entries.insert(node.entries.begin() + static_cast<std::ptrdiff_t>(i), new_entry(hash, key, make));
-      node.entry_map |= bit;
+      *slot = with_entry(node, i, bit, new_entry(hash, key, make));
       ++size;
-      return &node.entries[i]->pair.second;
+      return &(*slot)->entries()[i]->pair.second;
     }
   }
 
@@ -285,31 +353,30 @@ struct Trie {
   void place(Ref<Entry> entry) {
     const std::uint64_t hash = entry->hash;
     const std::string_view key = entry->pair.first;
-    if (!root) root = make_ref<Node>();
+    if (!root) root = Node::make(0, 0, 0, 0);
     Ref<Node>* slot = &root;
     for (unsigned shift = 0;; shift += kBits) {
-      Node& node = own(*slot);
+      const Node& node = **slot;
       if (collisions(shift)) {
-        for (auto& present : node.entries) {
+        for (const auto& present : node.entries()) {
           if (same(*present, hash, key)) return;
         }
-        node.entries.push_back(std::move(entry));
+        *slot = with_entry(node, node.entry_count, 0, std::move(entry));
         ++size;
         return;
       }
       const std::uint32_t bit = bit_of(hash, shift);
       if ((node.entry_map & bit) != 0) {
         const std::size_t i = index_of(node.entry_map, bit);
-        if (same(*node.entries[i], hash, key)) return;
-        slot = &push_down(node, bit, i, shift + kBits);
+        if (same(*node.entries()[i], hash, key)) return;
+        slot = &push_down(*slot, bit, i, shift + kBits);
         continue;
       }
       if ((node.child_map & bit) != 0) {
-        slot = &node.children[index_of(node.child_map, bit)];
+        slot = &own(*slot).children()[index_of(node.child_map, bit)];
         continue;
       }
-      node.entries.insert(node.entries.begin() + static_cast<std::ptrdiff_t>(index_of(node.entry_map, bit)), std::move(entry));
-      node.entry_map |= bit;
+      *slot = with_entry(node, index_of(node.entry_map, bit), bit, std::move(entry));
       ++size;
       return;
     }
@@ -330,19 +397,27 @@ struct Trie {
     }
   }
 
-  // Moves the entry at `entry_index` (fragment `bit`) of `node` into a new sub-node one level
-  // down, and returns the slot of that sub-node.
-  static Ref<Node>& push_down(Node& node, std::uint32_t bit, std::size_t entry_index, unsigned child_shift) {
-    Ref<Entry> moved = std::move(node.entries[entry_index]);
-    node.entries.erase(node.entries.begin() + static_cast<std::ptrdiff_t>(entry_index));
-    node.entry_map &= ~bit;
-    Ref<Node> child = make_ref<Node>();
-    if (!collisions(child_shift)) child->entry_map = bit_of(moved->hash, child_shift);
-    child->entries.push_back(std::move(moved));
+  // Replaces the node in `slot` (this trie's own) by one whose entry at `entry_index` (fragment
+  // `bit`) has moved into a new sub-node one level down; returns the slot of that sub-node.
+  static Ref<Node>& push_down(Ref<Node>& slot, std::uint32_t bit, std::size_t entry_index, unsigned child_shift) {
+    const Node& node = *slot;
+    Ref<Entry> moved = node.entries()[entry_index];
+    const std::uint32_t child_bit = collisions(child_shift) ? 0 : bit_of(moved->hash, child_shift);
+    Ref<Node> child = Node::make(child_bit, 0, 1, 0);
+    child->entries()[0] = std::move(moved);
     const std::size_t at = index_of(node.child_map, bit);
-    node.children.insert(node.children.begin() + static_cast<std::ptrdiff_t>(at), std::move(child));
-    node.child_map |= bit;
-    return node.children[at];
+    Ref<Node> replaced = Node::make(node.entry_map & ~bit, node.child_map | bit, node.entry_count - 1, node.child_count + 1);
+    auto entries = node.entries();
+    std::copy(entries.begin(), entries.begin() + static_cast<std::ptrdiff_t>(entry_index), replaced->entries().begin());
+    std::copy(entries.begin() + static_cast<std::ptrdiff_t>(entry_index) + 1, entries.end(),
+              replaced->entries().begin() + static_cast<std::ptrdiff_t>(entry_index));
+    auto children = node.children();
+    std::copy(children.begin(), children.begin() + static_cast<std::ptrdiff_t>(at), replaced->children().begin());
+    replaced->children()[at] = std::move(child);
+    std::copy(children.begin() + static_cast<std::ptrdiff_t>(at), children.end(),
+              replaced->children().begin() + static_cast<std::ptrdiff_t>(at) + 1);
+    slot = std::move(replaced);
+    return slot->children()[at];
   }
 
   // Removes `key`'s entry. Sub-nodes left empty stay (a later insert may use them); they hold
@@ -352,11 +427,11 @@ struct Trie {
     const std::uint64_t hash = hash_of(key);
     Ref<Node>* slot = &root;
     for (unsigned shift = 0;; shift += kBits) {
-      Node& node = own(*slot);
+      const Node& node = **slot;
       if (collisions(shift)) {
-        for (std::size_t i = 0; i < node.entries.size(); ++i) {
-          if (!same(*node.entries[i], hash, key)) continue;
-          node.entries.erase(node.entries.begin() + static_cast<std::ptrdiff_t>(i));
+        for (std::size_t i = 0; i < node.entry_count; ++i) {
+          if (!same(*node.entries()[i], hash, key)) continue;
+          *slot = without_entry(node, i, 0);
           --size;
           return true;
         }
@@ -364,12 +439,11 @@ struct Trie {
       }
       const std::uint32_t bit = bit_of(hash, shift);
       if ((node.entry_map & bit) != 0) {
-        node.entries.erase(node.entries.begin() + static_cast<std::ptrdiff_t>(index_of(node.entry_map, bit)));
-        node.entry_map &= ~bit;
+        *slot = without_entry(node, index_of(node.entry_map, bit), bit);
         --size;
         return true;
       }
-      slot = &node.children[index_of(node.child_map, bit)];
+      slot = &own(*slot).children()[index_of(node.child_map, bit)];
     }
   }
 
@@ -381,14 +455,14 @@ struct Trie {
     if (a == nullptr || b == nullptr || collisions(shift)) return differ(gather(a), gather(b), fn);
     for (unsigned fragment = 0; fragment < 32; ++fragment) {
       const std::uint32_t bit = 1u << fragment;
-      const Node* child_a = (a->child_map & bit) != 0 ? a->children[index_of(a->child_map, bit)].get() : nullptr;
-      const Node* child_b = (b->child_map & bit) != 0 ? b->children[index_of(b->child_map, bit)].get() : nullptr;
+      const Node* child_a = (a->child_map & bit) != 0 ? a->children()[index_of(a->child_map, bit)].get() : nullptr;
+      const Node* child_b = (b->child_map & bit) != 0 ? b->children()[index_of(b->child_map, bit)].get() : nullptr;
       if (child_a != nullptr && child_b != nullptr) {
         differences(child_a, child_b, shift + kBits, fn);
         continue;
       }
-      const Entry* entry_a = (a->entry_map & bit) != 0 ? a->entries[index_of(a->entry_map, bit)].get() : nullptr;
-      const Entry* entry_b = (b->entry_map & bit) != 0 ? b->entries[index_of(b->entry_map, bit)].get() : nullptr;
+      const Entry* entry_a = (a->entry_map & bit) != 0 ? a->entries()[index_of(a->entry_map, bit)].get() : nullptr;
+      const Entry* entry_b = (b->entry_map & bit) != 0 ? b->entries()[index_of(b->entry_map, bit)].get() : nullptr;
       if (child_a == nullptr && child_b == nullptr && entry_a == entry_b) continue;
       // Where one side holds a sub-node and the other an entry (or nothing), compare by key.
       differ(child_a != nullptr ? gather(child_a) : single(entry_a), child_b != nullptr ? gather(child_b) : single(entry_b), fn);
