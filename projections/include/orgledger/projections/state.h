@@ -22,8 +22,8 @@ template <typename Value>
 using IdMap = PersistentMap<Value>;
 // An organization's members, products, teams and grants: sorted vectors, not trees. Organizations
 // hold tens to hundreds of entries; a check walks a few of them, and the writer copies a whole
-// organization into its overlay per command (commands/processor.cc), where a tree costs one
-// allocation and one cache miss per node. Ids are short enough to sit inside the vector (SSO).
+// organization the first time a group changes it (copy on write of the published version), where
+// a tree costs one allocation and one cache miss per node. Ids are short enough to sit inside the vector (SSO).
 template <typename Value>
 using SortedIdMap = boost::container::flat_map<std::string, Value, std::less<>>;
 template <typename Value>

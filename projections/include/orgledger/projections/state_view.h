@@ -1,6 +1,6 @@
-// What decide() reads: the durable state, seen through the overlay of the commands decided
-// earlier in the same group commit (ARCHITECTURE.md, Concurrency). The overlay is a State holding
-// copies of just the entities those commands touched; lookups try it first.
+// What decide() and the queries read: one state by entity, found by id or null. The writer's state
+// already holds the commands decided earlier in the same group commit (commands/processor.h: its
+// working version, copied on write from the published one), so no overlay is needed.
 #pragma once
 
 #include <string>
@@ -11,9 +11,8 @@ namespace orgledger::projections {
 
 class StateView {
  public:
-  // `overlay` may be null (no earlier command in the group); both must outlive the view. A State
-  // converts implicitly: a plain state is a view without overlay.
-  StateView(const State& base, const State* overlay = nullptr) : base_(base), overlay_(overlay) {}
+  // `state` must outlive the view. A State converts implicitly.
+  StateView(const State& state) : state_(state) {}
 
   const User* user(std::string_view id) const { return find(&State::users, id); }
   const Organization* organization(std::string_view id) const { return find(&State::organizations, id); }
@@ -30,15 +29,10 @@ class StateView {
  private:
   template <typename Map>
   const typename Map::mapped_type* find(Map State::*map, std::string_view id) const {
-    if (overlay_ != nullptr) {
-      if (auto it = (overlay_->*map).find(id); it != (overlay_->*map).end()) return &it->second;
-    }
-    auto it = (base_.*map).find(id);
-    return it == (base_.*map).end() ? nullptr : &it->second;
+    return (state_.*map).lookup(id);
   }
 
-  const State& base_;
-  const State* overlay_;
+  const State& state_;
 };
 
 }  // namespace orgledger::projections
