@@ -103,6 +103,7 @@ struct Trie {
     std::uint32_t child_map = 0;
     std::uint32_t entry_count = 0;
     std::uint32_t child_count = 0;
+    std::uint32_t capacity = 0;  // slots allocated: a node only this trie holds grows in place
 
     Ref<Entry>* entry_slots() { return reinterpret_cast<Ref<Entry>*>(this + 1); }
     const Ref<Entry>* entry_slots() const { return reinterpret_cast<const Ref<Entry>*>(this + 1); }
@@ -113,15 +114,18 @@ struct Trie {
     std::span<Ref<Node>> children() { return {child_slots(), child_count}; }
     std::span<const Ref<Node>> children() const { return {child_slots(), child_count}; }
 
-    // A node with room for `entries` and `children` references, all null.
-    static Ref<Node> make(std::uint32_t entry_map, std::uint32_t child_map, std::size_t entries, std::size_t children) {
+    // A node with `entries` and `children` references, all null, and room for `capacity` in all.
+    static Ref<Node> make(std::uint32_t entry_map, std::uint32_t child_map, std::size_t entries, std::size_t children,
+                          std::size_t capacity = 0) {
       static_assert(sizeof(Node) % alignof(Ref<Entry>) == 0);
-      void* memory = ::operator new(sizeof(Node) + (entries + children) * sizeof(void*));
+      capacity = std::max(capacity, entries + children);
+      void* memory = ::operator new(sizeof(Node) + capacity * sizeof(void*));
       Node* node = new (memory) Node();
       node->entry_map = entry_map;
       node->child_map = child_map;
       node->entry_count = static_cast<std::uint32_t>(entries);
       node->child_count = static_cast<std::uint32_t>(children);
+      node->capacity = static_cast<std::uint32_t>(capacity);
       for (auto& slot : node->entries()) new (&slot) Ref<Entry>();
       for (auto& slot : node->children()) new (&slot) Ref<Node>();
       return Ref<Node>::adopt(node);
@@ -141,16 +145,47 @@ struct Trie {
     std::copy(from.children().begin(), from.children().end(), node->children().begin());
     return node;
   }
-  // A copy of `from` with `entry` inserted at `at` (and `bit` set in its entry map).
-  static Ref<Node> with_entry(const Node& from, std::size_t at, std::uint32_t bit, Ref<Entry> entry) {
-    Ref<Node> node = Node::make(from.entry_map | bit, from.child_map, from.entry_count + 1, from.child_count);
-    auto source = from.entries();
-    auto target = node->entries();
-    std::copy(source.begin(), source.begin() + static_cast<std::ptrdiff_t>(at), target.begin());
-    target[at] = std::move(entry);
-    std::copy(source.begin() + static_cast<std::ptrdiff_t>(at), source.end(), target.begin() + static_cast<std::ptrdiff_t>(at) + 1);
-    std::copy(from.children().begin(), from.children().end(), node->children().begin());
-    return node;
+  // Room for growth where a node is rebuilt to grow: a node that keeps growing (a fold) is then
+  // rebuilt once in a while rather than at every key.
+  static std::size_t roomy(std::size_t slots) { return slots + slots / 2 + 1; }
+
+  // Inserts `entry` at `at` among the entries of the node in `slot` (and sets `bit` in its entry
+  // map): in place when only this trie holds the node and it has room, else into a new node
+  // (taking the references over, without touching their counts, when the old one was this trie's).
+  static void add_entry(Ref<Node>& slot, std::size_t at, std::uint32_t bit, Ref<Entry> entry) {
+    Node& node = *slot;
+    const bool own = slot.unique();
+    if (own && node.entry_count + node.child_count < node.capacity) {
+      Ref<Entry>* entries = node.entry_slots();
+      Ref<Node>* children = node.child_slots();
+      // The children move one slot up: the first child's slot becomes the last entry's.
+      new (children + node.child_count) Ref<Node>();
+      std::move_backward(children, children + node.child_count, children + node.child_count + 1);
+      children[0].~Ref<Node>();
+      new (entries + node.entry_count) Ref<Entry>();
+      std::move_backward(entries + at, entries + node.entry_count, entries + node.entry_count + 1);
+      entries[at] = std::move(entry);
+      ++node.entry_count;
+      node.entry_map |= bit;
+      return;
+    }
+    Ref<Node> grown = Node::make(node.entry_map | bit, node.child_map, node.entry_count + 1, node.child_count,
+                                 roomy(node.entry_count + node.child_count + 1));
+    auto source = node.entries();
+    auto target = grown->entries();
+    auto head = target.begin() + static_cast<std::ptrdiff_t>(at);
+    auto split = source.begin() + static_cast<std::ptrdiff_t>(at);
+    if (own) {
+      std::move(source.begin(), split, target.begin());
+      std::move(split, source.end(), head + 1);
+      std::move(node.children().begin(), node.children().end(), grown->children().begin());
+    } else {
+      std::copy(source.begin(), split, target.begin());
+      std::copy(split, source.end(), head + 1);
+      std::copy(node.children().begin(), node.children().end(), grown->children().begin());
+    }
+    *head = std::move(entry);
+    slot = std::move(grown);
   }
   // A copy of `from` without the entry at `at` (and with `bit` cleared in its entry map).
   static Ref<Node> without_entry(const Node& from, std::size_t at, std::uint32_t bit) {
@@ -325,7 +360,7 @@ struct Trie {
           if (same(*node.entries()[i], hash, key)) return &own(own(*slot).entries()[i]).pair.second;
         }
         if (!inserts) return nullptr;
-        *slot = with_entry(node, node.entry_count, 0, new_entry(hash, key, make));
+        add_entry(*slot, node.entry_count, 0, new_entry(hash, key, make));
         ++size;
         return &(*slot)->entries().back()->pair.second;
       }
@@ -343,7 +378,7 @@ struct Trie {
       }
       if (!inserts) return nullptr;
       const std::size_t i = index_of(node.entry_map, bit);
-      *slot = with_entry(node, i, bit, new_entry(hash, key, make));
+      add_entry(*slot, i, bit, new_entry(hash, key, make));
       ++size;
       return &(*slot)->entries()[i]->pair.second;
     }
@@ -361,7 +396,7 @@ struct Trie {
         for (const auto& present : node.entries()) {
           if (same(*present, hash, key)) return;
         }
-        *slot = with_entry(node, node.entry_count, 0, std::move(entry));
+        add_entry(*slot, node.entry_count, 0, std::move(entry));
         ++size;
         return;
       }
@@ -376,7 +411,7 @@ struct Trie {
         slot = &own(*slot).children()[index_of(node.child_map, bit)];
         continue;
       }
-      *slot = with_entry(node, index_of(node.entry_map, bit), bit, std::move(entry));
+      add_entry(*slot, index_of(node.entry_map, bit), bit, std::move(entry));
       ++size;
       return;
     }
@@ -400,22 +435,26 @@ struct Trie {
   // Replaces the node in `slot` (this trie's own) by one whose entry at `entry_index` (fragment
   // `bit`) has moved into a new sub-node one level down; returns the slot of that sub-node.
   static Ref<Node>& push_down(Ref<Node>& slot, std::uint32_t bit, std::size_t entry_index, unsigned child_shift) {
-    const Node& node = *slot;
-    Ref<Entry> moved = node.entries()[entry_index];
+    Node& node = *slot;
+    const bool own = slot.unique();  // then the references are taken over, their counts untouched
+    auto transfer = [own](auto first, auto last, auto out) {
+      return own ? std::move(first, last, out) : std::copy(first, last, out);
+    };
+    Ref<Entry> moved = own ? std::move(node.entries()[entry_index]) : node.entries()[entry_index];
     const std::uint32_t child_bit = collisions(child_shift) ? 0 : bit_of(moved->hash, child_shift);
-    Ref<Node> child = Node::make(child_bit, 0, 1, 0);
+    Ref<Node> child = Node::make(child_bit, 0, 1, 0, roomy(1));
     child->entries()[0] = std::move(moved);
     const std::size_t at = index_of(node.child_map, bit);
     Ref<Node> replaced = Node::make(node.entry_map & ~bit, node.child_map | bit, node.entry_count - 1, node.child_count + 1);
     auto entries = node.entries();
-    std::copy(entries.begin(), entries.begin() + static_cast<std::ptrdiff_t>(entry_index), replaced->entries().begin());
-    std::copy(entries.begin() + static_cast<std::ptrdiff_t>(entry_index) + 1, entries.end(),
-              replaced->entries().begin() + static_cast<std::ptrdiff_t>(entry_index));
+    const auto index = static_cast<std::ptrdiff_t>(entry_index);
+    transfer(entries.begin(), entries.begin() + index, replaced->entries().begin());
+    transfer(entries.begin() + index + 1, entries.end(), replaced->entries().begin() + index);
     auto children = node.children();
-    std::copy(children.begin(), children.begin() + static_cast<std::ptrdiff_t>(at), replaced->children().begin());
+    const auto child_at = static_cast<std::ptrdiff_t>(at);
+    transfer(children.begin(), children.begin() + child_at, replaced->children().begin());
     replaced->children()[at] = std::move(child);
-    std::copy(children.begin() + static_cast<std::ptrdiff_t>(at), children.end(),
-              replaced->children().begin() + static_cast<std::ptrdiff_t>(at) + 1);
+    transfer(children.begin() + child_at, children.end(), replaced->children().begin() + child_at + 1);
     slot = std::move(replaced);
     return slot->children()[at];
   }
