@@ -532,6 +532,9 @@ std::expected<void, ledger::Error> save_snapshot(ledger::Ledger& ledger, const S
   if (state.position == 0) return {};
   auto event = ledger.read(state.position, 1);
   if (!event) return std::unexpected(event.error());
+  if (event->empty() && state.position > ledger.head().position)
+    return std::unexpected(
+        ledger::Error{ledger::ErrorCode::invalid_argument, "the state is past the log's head", state.position});
   if (event->empty())
     return std::unexpected(
         ledger::Error{ledger::ErrorCode::corrupt, "no event at the snapshot's position", state.position});

@@ -24,6 +24,9 @@ void Snapshotter::run() {
   while (!wake_.wait_for(lock, poll_, [this] { return stopping_; })) {
     const std::shared_ptr<const State> version = latest_();
     if (version->position < saved + every_) continue;
+    // A version is published just before the log's head moves past its group: wait for the head
+    // (its events must be readable to be checked and hashed).
+    if (version->position > ledger_.head().position) continue;
     lock.unlock();
     try {
       if (auto stored = save_snapshot(ledger_, *version); !stored && note_) {

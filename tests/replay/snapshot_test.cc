@@ -200,6 +200,7 @@ TEST_CASE("Snapshotter: a snapshot every N events while commands go on, from the
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
+  for (const auto& note : notes) UNSCOPED_INFO(note);
   CHECK(notes.empty());
   const auto positions = ledger::SnapshotRecords(*h.log).positions(projections::kStateSnapshot).value();
   REQUIRE_FALSE(positions.empty());
@@ -207,4 +208,20 @@ TEST_CASE("Snapshotter: a snapshot every N events while commands go on, from the
   auto loaded = projections::load_snapshot(*h.log, h.log->head().position);
   REQUIRE(loaded);
   CHECK(*loaded == full_fold(*h.log, loaded->position));
+}
+
+TEST_CASE("Snapshots: a state past the log's head (a version published just before the head moves) is refused as such, not as corruption") {
+  // Found by CI: the Snapshotter saved a version the processor had published a moment before the
+  // ledger published its head, and the event at its position was not readable yet ("corrupt").
+  History h;
+  h.random_commands(3, 20);
+  auto ahead = h.processor->read([](const projections::State& state) { return state; });
+  ahead.position = h.log->head().position + 1;
+  auto saved = projections::save_snapshot(*h.log, ahead);
+  REQUIRE_FALSE(saved);
+  CHECK(saved.error().code == ledger::ErrorCode::invalid_argument);
+  CHECK(ledger::SnapshotRecords(*h.log).positions(projections::kStateSnapshot).value().empty());
+  // At the head, the same state is stored.
+  ahead.position = h.log->head().position;
+  CHECK(projections::save_snapshot(*h.log, ahead));
 }
