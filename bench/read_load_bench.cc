@@ -4,19 +4,20 @@
 //   readers    — with READERS reader threads, each asking mixed queries back to back with a pause
 //                of THINK µs between them (a connection's client): checks with their JSON, member
 //                lists, partner lists, and now and then a scan of every organization;
-//   snapshot   — as `readers`, and a state snapshot stored again and again, paced in the
-//                background, from a copy of the state taken through read();
+//   snapshot   — as `readers`, beside the server's Snapshotter saving the published version
+//                back to back (paced, at its lower CPU priority);
 //   alone again — commands only (the machine's drift).
 // Each phase's command latencies (submit to durable answer) give p50 and p99.
 //
-// Only APIs that older builds have too are used, so the same file measures the build before
-// issue 15 (readers under a shared lock the writer had to take exclusively).
+// The "before" figures in RESULTS.md were taken with this file's first version (commit 0bf204a),
+// which older builds compile too: its snapshot phase saved copies taken through read().
 //
 // Output: "metric NAME VALUE UNIT" lines.
-//   read_load_bench [SCRATCH] [ORGS=20000] [PHASE_SECONDS=5] [READERS=64] [THINK_US=1000]
+//   read_load_bench [SCRATCH] [ORGS=20000] [PHASE_SECONDS=5] [READERS=64] [THINK_US=1000] [KEPT=0]
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <optional>
 #include <chrono>
 #include <cstdio>
 #include <random>
@@ -30,7 +31,9 @@
 #include "domain_log.h"
 #include "orgledger/api/answer_json.h"
 #include "orgledger/commands/processor.h"
+#include "orgledger/ledger/snapshot_records.h"
 #include "orgledger/projections/snapshot.h"
+#include "orgledger/projections/snapshotter.h"
 #include "orgledger/projections/state_view.h"
 
 namespace orgledger::bench {
@@ -42,6 +45,7 @@ struct Settings {
   double phase_seconds = 5;
   int readers = 64;
   int think_us = 1000;
+  std::size_t kept_versions = 0;  // the processor's default
 };
 
 // One reader's query: the mix a desk's screens and the platform's checks make.
@@ -72,6 +76,7 @@ int run(const Settings& settings) {
   write_log(*log, LogShape{.users = settings.orgs * 8, .orgs = settings.orgs, .support_grants = settings.orgs / 5, .seed = 15});
   const ledger::SystemClock clock;
   auto processor = value_or_fail(commands::CommandProcessor::start(*log, clock), "start");
+  processor->keep_versions(4096, settings.kept_versions);
   const auto cases = processor->read([](const projections::State& state) { return make_check_cases(state, 20000, 15); });
   const Phase phases[] = {{"alone", false, false}, {"readers", true, false}, {"snapshot", true, true}, {"alone_again", false, false}};
   std::printf("metric readers %d threads\nmetric think %d us\nmetric orgs %zu orgs\n", settings.readers, settings.think_us, settings.orgs);
@@ -94,17 +99,17 @@ int run(const Settings& settings) {
         }
       });
     }
+    // The server's Snapshotter, saving a version whenever the log has moved on (back to back).
+    std::optional<projections::Snapshotter> snapshotter;
     if (phase.snapshots) {
-      helpers.emplace_back([&] {
-        while (!stop.load(std::memory_order_relaxed)) {
-          const auto state = processor->read([](const projections::State& s) { return s; });
-          if (projections::save_snapshot(*log, state)) snapshots.fetch_add(1);
-        }
-      });
+      snapshotter.emplace(*log, [&] { return processor->version(); }, 1, [&](const std::string&) {},
+                          std::chrono::milliseconds(10));
     }
     const auto commands_run = submit_async(*processor, std::move(batch), 64, settings.phase_seconds);
     stop = true;
     helpers.clear();
+    snapshotter.reset();
+    if (phase.snapshots) snapshots = ledger::SnapshotRecords(*log).positions(projections::kStateSnapshot).value_or(std::vector<ledger::Position>{}).size();
     auto metric = [&](const char* what, double value, const char* unit) {
       std::printf("metric %s_%s %.2f %s\n", phase.name, what, value, unit);
     };
@@ -112,7 +117,8 @@ int run(const Settings& settings) {
     metric("p50", quantile(commands_run.micros, 0.5) / 1000, "ms");
     metric("p99", quantile(commands_run.micros, 0.99) / 1000, "ms");
     metric("queries_per_s", static_cast<double>(queries) / commands_run.seconds, "queries/s");
-    if (phase.snapshots) metric("snapshots", static_cast<double>(snapshots), "snapshots");
+    metric("rss", resident_mib(), "MiB");
+    if (phase.snapshots) metric("snapshots_kept", static_cast<double>(snapshots), "snapshots");
     if (commands_run.failed > 0) throw BenchFailure(phase.name + std::string(": ") + commands_run.first_problem);
     std::fflush(stdout);
   }
@@ -129,6 +135,7 @@ int main(int argc, char** argv) {
   if (argc > 3) settings.phase_seconds = std::stod(argv[3]);
   if (argc > 4) settings.readers = std::stoi(argv[4]);
   if (argc > 5) settings.think_us = std::stoi(argv[5]);
+  if (argc > 6) settings.kept_versions = std::stoull(argv[6]);
   try {
     return orgledger::bench::run(settings);
   } catch (const std::exception& failure) {

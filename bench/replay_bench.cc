@@ -28,7 +28,7 @@ namespace {
 
 constexpr std::size_t kOrgSamples = 1000;
 constexpr std::size_t kGlobalSamples = 9;
-constexpr std::size_t kRecentCommands = 200000;  // one event each: within the ~1 M positions kept versions span
+constexpr std::size_t kRecentCommands = 200000;  // one event each: within the ~262 k positions kept versions span
 constexpr std::size_t kRecentSamples = 200;
 
 constexpr auto add = add_metric;  // every figure: recorded and logged
@@ -124,11 +124,12 @@ int run(const DomainOptions& options) {
     percentiles(metrics, "global_as_of", "global as-of at a random position after the first snapshot", ms);
   }
 
-  // A running server keeps a version every 4096 positions of its recent past (the last 256):
+  // A server run with --keep-versions 64 keeps a version every 4096 positions of its recent past:
   // as-of questions about that past fold only the few events after the kept version.
   std::fprintf(stderr, "global as-of in the recent past, from the versions a running processor keeps\n");
   {
     auto processor = value_or_fail(commands::CommandProcessor::start(*ledger, clock), "start for recent as-of");
+    processor->keep_versions(4096, 64);  // as serve --keep-versions 64
     const ledger::Position before = ledger->head().position;
     auto batch = processor->read([&](const projections::State& state) {
       return make_commands(state, kRecentCommands, options.seed, "recent-");

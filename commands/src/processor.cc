@@ -5,6 +5,9 @@
 #include <future>
 #include <random>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include "orgledger/commands/decide.h"
 #include "orgledger/commands/personal_data.h"
 #include "orgledger/ledger/event_codec.h"
@@ -148,7 +151,11 @@ std::expected<std::unique_ptr<CommandProcessor>, ledger::Error> CommandProcessor
 
 CommandProcessor::CommandProcessor(ledger::Ledger& ledger, const ledger::Clock& clock,
                                    const projections::BusinessCalendar& calendar)
-    : ledger_(ledger), clock_(clock), calendar_(calendar), shredder_(std::make_unique<SerialWorker>()) {}
+    : ledger_(ledger),
+      clock_(clock),
+      calendar_(calendar),
+      reclaimer_(std::make_unique<SerialWorker>()),
+      shredder_(std::make_unique<SerialWorker>()) {}
 
 CommandProcessor::~CommandProcessor() {
   std::unique_lock lock(in_flight_mutex_);
@@ -296,10 +303,21 @@ std::expected<void, ledger::Error> CommandProcessor::finish_shredding() {
 void CommandProcessor::publish() {
   durable_ = std::make_shared<const projections::State>(working_);  // O(1): the maps are shared
   published_.store(durable_, std::memory_order_release);
-  std::lock_guard lock(retained_mutex_);
-  if (!retained_.empty() && durable_->position < retained_.back()->position + retain_every_) return;
-  retained_.push_back(durable_);
-  while (retained_.size() > retain_count_) retained_.pop_front();
+  std::shared_ptr<const projections::State> dropped;
+  {
+    std::lock_guard lock(retained_mutex_);
+    if (retain_count_ == 0) return;
+    if (!retained_.empty() && durable_->position < retained_.back()->position + retain_every_) return;
+    retained_.push_back(durable_);
+    if (retained_.size() <= retain_count_) return;
+    dropped = std::move(retained_.front());
+    retained_.pop_front();
+  }
+  reclaimer_->post([dropped = std::move(dropped)]() mutable {
+    // At a lower priority (nice 10, this thread only): the writer's share of the CPU comes first.
+    (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
+    dropped.reset();
+  });
 }
 
 void CommandProcessor::keep_versions(ledger::Position every, std::size_t count) {

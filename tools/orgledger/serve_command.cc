@@ -78,7 +78,7 @@ int serve_command(const Args& raw) {
                             "costly-per-token", "costly-threads", "costly-queue", "as-of-cache",
                             "max-connections-per-address", "reserved-connections", "header-timeout",
                             "max-subscribers-per-token", "tls-cert", "tls-key", "master-key-file", "origin", "checkpoint-key",
-                            "public-rate-limit"},
+                            "public-rate-limit", "keep-versions"},
                            {"no-access-log", "allow-plaintext"}});
   if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional().front() + "'");
   api::ServerOptions options;
@@ -181,6 +181,8 @@ int serve_command(const Args& raw) {
   std::fprintf(stderr, "orgledger serve: state rebuilt to position %llu in %.2f s\n",
                static_cast<unsigned long long>((*ledger)->head().position),
                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  // Versions of the recent past kept for as-of questions (one every 4096 positions; 0: none).
+  if (auto kept = args.number("keep-versions")) (*processor)->keep_versions(4096, static_cast<std::size_t>(*kept));
   // Periodic snapshots of the published versions (0: only at shutdown).
   std::optional<projections::Snapshotter> snapshotter;
   if (snapshot_every > 0) {

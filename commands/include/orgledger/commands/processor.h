@@ -87,8 +87,10 @@ class CommandProcessor final : private ledger::GroupDecider {
   // recent past (one every `every` positions, the last `count` of them: keep_versions); null when
   // `position` is older. A start for as-of questions (projections::fold_as_of_from).
   std::shared_ptr<const projections::State> version_at_or_before(ledger::Position position) const;
-  // How many past versions to keep, and how far apart. Kept versions pin only what changed after
-  // them: the default 256 × 4096 costs the entities the last ~1 M events touched.
+  // How many past versions to keep (none by default), and how far apart. Kept versions pin what
+  // changed after them — a whole organization per organization changed — and freeing the oldest
+  // is a burst of work: 64 × 4096 cost ~0.5 GiB per 120 k commands of read_load_bench's 20 000
+  // organizations, and raised the commands' p99 from 3 to ~10 ms there (bench/RESULTS.md).
   void keep_versions(ledger::Position every, std::size_t count);
 
  private:
@@ -128,7 +130,10 @@ class CommandProcessor final : private ledger::GroupDecider {
   mutable std::mutex retained_mutex_;
   std::deque<std::shared_ptr<const projections::State>> retained_;  // by position, under retained_mutex_
   ledger::Position retain_every_ = 4096;                            // under retained_mutex_
-  std::size_t retain_count_ = 256;                                  // under retained_mutex_
+  std::size_t retain_count_ = 0;                                    // under retained_mutex_
+  // Frees the versions that stop being kept, off the writer's thread: the oldest of them pins a
+  // copy of every entity changed in 4096 positions, and freeing it stalled commits for ~15 ms.
+  std::unique_ptr<SerialWorker> reclaimer_;
   // Folds in the events appended while no processor decided (a plain append between start's fold
   // and set_decider), and publishes them: the rules, and the versions below, must see them.
   void catch_up();
