@@ -1,7 +1,5 @@
 #include "orgledger/commands/deadline_index.h"
 
-#include <algorithm>
-
 #include "orgledger/ledger/hash.h"
 #include "orgledger/projections/abuse_sla.h"
 #include "orgledger/projections/access.h"

@@ -60,10 +60,7 @@ TEST_CASE("deadline index: finds what a scan of the whole state finds, step by s
   ManualClock clock(kSampleInstant);
   auto log = ledger::Ledger::open(dir.path(), {.clock = &clock}).value();
   auto processor = CommandProcessor::start(*log, clock).value();
-  for (int u = 0; u < kUsers; ++u) {
-    const std::string user = "u" + std::to_string(u);
-    REQUIRE(processor->submit(Command{"svc:signup", "", "", std::nullopt, RegisterUser{user, user + "@example.ch"}}));
-  }
+  REQUIRE(register_random_users(*processor) == 0);
   // One entity of each family with a deadline, which the random commands leave alone (their ids
   // are others): the walk reaches every family whatever the seed.
   constexpr ledger::Micros kDay = 86'400'000'000LL;

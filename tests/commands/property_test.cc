@@ -74,10 +74,7 @@ TEST_CASE("property: random commands keep R3, explain every check, and replay to
   ManualClock clock(kSampleInstant);
   auto log = ledger::Ledger::open(dir.path(), {.clock = &clock}).value();
   auto processor = CommandProcessor::start(*log, clock).value();
-  for (int u = 0; u < kUsers; ++u) {
-    const std::string user = "u" + std::to_string(u);
-    REQUIRE(processor->submit(Command{"svc:signup", "", "", std::nullopt, RegisterUser{user, user + "@example.ch"}}));
-  }
+  REQUIRE(register_random_users(*processor) == 0);
   int accepted = 0, refused = 0;
   for (int burst = 0; burst < kBursts; ++burst) {
     clock.advance(commands.step());

@@ -24,11 +24,7 @@ TEST_CASE("As of every position: the state that was live right after it") {
   auto log = ledger::Ledger::open(dir.path(), {.clock = &clock}).value();
   auto processor = commands::CommandProcessor::start(*log, clock).value();
   processor->keep_versions(16, 1000);
-  for (int u = 0; u < kUsers; ++u) {
-    const std::string user = "u" + std::to_string(u);
-    REQUIRE(processor->submit(
-        commands::Command{"svc:signup", "", "", std::nullopt, commands::RegisterUser{user, user + "@x.ch"}}));
-  }
+  REQUIRE(register_random_users(*processor) == 0);
   std::map<ledger::Position, projections::State> live;  // captured after each command
   for (int i = 0; i < 400; ++i) {
     clock.advance(random.step());

@@ -37,11 +37,7 @@ struct History {
 
   void random_commands(std::uint64_t seed, int count) {
     RandomCommands random(seed);
-    for (int u = 0; u < kUsers; ++u) {
-      const std::string user = "u" + std::to_string(u);
-      (void)processor->submit(
-          commands::Command{"svc:signup", "", "", std::nullopt, commands::RegisterUser{user, user + "@x.ch"}});
-    }
+    (void)register_random_users(*processor);  // a second call is refused (already registered): fine
     for (int i = 0; i < count; ++i) {
       clock.advance(random.step());
       (void)processor->submit(processor->read([&](const projections::State& state) { return random.next(state); }));

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "orgledger/commands/command.h"
+#include "orgledger/commands/processor.h"
 #include "orgledger/projections/state.h"
 
 namespace orgledger::testing {
@@ -145,5 +146,16 @@ class RandomCommands {
 }  // namespace random_commands_detail
 
 using random_commands_detail::RandomCommands;
+
+// Registers the users u0 … u<kUsers − 1> that RandomCommands names; returns how many were refused.
+inline int register_random_users(commands::CommandProcessor& processor) {
+  int refused = 0;
+  for (int u = 0; u < kUsers; ++u) {
+    const std::string user = "u" + std::to_string(u);
+    if (!processor.submit(commands::Command{"svc:signup", "", "", std::nullopt, commands::RegisterUser{user, user + "@example.ch"}}))
+      ++refused;
+  }
+  return refused;
+}
 
 }  // namespace orgledger::testing
