@@ -63,6 +63,15 @@ std::size_t ask(const projections::State& state, const std::vector<CheckCase>& c
   return grants;
 }
 
+// Counts the writer's groups: commands per fsync say how well the group commit batches.
+struct GroupCounter final : ledger::GroupObserver {
+  std::atomic<std::uint64_t> groups{0}, commands{0};
+  void group_written(std::size_t group_commands, std::size_t, std::chrono::microseconds) override {
+    groups.fetch_add(1, std::memory_order_relaxed);
+    commands.fetch_add(group_commands, std::memory_order_relaxed);
+  }
+};
+
 struct Phase {
   const char* name;
   bool readers;
@@ -81,7 +90,10 @@ int run(const Settings& settings) {
   const Phase phases[] = {{"alone", false, false}, {"readers", true, false}, {"snapshot", true, true}, {"alone_again", false, false}};
   std::printf("metric readers %d threads\nmetric think %d us\nmetric orgs %zu orgs\n", settings.readers, settings.think_us, settings.orgs);
   std::uint64_t seed = 1;
+  GroupCounter counter;
+  log->set_group_observer(&counter);
   for (const auto& phase : phases) {
+    const std::uint64_t groups_before = counter.groups, commands_before = counter.commands;
     auto batch = processor->read([&](const projections::State& state) {
       return make_commands(state, 200000, seed, "rl" + std::to_string(seed) + "-");
     });
@@ -119,9 +131,12 @@ int run(const Settings& settings) {
     metric("queries_per_s", static_cast<double>(queries) / commands_run.seconds, "queries/s");
     metric("rss", resident_mib(), "MiB");
     if (phase.snapshots) metric("snapshots_kept", static_cast<double>(snapshots), "snapshots");
+    const auto groups = static_cast<double>(counter.groups - groups_before);
+    metric("commands_per_group", groups > 0 ? static_cast<double>(counter.commands - commands_before) / groups : 0, "commands");
     if (commands_run.failed > 0) throw BenchFailure(phase.name + std::string(": ") + commands_run.first_problem);
     std::fflush(stdout);
   }
+  log->set_group_observer(nullptr);
   return 0;
 }
 

@@ -143,7 +143,8 @@ std::expected<std::unique_ptr<CommandProcessor>, ledger::Error> CommandProcessor
     return true;
   });
   if (!rebuilt) return std::unexpected(rebuilt.error());
-  processor->publish();
+  processor->base_ = std::make_shared<const projections::State>(state);
+  processor->publish(processor->base_);
   if (auto shredded = processor->finish_shredding(); !shredded) return std::unexpected(shredded.error());
   ledger.set_decider(processor.get());
   return processor;
@@ -300,16 +301,16 @@ std::expected<void, ledger::Error> CommandProcessor::finish_shredding() {
   return {};
 }
 
-void CommandProcessor::publish() {
-  durable_ = std::make_shared<const projections::State>(working_);  // O(1): the maps are shared
-  published_.store(durable_, std::memory_order_release);
+std::shared_ptr<const projections::State> CommandProcessor::publish(std::shared_ptr<const projections::State> version) {
+  auto replaced = published_.exchange(version, std::memory_order_acq_rel);
+  if (retain_count_.load(std::memory_order_relaxed) == 0) return replaced;  // the usual case: no lock per group
   std::shared_ptr<const projections::State> dropped;
   {
     std::lock_guard lock(retained_mutex_);
-    if (retain_count_ == 0) return;
-    if (!retained_.empty() && durable_->position < retained_.back()->position + retain_every_) return;
-    retained_.push_back(durable_);
-    if (retained_.size() <= retain_count_) return;
+    if (retain_count_ == 0) return replaced;
+    if (!retained_.empty() && version->position < retained_.back()->position + retain_every_) return replaced;
+    retained_.push_back(std::move(version));
+    if (retained_.size() <= retain_count_) return replaced;
     dropped = std::move(retained_.front());
     retained_.pop_front();
   }
@@ -318,6 +319,7 @@ void CommandProcessor::publish() {
     (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
     dropped.reset();
   });
+  return replaced;
 }
 
 void CommandProcessor::keep_versions(ledger::Position every, std::size_t count) {
@@ -336,25 +338,26 @@ std::shared_ptr<const projections::State> CommandProcessor::version_at_or_before
   return *std::prev(after);
 }
 
-void CommandProcessor::begin_group() {
-  catch_up();
-  knows_every_stream_ = in_step_ && durable_->position == ledger_.head().position;
+void CommandProcessor::begin_group(ledger::Position after) {
+  release_retired();
+  catch_up(after);
+  knows_every_stream_ = in_step_ && base_->position == after;
 }
 
-void CommandProcessor::catch_up() {
-  const ledger::Position head = ledger_.head().position;
-  if (durable_->position >= head) return;
-  auto folded = projections::for_each_event(ledger_, working_.position + 1, head, [&](const ledger::RecordedEvent& event) {
+void CommandProcessor::catch_up(ledger::Position after) {
+  if (working_.position >= after) return;
+  auto folded = projections::for_each_event(ledger_, working_.position + 1, after, [&](const ledger::RecordedEvent& event) {
     projections::evolve(working_, event);
     return true;
   });
-  if (!folded || working_.position != head) in_step_ = false;
-  publish();
+  if (!folded || working_.position != after) in_step_ = false;
+  base_ = std::make_shared<const projections::State>(working_);
+  publish(base_);
 }
 
 std::optional<ledger::StreamVersion> CommandProcessor::durable_version(std::string_view stream) const {
   if (!knows_every_stream_) return std::nullopt;
-  const auto* version = durable_->stream_versions.lookup(stream);
+  const auto* version = base_->stream_versions.lookup(stream);
   return version == nullptr ? 0 : *version;
 }
 
@@ -364,13 +367,44 @@ void CommandProcessor::staged(std::span<const ledger::RecordedEvent> events) {
   for (const auto& event : events) projections::evolve(working_, event);
 }
 
-void CommandProcessor::durable(const std::vector<ledger::RecordedEvent>& events) {
-  // Never expected after catch_up; should it happen, the state has missed events, and the
-  // writer must not take stream versions from it any more.
-  if (!events.empty() && events.front().position() != durable_->position + 1) in_step_ = false;
-  publish();
+void CommandProcessor::sealed() {
+  base_ = std::make_shared<const projections::State>(working_);  // O(1): the maps are shared
+  std::lock_guard lock(sealed_mutex_);
+  sealed_.push_back(base_);
 }
 
-void CommandProcessor::failed() { working_ = *durable_; }
+void CommandProcessor::failed() { working_ = *base_; }
+
+void CommandProcessor::release_retired() {
+  std::vector<std::shared_ptr<const projections::State>> retired;
+  {
+    std::lock_guard lock(sealed_mutex_);
+    retired.swap(retired_);
+  }
+  // Freed here, on the thread that allocated what they alone hold: glibc's per-thread caches
+  // never see those blocks otherwise, and the stager would allocate afresh what the syncer freed.
+}
+
+void CommandProcessor::durable(const std::vector<ledger::RecordedEvent>& events) {
+  std::shared_ptr<const projections::State> version;
+  {
+    std::lock_guard lock(sealed_mutex_);
+    if (sealed_.empty()) {  // never expected: the ledger seals each group it writes
+      in_step_ = false;
+      return;
+    }
+    version = std::move(sealed_.front());
+    sealed_.pop_front();
+  }
+  // Never expected after catch_up; should it happen, the state has missed events, and the
+  // writer must not take stream versions from it any more.
+  const ledger::Position published = published_.load(std::memory_order_relaxed)->position;
+  if (!events.empty() && (events.front().position() != published + 1 || version->position != events.back().position())) {
+    in_step_ = false;
+  }
+  auto replaced = publish(std::move(version));
+  std::lock_guard lock(sealed_mutex_);
+  retired_.push_back(std::move(replaced));  // for the staging thread to free (release_retired)
+}
 
 }  // namespace orgledger::commands

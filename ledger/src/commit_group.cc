@@ -1,7 +1,8 @@
-// One group commit, in the steps the writer takes (issue 15, "Shape"): open the group against the
-// durable head; stage each command (repeats, decision, expected version, stream look-ups, then its
-// events sealed: positions, versions, chain, tree); write the batch with sync = true and publish;
-// answer. Each step is a function with its contract, so the commit path reads top to bottom.
+// One group commit, in the steps the writer takes (issue 15, "Shape"). On the staging thread: open
+// the group after the last sealed one; stage each command (repeats, decision, expected version,
+// stream look-ups, then its events sealed: positions, versions, chain, tree); seal the group and
+// hand it over. On the syncing thread: write the batch with sync = true, publish, answer. Each
+// step is a function with its contract, so the commit path reads top to bottom.
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
@@ -14,32 +15,39 @@
 
 namespace orgledger::ledger {
 
-void Ledger::Impl::commit_group(std::vector<Pending>& group) {
-  StagedGroup staged = open_group(group.size());
-  std::lock_guard group_lock(group_mutex_);
-  GroupDecider* const decider = decider_;
-  if (decider != nullptr) decider->begin_group();
-  for (std::size_t i = 0; i < group.size(); ++i) stage_command(staged, group[i], i, decider);
-  if (staged.unreadable) abandon_group(staged, decider);
-  if (!staged.appended.empty()) write_group(staged, decider);
-  answer_repeats(staged, group);
-  std::vector<Answered> answered;
-  answered.reserve(group.size());
-  for (std::size_t i = 0; i < group.size(); ++i) {
-    answered.push_back({std::exchange(group[i].done, nullptr), std::move(staged.outcomes[i])});
+bool Ledger::Impl::stage_arrived(Staged& open, std::vector<Pending>& arrived) {
+  if (!open) open = open_group();
+  StagedGroup& staged = *open;
+  for (auto& pending : arrived) {
+    // Into the group first: its id, viewed by staged.commands, stays put in the deque.
+    staged.pending.push_back(std::move(pending));
+    staged.outcomes.emplace_back(std::unexpected(Error{ErrorCode::stopped, ""}));
+    stage_command(staged, staged.pending.back(), staged.pending.size() - 1, staged.decider);
   }
-  hand_over(std::move(answered));
+  arrived.clear();
+  if (!staged.unreadable) return false;
+  abandon_group(staged, staged.decider);
+  return true;
 }
 
-Ledger::Impl::StagedGroup Ledger::Impl::open_group(std::size_t commands) {
-  StagedGroup staged(commands);
-  staged.durable = head();
-  staged.stopped = failure();
-  staged.next = staged.durable.position + 1;
-  staged.previous = staged.durable.hash;
+Ledger::Impl::Staged Ledger::Impl::open_group() {
+  forget_durable_in_flight();
+  auto staged = std::make_unique<StagedGroup>();
+  staged->follows = sealed_head_;
+  staged->stopped = failure();
+  staged->next = sealed_head_.position + 1;
+  staged->previous = sealed_head_.hash;
   // recorded_at never goes backwards (ARCHITECTURE.md): a clock step back is clamped.
-  staged.now = std::max(clock_.now(), last_recorded_at_);
+  staged->now = std::max(clock_.now(), last_recorded_at_);
+  staged->decider = staged->stopped ? nullptr : decider_;
+  if (staged->decider != nullptr) staged->decider->begin_group(staged->follows.position);
   return staged;
+}
+
+void Ledger::Impl::seal_open_group(StagedGroup& staged) {
+  if (staged.unreadable) return;  // abandoned: nothing to write, only answers to give
+  if (!staged.appended.empty()) return seal_group(staged, staged.decider);
+  if (staged.decider != nullptr) staged.decider->failed();  // nothing staged to drop either
 }
 
 void Ledger::Impl::stage_command(StagedGroup& staged, Pending& pending, std::size_t i, GroupDecider* decider) {
@@ -57,6 +65,14 @@ void Ledger::Impl::stage_command(StagedGroup& staged, Pending& pending, std::siz
 }
 
 bool Ledger::Impl::answered_before(StagedGroup& staged, std::string_view command_id, std::size_t i) {
+  // A command of a group still being written: its answer holds only if that group becomes durable,
+  // which the syncer knows before it answers this one (refuse_unwritten).
+  if (auto in_flight = in_flight_answers_.find(command_id); in_flight != in_flight_answers_.end()) {
+    staged.outcomes[i] = in_flight->second;
+    staged.outcomes[i]->duplicate = true;
+    staged.repeats_in_flight.push_back(i);
+    return true;
+  }
   auto earlier = find_command(command_id);
   if (!earlier) {
     staged.outcomes[i] = std::unexpected(earlier.error());
@@ -173,18 +189,73 @@ EventRef Ledger::Impl::seal_event(StagedGroup& staged, EventDraft& draft, std::u
 
 void Ledger::Impl::abandon_group(StagedGroup& staged, GroupDecider* decider) {
   // Never expected (the envelope was checked and patched in place); written, it would be an
-  // event the decider's state never saw. Nothing of the group is written.
+  // event the decider's state never saw. Nothing of the group is written, and the next group
+  // follows the last sealed one as if this one had never been.
   if (decider != nullptr) decider->failed();
-  tree_->abandoned();
+  if (build_tree_) tree_->abandoned();
   for (std::size_t i : staged.appended) staged.outcomes[i] = std::unexpected(*staged.unreadable);
   staged.appended.clear();
 }
 
-void Ledger::Impl::write_group(StagedGroup& staged, GroupDecider* decider) {
-  const Head new_head{staged.next - 1, staged.previous};
+void Ledger::Impl::seal_group(StagedGroup& staged, GroupDecider* decider) {
+  staged.head = Head{staged.next - 1, staged.previous};
   staged.batch.Put(store_->meta(), rocksdb::Slice(layout::kHeadKey.data(), layout::kHeadKey.size()),
-                   layout::encode_head(new_head));
-  if (build_tree_) tree_->stage_size(staged.batch);
+                   layout::encode_head(staged.head));
+  if (build_tree_) {
+    tree_->stage_size(staged.batch);
+    staged.tree_size = tree_->seal();
+  }
+  if (decider != nullptr) {
+    decider->sealed();
+  } else {
+    for (auto& [stream, version] : staged.versions) stream_versions_[stream] = version;
+  }
+  sealed_head_ = staged.head;
+  last_recorded_at_ = staged.now;
+  remember_in_flight(staged);
+}
+
+void Ledger::Impl::remember_in_flight(const StagedGroup& staged) {
+  std::vector<std::string> ids;
+  ids.reserve(staged.commands.size());
+  for (const auto& [id, i] : staged.commands) {
+    ids.emplace_back(id);
+    in_flight_answers_.insert_or_assign(ids.back(), *staged.outcomes[i]);
+  }
+  in_flight_groups_.emplace_back(staged.head.position, std::move(ids));
+}
+
+void Ledger::Impl::forget_durable_in_flight() {
+  if (in_flight_groups_.empty()) return;
+  // A group is in the store before the head passes it: its answers are found there from then on.
+  const Position durable = head().position;
+  while (!in_flight_groups_.empty() && in_flight_groups_.front().first <= durable) {
+    for (const auto& id : in_flight_groups_.front().second) in_flight_answers_.erase(id);
+    in_flight_groups_.pop_front();
+  }
+}
+
+void Ledger::Impl::finish_group(StagedGroup& staged) {
+  // Sealed while the groups before it were being written: if one of them failed, this one is not
+  // written, and what it decided against them (repeats, versions, rules) does not hold.
+  if (!staged.stopped) {
+    if (auto stopped = failure()) refuse_unwritten(staged, *stopped);
+  }
+  if (!staged.appended.empty()) write_group(staged);
+  answer_group(staged);
+}
+
+void Ledger::Impl::refuse_unwritten(StagedGroup& staged, const Error& reason) {
+  for (auto& outcome : staged.outcomes) outcome = std::unexpected(stopped_because(reason));
+  const Error unknown{ErrorCode::outcome_unknown,
+                      "the command was being made durable when the store failed (" + reason.message +
+                          "): it may or may not be in the log; resubmit it with the same command id after a restart"};
+  for (std::size_t i : staged.repeats_in_flight) staged.outcomes[i] = std::unexpected(unknown);
+  staged.appended.clear();
+  staged.stopped = reason;
+}
+
+void Ledger::Impl::write_group(StagedGroup& staged) {
   rocksdb::WriteOptions durable_write;
   durable_write.sync = true;
   const auto write_started = std::chrono::steady_clock::now();
@@ -192,39 +263,44 @@ void Ledger::Impl::write_group(StagedGroup& staged, GroupDecider* decider) {
   // A sync that failed anywhere in the store (a background flush's included) fail-stops it: what
   // it should have made durable may not be, so nothing more is acknowledged.
   if (auto failed_sync = store_->sync_failure(); status.ok() && failed_sync) status = rocksdb::Status::IOError(*failed_sync);
-  last_write_time_ = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - write_started);
-  if (status.ok()) return group_durable(staged, new_head, decider);
+  staged.write_time = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - write_started);
+  if (status.ok()) return group_durable(staged);
   // Fail-stop: nothing of this group is published or acknowledged, and nothing after it is
-  // accepted, so no reader ever sees a gap or half a command. The batch may be on disk all the
-  // same (a failed fsync says nothing of what reached it): its submitters are told the outcome is
-  // unknown, never that it failed.
+  // accepted (the group sealed after it included: finish_group), so no reader ever sees a gap or
+  // half a command. The batch may be on disk all the same (a failed fsync says nothing of what
+  // reached it): its submitters are told the outcome is unknown, never that it failed.
   const Error reason = io_error("durable write failed", status);
   stop_writing(reason);
-  tree_->abandoned();
-  if (decider != nullptr) decider->failed();
   const Error unknown{ErrorCode::outcome_unknown,
                       "the store failed while the command was being made durable (" + reason.message +
                           "): it may or may not be in the log; resubmit it with the same command id after a restart"};
   for (std::size_t i : staged.appended) staged.outcomes[i] = std::unexpected(unknown);
+  for (std::size_t i : staged.repeats_in_flight) staged.outcomes[i] = std::unexpected(unknown);
 }
 
-void Ledger::Impl::group_durable(StagedGroup& staged, const Head& new_head, GroupDecider* decider) {
-  if (decider == nullptr) {
-    for (auto& [stream, version] : staged.versions) stream_versions_[stream] = version;
-  }
-  last_recorded_at_ = staged.now;
-  tree_->committed();
-  if (decider != nullptr) decider->durable(staged.events);
+void Ledger::Impl::group_durable(StagedGroup& staged) {
+  if (build_tree_) tree_->committed(staged.tree_size);
+  if (staged.decider != nullptr) staged.decider->durable(staged.events);
   if (auto* observer = observer_.load()) {
-    observer->group_written(staged.appended.size(), new_head.position - staged.durable.position, last_write_time_);
+    observer->group_written(staged.appended.size(), staged.head.position - staged.follows.position, staged.write_time);
   }
-  publish(new_head);
+  publish(staged.head);
 }
 
-void Ledger::Impl::answer_repeats(StagedGroup& staged, const std::vector<Pending>& group) {
+void Ledger::Impl::answer_group(StagedGroup& staged) {
+  answer_repeats(staged);
+  std::vector<Answered> answered;
+  answered.reserve(staged.pending.size());
+  for (std::size_t i = 0; i < staged.pending.size(); ++i) {
+    answered.push_back({std::exchange(staged.pending[i].done, nullptr), std::move(staged.outcomes[i])});
+  }
+  hand_over(std::move(answered));
+}
+
+void Ledger::Impl::answer_repeats(StagedGroup& staged) {
   if (staged.stopped) return;
-  for (std::size_t i = 0; i < group.size(); ++i) {
-    auto it = staged.commands.find(group[i].command.command_id);
+  for (std::size_t i = 0; i < staged.pending.size(); ++i) {
+    auto it = staged.commands.find(staged.pending[i].command.command_id);
     if (it == staged.commands.end() || it->second >= i) continue;
     staged.outcomes[i] = staged.outcomes[it->second];
     if (staged.outcomes[i]) staged.outcomes[i]->duplicate = true;

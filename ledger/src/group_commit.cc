@@ -1,13 +1,15 @@
 // Group commit: many submitters, one writer. The writer takes everything pending, assigns gapless
 // positions and stream versions (checking expected versions and repeated command ids against the
-// durable state *and* the earlier commands of the same group), chains the hashes, writes one
+// sealed groups *and* the earlier commands of the same group), chains the hashes, writes one
 // WriteBatch with sync = true, and only then publishes the new head and answers the submitters.
-// This file: submission, the writer and completer threads, publication. One group's steps are
-// commit_group.cc's.
+// It is pipelined (issue 15): a staging thread decides and seals group N+1 while a syncing thread
+// writes and fsyncs group N. This file: submission, the three threads, publication. One group's
+// steps are commit_group.cc's.
 #include <pthread.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <future>
 #include <iterator>
 
 #include "answer_codec.h"
@@ -57,7 +59,7 @@ std::optional<Error> check_command(const CommandAppend& command) {
 Ledger::Impl::Impl(std::unique_ptr<Store> store, std::unique_ptr<TreeStore> tree, const Clock& clock, OpenMode mode,
                    const Head& head, Micros last_recorded_at, bool build_tree)
     : store_(std::move(store)), tree_(std::move(tree)), build_tree_(build_tree), clock_(clock), mode_(mode),
-      head_(head), last_recorded_at_(last_recorded_at) {
+      head_(head), sealed_head_(head), last_recorded_at_(last_recorded_at) {
   if (mode_ == OpenMode::read_write) {
     // Sized ahead: growing a table of millions of streams rehashes it on the writer, a pause every
     // submitter feels. 8 bytes a bucket: 16 MiB for the first two million streams.
@@ -66,9 +68,13 @@ Ledger::Impl::Impl(std::unique_ptr<Store> store, std::unique_ptr<TreeStore> tree
       pthread_setname_np(pthread_self(), "ledger-answer");  // named for top, perf and gdb
       run_completer();
     });
+    syncer_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "ledger-sync");
+      run_syncer();
+    });
     writer_ = std::thread([this] {
       pthread_setname_np(pthread_self(), "ledger-writer");
-      run_writer();
+      run_stager();
     });
   }
 }
@@ -79,7 +85,8 @@ Ledger::Impl::~Impl() {
     closing_ = true;
   }
   queue_changed_.notify_all();
-  if (writer_.joinable()) writer_.join();
+  if (writer_.joinable()) writer_.join();  // it seals what it had open, then tells the syncer it is done
+  if (syncer_.joinable()) syncer_.join();
   {
     std::lock_guard lock(answered_mutex_);
     writer_done_ = true;
@@ -131,32 +138,151 @@ void Ledger::Impl::submit_decided(std::string command_id, Prepare prepare, Compl
   done(std::unexpected(Error{ErrorCode::stopped, "the ledger is closing"}));
 }
 
-void Ledger::Impl::set_decider(GroupDecider* decider) {
-  std::lock_guard lock(group_mutex_);  // never in the middle of a group
-  decider_ = decider;
-  // The cache is neither read nor kept up to date while a decider answers for the versions, so
-  // whatever it holds may be stale once one comes or goes.
-  stream_versions_.clear();
+template <typename Step>
+bool Ledger::Impl::survived(Step&& step) {
+  try {
+    step();
+    return true;
+  } catch (const std::exception& error) {
+    stop_writing(Error{ErrorCode::io_error, std::string("the writer failed: ") + error.what()});
+  } catch (...) {
+    stop_writing(Error{ErrorCode::io_error, "the writer failed"});
+  }
+  return false;
 }
 
-void Ledger::Impl::run_writer() {
-  std::vector<Pending> group;
+template <typename Pendings>
+void Ledger::Impl::answer_unknown(Pendings& pending) {
+  for (auto& submitted : pending) {
+    if (!submitted.done) continue;
+    auto done = std::exchange(submitted.done, nullptr);
+    try {
+      done(std::unexpected(Error{ErrorCode::outcome_unknown, "the ledger's writer failed while committing"}));
+    } catch (...) {
+      // A completion that throws is a bug of its own; the others are still answered.
+    }
+  }
+}
+
+void Ledger::Impl::set_decider(GroupDecider* decider) {
+  between_groups([this, decider] {
+    decider_ = decider;
+    // The cache is neither read nor kept up to date while a decider answers for the versions, so
+    // whatever it holds may be stale once one comes or goes.
+    stream_versions_.clear();
+  });
+}
+
+void Ledger::Impl::set_group_observer(GroupObserver* observer) {
+  between_groups([this, observer] { observer_.store(observer); });
+}
+
+void Ledger::Impl::between_groups(std::function<void()> change) {
+  std::promise<void> changed;
+  auto done = changed.get_future();
+  {
+    std::unique_lock lock(queue_mutex_);
+    if (mode_ == OpenMode::read_only || stager_done_) {
+      slot_changed_.wait(lock, [this] { return !slot_ && syncer_idle_; });
+      change();
+      return;
+    }
+    changes_.push_back([&] {
+      change();
+      changed.set_value();
+    });
+  }
+  queue_changed_.notify_one();
+  done.wait();
+}
+
+void Ledger::Impl::drain_pipeline() {
+  std::unique_lock lock(queue_mutex_);
+  slot_changed_.wait(lock, [this] { return !slot_ && syncer_idle_; });
+}
+
+void Ledger::Impl::run_stager() {
+  Staged open;  // the group being staged: it takes what arrives until it is sealed
   for (;;) {
+    std::vector<Pending> arrived;
+    std::vector<std::function<void()>> changes;
+    std::vector<Staged> written;  // freed at the end of the turn, by the thread that built them
+    bool seal_now = false;
     {
       std::unique_lock lock(queue_mutex_);
-      queue_changed_.wait(lock, [this] { return closing_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // closing, and everything submitted has been answered
-      // Submitters answered a moment ago are still on their way back: a group smaller than the
-      // last one waits a fraction of a write for them, which saves an fsync per straggler.
-      if (queue_.size() < last_group_size_) {
-        queue_changed_.wait_for(lock, gather_window(),
-                                [this] { return closing_ || queue_.size() >= last_group_size_; });
+      written.swap(written_);
+      gathered_ = open ? open->pending.size() : 0;
+      for (;;) {
+        seal_now = closing_ || !changes_.empty() || (gathered_ + queue_.size() > 0 && open_group_due());
+        if (seal_now || !queue_.empty()) break;  // else stage what arrived (beside the write), then look again
+        if (open && syncer_idle_) queue_changed_.wait_until(lock, gather_until_);
+        else queue_changed_.wait(lock);
       }
-      group.swap(queue_);
+      arrived.swap(queue_);
+      changes.swap(changes_);
+      gathered_ += arrived.size();
+      // Decided under the lock, so that between_groups() never leaves a change nobody will run.
+      stager_done_ = closing_ && arrived.empty() && changes.empty() && !open;
+      if (stager_done_) break;
     }
-    last_group_size_ = group.size();
-    commit_group_guarded(group);
-    group.clear();
+    if (!arrived.empty() && !survived([&] { seal_now |= stage_arrived(open, arrived); })) {
+      answer_unknown(arrived);
+      if (open) answer_unknown(open->pending);
+      open.reset();
+    }
+    if (open && seal_now && !survived([&] { seal_open_group(*open); })) {
+      answer_unknown(open->pending);
+      open.reset();
+    }
+    if (open && seal_now) hand_to_syncer(std::move(open));
+    for (auto& change : changes) {
+      drain_pipeline();
+      change();
+    }
+  }
+  slot_changed_.notify_all();  // the syncer: no group will come any more
+}
+
+bool Ledger::Impl::open_group_due() const {
+  if (!syncer_idle_) return false;
+  return gathered_ + queue_.size() >= gather_target_ || std::chrono::steady_clock::now() >= gather_until_;
+}
+
+void Ledger::Impl::hand_to_syncer(Staged staged) {
+  {
+    std::unique_lock lock(queue_mutex_);
+    slot_changed_.wait(lock, [this] { return !slot_; });
+    slot_ = std::move(staged);
+    syncer_idle_ = false;
+  }
+  slot_changed_.notify_all();
+}
+
+void Ledger::Impl::run_syncer() {
+  for (;;) {
+    Staged staged;
+    {
+      std::unique_lock lock(queue_mutex_);
+      slot_changed_.wait(lock, [this] { return slot_ || stager_done_; });
+      if (!slot_) return;  // the stager is gone and every group it sealed was written
+      staged = std::move(slot_);
+    }
+    if (!survived([&] { finish_group(*staged); })) answer_unknown(staged->pending);
+    const std::size_t answered = staged->pending.size();
+    const auto write_time = staged->write_time;
+    {
+      std::lock_guard lock(queue_mutex_);
+      // The stager frees it: glibc's per-thread caches would never see those blocks again if the
+      // syncer did, and the stager would allocate afresh what the syncer had freed.
+      written_.push_back(std::move(staged));
+      syncer_idle_ = !slot_;
+      // Its submitters will be back: the open group waits for as many more as it answered, for a
+      // fraction of its write at most (worth it where fsync is slow, negligible where it is fast).
+      gather_target_ = gathered_ + queue_.size() + answered;
+      gather_until_ = std::chrono::steady_clock::now() + std::min(write_time / 2, std::chrono::microseconds(500));
+    }
+    queue_changed_.notify_one();  // the stager: seal the group it has open
+    slot_changed_.notify_all();   // drain_pipeline()
   }
 }
 
@@ -190,35 +316,6 @@ void Ledger::Impl::hand_over(std::vector<Answered> answered) {
     }
   }
   for (auto& answer : answered) give(answer);
-}
-
-void Ledger::Impl::commit_group_guarded(std::vector<Pending>& group) {
-  // The exception barrier of the writer thread: a throw (a bug, or memory exhausted) must not
-  // take the process down with acknowledged work in flight. It fail-stops the store instead, and
-  // every submitter not yet answered learns that its outcome is unknown (the batch may have been
-  // written before the throw).
-  try {
-    commit_group(group);
-    return;
-  } catch (const std::exception& error) {
-    stop_writing(Error{ErrorCode::io_error, std::string("the writer failed: ") + error.what()});
-  } catch (...) {
-    stop_writing(Error{ErrorCode::io_error, "the writer failed"});
-  }
-  for (auto& pending : group) {
-    if (!pending.done) continue;
-    auto done = std::exchange(pending.done, nullptr);
-    try {
-      done(std::unexpected(Error{ErrorCode::outcome_unknown, "the ledger's writer failed while committing"}));
-    } catch (...) {
-      // A completion that throws is a bug of its own; the others are still answered.
-    }
-  }
-}
-
-std::chrono::microseconds Ledger::Impl::gather_window() const {
-  // A fraction of the last write: worth it where fsync is slow, negligible where it is fast.
-  return std::min(last_write_time_ / 2, std::chrono::microseconds(500));
 }
 
 void Ledger::Impl::publish(const Head& head) {

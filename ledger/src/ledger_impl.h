@@ -35,12 +35,10 @@ class Ledger::Impl {
 
   void submit(CommandAppend command, Completion done);
   void submit_decided(std::string command_id, Prepare prepare, Completion done);
+  // Both wait until no group is being staged or written: once they return, the previous decider
+  // or observer is not being called. Never from a completion (it runs on the syncing thread).
   void set_decider(GroupDecider* decider);
-  // Under the group lock: once it returns, the previous observer is not being called.
-  void set_group_observer(GroupObserver* observer) {
-    std::lock_guard lock(group_mutex_);
-    observer_.store(observer);
-  }
+  void set_group_observer(GroupObserver* observer);
   // For the modules over the store's other families (token_records.cc).
   Store& store() const { return *store_; }
   // The Merkle tree's nodes (issue 14): built for an older store's events before the writer starts.
@@ -72,33 +70,44 @@ class Ledger::Impl {
     Outcome outcome;
   };
 
-  void run_writer();
-  void commit_group_guarded(std::vector<Pending>& group);
+  // The pipelined writer: the staging thread decides and stages commands into the open group while
+  // the syncing thread writes and fsyncs the one before; it seals the open group and hands it over
+  // as soon as the syncer is free (issue 15). Changes of decider or observer run between groups.
+  void run_stager();
+  void run_syncer();
+  void between_groups(std::function<void()> change);
   // Runs the submitters' completions, in order, on a thread of their own: waking hundreds of
   // submitters costs more than a group's write, and the writer should be writing the next group.
   void run_completer();
   void hand_over(std::vector<Answered> answered);
-  // What one group has staged (commit_group.cc): built command by command, written once,
-  // answered from.
+  // What one group has staged (commit_group.cc): built command by command on the staging thread,
+  // then written and answered on the syncing thread.
   struct StagedGroup {
-    explicit StagedGroup(std::size_t commands) : outcomes(commands, std::unexpected(Error{ErrorCode::stopped, ""})) {}
+    std::deque<Pending> pending;                                 // the submissions, with their completions
     std::vector<Outcome> outcomes;                               // per command of the group
     std::unordered_map<std::string_view, std::size_t> commands;  // staged ids → index in the group
     std::unordered_map<std::string, StreamVersion> versions;     // streams' versions with what is staged
     std::vector<std::size_t> appended;                           // the commands the batch writes
+    std::vector<std::size_t> repeats_in_flight;                  // answered from a group not yet durable
     std::vector<RecordedEvent> events;                           // for the decider: what the group appends
     rocksdb::WriteBatch batch;
-    Head durable;                      // the head the group follows
+    Head follows;                      // the last sealed group's end, which this group follows
+    Head head;                         // this group's end, once sealed
+    std::uint64_t tree_size = 0;       // the tree's size once this group is durable
+    GroupDecider* decider = nullptr;   // the decider that staged it (none when stopped)
+    std::chrono::microseconds write_time{0};
     std::optional<Error> stopped;      // fail-stopped before the group: every command refused
     Position next = 0;                 // the next event's position
     Hash previous{};                   // the last staged event's hash
     Micros now = 0;                    // recorded_at of every event of the group
     std::optional<Error> unreadable;   // an event just built that does not read back: nothing written
   };
+  using Staged = std::unique_ptr<StagedGroup>;
 
-  // Decides, writes and publishes one group: the heart of group commit. Its steps, in order:
-  void commit_group(std::vector<Pending>& group);
-  StagedGroup open_group(std::size_t commands);
+  // The staging thread's part (commit_group.cc), in order. stage_arrived opens a group when none
+  // is open and stages `arrived` into it; true when it must be sealed at once (abandoned).
+  bool stage_arrived(Staged& open, std::vector<Pending>& arrived);
+  Staged open_group();
   // Stages command `i`, or sets its outcome: refused, repeated, failed.
   void stage_command(StagedGroup& staged, Pending& pending, std::size_t i, GroupDecider* decider);
   // True when the id was appended before (its first answer, duplicate) or cannot be looked up.
@@ -111,19 +120,43 @@ class Ledger::Impl {
   EventRef seal_event(StagedGroup& staged, EventDraft& draft, std::uint16_t index, std::uint16_t count,
                       const GroupDecider* decider);
   void abandon_group(StagedGroup& staged, GroupDecider* decider);
-  // The synced write; then group_durable, or fail-stop with every outcome unknown.
-  void write_group(StagedGroup& staged, GroupDecider* decider);
-  void group_durable(StagedGroup& staged, const Head& new_head, GroupDecider* decider);
+  // Closes the open group: sealed when it appends, dropped (decider told) when it does not.
+  void seal_open_group(StagedGroup& staged);
+  // The head and tree size in the batch; the next group will follow this one.
+  void seal_group(StagedGroup& staged, GroupDecider* decider);
+  // Waits for the slot between the threads to be free, then leaves `staged` in it.
+  void hand_to_syncer(Staged staged);
+
+  // The syncing thread's part, in order: the synced write, then group_durable (or fail-stop with
+  // every outcome unknown); a group sealed before the ledger stopped is refused unwritten.
+  void finish_group(StagedGroup& staged);
+  void write_group(StagedGroup& staged);
+  void group_durable(StagedGroup& staged);
+  void refuse_unwritten(StagedGroup& staged, const Error& reason);
   // A command repeated within its group gets the first occurrence's outcome.
-  void answer_repeats(StagedGroup& staged, const std::vector<Pending>& group);
-  // The version of `stream` counting what this group staged before the durable one. The durable
+  void answer_repeats(StagedGroup& staged);
+  void answer_group(StagedGroup& staged);
+
+  // Exception barriers of the two threads: a throw (a bug, or memory exhausted) fail-stops the
+  // store instead of taking the process down (false), and every submitter not yet answered learns
+  // from answer_unknown that its outcome is unknown (its batch may have been written before).
+  template <typename Step>
+  bool survived(Step&& step);
+  template <typename Pendings>
+  static void answer_unknown(Pendings& pending);
+  // Waits until no group is in the slot or being written (staging thread, between groups).
+  void drain_pipeline();
+
+  // The version of `stream` counting what this group staged before the sealed one. The sealed
   // version comes from `decider` when it knows it, else from the cache (only without a decider:
   // see set_decider) or the store.
   std::expected<StreamVersion, Error> staged_version(const std::string& stream,
                                                      const std::unordered_map<std::string, StreamVersion>& staged,
                                                      const GroupDecider* decider);
-  // How long the writer waits for the rest of a group whose submitters are still on their way.
-  std::chrono::microseconds gather_window() const;
+  // Commands of sealed groups not yet known durable (their answers are not in the store yet): a
+  // repeat of one is answered from here. Staging thread only; pruned as the head passes them.
+  void remember_in_flight(const StagedGroup& staged);
+  void forget_durable_in_flight();
   void publish(const Head& head);
   void stop_writing(Error reason);
 
@@ -139,11 +172,26 @@ class Ledger::Impl {
   Head head_;
   std::optional<Error> failure_;
 
-  // Submissions waiting for the writer.
+  // Submissions waiting for the writer, changes waiting for a group's end, and the slot between
+  // the staging and syncing threads: all under queue_mutex_.
   std::mutex queue_mutex_;
-  std::condition_variable queue_changed_;
+  std::condition_variable queue_changed_;  // the stager waits on it
+  std::condition_variable slot_changed_;   // the syncer and drain_pipeline() wait on it
   std::vector<Pending> queue_;
+  std::vector<std::function<void()>> changes_;
   bool closing_ = false;
+  Staged slot_;               // sealed, waiting to be written
+  std::vector<Staged> written_;  // answered, for the stager to free
+  bool syncer_idle_ = true;   // no group in the slot or being written
+  bool stager_done_ = false;  // no group will come any more
+  // When the open group is sealed: once the syncer is free, and either `gather_target_` commands
+  // are gathered (those gathered when it finished its last group, plus as many as that group
+  // answered: their submitters come back) or `gather_until_` has passed. Sealing at once would
+  // split the submitters into two cohorts, each waiting for the other's fsync.
+  std::size_t gathered_ = 0;  // in the open group or being staged into it
+  std::size_t gather_target_ = 0;
+  std::chrono::steady_clock::time_point gather_until_{};
+  bool open_group_due() const;
 
   // Answers waiting for the completer, in submission order.
   std::mutex answered_mutex_;
@@ -152,19 +200,24 @@ class Ledger::Impl {
   bool writer_done_ = false;
   bool completer_busy_ = false;  // giving answers it took from answered_
 
-  GroupDecider* decider_ = nullptr;  // guarded by group_mutex_
+  GroupDecider* decider_ = nullptr;  // staging thread (between_groups)
   std::atomic<GroupObserver*> observer_{nullptr};
-  std::mutex group_mutex_;           // held by the writer for a whole group
 
-  // Owned by the writer thread alone.
+  // Owned by the staging thread alone.
+  Head sealed_head_;            // the last sealed group's end: the next group follows it
   Micros last_recorded_at_ = 0;
-  std::size_t last_group_size_ = 0;
-  std::chrono::microseconds last_write_time_{0};
-  std::unordered_map<std::string, StreamVersion> stream_versions_;  // durable versions, cached
+  std::unordered_map<std::string, StreamVersion> stream_versions_;  // versions as sealed, cached
+  struct IdHash {
+    using is_transparent = void;  // looked up by the string_view of a pending command's id
+    std::size_t operator()(std::string_view id) const { return std::hash<std::string_view>{}(id); }
+  };
+  std::unordered_map<std::string, CommandAnswer, IdHash, std::equal_to<>> in_flight_answers_;
+  std::deque<std::pair<Position, std::vector<std::string>>> in_flight_groups_;  // last position, ids
 
   // Last: they start after everything above is initialised.
   std::thread completer_;
-  std::thread writer_;
+  std::thread syncer_;
+  std::thread writer_;  // the staging thread
 };
 
 }  // namespace orgledger::ledger

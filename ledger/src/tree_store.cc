@@ -25,13 +25,13 @@ std::optional<Hash> TreeStore::stored(unsigned level, std::uint64_t index) const
 std::expected<void, Error> TreeStore::load_edge() {
   auto edge = RightEdge::of(size(), [this](unsigned level, std::uint64_t index) { return stored(level, index); });
   if (!edge) return std::unexpected(edge.error());
-  durable_edge_ = *edge;
+  sealed_edge_ = *edge;
   staged_edge_ = *edge;
   return {};
 }
 
 std::expected<void, Error> TreeStore::stage(std::span<const std::uint8_t> envelope, rocksdb::WriteBatch& batch) {
-  if (store_.tree() == nullptr || !durable_edge_) {
+  if (store_.tree() == nullptr || !sealed_edge_) {
     return std::unexpected(Error{ErrorCode::read_only, "the tree's right edge is not loaded"});
   }
   staged_edge_.append(leaf_hash(envelope), [&](unsigned level, std::uint64_t index, const Hash& hash) {
@@ -43,23 +43,25 @@ std::expected<void, Error> TreeStore::stage(std::span<const std::uint8_t> envelo
 }
 
 void TreeStore::stage_size(rocksdb::WriteBatch& batch) const {
-  const auto size = durable_edge_ ? staged_edge_.size() : this->size();
+  const auto size = sealed_edge_ ? staged_edge_.size() : this->size();
   batch.Put(store_.tree(), layout::kTreeSizeKey, layout::position_key(size));
 }
 
-void TreeStore::committed() {
-  if (!durable_edge_) return;
-  durable_edge_ = staged_edge_;
-  size_.store(staged_edge_.size(), std::memory_order_release);
+std::uint64_t TreeStore::seal() {
+  if (!sealed_edge_) return size();
+  sealed_edge_ = staged_edge_;
+  return staged_edge_.size();
 }
 
 void TreeStore::abandoned() {
-  if (durable_edge_) staged_edge_ = *durable_edge_;
+  if (sealed_edge_) staged_edge_ = *sealed_edge_;
 }
+
+void TreeStore::committed(std::uint64_t size) { size_.store(size, std::memory_order_release); }
 
 std::expected<void, Error> TreeStore::backfill(Position head) {
   constexpr std::size_t kChunk = 4096;
-  if (!durable_edge_) {
+  if (!sealed_edge_) {
     if (auto loaded = load_edge(); !loaded) return loaded;
   }
   while (size() < head) {
@@ -75,13 +77,14 @@ std::expected<void, Error> TreeStore::backfill(Position head) {
       if (auto staged = stage(event->envelope_bytes(), batch); !staged) return staged;
     }
     stage_size(batch);
+    const std::uint64_t sealed_size = seal();
     rocksdb::WriteOptions synced;
     synced.sync = true;
     if (auto status = store_.db().Write(synced, &batch); !status.ok()) {
-      abandoned();
+      // Nothing is staged after it: the store's writer has not started, and stops for good here.
       return std::unexpected(io_error("the tree's backfill", status));
     }
-    committed();
+    committed(sealed_size);
   }
   return {};
 }

@@ -30,9 +30,14 @@ class TreeStore {
   [[nodiscard]] std::expected<void, Error> stage(std::span<const std::uint8_t> envelope, rocksdb::WriteBatch& batch);
   // Records the staged size in `batch` (once per group, after its leaves).
   void stage_size(rocksdb::WriteBatch& batch) const;
-  // The staged nodes are durable, or were never written.
-  void committed();
+  // Writer thread. The leaves staged so far are one group's, to be written: the next group stages
+  // after them whether or not this one is durable yet (the pipelined writer). Returns the size to
+  // hand to committed() once it is.
+  std::uint64_t seal();
+  // The group being staged is dropped: the edge goes back to the last sealed group's end.
   void abandoned();
+  // A sealed group is durable: readers may now ask for the first `size` leaves. Any thread.
+  void committed(std::uint64_t size);
   // The leaves durable in the tree. Thread-safe (readers check sizes against it).
   std::uint64_t size() const { return size_.load(std::memory_order_acquire); }
 
@@ -46,8 +51,8 @@ class TreeStore {
  private:
   Store& store_;
   std::atomic<std::uint64_t> size_;
-  std::optional<RightEdge> durable_edge_;  // load_edge()
-  RightEdge staged_edge_;                  // the durable edge plus the group being staged
+  std::optional<RightEdge> sealed_edge_;  // load_edge(): the edge at the last sealed group's end
+  RightEdge staged_edge_;                 // the sealed edge plus the group being staged
 };
 
 // How many leaves the stored tree of `store` holds: its recorded size, or for a store of the first

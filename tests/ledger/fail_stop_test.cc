@@ -64,10 +64,11 @@ namespace {
 class ThrowingDecider : public ledger::GroupDecider {
  public:
   std::atomic<bool> armed{false};
-  void begin_group() override {
+  void begin_group(ledger::Position) override {
     if (armed) throw std::runtime_error("a bug in the decider");
   }
   void staged(std::span<const ledger::RecordedEvent>) override {}
+  void sealed() override {}
   void durable(const std::vector<ledger::RecordedEvent>&) override {}
   void failed() override {}
 };

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "orgledger/commands/command.h"
 #include "orgledger/commands/rejection.h"
@@ -96,12 +97,13 @@ class CommandProcessor final : private ledger::GroupDecider {
  private:
   CommandProcessor(ledger::Ledger& ledger, const ledger::Clock& clock, const projections::BusinessCalendar& calendar);
 
-  // GroupDecider: all on the ledger's writer thread.
-  void begin_group() override;
+  // GroupDecider: on the ledger's staging thread, but durable() on its syncing thread.
+  void begin_group(ledger::Position after) override;
   void staged(std::span<const ledger::RecordedEvent> events) override;
+  void sealed() override;
+  void failed() override;
   std::optional<ledger::StreamVersion> durable_version(std::string_view stream) const override;
   void durable(const std::vector<ledger::RecordedEvent>& events) override;
-  void failed() override;
 
   void enqueue(Command command, std::optional<Rejection> refusal, std::function<void(Outcome)> done);
   // G2: destroys the keys that the events of `answer` put on record as destroyed (SubjectForgotten,
@@ -121,24 +123,33 @@ class CommandProcessor final : private ledger::GroupDecider {
   // The state as of the last durable group, published for readers (release on store, acquire on
   // load). Versions share whatever did not change between them (projections/persistent_map.h).
   std::atomic<std::shared_ptr<const projections::State>> published_;
-  // Writer thread only: the durable state (the version last published) and `working_`, that state
-  // with this group's staged commands folded in — what decide() reads. A failed group drops it.
-  std::shared_ptr<const projections::State> durable_;
+  // Staging thread only: `working_`, what decide() reads — the state after every sealed group plus
+  // this group's staged commands — and `base_`, the version it started the group from (the last
+  // sealed group's end). A failed group goes back to `base_`.
   projections::State working_;
-  // Publishes `working_` as the durable state, and keeps it when it is kRetainEvery past the last kept.
-  void publish();
+  std::shared_ptr<const projections::State> base_;
+  // Sealed groups' versions, oldest first, each published when the ledger says its group is durable;
+  // and the versions they replaced, left for the staging thread to release (release_retired).
+  std::mutex sealed_mutex_;
+  std::deque<std::shared_ptr<const projections::State>> sealed_;
+  std::vector<std::shared_ptr<const projections::State>> retired_;
+  void release_retired();
+  // Publishes `version` for readers, and keeps it when it is retain_every_ past the last kept.
+  // Returns the version it replaced.
+  std::shared_ptr<const projections::State> publish(std::shared_ptr<const projections::State> version);
   mutable std::mutex retained_mutex_;
   std::deque<std::shared_ptr<const projections::State>> retained_;  // by position, under retained_mutex_
   ledger::Position retain_every_ = 4096;                            // under retained_mutex_
-  std::size_t retain_count_ = 0;                                    // under retained_mutex_
+  std::atomic<std::size_t> retain_count_{0};                        // written under retained_mutex_
   // Frees the versions that stop being kept, off the writer's thread: the oldest of them pins a
   // copy of every entity changed in 4096 positions, and freeing it stalled commits for ~15 ms.
   std::unique_ptr<SerialWorker> reclaimer_;
   // Folds in the events appended while no processor decided (a plain append between start's fold
-  // and set_decider), and publishes them: the rules, and the versions below, must see them.
-  void catch_up();
-  // Whether the durable state has folded every event of the log when the group began (writer thread only):
-  // only then may durable_version answer for streams it has never seen.
+  // and set_decider), up to `after`, and publishes them: the rules, and the versions below, must
+  // see them. The pipeline is empty then (set_decider drains it), so they are all durable.
+  void catch_up(ledger::Position after);
+  // Whether `base_` has folded every event the group follows (staging thread only): only then may
+  // durable_version answer for streams it has never seen.
   bool knows_every_stream_ = false;
   // False for good once the state was found to have missed events: from then on every command is
   // refused as `stopped` (fail-stop) rather than decided on a state that is not the log's.

@@ -59,25 +59,30 @@ struct Head {
 
 class Subscription;
 
-// Lets the layer above decide commands on the writer thread, against the durable state plus the
-// commands staged earlier in the same group (ARCHITECTURE.md, Concurrency). All calls come from
-// the writer thread, in this order per group: begin_group, then for each decided or plain command
-// its `staged` events, then `durable` (after the fsync, before any answer or head publication)
-// or `failed`.
+// Lets the layer above decide commands on the writer thread, against the state of every group
+// sealed before plus the commands staged earlier in the same group (ARCHITECTURE.md, Concurrency).
+// The writer is pipelined: it stages group N+1 while group N is written and fsynced. Staging calls
+// come from the staging thread, in this order per group: begin_group, each command's `staged`
+// events, then `sealed` (the group goes to be written) or `failed` (it is dropped). `durable` comes
+// from the syncing thread, once per sealed group and in their order, after its fsync and before
+// any of its answers or the head's publication. A failed write stops the ledger for good: no
+// `durable` follows, for that group or any sealed after it.
 class GroupDecider {
  public:
   virtual ~GroupDecider() = default;
-  virtual void begin_group() = 0;
+  // `after`: the last position of the groups sealed so far, which this group follows.
+  virtual void begin_group(Position after) = 0;
   virtual void staged(std::span<const RecordedEvent> command_events) = 0;
-  virtual void durable(const std::vector<RecordedEvent>& group_events) = 0;
+  virtual void sealed() = 0;
   virtual void failed() = 0;
-  // The durable version of `stream` (0 for a stream never written), when the decider knows every
-  // stream of the log — it folds every event — so that the writer need not look it up in the
-  // store; nullopt when it cannot vouch for it. Asked between begin_group and durable/failed.
+  virtual void durable(const std::vector<RecordedEvent>& group_events) = 0;
+  // The version of `stream` after the sealed groups (0 for a stream never written), when the
+  // decider knows every stream of the log — it folds every event — so that the writer need not
+  // look it up in the store; nullopt when it cannot vouch for it. Staging thread, in a group.
   virtual std::optional<StreamVersion> durable_version(std::string_view /*stream*/) const { return std::nullopt; }
 };
 
-// Watches group commits (metrics). Called on the writer thread after each durable write, before
+// Watches group commits (metrics). Called on the syncing thread after each durable write, before
 // the answers go out: it must be quick and must not append.
 class GroupObserver {
  public:
@@ -85,7 +90,7 @@ class GroupObserver {
   virtual void group_written(std::size_t commands, std::size_t events, std::chrono::microseconds write_time) = 0;
 };
 
-// Builds a command's append on the writer thread, once its id is known not to be a repeat.
+// Builds a command's append on the writer's staging thread, once its id is known not to be a repeat.
 // `now` is the recorded_at its events will carry. Must not block or append.
 using Prepare = std::function<std::expected<CommandAppend, Error>(Micros now)>;
 
@@ -112,20 +117,21 @@ class Ledger {
   [[nodiscard]] std::expected<CommandAnswer, Error> append(CommandAppend command);
 
   // As append(), but returns at once; `done` runs once the outcome is durable (or failed), on one
-  // of the ledger's threads (writer or completion), in submission order — or at once on the calling thread when the
+  // of the ledger's threads (syncing or completion), in submission order — or at once on the calling thread when the
   // append is malformed or the ledger is read-only or closing. `done` must be quick and must not
   // wait for another append (append_async from it is fine).
   void append_async(CommandAppend command, Completion done);
 
-  // As append_async, but the events are decided by `prepare` on the writer thread (see Prepare);
+  // As append_async, but the events are decided by `prepare` on the writer's staging thread (see Prepare);
   // a repeated `command_id` gets the first answer without `prepare` being called.
   void append_decided_async(std::string command_id, Prepare prepare, Completion done);
 
-  // Installs the decider (before the first append; it must outlive the ledger's appends).
+  // Installs the decider (before the first append; it must outlive the ledger's appends). Takes
+  // effect between two groups, once those before are written: never from a completion.
   void set_decider(GroupDecider* decider);
 
   // Installs (or with null removes) the observer of group commits; it must outlive its
-  // installation. Thread-safe.
+  // installation. Thread-safe; as set_decider, between two groups.
   void set_group_observer(GroupObserver* observer);
 
 

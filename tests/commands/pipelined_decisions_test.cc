@@ -1,0 +1,72 @@
+// The processor over the pipelined writer (issue 15): a command is decided against every group
+// sealed before it, durable or not yet, while readers see only what is durable. The WAL's fsync is
+// held at a gate (gated_wal_file_system.h) to catch a group between sealed and durable.
+#include <catch2/catch.hpp>
+
+#include <future>
+
+#include "gated_wal_file_system.h"
+#include "manual_clock.h"
+#include "orgledger/commands/processor.h"
+#include "temp_dir.h"
+
+using namespace orgledger;
+using namespace orgledger::commands;
+using orgledger::testing::GatedWalFileSystem;
+using orgledger::testing::kSampleInstant;
+using orgledger::testing::ManualClock;
+using orgledger::testing::TempDir;
+
+namespace {
+
+Command registering(const std::string& user, const std::string& id) {
+  return Command{"svc:signup", id, "", std::nullopt, RegisterUser{user, user + "@example.ch"}};
+}
+
+std::future<Outcome> submitted(CommandProcessor& processor, Command command) {
+  auto promise = std::make_shared<std::promise<Outcome>>();
+  auto future = promise->get_future();
+  processor.submit(std::move(command), [promise](Outcome outcome) { promise->set_value(std::move(outcome)); });
+  return future;
+}
+
+}  // namespace
+
+TEST_CASE("pipeline: U1 refuses a second registration decided while the first is in its fsync, and readers see neither until durable") {
+  TempDir dir;
+  ManualClock clock{kSampleInstant};
+  auto gate = std::make_shared<GatedWalFileSystem>();
+  auto env = rocksdb::NewCompositeEnv(gate);
+  auto log = ledger::Ledger::open(dir.path(), {.clock = &clock, .env = env.get()}).value();
+  auto processor = CommandProcessor::start(*log, clock).value();
+  REQUIRE(processor->submit(registering("ann", "reg-ann")));
+  const auto durable = processor->version();
+
+  gate->hold();
+  auto first = submitted(*processor, registering("bob", "reg-bob-1"));
+  REQUIRE(gate->wait_for_held_sync());
+  auto second = submitted(*processor, registering("bob", "reg-bob-2"));
+  auto third = submitted(*processor, registering("cid", "reg-cid"));
+  // Whatever has been decided meanwhile, readers hold the durable version only.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK(processor->version()->position == durable->position);
+  CHECK(processor->version()->users.lookup("bob") == nullptr);
+  CHECK(processor->read([](const projections::State& state) { return state.users.lookup("cid") == nullptr; }));
+
+  gate->release();
+  const Outcome bob = first.get();
+  const Outcome again = second.get();
+  const Outcome cid = third.get();
+  REQUIRE(bob);
+  REQUIRE(cid);
+  REQUIRE_FALSE(again);
+  REQUIRE(again.error().rejection);
+  CHECK(again.error().rejection->code == Code::already_exists);
+  CHECK(again.error().rejection->rule == "U1");
+  CHECK(again.error().position > bob->position);  // its CommandRejected entry (D2), after bob
+  const auto now = processor->version();
+  CHECK(now->position == log->head().position);
+  CHECK(now->users.lookup("bob") != nullptr);
+  CHECK(now->users.lookup("cid") != nullptr);
+  CHECK(log->read_stream("user:bob", 1, 10).value().size() == 1);
+}

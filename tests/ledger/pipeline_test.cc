@@ -1,0 +1,154 @@
+// The pipelined writer (issue 15): group N+1 is decided and sealed while group N is in its fsync.
+// Held at a gate in the WAL's sync (gated_wal_file_system.h), the writer shows what it does with
+// the next group meanwhile: a repeat of N's command is answered from N, not appended again; nothing
+// of either group is published before N is durable; and when N's fsync fails, the group sealed
+// after it is never written (fail-stop).
+#include <catch2/catch.hpp>
+#include <rocksdb/env.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <thread>
+
+#include "commands.h"
+#include "gated_wal_file_system.h"
+#include "orgledger/ledger/ledger.h"
+#include "orgledger/ledger/verify.h"
+#include "temp_dir.h"
+
+using namespace orgledger;
+using namespace orgledger::testing;
+
+namespace {
+
+using Answer = std::expected<ledger::CommandAnswer, ledger::Error>;
+
+// An append whose answer can be waited for.
+struct Awaited {
+  std::promise<Answer> promise;
+  std::future<Answer> future = promise.get_future();
+  ledger::Ledger::Completion completion() {
+    return [this](Answer answer) { promise.set_value(std::move(answer)); };
+  }
+  bool answered() { return future.wait_for(std::chrono::milliseconds(0)) == std::future_status::ready; }
+};
+
+// Waits (at most 10 s) until `flag` is set.
+bool eventually(const std::atomic<bool>& flag) {
+  for (int i = 0; i < 1000 && !flag; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return flag;
+}
+
+// Submits, while `first`'s group waits at the gate: a repeat of `first`, then `second` decided on
+// the staging thread. Once `second`'s prepare has run, the repeat was staged too (it came first).
+struct NextGroup {
+  Awaited repeat;
+  Awaited second;
+  std::atomic<bool> prepared{false};
+  std::atomic<bool> prepared_during_fsync{false};
+
+  NextGroup(ledger::Ledger& log, GatedWalFileSystem& gate) {
+    log.append_async(member_added("first", "org:a", "u1"), repeat.completion());
+    log.append_decided_async(
+        "second",
+        [this, &gate](ledger::Micros) -> std::expected<ledger::CommandAppend, ledger::Error> {
+          prepared_during_fsync = gate.sync_waiting();
+          prepared = true;
+          return member_added("second", "org:a", "u2");
+        },
+        second.completion());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("pipeline: the next group is decided during the fsync of the one before, and a repeat of it is appended once") {
+  TempDir dir;
+  auto gate = std::make_shared<GatedWalFileSystem>();
+  auto env = rocksdb::NewCompositeEnv(gate);
+  {
+    auto log = ledger::Ledger::open(dir.path(), {.env = env.get()}).value();
+    REQUIRE(log->append(member_added("warm", "org:a", "u0")));
+    const auto before = log->head();
+
+    gate->hold();
+    Awaited first;
+    log->append_async(member_added("first", "org:a", "u1"), first.completion());
+    REQUIRE(gate->wait_for_held_sync());
+    NextGroup next(*log, *gate);
+    REQUIRE(eventually(next.prepared));
+    CHECK(next.prepared_during_fsync);
+    // Sealed, not durable: nothing of either group is published or answered.
+    CHECK(log->head().position == before.position);
+    CHECK(log->read(before.position + 1, 10).value().empty());
+    CHECK_FALSE(log->find_command("first").value().has_value());
+    CHECK_FALSE(first.answered());
+    CHECK_FALSE(next.repeat.answered());
+    CHECK_FALSE(next.second.answered());
+
+    gate->release();
+    const Answer a = first.future.get();
+    const Answer repeat = next.repeat.future.get();
+    const Answer second = next.second.future.get();
+    REQUIRE(a);
+    REQUIRE(repeat);
+    REQUIRE(second);
+    CHECK_FALSE(a->duplicate);
+    CHECK(repeat->duplicate);
+    CHECK(repeat->position == a->position);
+    CHECK(repeat->events.size() == a->events.size());
+    CHECK(a->position == before.position + 1);
+    CHECK(second->position == a->position + 1);  // chained after the group it was decided beside
+    CHECK(log->head().position == second->position);
+    CHECK(log->read(1, 10).value().size() == 3);
+    CHECK(log->stream_version("org:a").value() == 3);
+  }
+  auto verified = ledger::verify_ledger(dir.path());
+  REQUIRE(verified);
+  CHECK(verified->ok);
+}
+
+TEST_CASE("pipeline: a failed fsync fails the group sealed after it, which is never written") {
+  TempDir dir;
+  auto gate = std::make_shared<GatedWalFileSystem>();
+  auto env = rocksdb::NewCompositeEnv(gate);
+  {
+    auto log = ledger::Ledger::open(dir.path(), {.env = env.get()}).value();
+    REQUIRE(log->append(member_added("warm", "org:a", "u0")));
+    const auto before = log->head();
+
+    gate->hold();
+    Awaited first;
+    log->append_async(member_added("first", "org:a", "u1"), first.completion());
+    REQUIRE(gate->wait_for_held_sync());
+    NextGroup next(*log, *gate);
+    REQUIRE(eventually(next.prepared));
+    gate->release(/*fail=*/true);
+
+    const Answer a = first.future.get();
+    const Answer repeat = next.repeat.future.get();
+    const Answer second = next.second.future.get();
+    REQUIRE_FALSE(a);
+    CHECK(a.error().code == ledger::ErrorCode::outcome_unknown);
+    // Its repeat was answered from the group in flight: unknown as well, never a success.
+    REQUIRE_FALSE(repeat);
+    CHECK(repeat.error().code == ledger::ErrorCode::outcome_unknown);
+    // Decided against a group that may not be on record: not written, and said so.
+    REQUIRE_FALSE(second);
+    CHECK(second.error().code == ledger::ErrorCode::stopped);
+    CHECK(log->head().position == before.position);
+    REQUIRE(log->failure());
+    gate->release();
+  }
+  // The failed group may have reached the disk (its bytes were written, only the sync failed);
+  // the one after it never did.
+  auto log = ledger::Ledger::open(dir.path()).value();
+  CHECK((log->head().position == 1 || log->head().position == 2));
+  CHECK_FALSE(log->find_command("second").value().has_value());
+  CHECK(log->read_stream("org:a", 1, 10).value().size() == log->head().position);
+  log.reset();
+  auto verified = ledger::verify_ledger(dir.path());
+  REQUIRE(verified);
+  CHECK(verified->ok);
+}
