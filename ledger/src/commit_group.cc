@@ -242,7 +242,6 @@ void Ledger::Impl::finish_group(StagedGroup& staged) {
     if (auto stopped = failure()) refuse_unwritten(staged, *stopped);
   }
   if (!staged.appended.empty()) write_group(staged);
-  answer_group(staged);
 }
 
 void Ledger::Impl::refuse_unwritten(StagedGroup& staged, const Error& reason) {

@@ -109,7 +109,7 @@ void Ledger::Impl::submit(CommandAppend command, Completion done) {
     std::lock_guard lock(queue_mutex_);
     if (!closing_) {
       queue_.push_back(Pending{std::move(command), std::move(done)});
-      queue_changed_.notify_one();
+      if (stager_should_wake()) queue_changed_.notify_one();
       return;
     }
   }
@@ -131,7 +131,7 @@ void Ledger::Impl::submit_decided(std::string command_id, Prepare prepare, Compl
     std::lock_guard lock(queue_mutex_);
     if (!closing_) {
       queue_.push_back(Pending{std::move(placeholder), std::move(done), std::move(prepare)});
-      queue_changed_.notify_one();
+      if (stager_should_wake()) queue_changed_.notify_one();
       return;
     }
   }
@@ -183,7 +183,7 @@ void Ledger::Impl::between_groups(std::function<void()> change) {
   {
     std::unique_lock lock(queue_mutex_);
     if (mode_ == OpenMode::read_only || stager_done_) {
-      slot_changed_.wait(lock, [this] { return !slot_ && syncer_idle_; });
+      slot_changed_.wait(lock, [this] { return !slot_ && !syncer_busy_; });
       change();
       return;
     }
@@ -198,7 +198,7 @@ void Ledger::Impl::between_groups(std::function<void()> change) {
 
 void Ledger::Impl::drain_pipeline() {
   std::unique_lock lock(queue_mutex_);
-  slot_changed_.wait(lock, [this] { return !slot_ && syncer_idle_; });
+  slot_changed_.wait(lock, [this] { return !slot_ && !syncer_busy_; });
 }
 
 void Ledger::Impl::run_stager() {
@@ -234,7 +234,7 @@ void Ledger::Impl::run_stager() {
       answer_unknown(open->pending);
       open.reset();
     }
-    if (open && seal_now) hand_to_syncer(std::move(open));
+    if (open && seal_now) write_or_hand_over(open);
     for (auto& change : changes) {
       drain_pipeline();
       change();
@@ -243,9 +243,37 @@ void Ledger::Impl::run_stager() {
   slot_changed_.notify_all();  // the syncer: no group will come any more
 }
 
+bool Ledger::Impl::stager_should_wake() const {
+  // A wake-up per command (a futex call each, and a switch, on 2 cores) costs more than staging
+  // it: the stager takes the whole queue when it looks, and looks again before it sleeps. So only
+  // the first command of a burst wakes it, and, while it gathers a group for the free syncer, the
+  // one that completes the group.
+  if (queue_.size() == 1) return true;
+  return syncer_idle_ && gathered_ + queue_.size() == gather_target_;
+}
+
 bool Ledger::Impl::open_group_due() const {
   if (!syncer_idle_) return false;
   return gathered_ + queue_.size() >= gather_target_ || std::chrono::steady_clock::now() >= gather_until_;
+}
+
+void Ledger::Impl::write_or_hand_over(Staged& sealed) {
+  // A small group while the syncer has nothing to do is written right here: handing it over would
+  // add a thread's wake-up (~0.1 ms on these machines) to a lone submitter's latency, and there is
+  // little to stage meanwhile. Beyond that, the syncer writes and the stager goes on staging.
+  constexpr std::size_t kWrittenByTheStager = 4;
+  bool here = false;
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (sealed->pending.size() <= kWrittenByTheStager && syncer_idle_ && !syncer_busy_ && !slot_) {
+      syncer_idle_ = false;
+      gathered_ = 0;  // the open group is no more
+      here = true;
+    }
+  }
+  if (!here) return hand_to_syncer(std::move(sealed));
+  write_and_answer(*sealed);
+  sealed.reset();
 }
 
 void Ledger::Impl::hand_to_syncer(Staged staged) {
@@ -254,6 +282,7 @@ void Ledger::Impl::hand_to_syncer(Staged staged) {
     slot_changed_.wait(lock, [this] { return !slot_; });
     slot_ = std::move(staged);
     syncer_idle_ = false;
+    gathered_ = 0;  // the open group is no more
   }
   slot_changed_.notify_all();
 }
@@ -266,24 +295,33 @@ void Ledger::Impl::run_syncer() {
       slot_changed_.wait(lock, [this] { return slot_ || stager_done_; });
       if (!slot_) return;  // the stager is gone and every group it sealed was written
       staged = std::move(slot_);
+      syncer_busy_ = true;
     }
-    if (!survived([&] { finish_group(*staged); })) answer_unknown(staged->pending);
-    const std::size_t answered = staged->pending.size();
-    const auto write_time = staged->write_time;
+    write_and_answer(*staged);
     {
       std::lock_guard lock(queue_mutex_);
       // The stager frees it: glibc's per-thread caches would never see those blocks again if the
       // syncer did, and the stager would allocate afresh what the syncer had freed.
       written_.push_back(std::move(staged));
-      syncer_idle_ = !slot_;
-      // Its submitters will be back: the open group waits for as many more as it answered, for a
-      // fraction of its write at most (worth it where fsync is slow, negligible where it is fast).
-      gather_target_ = gathered_ + queue_.size() + answered;
-      gather_until_ = std::chrono::steady_clock::now() + std::min(write_time / 2, std::chrono::microseconds(500));
+      syncer_busy_ = false;
     }
-    queue_changed_.notify_one();  // the stager: seal the group it has open
-    slot_changed_.notify_all();   // drain_pipeline()
+    slot_changed_.notify_all();  // drain_pipeline()
   }
+}
+
+void Ledger::Impl::write_and_answer(StagedGroup& staged) {
+  const bool written = survived([&] { finish_group(staged); });
+  {
+    std::lock_guard lock(queue_mutex_);
+    syncer_idle_ = !slot_;
+    // Its submitters will be back once answered: the open group waits for as many more, for a
+    // fraction of its write at most (worth it where fsync is slow, negligible where it is fast).
+    // Set before the answers go out, so that what they bring back counts towards the target.
+    gather_target_ = gathered_ + queue_.size() + staged.pending.size();
+    gather_until_ = std::chrono::steady_clock::now() + std::min(staged.write_time / 2, std::chrono::microseconds(500));
+  }
+  queue_changed_.notify_one();  // the stager: seal the group it has open
+  if (!written || !survived([&] { answer_group(staged); })) answer_unknown(staged.pending);
 }
 
 void Ledger::Impl::run_completer() {

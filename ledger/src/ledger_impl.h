@@ -124,11 +124,15 @@ class Ledger::Impl {
   void seal_open_group(StagedGroup& staged);
   // The head and tree size in the batch; the next group will follow this one.
   void seal_group(StagedGroup& staged, GroupDecider* decider);
+  // Writes a small group on the staging thread when the syncer is idle, else hands it over.
+  void write_or_hand_over(Staged& sealed);
   // Waits for the slot between the threads to be free, then leaves `staged` in it.
   void hand_to_syncer(Staged staged);
 
   // The syncing thread's part, in order: the synced write, then group_durable (or fail-stop with
-  // every outcome unknown); a group sealed before the ledger stopped is refused unwritten.
+  // every outcome unknown); a group sealed before the ledger stopped is refused unwritten. Then,
+  // once the stager may seal the next group, answer_group.
+  void write_and_answer(StagedGroup& staged);
   void finish_group(StagedGroup& staged);
   void write_group(StagedGroup& staged);
   void group_durable(StagedGroup& staged);
@@ -144,7 +148,7 @@ class Ledger::Impl {
   bool survived(Step&& step);
   template <typename Pendings>
   static void answer_unknown(Pendings& pending);
-  // Waits until no group is in the slot or being written (staging thread, between groups).
+  // Waits until no group is in the slot, being written or answered (staging thread, between groups).
   void drain_pipeline();
 
   // The version of `stream` counting what this group staged before the sealed one. The sealed
@@ -182,7 +186,8 @@ class Ledger::Impl {
   bool closing_ = false;
   Staged slot_;               // sealed, waiting to be written
   std::vector<Staged> written_;  // answered, for the stager to free
-  bool syncer_idle_ = true;   // no group in the slot or being written
+  bool syncer_idle_ = true;   // no group in the slot or being written: the next may be sealed
+  bool syncer_busy_ = false;  // writing or answering a group it took from the slot
   bool stager_done_ = false;  // no group will come any more
   // When the open group is sealed: once the syncer is free, and either `gather_target_` commands
   // are gathered (those gathered when it finished its last group, plus as many as that group
@@ -192,6 +197,7 @@ class Ledger::Impl {
   std::size_t gather_target_ = 0;
   std::chrono::steady_clock::time_point gather_until_{};
   bool open_group_due() const;
+  bool stager_should_wake() const;  // by a submission, under queue_mutex_
 
   // Answers waiting for the completer, in submission order.
   std::mutex answered_mutex_;

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <future>
+#include <vector>
 
 #include "gated_wal_file_system.h"
 #include "manual_clock.h"
@@ -39,12 +40,25 @@ TEST_CASE("pipeline: U1 refuses a second registration decided while the first is
   auto env = rocksdb::NewCompositeEnv(gate);
   auto log = ledger::Ledger::open(dir.path(), {.clock = &clock, .env = env.get()}).value();
   auto processor = CommandProcessor::start(*log, clock).value();
-  REQUIRE(processor->submit(registering("ann", "reg-ann")));
-  const auto durable = processor->version();
-
-  gate->hold();
-  auto first = submitted(*processor, registering("bob", "reg-bob-1"));
+  const orgledger::testing::GateOpener opener(*gate);  // a failed check must not leave the syncer at the gate
+  // From ann's answer (on the writer's threads): the gate is held and bob's registration goes with
+  // seven others, queued while the writer is busy: a group of eight, which the syncing thread writes.
+  std::vector<std::future<Outcome>> held;
+  std::promise<void> queued;
+  bool ann_registered = false;
+  processor->submit(registering("ann", "reg-ann"), [&](Outcome ann) {
+    ann_registered = ann.has_value();
+    gate->hold();
+    held.push_back(submitted(*processor, registering("bob", "reg-bob-1")));
+    for (int i = 1; i < 8; ++i) held.push_back(submitted(*processor, registering("u" + std::to_string(i), "reg-u" + std::to_string(i))));
+    queued.set_value();
+  });
+  queued.get_future().wait();
+  REQUIRE(ann_registered);
   REQUIRE(gate->wait_for_held_sync());
+  const auto durable = processor->version();
+  CHECK(durable->users.lookup("ann") != nullptr);
+  auto& first = held.front();
   auto second = submitted(*processor, registering("bob", "reg-bob-2"));
   auto third = submitted(*processor, registering("cid", "reg-cid"));
   // Whatever has been decided meanwhile, readers hold the durable version only.
@@ -54,6 +68,7 @@ TEST_CASE("pipeline: U1 refuses a second registration decided while the first is
   CHECK(processor->read([](const projections::State& state) { return state.users.lookup("cid") == nullptr; }));
 
   gate->release();
+  for (std::size_t i = 1; i < held.size(); ++i) CHECK(held[i].get());
   const Outcome bob = first.get();
   const Outcome again = second.get();
   const Outcome cid = third.get();

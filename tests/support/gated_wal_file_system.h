@@ -86,4 +86,17 @@ class GatedWalFileSystem : public rocksdb::FileSystemWrapper {
   int waiting_ = 0;
 };
 
+// Opens the gate when it goes out of scope: declared after the ledger, it lets a failed check
+// close the ledger (whose syncer may wait at the gate) instead of hanging the test.
+class GateOpener {
+ public:
+  explicit GateOpener(GatedWalFileSystem& gate) : gate_(gate) {}
+  ~GateOpener() { gate_.release(); }
+  GateOpener(const GateOpener&) = delete;
+  GateOpener& operator=(const GateOpener&) = delete;
+
+ private:
+  GatedWalFileSystem& gate_;
+};
+
 }  // namespace orgledger::testing
