@@ -13,7 +13,7 @@
 // which older builds compile too: its snapshot phase saved copies taken through read().
 //
 // Output: "metric NAME VALUE UNIT" lines.
-//   read_load_bench [SCRATCH] [ORGS=20000] [PHASE_SECONDS=5] [READERS=64] [THINK_US=1000] [KEPT=0]
+//   read_load_bench [SCRATCH] [ORGS=20000] [PHASE_SECONDS=5] [READERS=64] [THINK_US=1000] [KEPT=0] [PIPELINED=0]
 #include <nlohmann/json.hpp>
 
 #include <atomic>
@@ -46,6 +46,7 @@ struct Settings {
   int readers = 64;
   int think_us = 1000;
   std::size_t kept_versions = 0;  // the processor's default
+  bool pipelined_writer = false;  // LedgerOptions' default
 };
 
 // One reader's query: the mix a desk's screens and the platform's checks make.
@@ -80,7 +81,7 @@ struct Phase {
 
 int run(const Settings& settings) {
   const TempDir directory(settings.scratch, "read_load");
-  auto log = value_or_fail(ledger::Ledger::open(directory.path()), "open");
+  auto log = value_or_fail(ledger::Ledger::open(directory.path(), {.pipelined_writer = settings.pipelined_writer}), "open");
   std::fprintf(stderr, "read_load_bench: writing %zu organizations\n", settings.orgs);
   write_log(*log, LogShape{.users = settings.orgs * 8, .orgs = settings.orgs, .support_grants = settings.orgs / 5, .seed = 15});
   const ledger::SystemClock clock;
@@ -151,6 +152,7 @@ int main(int argc, char** argv) {
   if (argc > 4) settings.readers = std::stoi(argv[4]);
   if (argc > 5) settings.think_us = std::stoi(argv[5]);
   if (argc > 6) settings.kept_versions = std::stoull(argv[6]);
+  if (argc > 7) settings.pipelined_writer = std::stoi(argv[7]) != 0;
   try {
     return orgledger::bench::run(settings);
   } catch (const std::exception& failure) {

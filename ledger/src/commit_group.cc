@@ -21,6 +21,7 @@ bool Ledger::Impl::stage_arrived(Staged& open, std::vector<Pending>& arrived) {
   for (auto& pending : arrived) {
     // Into the group first: its id, viewed by staged.commands, stays put in the deque.
     staged.pending.push_back(std::move(pending));
+    pending.done = nullptr;  // answered through the group from now on, whatever a move leaves
     staged.outcomes.emplace_back(std::unexpected(Error{ErrorCode::stopped, ""}));
     stage_command(staged, staged.pending.back(), staged.pending.size() - 1, staged.decider);
   }
@@ -314,6 +315,8 @@ std::expected<StreamVersion, Error> Ledger::Impl::staged_version(
     // Most commands name a stream never written before (a new user, organization, ticket): the
     // decider's state says so at once, where the store would search its index for nothing.
     if (auto known = decider->durable_version(stream)) return *known;
+    // It cannot vouch (it fell out of step): the store can, once no sealed group is in flight.
+    drain_pipeline();
     return store_->stream_version(stream);
   }
   if (auto it = stream_versions_.find(stream); it != stream_versions_.end()) return it->second;

@@ -117,7 +117,7 @@ std::expected<std::unique_ptr<Ledger>, Error> Ledger::open(const std::string& di
   }
   const Clock& clock = options.clock != nullptr ? *options.clock : system_clock();
   return std::unique_ptr<Ledger>(new Ledger(std::make_unique<Impl>(std::move(*store), std::move(tree), clock, options.mode,
-                                                                   *head, last_recorded_at, options.build_merkle_tree)));
+                                                                   *head, last_recorded_at, options.build_merkle_tree, options.pipelined_writer)));
 }
 
 Ledger::Ledger(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

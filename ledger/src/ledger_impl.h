@@ -29,14 +29,14 @@ class Ledger::Impl {
  public:
   // `tree` is over `store`, at its stored size (and its right edge loaded when it will be staged).
   Impl(std::unique_ptr<Store> store, std::unique_ptr<TreeStore> tree, const Clock& clock, OpenMode mode,
-       const Head& head, Micros last_recorded_at, bool build_tree);
+       const Head& head, Micros last_recorded_at, bool build_tree, bool pipelined);
   // Drains the queue (every submitted append gets its answer), then stops the writer.
   ~Impl();
 
   void submit(CommandAppend command, Completion done);
   void submit_decided(std::string command_id, Prepare prepare, Completion done);
   // Both wait until no group is being staged or written: once they return, the previous decider
-  // or observer is not being called. Never from a completion (it runs on the syncing thread).
+  // or observer is not being called. Never from a completion (it may run on either writer thread).
   void set_decider(GroupDecider* decider);
   void set_group_observer(GroupObserver* observer);
   // For the modules over the store's other families (token_records.cc).
@@ -95,6 +95,7 @@ class Ledger::Impl {
     Head head;                         // this group's end, once sealed
     std::uint64_t tree_size = 0;       // the tree's size once this group is durable
     GroupDecider* decider = nullptr;   // the decider that staged it (none when stopped)
+    std::chrono::microseconds staging_time{0};  // spent deciding and sealing its commands
     std::chrono::microseconds write_time{0};
     std::optional<Error> stopped;      // fail-stopped before the group: every command refused
     Position next = 0;                 // the next event's position
@@ -124,7 +125,8 @@ class Ledger::Impl {
   void seal_open_group(StagedGroup& staged);
   // The head and tree size in the batch; the next group will follow this one.
   void seal_group(StagedGroup& staged, GroupDecider* decider);
-  // Writes a small group on the staging thread when the syncer is idle, else hands it over.
+  // Writes a group on the staging thread when the syncer is idle and the group is small or was
+  // cheap to stage beside the last write; else hands it over, and the stager goes on staging.
   void write_or_hand_over(Staged& sealed);
   // Waits for the slot between the threads to be free, then leaves `staged` in it.
   void hand_to_syncer(Staged staged);
@@ -147,7 +149,7 @@ class Ledger::Impl {
   template <typename Step>
   bool survived(Step&& step);
   template <typename Pendings>
-  static void answer_unknown(Pendings& pending);
+  void answer_unknown(Pendings& pending);
   // Waits until no group is in the slot, being written or answered (staging thread, between groups).
   void drain_pipeline();
 
@@ -167,6 +169,7 @@ class Ledger::Impl {
   std::unique_ptr<Store> store_;
   std::unique_ptr<TreeStore> tree_;  // staged by the writer only; its stored nodes read by anyone
   const bool build_tree_;            // LedgerOptions::build_merkle_tree
+  const bool pipelined_;             // LedgerOptions::pipelined_writer
   const Clock& clock_;
   const OpenMode mode_;
 
@@ -196,6 +199,7 @@ class Ledger::Impl {
   std::size_t gathered_ = 0;  // in the open group or being staged into it
   std::size_t gather_target_ = 0;
   std::chrono::steady_clock::time_point gather_until_{};
+  std::chrono::microseconds last_write_time_{0};  // of the last group written
   bool open_group_due() const;
   bool stager_should_wake() const;  // by a submission, under queue_mutex_
 

@@ -1,5 +1,5 @@
 // The pipelined writer (issue 15): group N+1 is decided and sealed while group N is in its fsync
-// (a group of more than a few commands: smaller ones, the syncer idle, are written by the stager).
+// (a group that was costly to stage: a small or cheap one, the syncer idle, the stager writes).
 // Held at a gate in the WAL's sync (gated_wal_file_system.h), the writer shows what it does with
 // the next group meanwhile: a repeat of N's command is answered from N, not appended again; nothing
 // of either group is published before N is durable; and when N's fsync fails, the group sealed
@@ -65,7 +65,8 @@ struct NextGroup {
 
 // Appends "warm" (a group of one, written on the staging thread), and from its completion holds
 // the gate and submits "first" with seven more: they queue while the writer is busy, so they form
-// one group of eight, which the syncing thread takes and holds at the gate.
+// one group of eight. Each takes 2 ms to decide — staging that costs more than a write — so the
+// syncing thread takes the group (a cheap one the stager would write itself), and holds at the gate.
 struct HeldGroup {
   static constexpr int kCommands = 8;
   Awaited warm;
@@ -75,7 +76,14 @@ struct HeldGroup {
     log.append_async(member_added("warm", "org:a", "u0"), [this, &log, &gate](Answer answer) {
       gate.hold();
       for (int i = 0; i < kCommands; ++i) {
-        log.append_async(member_added(i == 0 ? "first" : "fill-" + std::to_string(i), "org:a", "u1"), held[i].completion());
+        const std::string id = i == 0 ? "first" : "fill-" + std::to_string(i);
+        log.append_decided_async(
+            id,
+            [id](ledger::Micros) -> std::expected<ledger::CommandAppend, ledger::Error> {
+              std::this_thread::sleep_for(std::chrono::milliseconds(2));
+              return member_added(id, "org:a", "u1");
+            },
+            held[i].completion());
       }
       warm.promise.set_value(std::move(answer));
     });
@@ -89,7 +97,7 @@ TEST_CASE("pipeline: the next group is decided during the fsync of the one befor
   auto gate = std::make_shared<GatedWalFileSystem>();
   auto env = rocksdb::NewCompositeEnv(gate);
   {
-    auto log = ledger::Ledger::open(dir.path(), {.env = env.get()}).value();
+    auto log = ledger::Ledger::open(dir.path(), {.env = env.get(), .pipelined_writer = true}).value();
     const GateOpener opener(*gate);  // a failed check must not leave the ledger's syncer at the gate
     HeldGroup group(*log, *gate);
     REQUIRE(group.warm.future.get());
@@ -136,7 +144,7 @@ TEST_CASE("pipeline: a failed fsync fails the group sealed after it, which is ne
   auto gate = std::make_shared<GatedWalFileSystem>();
   auto env = rocksdb::NewCompositeEnv(gate);
   {
-    auto log = ledger::Ledger::open(dir.path(), {.env = env.get()}).value();
+    auto log = ledger::Ledger::open(dir.path(), {.env = env.get(), .pipelined_writer = true}).value();
     const GateOpener opener(*gate);  // a failed check must not leave the ledger's syncer at the gate
     HeldGroup group(*log, *gate);
     REQUIRE(group.warm.future.get());

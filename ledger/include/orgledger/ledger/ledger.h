@@ -47,6 +47,11 @@ struct LedgerOptions {
   // Whether appends stage the Merkle tree's nodes (issue 14). False only to measure what the tree
   // costs (bench/tree_bench); a store written so gets its tree at its next open with it.
   bool build_merkle_tree = true;
+  // Whether the writer hands a group that was costly to decide to its second thread, to be written
+  // and fsynced while the next group is decided (issue 15). Off by default: on the 2-core machines
+  // measured, commands through the processor ran 15-40 % slower with it (bench/RESULTS.md, "The
+  // pipelined writer"); it is for machines where an fsync costs more than deciding a group.
+  bool pipelined_writer = false;
   // Where the log id's randomness comes from (small_files.h); null: the system's.
   std::function<bool(std::span<std::uint8_t>)> random;
 };
@@ -117,9 +122,10 @@ class Ledger {
   [[nodiscard]] std::expected<CommandAnswer, Error> append(CommandAppend command);
 
   // As append(), but returns at once; `done` runs once the outcome is durable (or failed), on one
-  // of the ledger's threads (syncing or completion), in submission order — or at once on the calling thread when the
-  // append is malformed or the ledger is read-only or closing. `done` must be quick and must not
-  // wait for another append (append_async from it is fine).
+  // of the ledger's threads (the writer's two, or the completion thread), in submission order —
+  // or at once on the calling thread when the append is malformed or the ledger is read-only or
+  // closing. `done` must be quick and must not wait for another append (append_async from it is
+  // fine).
   void append_async(CommandAppend command, Completion done);
 
   // As append_async, but the events are decided by `prepare` on the writer's staging thread (see Prepare);
