@@ -141,7 +141,16 @@ std::expected<std::unique_ptr<Store>, Error> Store::open(const std::string& dire
     }
     status = rocksdb::DB::Open(options, directory, family_descriptors(), &store->families_, &raw);
   } else {
-    status = rocksdb::DB::OpenForReadOnly(options, directory, existing_descriptors(options, directory), &store->families_, &raw);
+    auto present = existing_descriptors(options, directory);
+    // The log's four families come first (store.h's accessors index them): a store killed while it
+    // was being created may lack some, and is no ledger yet — not one to read through a null handle.
+    const auto expected = family_descriptors();
+    for (std::size_t i = 0; i < 4; ++i) {
+      if (present.size() <= i || present[i].name != expected[i].name) {
+        return std::unexpected(Error{ErrorCode::not_found, "no ledger in " + directory + " (its creation was never finished)"});
+      }
+    }
+    status = rocksdb::DB::OpenForReadOnly(options, directory, present, &store->families_, &raw);
   }
   if (!status.ok()) return std::unexpected(io_error("cannot open the ledger in " + directory, status));
   store->db_.reset(raw);
