@@ -27,11 +27,13 @@ namespace {
 using Answer = std::expected<ledger::CommandAnswer, ledger::Error>;
 
 // An append whose answer can be waited for.
+// The promise is shared with the completion: should a check fail, the test unwinds before the
+// ledger (declared first) answers, and the completion must not reach a freed object.
 struct Awaited {
-  std::promise<Answer> promise;
-  std::future<Answer> future = promise.get_future();
+  std::shared_ptr<std::promise<Answer>> promise = std::make_shared<std::promise<Answer>>();
+  std::future<Answer> future = promise->get_future();
   ledger::Ledger::Completion completion() {
-    return [this](Answer answer) { promise.set_value(std::move(answer)); };
+    return [promise = promise](Answer answer) { promise->set_value(std::move(answer)); };
   }
   bool answered() { return future.wait_for(std::chrono::milliseconds(0)) == std::future_status::ready; }
 };
@@ -85,7 +87,7 @@ struct HeldGroup {
             },
             held[i].completion());
       }
-      warm.promise.set_value(std::move(answer));
+      warm.promise->set_value(std::move(answer));
     });
   }
 };
