@@ -2,12 +2,16 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
+#include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "bench_clock.h"
 #include "bench_support.h"
 #include "domain_random.h"
 #include "domain_state.h"
@@ -227,9 +231,102 @@ void register_users(BoundedAppender& appender, const LogShape& shape, LogStats& 
   }
 }
 
+// A1–A6 by the abuse desk: reports filed evenly among the organizations' commands, each later
+// stage a command of its own 1–40 organizations after the one before, so that a report's events
+// are spread over the log as a desk's are. Every report is acknowledged and assessed; a third
+// need an investigation; the corrective actions are recorded, then the report is closed.
+class AbuseDesk {
+ public:
+  AbuseDesk(Random& random, const LogShape& shape, LogStats& stats) : random_(random), shape_(shape), stats_(stats) {}
+
+  // After organization `index`: the reports due by then are filed, and the stages due are written.
+  void after_organization(std::size_t index, BoundedAppender& appender) {
+    while ((index + 1) * shape_.abuse_reports / shape_.orgs > filed_) file(index, appender);
+    write_due(index, appender);
+  }
+  // The stages left after the last organization.
+  void finish(BoundedAppender& appender) { write_due(std::numeric_limits<std::size_t>::max() - 64, appender); }
+
+ private:
+  enum Stage { acknowledge, assess, investigate, correct, close };
+
+  void file(std::size_t index, BoundedAppender& appender) {
+    const std::size_t report = filed_++;
+    schema::AbuseReportFiledT filed;
+    filed.report = report_id(report);
+    filed.received_at = std::make_unique<schema::Instant>(kLogInstant);
+    filed.category = random_.chance(0.5) ? "spam" : random_.chance(0.5) ? "phishing" : "malware";
+    filed.reporter = std::make_unique<schema::ReporterT>();
+    filed.reporter->anonymous = true;  // A6: no contact details to seal (G1)
+    filed.target = "o" + std::to_string(random_.below(shape_.orgs));
+    append(report, "filed", std::move(filed), appender);
+    ++stats_.abuse_reports;
+    schedule(index, report, acknowledge);
+  }
+
+  void write_due(std::size_t index, BoundedAppender& appender) {
+    while (!due_.empty() && due_.begin()->first <= index) {
+      const auto [report, stage] = due_.begin()->second;
+      due_.erase(due_.begin());
+      write_stage(due_index(index), report, stage, appender);
+    }
+  }
+  // After the last organization, the next stage follows at once.
+  std::size_t due_index(std::size_t index) const { return std::min(index, shape_.orgs); }
+
+  void write_stage(std::size_t index, std::size_t report, Stage stage, BoundedAppender& appender) {
+    const std::string id = report_id(report);
+    switch (stage) {
+      case acknowledge:
+        append(report, "ack", schema::AbuseReportAcknowledgedT{.report = id}, appender);
+        return schedule(index, report, assess);
+      case assess: {
+        const bool investigation = random_.chance(1.0 / 3);
+        append(report, "assess",
+               schema::AbuseReportAssessedT{.report = id, .admissible = true, .priority = schema::AbusePriority::normal,
+                                            .investigation_required = investigation},
+               appender);
+        return schedule(index, report, investigation ? investigate : correct);
+      }
+      case investigate:
+        append(report, "investigate", schema::AbuseInvestigationCompletedT{.report = id, .findings = "confirmed"}, appender);
+        return schedule(index, report, correct);
+      case correct:
+        append(report, "correct", schema::CorrectiveActionsCompletedT{.report = id, .actions = "suspended"}, appender);
+        return schedule(index, report, close);
+      case close:
+        append(report, "close", schema::AbuseReportClosedT{.report = id, .reason = "handled"}, appender);
+        return;
+    }
+  }
+
+  void schedule(std::size_t index, std::size_t report, Stage stage) {
+    due_.emplace(index + random_.between(1, 40), std::pair{report, stage});
+  }
+
+  template <typename Table>
+  void append(std::size_t report, std::string_view stage, Table table, BoundedAppender& appender) {
+    auto command = new_command("log-abuse-" + std::to_string(report) + "-" + std::string(stage), "svc:abuse-desk");
+    ledger::add_event(command, "abuse:" + report_id(report), std::move(table));
+    ++stats_.events;
+    ++stats_.abuse_events;
+    ++stats_.commands;
+    appender.append(std::move(command));
+  }
+
+  static std::string report_id(std::size_t n) { return "ar" + std::to_string(n); }
+
+  Random& random_;
+  const LogShape& shape_;
+  LogStats& stats_;
+  std::size_t filed_ = 0;
+  std::multimap<std::size_t, std::pair<std::size_t, Stage>> due_;  // by the organization index it follows
+};
+
 // The support grants go to evenly spread organizations, exactly shape.support_grants of them.
 void create_organizations(BoundedAppender& appender, Random& random, const LogShape& shape, LogStats& stats) {
   std::size_t grants = 0;
+  AbuseDesk desk(random, shape, stats);
   for (std::size_t index = 0; index < shape.orgs; ++index) {
     std::optional<std::size_t> grant;
     if ((index + 1) * shape.support_grants / shape.orgs > grants) grant = grants++;
@@ -237,7 +334,9 @@ void create_organizations(BoundedAppender& appender, Random& random, const LogSh
     stats.events += command.events.size();
     ++stats.commands;
     appender.append(std::move(command));
+    desk.after_organization(index, appender);
   }
+  desk.finish(appender);
 }
 
 // S4 by the support desk: each grant's ticket to one of the agents.

@@ -1,5 +1,6 @@
 // The realistic log of issue 3, written straight into the ledger: users, organizations with their
-// members, products, teams and grants, and active support grants with their tickets assigned.
+// members, products, teams and grants, active support grants with their tickets assigned, and
+// abuse reports whose stages are spread over the log.
 //
 // Every event is one the command processor could have decided (DOMAIN.md): users are registered
 // before they are added, each organization is created by its legal representative, who adds the
@@ -19,6 +20,7 @@ struct LogShape {
   std::size_t users = 0;
   std::size_t orgs = 0;
   std::size_t support_grants = 0;  // at most one per organization
+  std::size_t abuse_reports = 0;   // filed among the organizations, each stage a command (A1–A6)
   std::uint64_t seed = 0;
 };
 
@@ -41,6 +43,8 @@ struct LogStats {
   std::size_t product_access_grants = 0;  // ProductAccessGranted
   std::size_t support_grants = 0;
   std::size_t tickets_assigned = 0;
+  std::size_t abuse_reports = 0;
+  std::size_t abuse_events = 0;  // every stage of every report
   double seconds = 0;
 };
 

@@ -9,10 +9,10 @@ namespace orgledger::bench {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: domain_bench [--dir DIR] [--users N] [--orgs N] [--grants N] [--seed N] [--checks N]\n"
+    "usage: domain_bench [--dir DIR] [--users N] [--orgs N] [--grants N] [--reports N] [--seed N] [--checks N]\n"
     "                    [--commands N] [--in-flight N] [--blocking-commands N]\n"
     "  defaults: 1000000 users, 100000 orgs (10 users per org if only one is given), orgs/5 support\n"
-    "  grants, 1000000 checks, 50000 commands with 256 in flight, 5000 blocking commands\n";
+    "  grants, no abuse reports, 1000000 checks, 50000 commands with 256 in flight, 5000 blocking commands\n";
 
 constexpr std::size_t kUsersPerOrg = 10;
 constexpr std::size_t kOrgsPerSupportGrant = 5;
@@ -34,6 +34,7 @@ std::expected<DomainOptions, std::string> parse_domain_options(int argc, char** 
     }
     if (name == "--seed") return parse_number(value, options.seed);
     if (name == "--grants") return parse_number(value, grants.emplace());
+    if (name == "--reports") return parse_number(value, options.abuse_reports);
     if (!positive(value, number)) return false;
     if (name == "--users")
       users = number;

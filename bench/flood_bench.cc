@@ -186,7 +186,7 @@ int run(const FloodOptions& options) {
   server_options.access_log = nullptr;
   server_options.data_directory = dir.path() + "/data";
   const auto& calendar = projections::BusinessCalendar::geneva();
-  auto server = api::Server::start(server_options, {*ledger, **processor, **tokens, calendar, clock});
+  auto server = api::Server::start(server_options, {*ledger, processor->get(), **tokens, calendar, clock});
   if (!server) throw std::runtime_error("server: " + server.error());
   const auto head = ledger->head().position;
   std::size_t next_user = 0;

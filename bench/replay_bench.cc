@@ -15,7 +15,9 @@
 #include "orgledger/api/answer_json.h"
 #include "orgledger/api/export_format.h"
 #include "orgledger/commands/processor.h"
+#include "orgledger/projections/abuse_sla.h"
 #include "orgledger/projections/access.h"
+#include "orgledger/projections/business_calendar.h"
 #include "orgledger/projections/as_of.h"
 #include "orgledger/projections/digest.h"
 #include "orgledger/projections/event_stream.h"
@@ -28,6 +30,7 @@ namespace {
 
 constexpr std::size_t kOrgSamples = 1000;
 constexpr std::size_t kGlobalSamples = 9;
+constexpr std::size_t kReportSamples = 200;
 constexpr std::size_t kRecentCommands = 200000;  // one event each: within the ~262 k positions kept versions span
 constexpr std::size_t kRecentSamples = 200;
 
@@ -54,8 +57,9 @@ int run(const DomainOptions& options) {
   {
     auto ledger = value_or_fail(ledger::Ledger::open(directory.path(), {.clock = &clock}), "open");
     std::fprintf(stderr, "writing the log\n");
-    const auto stats = write_log(*ledger, LogShape{options.users, options.orgs, options.support_grants, options.seed});
+    const auto stats = write_log(*ledger, LogShape{options.users, options.orgs, options.support_grants, options.abuse_reports, options.seed});
     add(metrics, "log_events", "log: events", static_cast<double>(stats.events), "events");
+    add(metrics, "log_abuse_events", "log: abuse report events", static_cast<double>(stats.abuse_events), "events");
     add(metrics, "log_write_rate", "log: write rate", static_cast<double>(stats.events) / stats.seconds, "events/s");
   }
   clock.set(kCheckInstant);
@@ -122,6 +126,30 @@ int run(const DomainOptions& options) {
       ms.push_back(watch.micros() / 1000);
     }
     percentiles(metrics, "global_as_of", "global as-of at a random position after the first snapshot", ms);
+  }
+
+  // GET /v1/abuse-reports?as_of=P: only the reports' streams are folded (replay/org_fold.h), then
+  // each report's SLA is computed at the point's instant, as the API does before its JSON.
+  std::fprintf(stderr, "abuse reports as of a random position, from their streams alone\n");
+  {
+    std::vector<double> ms;
+    std::size_t reports = 0, open = 0;
+    for (std::size_t i = 0; i < kReportSamples; ++i) {
+      const ledger::Position point = 1 + random() % head;
+      const Stopwatch watch;
+      auto folded = value_or_fail(replay::fold_stream_family_as_of(*ledger, "abuse:", at_position(point), clock.now()),
+                                  "abuse reports as-of");
+      for (const auto& [id, report] : folded.state.reports) {
+        open += projections::abuse_sla(report, projections::BusinessCalendar::geneva(), folded.default_at).open();
+      }
+      ms.push_back(watch.micros() / 1000);
+      reports += folded.state.reports.size();
+    }
+    add(metrics, "reports_as_of_mean_reports", "abuse reports as of a random position: reports folded, mean",
+        static_cast<double>(reports) / kReportSamples, "reports");
+    add(metrics, "reports_as_of_mean_open", "abuse reports as of a random position: open, mean",
+        static_cast<double>(open) / kReportSamples, "reports");
+    percentiles(metrics, "reports_as_of", "abuse reports as of a random position (their streams alone)", ms);
   }
 
   // A server run with --keep-versions 64 keeps a version every 4096 positions of its recent past:

@@ -1,5 +1,7 @@
 // GET /v1/abuse-reports and /v1/abuse-reports/{report} (API.md): reports with each stage's SLA
-// (A2, A4); reporter contact details only for the abuse:reporter scope (A6).
+// (A2, A4); reporter contact details only for the abuse:reporter scope (A6). As of a past point,
+// only the reports' streams are folded ("abuse:…": a report's stream says all of it), never the
+// whole log.
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -8,6 +10,9 @@
 #include "router.h"
 
 namespace orgledger::api {
+namespace {
+const std::string kReportStreams = "abuse:";  // commands/src/abuse.cc
+}  // namespace
 
 void get_abuse_reports(Call& call, Reply reply) {
   const auto status = call.query.get("status");
@@ -16,7 +21,8 @@ void get_abuse_reports(Call& call, Reply reply) {
         problem_response(400, "invalid_argument", "status is open, breached or at_risk, not '" + *status + "'"));
   }
   const auto view = personal_view_for(call.token, call.services);
-  reply(with_state(call, [&](const projections::State& state, ledger::Position as_of, ledger::Micros at) {
+  reply(with_stream_family_state(call, kReportStreams, [&](const projections::State& state, ledger::Position as_of,
+                                                            ledger::Micros at) {
     // Sorted by report id, so the answer does not depend on hashing.
     std::map<std::string_view, const projections::AbuseReport*> sorted;
     for (const auto& [id, report] : state.reports) sorted.emplace(id, &report);
@@ -39,7 +45,13 @@ void get_abuse_reports(Call& call, Reply reply) {
 void get_abuse_report(Call& call, Reply reply) {
   const std::string& id = call.path_params.at(0);
   const auto view = personal_view_for(call.token, call.services);
-  reply(with_state(call, [&](const projections::State& state, ledger::Position as_of, ledger::Micros at) {
+  auto point = query_point(call);
+  if (!point) return reply(std::move(point.error()));
+  auto fold = [&](const std::optional<projections::AsOf>& as_of, ledger::Micros now) {
+    return replay::fold_streams_as_of(call.services.ledger, {kReportStreams + id}, as_of, now);
+  };
+  reply(with_streams_state_at(call, *point, fold, [&](const projections::State& state, ledger::Position as_of,
+                                                      ledger::Micros at) {
     auto report = state.reports.find(id);
     if (report == state.reports.end())
       return problem_response(404, "not_found", "abuse report " + id + " does not exist");

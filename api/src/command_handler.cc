@@ -7,6 +7,7 @@
 #include "metrics.h"
 #include "orgledger/api/command_json.h"
 #include "orgledger/commands/decide.h"
+#include "query_state.h"
 #include "rate_limiter.h"
 #include "router.h"
 
@@ -23,11 +24,11 @@ HttpResponse with_command_id(HttpResponse response, const std::string& command_i
 
 // The command id of a body that could not be parsed as a command: the client's when it gave a
 // readable one, else a new one (so that every answer names one).
-std::string command_id_of(const nlohmann::json* json, commands::CommandProcessor& ids) {
+std::string command_id_of(const nlohmann::json* json, commands::CommandIds& ids) {
   if (json != nullptr && json->contains("command_id") && (*json)["command_id"].is_string()) {
     return (*json)["command_id"].get<std::string>();
   }
-  return ids.new_command_id();
+  return ids.next();
 }
 
 // Why the token may not submit this command, as the refusal D2 records; nullopt when it may.
@@ -45,7 +46,7 @@ std::optional<commands::Rejection> token_refusal(const TokenInfo& token, const c
 }  // namespace
 
 void post_command(Call& call, Reply reply) {
-  auto& processor = call.services.processor;
+  auto& ids = *call.services.command_ids;
   auto json = parse_json_object(call.request.body);
   // K2: only SubmitIdentityDocuments may be over the usual limit (up to document_body_limit); a
   // body over it that is not one, malformed ones included, is payload_too_large.
@@ -55,22 +56,25 @@ void post_command(Call& call, Reply reply) {
         problem_response(413, "payload_too_large",
                          "the body is over " + std::to_string(call.services.body_limit) +
                              " bytes (only SubmitIdentityDocuments may reach the larger limit)"),
-        command_id_of(json ? &*json : nullptr, processor)));
+        command_id_of(json ? &*json : nullptr, ids)));
   }
   if (!json) {
-    return reply(with_command_id(problem_response(400, "invalid_argument", json.error()), command_id_of(nullptr, processor)));
+    return reply(with_command_id(problem_response(400, "invalid_argument", json.error()), command_id_of(nullptr, ids)));
   }
   auto command = parse_command(*json);
   if (!command) {
-    return reply(with_command_id(problem_response(400, "invalid_argument", command.error()), command_id_of(&*json, processor)));
+    return reply(with_command_id(problem_response(400, "invalid_argument", command.error()), command_id_of(&*json, ids)));
   }
-  if (command->command_id.empty()) command->command_id = processor.new_command_id();
+  if (command->command_id.empty()) command->command_id = ids.next();
   const std::string id = command->command_id;
   command->via = ledger::Via{call.token.principal, call.token.name};  // D4: who vouches for the actor
   // invalid_argument comes before the token's checks (D4), and leaves no entry.
   if (auto invalid = commands::validate(*command, call.services.clock.now())) {
     return reply(with_command_id(problem_response(400, "invalid_argument", invalid->detail, invalid->rule), id));
   }
+  // Before the state is rebuilt nothing is taken, not even a refusal to record (D2): retry.
+  auto* processor = call.services.processor();
+  if (processor == nullptr) return reply(with_command_id(starting_response(call.services), id));
   auto refusal = token_refusal(call.token, *command);
   if (refusal) {
     // A repeated command id would get the first answer (idempotency): not for a token that may
@@ -94,8 +98,8 @@ void post_command(Call& call, Reply reply) {
     if (outcome) return reply(json_response(200, outcome_json(outcome, id)));
     reply(with_command_id(problem_response(outcome.error()), id));
   };
-  if (refusal) return processor.submit_refused(std::move(*command), std::move(*refusal), std::move(answer));
-  processor.submit(std::move(*command), std::move(answer));
+  if (refusal) return processor->submit_refused(std::move(*command), std::move(*refusal), std::move(answer));
+  processor->submit(std::move(*command), std::move(answer));
 }
 
 }  // namespace orgledger::api

@@ -3,6 +3,7 @@
 
 #include "costly_pool.h"
 #include "metrics.h"
+#include "query_state.h"
 #include "router.h"
 
 namespace orgledger::api {
@@ -12,6 +13,8 @@ void get_healthz(Call& call, Reply reply) {
   if (auto failure = call.services.ledger.failure()) {
     return reply(problem_response(503, "unavailable", "the log stopped taking writes: " + failure->message));
   }
+  // Writable means commands are taken: not before the state is rebuilt.
+  if (call.services.processor() == nullptr) return reply(starting_response(call.services));
   Json out;
   out["ok"] = true;
   out["head"] = call.services.ledger.head().position;

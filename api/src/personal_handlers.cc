@@ -26,8 +26,8 @@ std::expected<Found<Entity>, HttpResponse> find_in_stream(const Call& call, cons
   auto point = query_point(call);
   if (!point) return std::unexpected(std::move(point.error()));
   const ledger::Micros now = call.services.clock.now();
-  if (!point->as_of) {
-    return call.services.processor.read([&](const projections::State& state) {
+  if (const auto* processor = call.services.processor(); !point->as_of && processor != nullptr) {
+    return processor->read([&](const projections::State& state) {
       const Entity* entity = find(state);
       return Found<Entity>{entity ? std::optional<Entity>(*entity) : std::nullopt, state.position, point->at.value_or(now)};
     });

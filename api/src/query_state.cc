@@ -23,6 +23,17 @@ std::expected<QueryPoint, HttpResponse> query_point(const Call& call) {
   return point;
 }
 
+HttpResponse starting_response(const Services& services) {
+  auto response = problem_response(
+      503, "unavailable",
+      "the server is starting: its state is being rebuilt from the log (head position " +
+          std::to_string(services.ledger.head().position) +
+          "); meanwhile it answers questions about one organization, report, case or order, as-of "
+          "questions, events and the tree");
+  response.headers.emplace_back("Retry-After", "1");
+  return response;
+}
+
 std::expected<PastState, HttpResponse> whole_state_as_of(const Call& call, const projections::AsOf& as_of) {
   auto& services = call.services;
   const auto now = services.clock.now();
@@ -40,7 +51,8 @@ std::expected<PastState, HttpResponse> whole_state_as_of(const Call& call, const
   // Folded to the resolved position: the same state an instant resolving to it would give. From a
   // version the processor kept when the point is recent (a short fold), else from a snapshot.
   const projections::AsOf position{projections::AsOf::Kind::position, static_cast<std::int64_t>(cut->position)};
-  const auto start = services.processor.version_at_or_before(cut->position);
+  const auto* processor = services.processor();  // null while it rebuilds: from a snapshot then
+  const auto start = processor != nullptr ? processor->version_at_or_before(cut->position) : nullptr;
   auto folded = start ? projections::fold_as_of_from(services.ledger, *start, position, now, call.cancelled)
                       : projections::fold_as_of(services.ledger, position, now, {}, call.cancelled);
   if (!folded) {

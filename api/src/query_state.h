@@ -25,12 +25,17 @@ struct QueryPoint {
 // Reads as_of and at from the query; a bad one is an invalid_argument problem.
 std::expected<QueryPoint, HttpResponse> query_point(const Call& call);
 
-// The live state of the processor, with time rules at `at` (now when absent).
+// 503 unavailable with Retry-After, while the processor still rebuilds its state (Services).
+HttpResponse starting_response(const Services& services);
+
+// The live state of the processor, with time rules at `at` (now when absent); starting_response
+// while there is none yet.
 template <typename Answer>
 HttpResponse with_live_state(const Call& call, std::optional<ledger::Micros> at, Answer&& answer) {
+  const auto* processor = call.services.processor();
+  if (processor == nullptr) return starting_response(call.services);
   const ledger::Micros now = call.services.clock.now();
-  return call.services.processor.read(
-      [&](const projections::State& state) { return answer(state, state.position, at.value_or(now)); });
+  return processor->read([&](const projections::State& state) { return answer(state, state.position, at.value_or(now)); });
 }
 
 // The whole state as of a past point (cost class whole_state): the as-of is resolved to a position
@@ -55,14 +60,41 @@ HttpResponse with_state(const Call& call, Answer&& answer) {
   return answer(*past->state, past->position, point->at.value_or(past->default_at));
 }
 
-// As with_state, for a question about one organization: as of a past point, only that
-// organization's streams are folded (replay/org_fold.h), so the answer costs its history alone.
-template <typename Answer>
-HttpResponse with_org_state_at(const Call& call, const std::string& org, const QueryPoint& point, Answer&& answer) {
-  if (!point.as_of) return with_live_state(call, point.at, std::forward<Answer>(answer));
-  auto folded = replay::fold_org_as_of(call.services.ledger, org, point.as_of, call.services.clock.now());
+// As with_state, for a question that some streams answer alone: as of a past point, `fold(as_of,
+// now)` folds only those (replay/org_fold.h), so the answer costs their history alone. So does a
+// question about now while the processor still rebuilds its state (a fold up to the head).
+template <typename Fold, typename Answer>
+HttpResponse with_streams_state_at(const Call& call, const QueryPoint& point, Fold&& fold, Answer&& answer) {
+  if (!point.as_of && call.services.processor() != nullptr) {
+    return with_live_state(call, point.at, std::forward<Answer>(answer));
+  }
+  auto folded = fold(point.as_of, call.services.clock.now());
   if (!folded) return problem_response(503, "unavailable", "the log could not be read: " + folded.error().message);
   return answer(folded->state, folded->as_of_position, point.at.value_or(folded->default_at));
+}
+
+// One organization: its streams and its tickets' (S4).
+template <typename Answer>
+HttpResponse with_org_state_at(const Call& call, const std::string& org, const QueryPoint& point, Answer&& answer) {
+  return with_streams_state_at(
+      call, point,
+      [&](const std::optional<projections::AsOf>& as_of, ledger::Micros now) {
+        return replay::fold_org_as_of(call.services.ledger, org, as_of, now);
+      },
+      std::forward<Answer>(answer));
+}
+
+// Every stream under `prefix` ("abuse:": every abuse report, A1–A7).
+template <typename Answer>
+HttpResponse with_stream_family_state(const Call& call, std::string_view prefix, Answer&& answer) {
+  auto point = query_point(call);
+  if (!point) return std::move(point.error());
+  return with_streams_state_at(
+      call, *point,
+      [&](const std::optional<projections::AsOf>& as_of, ledger::Micros now) {
+        return replay::fold_stream_family_as_of(call.services.ledger, prefix, as_of, now);
+      },
+      std::forward<Answer>(answer));
 }
 
 template <typename Answer>
@@ -76,7 +108,7 @@ HttpResponse with_org_state(const Call& call, const std::string& org, Answer&& a
 // abuse:reporter the reporters' contact details (A6); everyone "redacted", or "forgotten" (G2).
 inline PersonalView personal_view_for(const TokenInfo& token, const Services& services) {
   const bool personal = token.allows(Scope::personal_data);
-  return PersonalView{personal, personal || token.allows(Scope::abuse_reporter), &services.processor.vault(),
+  return PersonalView{personal, personal || token.allows(Scope::abuse_reporter), &services.personal_vault(),
                       services.clock.now(), {}};
 }
 

@@ -30,10 +30,11 @@ const std::vector<Route>& table() {
        live,
        org_history,
        get_check},
-      // Abuse reports are not one organization's: as of a past point, the whole state is folded.
+      // Abuse reports: as of a past point, every report's stream is folded (all of them: the costly
+      // pool, as their history grows with the log) or one report's stream (its history alone).
       {"GET", "/v1/abuse-reports", Scope::read, {"status", "as_of", "at"}, Work::answer, live, whole_state,
        get_abuse_reports},
-      {"GET", "/v1/abuse-reports/{report}", Scope::read, kOrgQuery, Work::answer, live, whole_state, get_abuse_report},
+      {"GET", "/v1/abuse-reports/{report}", Scope::read, kOrgQuery, Work::answer, live, org_history, get_abuse_report},
       // U1/G3: a user and the organizations they belong to (a whole past state for as_of).
       {"GET", "/v1/users/{user}", Scope::read, kOrgQuery, Work::answer, live, whole_state, get_user},
       // K1–K5: one case or one order; as of a past point, only its own stream is folded.

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "http_message.h"
+#include "orgledger/commands/command_ids.h"
 #include "orgledger/api/server.h"
 #include "orgledger/api/token_store.h"
 #include "request_input.h"
@@ -28,7 +30,8 @@ class RateLimiter;
 // What handlers reach: the server's parts, all thread-safe.
 struct Services {
   ledger::Ledger& ledger;
-  commands::CommandProcessor& processor;
+  // Null while `serve` still rebuilds the state (issue 15: it answers before): see processor().
+  std::atomic<commands::CommandProcessor*> ready_processor;
   TokenStore& tokens;
   const projections::BusinessCalendar& calendar;
   const ledger::Clock& clock;
@@ -40,6 +43,17 @@ struct Services {
   AsOfCache* as_of_cache = nullptr;  // whole states as of past positions; null: none
   const ledger::Checkpointer* checkpoints = nullptr;  // the signer of /v1/tree/checkpoint; null: none
   const CostlyPool* costly = nullptr;                 // for /metrics: its queue's depth
+  vault::Vault* vault = nullptr;                      // before the processor is ready (G3)
+  std::unique_ptr<commands::CommandIds> command_ids;  // for commands that came without one
+
+  // The processor, or null while its state is rebuilt: then commands and live questions that the
+  // log alone cannot answer get starting_response() (query_state.h).
+  commands::CommandProcessor* processor() const { return ready_processor.load(std::memory_order_acquire); }
+  // The vault that opens personal data for G3.
+  vault::Vault& personal_vault() const {
+    auto* ready = processor();
+    return ready != nullptr ? ready->vault() : *vault;
+  }
 };
 
 struct Call {

@@ -27,6 +27,8 @@ Server::Impl::Impl(const ServerOptions& options_in, const ServerParts& parts)
   services.as_of_cache = &as_of_cache;
   services.checkpoints = parts.checkpoints;
   services.costly = &costly;
+  services.vault = parts.vault;
+  services.command_ids = std::make_unique<commands::CommandIds>(parts.clock.now());
 }
 
 Server::Impl::~Impl() { stop(std::chrono::milliseconds(0)); }
@@ -232,6 +234,9 @@ Server::~Server() { impl_->stop(std::chrono::milliseconds(10'000)); }
 
 std::expected<std::unique_ptr<Server>, std::string> Server::start(const ServerOptions& options,
                                                                   const ServerParts& parts) {
+  if (parts.processor == nullptr && parts.vault == nullptr) {
+    return std::unexpected(std::string("a server started before its processor needs the vault (G3)"));
+  }
   auto impl = std::make_unique<Impl>(options, parts);
   if (auto listening = impl->listen(); !listening) return std::unexpected(listening.error());
   parts.ledger.set_group_observer(&impl->metrics);
@@ -240,6 +245,10 @@ std::expected<std::unique_ptr<Server>, std::string> Server::start(const ServerOp
 }
 
 std::uint16_t Server::port() const { return impl_->bound_port; }
+
+void Server::ready(commands::CommandProcessor& processor) {
+  impl_->services.ready_processor.store(&processor, std::memory_order_release);
+}
 
 void Server::stop(std::chrono::milliseconds grace) { impl_->stop(grace); }
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <future>
-#include <random>
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -26,15 +25,6 @@ constexpr const char* kShreddingFailed =
     "finishes it";
 constexpr const char* kOutOfStep =
     "the command processor's state may have missed events: it decides nothing more until a restart rebuilds it";
-
-// 64 random bits in hex, for the generated command ids of one start.
-std::string random_nonce() {
-  std::random_device device;
-  const std::uint64_t bits = (static_cast<std::uint64_t>(device()) << 32) ^ device();
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(bits));
-  return hex;
-}
 
 // The envelope fields every event of `command` carries (D1, D4).
 ledger::CommandAppend append_for(const Command& command) {
@@ -131,8 +121,7 @@ std::expected<std::unique_ptr<CommandProcessor>, ledger::Error> CommandProcessor
     vault = processor->owned_vault_.get();
   }
   processor->vault_ = vault;
-  processor->started_at_ = clock.now();
-  processor->id_nonce_ = random_nonce();
+  processor->ids_.emplace(clock.now());
   // The newest valid snapshot, then the events after it.
   const auto head = ledger.head().position;
   auto& state = processor->working_;
@@ -165,11 +154,7 @@ CommandProcessor::~CommandProcessor() {
   ledger_.set_decider(nullptr);  // waits for the writer to finish the group it is in
 }
 
-std::string CommandProcessor::new_command_id() {
-  // The start instant alone could repeat (two starts within one clock tick, a clock set back), and
-  // a repeated id would be answered with another command's first answer: a random part too.
-  return "auto-" + std::to_string(started_at_) + "-" + id_nonce_ + "-" + std::to_string(++generated_ids_);
-}
+std::string CommandProcessor::new_command_id() { return ids_->next(); }
 
 void CommandProcessor::submit(Command command, std::function<void(Outcome)> done) {
   enqueue(std::move(command), std::nullopt, std::move(done));

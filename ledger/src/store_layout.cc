@@ -77,6 +77,18 @@ std::string snapshot_prefix(std::string_view name) {
   return key;
 }
 
+std::optional<StreamKey> split_stream_key(std::string_view key) {
+  if (key.size() < 9 || key[key.size() - 9] != '\0') return std::nullopt;
+  return StreamKey{key.substr(0, key.size() - 9), read_u64_be(key.substr(key.size() - 8))};
+}
+
+std::string prefix_end_key(std::string_view prefix) {
+  std::string key(prefix);
+  while (!key.empty() && static_cast<unsigned char>(key.back()) == 0xff) key.pop_back();
+  if (!key.empty()) key.back() = static_cast<char>(static_cast<unsigned char>(key.back()) + 1);
+  return key;
+}
+
 std::string snapshot_key(std::string_view name, Position position, std::uint32_t chunk) {
   std::string key = snapshot_prefix(name) + position_key(position);
   for (int shift = 24; shift >= 0; shift -= 8) key.push_back(static_cast<char>((chunk >> shift) & 0xFF));

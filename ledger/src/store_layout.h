@@ -72,6 +72,15 @@ std::string stream_last_key(std::string_view stream);
 // The version encoded in a key of `stream`; nullopt when the key belongs to another stream.
 std::optional<StreamVersion> parse_stream_key(std::string_view key, std::string_view stream);
 
+// A key of the streams family taken apart: its stream id and version; nullopt when malformed.
+struct StreamKey {
+  std::string_view stream;
+  StreamVersion version = 0;
+};
+std::optional<StreamKey> split_stream_key(std::string_view key);
+// The first key after every key that begins with `prefix`; "" when there is none (all 0xff).
+std::string prefix_end_key(std::string_view prefix);
+
 std::string snapshot_key(std::string_view name, Position position, std::uint32_t chunk);
 // The prefix of every key of `name`'s snapshots (name 0x00).
 std::string snapshot_prefix(std::string_view name);

@@ -32,6 +32,15 @@ std::expected<ledger::RecordedEvent, ledger::Error> event_at(const ledger::Ledge
   return std::move(events->front());
 }
 
+// The fold of `events` (in log order), as of `cut`.
+projections::Folded folded_from(const std::vector<ledger::RecordedEvent>& events, const Cut& cut) {
+  projections::Folded folded;
+  for (const auto& event : events) projections::evolve(folded.state, event);
+  folded.as_of_position = cut.position;
+  folded.default_at = cut.default_at;
+  return folded;
+}
+
 }  // namespace
 
 std::expected<Cut, ledger::Error> cut_at(const ledger::Ledger& ledger, const std::optional<projections::AsOf>& as_of,
@@ -125,11 +134,18 @@ std::expected<projections::Folded, ledger::Error> fold_streams_as_of(const ledge
     if (auto read = read_stream_until(ledger, stream, cut->position, events); !read) return std::unexpected(read.error());
   }
   std::sort(events.begin(), events.end(), [](const auto& a, const auto& b) { return a.position() < b.position(); });
-  projections::Folded folded;
-  for (const auto& event : events) projections::evolve(folded.state, event);
-  folded.as_of_position = cut->position;
-  folded.default_at = cut->default_at;
-  return folded;
+  return folded_from(events, *cut);
+}
+
+std::expected<projections::Folded, ledger::Error> fold_stream_family_as_of(const ledger::Ledger& ledger,
+                                                                           std::string_view prefix,
+                                                                           const std::optional<projections::AsOf>& as_of,
+                                                                           ledger::Micros now) {
+  auto cut = cut_at(ledger, as_of, now);
+  if (!cut) return std::unexpected(cut.error());
+  auto events = ledger.read_stream_family(prefix, cut->position);
+  if (!events) return std::unexpected(events.error());
+  return folded_from(*events, *cut);
 }
 
 }  // namespace orgledger::replay

@@ -29,26 +29,6 @@ std::vector<std::string> ids(const std::vector<Command>& commands) {
   return out;
 }
 
-// Abuse reports, identity cases and orders, which RandomCommands leaves out.
-Command desk_command(std::mt19937_64& random, const projections::State& state) {
-  const auto pick = [&](int n) { return static_cast<int>(random() % static_cast<std::uint64_t>(n)); };
-  const std::string report = "r" + std::to_string(pick(4)), kcase = "k" + std::to_string(pick(3)),
-                    order = "o-" + std::to_string(pick(3)), user = "u" + std::to_string(pick(kUsers));
-  Body body;
-  switch (pick(9)) {
-    case 0: body = FileAbuseReport{report, state.recorded_at, "spam", {}, std::nullopt}; break;
-    case 1: body = AcknowledgeAbuseReport{report}; break;
-    case 2: body = AssessAbuseReport{report, pick(2) == 0, projections::AbusePriority::high, pick(2) == 0}; break;
-    case 3: body = CompleteAbuseInvestigation{report, "found"}; break;
-    case 4: body = OpenIdentityVerification{kcase, user}; break;
-    case 5: body = SubmitIdentityDocuments{kcase, {IdentityDocumentInput{projections::DocumentKind::passport, "scan"}}}; break;
-    case 6: body = CompleteIdentityVerification{kcase}; break;
-    case 7: body = BlockOrder{order, "o0", "fraud"}; break;
-    default: body = UnblockOrder{order}; break;
-  }
-  return Command{"svc:desk", "", "", std::nullopt, std::move(body)};
-}
-
 }  // namespace
 
 TEST_CASE("deadline index: finds what a scan of the whole state finds, step by step, and no deadline before its next instant") {
@@ -85,7 +65,7 @@ TEST_CASE("deadline index: finds what a scan of the whole state finds, step by s
     clock.advance(commands.step() * (step % 40 == 0 ? 40 : 1));  // now and then a long downtime
     for (int i = 0; i < 3; ++i) {
       auto command = processor->read([&](const projections::State& state) {
-        return random() % 3 == 0 ? desk_command(random, state) : commands.next(state);
+        return random() % 3 == 0 ? random_desk_command(random, state) : commands.next(state);
       });
       (void)processor->submit(std::move(command));
     }

@@ -1,9 +1,11 @@
 // Property (seeded; ORGLEDGER_SEED replays): on a random history, the state as of every position
 // equals the state that was live right after that position was appended, captured during the run;
-// for the whole-log fold and, organization by organization, for the fold of its streams alone.
+// for the whole-log fold, organization by organization for the fold of its streams alone, and for
+// the abuse reports from the fold of their streams alone (every report, and each one by itself).
 #include <catch2/catch.hpp>
 
 #include <map>
+#include <random>
 
 #include "manual_clock.h"
 #include "orgledger/commands/processor.h"
@@ -19,6 +21,7 @@ using namespace orgledger::testing;
 TEST_CASE("As of every position: the state that was live right after it") {
   const auto seed = test_seed("as-of");
   RandomCommands random(seed);
+  std::mt19937_64 desk(seed);  // the desks' commands (abuse reports, K), one in four
   TempDir dir;
   ManualClock clock(kSampleInstant);
   auto log = ledger::Ledger::open(dir.path(), {.clock = &clock}).value();
@@ -28,7 +31,9 @@ TEST_CASE("As of every position: the state that was live right after it") {
   std::map<ledger::Position, projections::State> live;  // captured after each command
   for (int i = 0; i < 400; ++i) {
     clock.advance(random.step());
-    auto command = processor->read([&](const projections::State& state) { return random.next(state); });
+    auto command = processor->read([&](const projections::State& state) {
+      return desk() % 4 == 0 ? random_desk_command(desk, state) : random.next(state);
+    });
     (void)processor->submit(std::move(command));  // accepted or refused (D2 entry): both take positions
     processor->read([&](const projections::State& state) {
       live.emplace(state.position, state);  // a version: shares what later commands leave as it is
@@ -58,6 +63,17 @@ TEST_CASE("As of every position: the state that was live right after it") {
       const auto it = expected.organizations.find(org);
       REQUIRE(own->state.organizations.contains(org) == (it != expected.organizations.end()));
       if (it != expected.organizations.end()) REQUIRE(own->state.organizations.at(org) == it->second);
+    }
+    auto reports = replay::fold_stream_family_as_of(*log, "abuse:", at, clock.now());
+    REQUIRE(reports);
+    REQUIRE(reports->as_of_position == position);
+    REQUIRE(reports->default_at == whole->default_at);
+    REQUIRE(reports->state.reports == expected.reports);
+    for (const auto& [id, report] : expected.reports) {
+      auto one = replay::fold_streams_as_of(*log, {"abuse:" + id}, at, clock.now());
+      REQUIRE(one);
+      REQUIRE(one->state.reports.size() == 1);
+      REQUIRE(one->state.reports.at(id) == report);
     }
   }
 }

@@ -1,14 +1,14 @@
 // Costly queries held in check (issue 11): whole-state work runs on a bounded pool of its own, a
 // token holds a bounded share of it, a client that leaves cancels its work, and a repeated global
-// as-of question is answered from the cache. A real server, real sockets.
+// as-of question is answered from the cache. A real server, real sockets. The global as-of asked
+// is a user's (U1: the organizations they belong to, a whole past state); abuse reports as of a
+// past point fold only the reports' streams (abuse_handlers.cc).
 #include <catch2/catch.hpp>
 
 #include <future>
 #include <regex>
 
 #include "http_client.h"
-#include "orgledger/api/time_format.h"
-#include "orgledger/ledger/clock.h"
 #include "raw_connection.h"
 #include "test_server.h"
 
@@ -84,7 +84,7 @@ TEST_CASE("abandoned costly queries are cancelled, and a legitimate client is an
   for (int i = 0; i < 40; ++i) {
     abandoned.emplace_back(server.port());
     REQUIRE(abandoned.back().connected());
-    REQUIRE(abandoned.back().send(get_request("/v1/abuse-reports?as_of=" + std::to_string(head - i), reader)));
+    REQUIRE(abandoned.back().send(get_request("/v1/users/bulk1?as_of=" + std::to_string(head - i), reader)));
   }
   for (auto& connection : abandoned) connection.close(true);
 
@@ -106,7 +106,7 @@ TEST_CASE("abandoned costly queries are cancelled, and a legitimate client is an
     if (queued != 0) std::this_thread::sleep_for(100ms);
   }
   CHECK(queued == 0);
-  CHECK(client.get("/v1/abuse-reports?as_of=" + std::to_string(head)).status == 200);
+  CHECK(client.get("/v1/users/bulk1?as_of=" + std::to_string(head)).status == 200);
 }
 
 TEST_CASE("a token past its share of costly queries gets 429 with Retry-After", "[costly]") {
@@ -120,7 +120,7 @@ TEST_CASE("a token past its share of costly queries gets 429 with Retry-After", 
   const auto head = server.ledger().head().position;
   std::vector<std::string> requests;
   for (int i = 0; i < 6; ++i)
-    requests.push_back(get_request("/v1/abuse-reports?as_of=" + std::to_string(head - i), reader));
+    requests.push_back(get_request("/v1/users/bulk1?as_of=" + std::to_string(head - i), reader));
   // The first of a burst takes the token's one share; those that arrive while it folds are
   // refused (a few bursts, in case a fold ends before the next request is read).
   bool refused = false;
@@ -138,7 +138,7 @@ TEST_CASE("a token past its share of costly queries gets 429 with Retry-After", 
   CHECK(metric(server.port(), reader, "orgledger_costly_refused_total{reason=\"token_busy\"}") > 0);
   // Another token's costly query and everyone's live checks are not held by it.
   HttpClient auditor(server.port(), server.token("read,audit"));
-  CHECK(auditor.get("/v1/abuse-reports?as_of=" + std::to_string(head)).status == 200);
+  CHECK(auditor.get("/v1/users/bulk1?as_of=" + std::to_string(head)).status == 200);
 }
 
 TEST_CASE("a full costly queue gives 503 with Retry-After", "[costly]") {
@@ -152,7 +152,7 @@ TEST_CASE("a full costly queue gives 503 with Retry-After", "[costly]") {
   const auto head = server.ledger().head().position;
   std::vector<std::string> requests;
   for (int i = 0; i < 8; ++i)
-    requests.push_back(get_request("/v1/abuse-reports?as_of=" + std::to_string(head - i), reader));
+    requests.push_back(get_request("/v1/users/bulk1?as_of=" + std::to_string(head - i), reader));
   bool full = false;
   for (int round = 0; round < 10 && !full; ++round) {
     for (const auto& answer : burst(server.port(), requests)) {
@@ -172,18 +172,11 @@ TEST_CASE("a repeated global as-of question is answered from the cache, identica
   options.as_of_cache_entries = 2;
   TestServer server(options);
   server.given_acme();
-  REQUIRE(server.submit({{"type", "FileAbuseReport"},
-                         {"actor", "svc:abuse-desk"},
-                         {"report", "r1"},
-                         {"received_at", api::format_instant(ledger::system_clock().now())},
-                         {"category", "spam"},
-                         {"reporter", "anonymous"}})
-              .status == 200);
   grow_log(server, 500);
   const auto& reader = server.token("read");
   const auto head = server.ledger().head().position;
   HttpClient client(server.port(), reader);
-  const auto target = "/v1/abuse-reports?as_of=" + std::to_string(head - 10);
+  const auto target = "/v1/users/bulk1?as_of=" + std::to_string(head - 10);
   const auto hits_before = metric(server.port(), reader, "orgledger_as_of_cache_hits_total");
   const auto first = client.get(target);
   REQUIRE(first.status == 200);
@@ -192,7 +185,7 @@ TEST_CASE("a repeated global as-of question is answered from the cache, identica
   CHECK(again.body == first.body);
   CHECK(metric(server.port(), reader, "orgledger_as_of_cache_hits_total") == hits_before + 1);
   // Another point is another fold, with its own answer.
-  const auto elsewhere = client.get("/v1/abuse-reports?as_of=" + std::to_string(head));
+  const auto elsewhere = client.get("/v1/users/bulk1?as_of=" + std::to_string(head));
   REQUIRE(elsewhere.status == 200);
   CHECK(elsewhere.json()["as_of_position"] != first.json()["as_of_position"]);
   CHECK(metric(server.port(), reader, "orgledger_as_of_cache_hits_total") == hits_before + 1);

@@ -6,6 +6,9 @@
 #include "orgledger/ledger/event_codec.h"
 #include "test_server.h"
 
+#include <utility>
+#include <vector>
+
 using namespace orgledger;
 using namespace orgledger::testing;
 using nlohmann::json;
@@ -325,6 +328,45 @@ TEST_CASE("GET /v1/check: reasons, explain, support access, as_of and at") {
   CHECK(client.get("/v1/check?org=acme&user=agent:zoe&action=support.access").status == 400);
   CHECK(client.get("/v1/check?org=acme&user=cleo&action=org.billing&explain=maybe").status == 400);
   CHECK(client.get("/v1/check?org=nope&user=cleo&action=org.billing").status == 404);
+}
+
+TEST_CASE("GET /v1/abuse-reports as of a past point: the answer the live state gave then, from the reports' streams") {
+  TestServer server;
+  const auto received = ledger::system_clock().now() - 2 * 86'400'000'000LL;
+  const std::string at = "at=" + api::format_instant(received + 30 * 3'600'000'000LL);  // one fixed instant for A4
+  HttpClient reader(server.port(), server.token("read"));
+  HttpClient desk(server.port(), server.token("read,abuse:reporter"));
+  // After each step, the live answers (each names the position it was given at: the scheduler
+  // may append a recorded breach, A5, between two of them).
+  std::vector<std::pair<HttpClient*, std::string>> seen;  // who asked, and the path
+  std::vector<std::string> bodies;
+  const auto step = [&](const nlohmann::json& command) {
+    REQUIRE(server.submit(command).status == 200);
+    for (auto [client, path] : {std::pair{&reader, "/v1/abuse-reports?"}, std::pair{&desk, "/v1/abuse-reports?"},
+                                std::pair{&reader, "/v1/abuse-reports/r1?"}}) {
+      seen.emplace_back(client, path);
+      bodies.push_back(client->get(path + at).body);
+    }
+  };
+  step({{"type", "FileAbuseReport"}, {"actor", "svc:abuse-desk"}, {"report", "r1"},
+        {"received_at", api::format_instant(received)}, {"category", "spam"},
+        {"reporter", {{"name", "Ida"}, {"email", "ida@example.org"}}}});
+  const auto first_filed = server.ledger().head().position;
+  server.given_acme();  // other streams between the reports' events
+  step({{"type", "AcknowledgeAbuseReport"}, {"actor", "svc:abuse-desk"}, {"report", "r1"}});
+  step({{"type", "FileAbuseReport"}, {"actor", "svc:abuse-desk"}, {"report", "r10"},
+        {"received_at", api::format_instant(received)}, {"category", "phishing"}, {"reporter", "anonymous"}});
+  step({{"type", "AssessAbuseReport"}, {"actor", "svc:abuse-desk"}, {"report", "r1"}, {"admissible", true},
+        {"priority", "high"}, {"investigation_required", false}});
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    const auto position = nlohmann::json::parse(bodies[i])["as_of_position"].get<ledger::Position>();
+    INFO(seen[i].second << " as of position " << position);
+    // A6: the desk's token sees the reporter, decrypted, as of the past point too.
+    CHECK(seen[i].first->get(seen[i].second + "as_of=" + std::to_string(position) + "&" + at).body == bodies[i]);
+  }
+  CHECK(reader.get("/v1/abuse-reports/r10?as_of=" + std::to_string(first_filed)).status == 404);
+  CHECK(reader.get("/v1/abuse-reports?as_of=0").json()["reports"].empty());
+  CHECK(reader.get("/v1/abuse-reports?as_of=yesterday").status == 400);
 }
 
 TEST_CASE("GET /v1/abuse-reports: stages with due, done_at and status - filters - one report - A6 by scope") {

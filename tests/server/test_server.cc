@@ -22,7 +22,7 @@ TestServer::TestServer(api::ServerOptions options, rocksdb::Env* env) : data_(di
   tokens_ = std::move(*tokens);
   options.data_directory = data_;
   auto server = api::Server::start(
-      options, {*ledger_, *processor_, *tokens_, projections::BusinessCalendar::geneva(), ledger::system_clock(),
+      options, {*ledger_, processor_.get(), *tokens_, projections::BusinessCalendar::geneva(), ledger::system_clock(),
                 checkpoints_.get()});
   REQUIRE(server);
   server_ = std::move(*server);

@@ -76,7 +76,7 @@ TEST_CASE("HTTPS: a certificate that cannot be loaded stops the server from star
   auto tokens = api::TokenStore::open(**ledger);
   REQUIRE(tokens);
   auto started = api::Server::start(
-      options, {**ledger, **processor, **tokens, projections::BusinessCalendar::geneva(), ledger::system_clock()});
+      options, {**ledger, processor->get(), **tokens, projections::BusinessCalendar::geneva(), ledger::system_clock()});
   REQUIRE(!started);
   CHECK(started.error().find("TLS certificate") != std::string::npos);
 }

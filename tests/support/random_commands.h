@@ -143,9 +143,33 @@ class RandomCommands {
   std::mt19937_64 random_;
 };
 
+// Abuse reports (every stage, A1–A6), identity cases and orders (K), which RandomCommands leaves
+// out: the desks' commands, by the service that submits them.
+inline Command random_desk_command(std::mt19937_64& random, const projections::State& state) {
+  const auto pick = [&](int n) { return static_cast<int>(random() % static_cast<std::uint64_t>(n)); };
+  const std::string report = "r" + std::to_string(pick(4)), kcase = "k" + std::to_string(pick(3)),
+                    order = "o-" + std::to_string(pick(3)), user = "u" + std::to_string(pick(kUsers));
+  Body body;
+  switch (pick(11)) {
+    case 0: body = FileAbuseReport{report, state.recorded_at, "spam", {}, std::nullopt}; break;
+    case 1: body = AcknowledgeAbuseReport{report}; break;
+    case 2: body = AssessAbuseReport{report, pick(2) == 0, projections::AbusePriority::high, pick(2) == 0}; break;
+    case 3: body = CompleteAbuseInvestigation{report, "found"}; break;
+    case 4: body = OpenIdentityVerification{kcase, user}; break;
+    case 5: body = SubmitIdentityDocuments{kcase, {IdentityDocumentInput{projections::DocumentKind::passport, "scan"}}}; break;
+    case 6: body = CompleteIdentityVerification{kcase}; break;
+    case 7: body = BlockOrder{order, "o0", "fraud"}; break;
+    case 8: body = CompleteCorrectiveActions{report, "suspended"}; break;
+    case 9: body = CloseAbuseReport{report, "done"}; break;
+    default: body = UnblockOrder{order}; break;
+  }
+  return Command{"svc:desk", "", "", std::nullopt, std::move(body)};
+}
+
 }  // namespace random_commands_detail
 
 using random_commands_detail::RandomCommands;
+using random_commands_detail::random_desk_command;
 
 // Registers the users u0 … u<kUsers − 1> that RandomCommands names; returns how many were refused.
 inline int register_random_users(commands::CommandProcessor& processor) {

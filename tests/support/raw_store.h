@@ -47,6 +47,13 @@ class RawStore {
   void put_event(std::uint64_t position, const std::string& value) {
     check(db_->Put(rocksdb::WriteOptions(), events(), key(position), value));
   }
+  // An entry of the streams index (stream id, 0x00, version big-endian -> position).
+  void put_stream_entry(const std::string& stream, std::uint64_t version, std::uint64_t position) {
+    check(db_->Put(rocksdb::WriteOptions(), handles_[1], stream + '\0' + key(version), key(position)));
+  }
+  void delete_stream_entry(const std::string& stream, std::uint64_t version) {
+    check(db_->Delete(rocksdb::WriteOptions(), handles_[1], stream + '\0' + key(version)));
+  }
   // Empties the Merkle tree's family: a store as the builds before the tree left it.
   void drop_tree() {
     const std::string from(1, '\0'), to(2, '\xff');  // every node and the recorded size

@@ -46,6 +46,10 @@ class ServeProcess {
       if (at != std::string::npos) port_ = static_cast<std::uint16_t>(std::stoi(text.substr(at + 17)));
     }
     REQUIRE(port_ != 0);
+    // It answers from here on, but takes commands once its state is rebuilt: "orgledger ready: …".
+    bool ready = false;
+    while (!ready && std::fgets(line, sizeof line, stdout_) != nullptr) ready = std::string(line).starts_with("orgledger ready");
+    REQUIRE(ready);
   }
   ~ServeProcess() {
     if (pid_ > 0) {

@@ -78,6 +78,11 @@ TEST_CASE("serve --tls-cert --tls-key serves HTTPS", "[serve][tls]") {
     if (at != std::string::npos) port = static_cast<std::uint16_t>(std::stoi(text.substr(at + 18)));
   }
   CHECK(port != 0);
+  bool ready = false;  // /healthz is 200 once the state is rebuilt: "orgledger ready: …"
+  while (port != 0 && !ready && std::fgets(line, sizeof line, banner) != nullptr) {
+    ready = std::string(line).starts_with("orgledger ready");
+  }
+  CHECK(ready);
   if (port != 0) {
     const auto health = tls_exchange(port, certificate->certificate_file,
                                      "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", 10s);

@@ -27,7 +27,7 @@
 #include "orgledger/ledger/ledger.h"
 #include "orgledger/projections/snapshot.h"
 #include "orgledger/projections/snapshotter.h"
-#include "progress.h"
+#include "served_state.h"
 #include "query_support.h"
 #include "subcommands.h"
 
@@ -69,6 +69,29 @@ bool is_loopback(const std::string& host) {
   const auto dot = host.find('.');
   const auto [end, error] = std::from_chars(host.data(), host.data() + dot, first);
   return dot != std::string::npos && error == std::errc() && end == host.data() + dot && first == 127;
+}
+
+// What serve prints once it listens: where, and how to get a first token when there is none.
+void print_banner(const api::ServerOptions& options, const api::Server& server, const ledger::Ledger& ledger,
+                  api::TokenStore& tokens) {
+  const std::string base = std::string(options.tls_certificate_file.empty() ? "http://" : "https://") +
+                           (options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host) +
+                           ":" + std::to_string(server.port());
+  std::printf("orgledger serving %s on %s (head position %llu, %zu API tokens)\n", options.data_directory.c_str(),
+              base.c_str(), static_cast<unsigned long long>(ledger.head().position), tokens.list().size());
+  if (tokens.list().size() == 0) {
+    // Paths as this process knows them, so the lines can be pasted from any directory.
+    std::error_code ignored;
+    const auto self = std::filesystem::read_symlink("/proc/self/exe", ignored);
+    const auto data = std::filesystem::absolute(options.data_directory, ignored);
+    std::printf(
+        "\nNo API token yet. In another terminal, create one (it is printed once) and ask:\n"
+        "  TOKEN=$(%s token create --data %s --name me --scopes admin --principal svc:manager --act-as '*')\n"
+        "  curl -H \"Authorization: Bearer $TOKEN\" '%s/v1/events?limit=5'\n",
+        self.empty() ? "orgledger" : self.c_str(), data.c_str(), base.c_str());
+  }
+  std::printf("Stop with SIGTERM or Ctrl-C. Commands are taken once the state is rebuilt (\"orgledger ready\").\n");
+  std::fflush(stdout);
 }
 
 }  // namespace
@@ -125,6 +148,7 @@ int serve_command(const Args& raw) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGUSR1);  // the state's rebuild failed (ServedState)
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   // A reader of our stderr (the access log) that goes away must not end the process uncleanly.
   std::signal(SIGPIPE, SIG_IGN);
@@ -155,17 +179,6 @@ int serve_command(const Args& raw) {
   }
   const auto snapshot_every = args.number("snapshot-every").value_or(projections::kDefaultSnapshotEvery);
   auto note = [](const std::string& text) { std::fprintf(stderr, "orgledger serve: %s\n", text.c_str()); };
-  const auto started = std::chrono::steady_clock::now();
-  std::optional<Progress> rebuilding;
-  rebuilding.emplace("rebuilding the state", (*ledger)->head().position);
-  auto processor = commands::CommandProcessor::start(**ledger, clock, calendar, note,
-                                                     [&](ledger::Position reached) { rebuilding->update(reached); },
-                                                     vault->get());
-  rebuilding.reset();
-  if (!processor) {
-    std::fprintf(stderr, "orgledger serve: %s\n", processor.error().message.c_str());
-    return kExitUsageOrIo;
-  }
   // Issue 14: checkpoints signed while the log grows; a store behind its last one is refused.
   auto checkpoints = ledger::Checkpointer::start(
       **ledger, {.origin = args.value("origin").value_or(""), .key_file = args.value("checkpoint-key").value_or(""), .note = note});
@@ -178,65 +191,39 @@ int serve_command(const Args& raw) {
     std::fprintf(stderr, "orgledger serve: %s\n", tokens.error().message.c_str());
     return kExitUsageOrIo;
   }
-  std::fprintf(stderr, "orgledger serve: state rebuilt to position %llu in %.2f s\n",
-               static_cast<unsigned long long>((*ledger)->head().position),
-               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  // Versions of the recent past kept for as-of questions (one every 4096 positions; 0: none).
-  if (auto kept = args.number("keep-versions")) (*processor)->keep_versions(4096, static_cast<std::size_t>(*kept));
-  // Periodic snapshots of the published versions (0: only at shutdown).
-  std::optional<projections::Snapshotter> snapshotter;
-  if (snapshot_every > 0) {
-    snapshotter.emplace(**ledger, [&processor] { return (*processor)->version(); }, snapshot_every, note);
-  }
-  commands::Scheduler scheduler(**processor, clock, calendar);
-  scheduler.start();
   auto admin = api::AdminSocket::start(api::admin_socket_path(options.data_directory), **tokens, clock);
   if (!admin)
     std::fprintf(stderr, "orgledger serve: %s (token create needs the server stopped)\n", admin.error().c_str());
-  auto server = api::Server::start(options, {**ledger, **processor, **tokens, calendar, clock, checkpoints->get()});
+  // Serves first (issue 15): what the log alone answers is answered while the state is rebuilt.
+  auto server = api::Server::start(
+      options, {**ledger, nullptr, **tokens, calendar, clock, checkpoints->get(), vault->get()});
   if (!server) {
     std::fprintf(stderr, "orgledger serve: %s\n", server.error().c_str());
     return kExitUsageOrIo;
   }
-
-  const std::string base = std::string(options.tls_certificate_file.empty() ? "http://" : "https://") +
-                           (options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host) +
-                           ":" + std::to_string((*server)->port());
-  std::printf("orgledger serving %s on %s (head position %llu, %zu API tokens)\n", options.data_directory.c_str(),
-              base.c_str(), static_cast<unsigned long long>((*ledger)->head().position), (*tokens)->list().size());
-  if ((*tokens)->list().size() == 0) {
-    // Paths as this process knows them, so the lines can be pasted from any directory.
-    std::error_code ignored;
-    const auto self = std::filesystem::read_symlink("/proc/self/exe", ignored);
-    const auto data = std::filesystem::absolute(options.data_directory, ignored);
-    std::printf(
-        "\nNo API token yet. In another terminal, create one (it is printed once) and ask:\n"
-        "  TOKEN=$(%s token create --data %s --name me --scopes admin --principal svc:manager --act-as '*')\n"
-        "  curl -H \"Authorization: Bearer $TOKEN\" '%s/v1/events?limit=5'\n",
-        self.empty() ? "orgledger" : self.c_str(), data.c_str(), base.c_str());
-  }
-  std::printf("Stop with SIGTERM or Ctrl-C.\n");
-  std::fflush(stdout);
+  print_banner(options, **server, **ledger, **tokens);
+  std::optional<ServedState> state;
+  state.emplace(ServedStateParts{.ledger = **ledger, .clock = clock, .calendar = calendar, .vault = **vault,
+                                 .server = **server, .snapshot_every = snapshot_every,
+                                 .keep_versions = args.number("keep-versions"), .note = note},
+                [] { kill(getpid(), SIGUSR1); });  // wakes the sigwait below
 
   int received = 0;
   sigwait(&stop_signals, &received);
-  std::fprintf(stderr, "orgledger serve: %s: finishing the requests in flight\n",
-               received == SIGTERM ? "SIGTERM" : "SIGINT");
-  (*server)->stop();
-  server->reset();
-  admin = std::unexpected(std::string());  // closes the admin socket
-  scheduler.stop();
-  snapshotter.reset();
-  // A snapshot of the final state: the next start folds nothing.
-  if (auto saved = (*processor)->read([&](const projections::State& state) {
-        return projections::save_snapshot(**ledger, state, ledger::SnapshotPace::at_once);  // nothing else writes now
-      });
-      !saved) {
-    note("no snapshot at shutdown: " + saved.error().message);
+  if (received == SIGUSR1) {
+    std::fprintf(stderr, "orgledger serve: %s\n", state->failure()->message.c_str());
+  } else {
+    std::fprintf(stderr, "orgledger serve: %s: finishing the requests in flight\n",
+                 received == SIGTERM ? "SIGTERM" : "SIGINT");
   }
-  processor->reset();  // waits for the commands in flight
+  (*server)->stop();
+  admin = std::unexpected(std::string());  // closes the admin socket
+  const bool failed = state->failure().has_value();
+  state.reset();  // waits for a rebuild under way; the snapshot at shutdown; the commands in flight
+  server->reset();
   checkpoints->reset();  // signs the last commands' tree
   ledger->reset();     // flushes and closes the store
+  if (failed) return kExitUsageOrIo;
   std::fprintf(stderr, "orgledger serve: stopped cleanly\n");
   return kExitOk;
 }

@@ -65,11 +65,16 @@ struct ServerOptions {
 // What the server serves; all must outlive it.
 struct ServerParts {
   ledger::Ledger& ledger;
-  commands::CommandProcessor& processor;
+  // Null while the processor still rebuilds its state (issue 15: `serve` answers before; hand it
+  // over with Server::ready). Meanwhile questions the log alone answers are answered — one
+  // organization, report, case or order (folds of their streams, at the head too), events, the
+  // tree, verify, a global as-of — and commands and whole live states get 503 unavailable.
+  commands::CommandProcessor* processor;
   TokenStore& tokens;
   const projections::BusinessCalendar& calendar;
   const ledger::Clock& clock;
   const ledger::Checkpointer* checkpoints = nullptr;  // serves /v1/tree/checkpoint and public-key; null: 404
+  vault::Vault* vault = nullptr;  // opens personal data (G3) until the processor is ready; needed without one
 };
 
 class Server {
@@ -82,6 +87,10 @@ class Server {
 
   // The bound port (the ephemeral one when options.port was 0).
   std::uint16_t port() const;
+
+  // Hands over the processor of a server started without one, once its state is rebuilt: from
+  // then on commands are taken and live questions answered from its state. Once; thread-safe.
+  void ready(commands::CommandProcessor& processor);
 
   // Graceful: stops accepting, lets the requests in flight finish and be answered (waiting at
   // most `grace`), ends subscriptions, closes idle connections. Idempotent; thread-safe.

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "orgledger/commands/command.h"
+#include "orgledger/commands/command_ids.h"
 #include "orgledger/commands/rejection.h"
 #include "orgledger/ledger/ledger.h"
 #include "orgledger/projections/business_calendar.h"
@@ -154,12 +155,10 @@ class CommandProcessor final : private ledger::GroupDecider {
   // False for good once the state was found to have missed events: from then on every command is
   // refused as `stopped` (fail-stop) rather than decided on a state that is not the log's.
   std::atomic<bool> in_step_{true};
-  std::atomic<std::uint64_t> generated_ids_{0};
   std::mutex in_flight_mutex_;
   std::condition_variable all_answered_;
   std::size_t in_flight_ = 0;
-  ledger::Micros started_at_ = 0;
-  std::string id_nonce_;  // random, per start: generated command ids never repeat across starts
+  std::optional<CommandIds> ids_;  // made at start
   // G2: set for good when the key store failed to destroy a key on record: from then on every
   // command is refused as `stopped` (fail-stop) until a restart finishes the destruction.
   std::atomic<bool> shredding_failed_{false};

@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "orgledger/ledger/ledger.h"
@@ -46,5 +47,13 @@ std::expected<projections::Folded, ledger::Error> fold_streams_as_of(const ledge
                                                                      const std::vector<std::string>& streams,
                                                                      const std::optional<projections::AsOf>& as_of,
                                                                      ledger::Micros now);
+
+// The state built from every stream whose id begins with `prefix` as of `as_of`: "abuse:" gives
+// every abuse report (A1–A7: a report's stream says all of it), at the cost of the reports'
+// history rather than the log's (Ledger::read_stream_family).
+std::expected<projections::Folded, ledger::Error> fold_stream_family_as_of(const ledger::Ledger& ledger,
+                                                                           std::string_view prefix,
+                                                                           const std::optional<projections::AsOf>& as_of,
+                                                                           ledger::Micros now);
 
 }  // namespace orgledger::replay

@@ -1,0 +1,64 @@
+#include "served_state.h"
+
+#include <chrono>
+#include <cstdio>
+
+#include "orgledger/projections/snapshot.h"
+#include "progress.h"
+
+namespace orgledger::tools {
+
+ServedState::ServedState(ServedStateParts parts, std::function<void()> failed)
+    : parts_(std::move(parts)), failed_(std::move(failed)), thread_([this] { rebuild(); }) {}
+
+void ServedState::rebuild() {
+  const auto started = std::chrono::steady_clock::now();
+  std::optional<Progress> progress;
+  progress.emplace("rebuilding the state", parts_.ledger.head().position);
+  auto processor = commands::CommandProcessor::start(parts_.ledger, parts_.clock, parts_.calendar, parts_.note,
+                                                     [&](ledger::Position reached) { progress->update(reached); },
+                                                     &parts_.vault);
+  progress.reset();
+  if (!processor) {
+    {
+      std::lock_guard lock(failure_mutex_);
+      failure_ = processor.error();
+    }
+    failed_();
+    return;
+  }
+  processor_ = std::move(*processor);
+  // Versions of the recent past kept for as-of questions (one every 4096 positions).
+  if (parts_.keep_versions) processor_->keep_versions(4096, *parts_.keep_versions);
+  if (parts_.snapshot_every > 0) {
+    snapshotter_.emplace(parts_.ledger, [this] { return processor_->version(); }, parts_.snapshot_every, parts_.note);
+  }
+  scheduler_.emplace(*processor_, parts_.clock, parts_.calendar);
+  scheduler_->start();
+  parts_.server.ready(*processor_);
+  std::printf("orgledger ready: state rebuilt to position %llu in %.2f s; commands are taken\n",
+              static_cast<unsigned long long>(processor_->version()->position),
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  std::fflush(stdout);
+}
+
+std::optional<ledger::Error> ServedState::failure() const {
+  std::lock_guard lock(failure_mutex_);
+  return failure_;
+}
+
+ServedState::~ServedState() {
+  thread_.join();
+  if (!processor_) return;
+  scheduler_.reset();
+  snapshotter_.reset();
+  if (auto saved = processor_->read([&](const projections::State& state) {
+        return projections::save_snapshot(parts_.ledger, state, ledger::SnapshotPace::at_once);  // nothing else writes now
+      });
+      !saved) {
+    parts_.note("no snapshot at shutdown: " + saved.error().message);
+  }
+  processor_.reset();  // waits for the commands in flight
+}
+
+}  // namespace orgledger::tools
