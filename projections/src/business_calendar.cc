@@ -138,6 +138,16 @@ std::expected<BusinessCalendar, std::string> BusinessCalendar::parse(std::string
   } catch (const std::exception&) {
     return std::unexpected("calendar: unknown time zone '" + zone_name + "'");
   }
+  // Every date a rule gives, from the years around the cached ones too (an offset may cross the
+  // year end, as rules_make_holiday allows).
+  for (int year = kFirstCachedYear - 1; year <= kLastCachedYear + 1; ++year) {
+    for (const auto& rule : calendar.rules_) {
+      if (auto when = rule_date(rule, year)) {
+        calendar.cached_holidays_.push_back(static_cast<std::int32_t>(sys_days{*when}.time_since_epoch().count()));
+      }
+    }
+  }
+  std::ranges::sort(calendar.cached_holidays_);
   return calendar;
 }
 
@@ -161,6 +171,16 @@ std::vector<Holiday> BusinessCalendar::holidays(int year) const {
 }
 
 bool BusinessCalendar::is_holiday(const LocalDate& date) const {
+  // The cache holds what every rule gives in and around its years; dates at or beyond its ends ask
+  // the rules.
+  if (date.year > kFirstCachedYear && date.year < kLastCachedYear) {
+    const auto day = static_cast<std::int32_t>(sys_days{to_ymd(date)}.time_since_epoch().count());
+    return std::ranges::binary_search(cached_holidays_, day);
+  }
+  return rules_make_holiday(date);
+}
+
+bool BusinessCalendar::rules_make_holiday(const LocalDate& date) const {
   const auto wanted = to_ymd(date);
   // Offsets may move a holiday across the year end: look at the neighbouring years' rules too.
   for (int year = date.year - 1; year <= date.year + 1; ++year) {

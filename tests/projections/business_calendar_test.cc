@@ -1,6 +1,11 @@
 // A7: business days in Europe/Zurich minus Geneva's holidays, and the counting rule.
 #include <catch2/catch.hpp>
 
+#include <set>
+#include <tuple>
+
+#include <date/date.h>
+
 #include "orgledger/api/time_format.h"
 #include "orgledger/projections/business_calendar.h"
 
@@ -145,4 +150,25 @@ TEST_CASE("A7: a malformed calendar file is refused with its line") {
     }
   }
   CHECK_FALSE(BusinessCalendar::load("/nonexistent/calendar").has_value());
+}
+
+TEST_CASE("A7: the holidays a calendar looks up are exactly those its rules give, for every day of 1990-2100") {
+  // is_holiday answers from dates computed once (an SLA counts up to 60 business days per report);
+  // holidays(year) computes them from the rules each time. Geneva's offsets never cross a year end.
+  const auto& calendar = BusinessCalendar::geneva();
+  std::size_t found = 0;
+  for (int year = 1990; year <= 2100; ++year) {
+    std::set<std::tuple<int, unsigned, unsigned>> expected;
+    for (const auto& holiday : calendar.holidays(year)) expected.emplace(holiday.date.year, holiday.date.month, holiday.date.day);
+    for (unsigned month = 1; month <= 12; ++month) {
+      for (unsigned day = 1; day <= 31; ++day) {
+        const LocalDate date{year, month, day};
+        if (!(date::year{year} / date::month{month} / date::day{day}).ok()) continue;
+        const bool holiday = calendar.is_holiday(date);
+        if (holiday != expected.contains({year, month, day})) FAIL(year << "-" << month << "-" << day);
+        found += holiday;
+      }
+    }
+  }
+  CHECK(found > 111 * 8);  // Geneva has at least 8 a year
 }

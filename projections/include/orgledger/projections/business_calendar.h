@@ -91,8 +91,14 @@ class BusinessCalendar {
 
  private:
   BusinessCalendar() = default;
+  // Whether a rule makes `date` a holiday, from the rules themselves (the cache's source).
+  bool rules_make_holiday(const LocalDate& date) const;
   const date::time_zone* zone_ = nullptr;
   std::vector<Rule> rules_;
+  // Every holiday of kFirstCachedYear..kLastCachedYear as days since 1970-01-01, sorted: an SLA
+  // counts up to 60 business days for each report, and the rules cost ~30 date computations a day.
+  static constexpr int kFirstCachedYear = 1970, kLastCachedYear = 2200;
+  std::vector<std::int32_t> cached_holidays_;
 };
 
 }  // namespace orgledger::projections
