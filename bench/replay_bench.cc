@@ -3,6 +3,7 @@
 // one organization at random past positions, and the export rate. Prints a human table and one
 // `metric NAME VALUE UNIT` line per figure (run_replay_bench.sh records them).
 #include <cstdio>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <random>
 
@@ -52,10 +53,13 @@ int run(const DomainOptions& options) {
               options.orgs, options.support_grants, static_cast<unsigned long long>(options.seed));
   std::fflush(stdout);
   std::vector<Metric> metrics;
-  TempDir directory(options.dir, "replay_bench");
+  // The store goes into a fresh directory that is removed at the end, or into --keep-store's, kept
+  // for bench/run_startup_bench.sh (serve on it).
+  std::optional<TempDir> scratch;
+  const std::string store = options.keep_store.empty() ? scratch.emplace(options.dir, "replay_bench").path() : options.keep_store;
   BenchClock clock(kLogInstant);
   {
-    auto ledger = value_or_fail(ledger::Ledger::open(directory.path(), {.clock = &clock}), "open");
+    auto ledger = value_or_fail(ledger::Ledger::open(store, {.clock = &clock}), "open");
     std::fprintf(stderr, "writing the log\n");
     const auto stats = write_log(*ledger, LogShape{options.users, options.orgs, options.support_grants, options.abuse_reports, options.seed});
     add(metrics, "log_events", "log: events", static_cast<double>(stats.events), "events");
@@ -63,7 +67,7 @@ int run(const DomainOptions& options) {
     add(metrics, "log_write_rate", "log: write rate", static_cast<double>(stats.events) / stats.seconds, "events/s");
   }
   clock.set(kCheckInstant);
-  auto ledger = value_or_fail(ledger::Ledger::open(directory.path(), {.clock = &clock}), "reopen");
+  auto ledger = value_or_fail(ledger::Ledger::open(store, {.clock = &clock}), "reopen");
   const auto head = ledger->head().position;
 
   std::fprintf(stderr, "replay of the whole log, no snapshot\n");

@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <optional>
+#include <thread>
 
 #include "cli_args.h"
 #include "orgledger/vault/vault.h"
@@ -202,27 +203,33 @@ int serve_command(const Args& raw) {
     return kExitUsageOrIo;
   }
   print_banner(options, **server, **ledger, **tokens);
+  // SIGTERM or SIGINT (or SIGUSR1: the rebuild failed) stops the server from this thread, while
+  // the main thread rebuilds the state; what the server answers meanwhile is said in server.h.
+  int received = 0;
+  std::thread stopper([&] {
+    sigwait(&stop_signals, &received);
+    if (received != SIGUSR1) {
+      std::fprintf(stderr, "orgledger serve: %s: finishing the requests in flight\n",
+                   received == SIGTERM ? "SIGTERM" : "SIGINT");
+    }
+    (*server)->stop();
+  });
   std::optional<ServedState> state;
   state.emplace(ServedStateParts{.ledger = **ledger, .clock = clock, .calendar = calendar, .vault = **vault,
                                  .server = **server, .snapshot_every = snapshot_every,
-                                 .keep_versions = args.number("keep-versions"), .note = note},
-                [] { kill(getpid(), SIGUSR1); });  // wakes the sigwait below
-
-  int received = 0;
-  sigwait(&stop_signals, &received);
-  if (received == SIGUSR1) {
-    std::fprintf(stderr, "orgledger serve: %s\n", state->failure()->message.c_str());
-  } else {
-    std::fprintf(stderr, "orgledger serve: %s: finishing the requests in flight\n",
-                 received == SIGTERM ? "SIGTERM" : "SIGINT");
+                                 .keep_versions = args.number("keep-versions"), .note = note});
+  const auto rebuilt = state->rebuild();
+  if (!rebuilt) {
+    std::fprintf(stderr, "orgledger serve: %s\n", rebuilt.error().message.c_str());
+    kill(getpid(), SIGUSR1);  // wakes the stopper
   }
-  (*server)->stop();
+  stopper.join();
   admin = std::unexpected(std::string());  // closes the admin socket
-  const bool failed = state->failure().has_value();
-  state.reset();  // waits for a rebuild under way; the snapshot at shutdown; the commands in flight
+  state.reset();  // the snapshot at shutdown; the commands in flight
   server->reset();
   checkpoints->reset();  // signs the last commands' tree
   ledger->reset();     // flushes and closes the store
+  const bool failed = !rebuilt;
   if (failed) return kExitUsageOrIo;
   std::fprintf(stderr, "orgledger serve: stopped cleanly\n");
   return kExitOk;

@@ -8,10 +8,7 @@
 
 namespace orgledger::tools {
 
-ServedState::ServedState(ServedStateParts parts, std::function<void()> failed)
-    : parts_(std::move(parts)), failed_(std::move(failed)), thread_([this] { rebuild(); }) {}
-
-void ServedState::rebuild() {
+std::expected<void, ledger::Error> ServedState::rebuild() {
   const auto started = std::chrono::steady_clock::now();
   std::optional<Progress> progress;
   progress.emplace("rebuilding the state", parts_.ledger.head().position);
@@ -19,14 +16,7 @@ void ServedState::rebuild() {
                                                      [&](ledger::Position reached) { progress->update(reached); },
                                                      &parts_.vault);
   progress.reset();
-  if (!processor) {
-    {
-      std::lock_guard lock(failure_mutex_);
-      failure_ = processor.error();
-    }
-    failed_();
-    return;
-  }
+  if (!processor) return std::unexpected(processor.error());
   processor_ = std::move(*processor);
   // Versions of the recent past kept for as-of questions (one every 4096 positions).
   if (parts_.keep_versions) processor_->keep_versions(4096, *parts_.keep_versions);
@@ -40,15 +30,10 @@ void ServedState::rebuild() {
               static_cast<unsigned long long>(processor_->version()->position),
               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   std::fflush(stdout);
-}
-
-std::optional<ledger::Error> ServedState::failure() const {
-  std::lock_guard lock(failure_mutex_);
-  return failure_;
+  return {};
 }
 
 ServedState::~ServedState() {
-  thread_.join();
   if (!processor_) return;
   scheduler_.reset();
   snapshotter_.reset();
