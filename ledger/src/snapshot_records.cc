@@ -1,6 +1,7 @@
 // The `snapshots` column family (store_layout.h): key := name 0x00 position chunk_number.
 #include "orgledger/ledger/snapshot_records.h"
 
+#include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
 #include <rocksdb/rate_limiter.h>
 #include <rocksdb/sst_file_writer.h>
@@ -125,7 +126,13 @@ std::expected<void, Error> SnapshotRecords::remove(std::string_view name, Positi
   std::string end = prefix;
   end.push_back('\xff');
   end += std::string(4, '\xff');
-  const auto status = store->db().DeleteRange(durable, store->snapshots(), prefix, end);
+  // The family is never compacted on its own (store.cc): the snapshot's table files go whole, then
+  // a tombstone covers what other files still hold (the memtable, stores of earlier builds), and a
+  // compaction of that range alone drops it, so tombstones never pile up.
+  const rocksdb::Slice begin(prefix), limit(end);
+  auto status = rocksdb::DeleteFilesInRange(&store->db(), store->snapshots(), &begin, &limit);
+  if (status.ok()) status = store->db().DeleteRange(durable, store->snapshots(), prefix, end);
+  if (status.ok()) status = store->db().CompactRange(rocksdb::CompactRangeOptions(), store->snapshots(), &begin, &limit);
   if (!status.ok()) return std::unexpected(io_error("cannot delete the snapshot", status));
   return {};
 }

@@ -28,7 +28,7 @@ class StreamOfKey final : public rocksdb::SliceTransform {
   }
 };
 
-enum class Family { events, streams, commands, tree, other };
+enum class Family { events, streams, commands, tree, snapshots, other };
 
 rocksdb::ColumnFamilyOptions family_options(Family family) {
   rocksdb::ColumnFamilyOptions options;
@@ -64,6 +64,12 @@ rocksdb::ColumnFamilyOptions family_options(Family family) {
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   }
+  if (family == Family::snapshots) {
+    // A snapshot is one ingested table of hundreds of MiB, and an old one goes as whole files
+    // (SnapshotRecords::remove). Compactions would only rewrite them: measured, they took a core
+    // for seconds after every snapshot, beside the writer and a start-up's rebuild (issue 15).
+    options.disable_auto_compactions = true;
+  }
   return options;
 }
 
@@ -75,7 +81,7 @@ std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors() {
       {layout::kMetaFamily, family_options(Family::other)},
       {rocksdb::kDefaultColumnFamilyName, family_options(Family::other)},
       {layout::kTokensFamily, family_options(Family::other)},     // added after format 1's first stores
-      {layout::kSnapshotsFamily, family_options(Family::other)},  // likewise
+      {layout::kSnapshotsFamily, family_options(Family::snapshots)},  // likewise
       {layout::kTreeFamily, family_options(Family::tree)},       // added with the Merkle tree (issue 14)
       {layout::kCheckpointsFamily, family_options(Family::other)},  // likewise
   };
