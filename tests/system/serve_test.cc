@@ -67,13 +67,17 @@ TEST_CASE("serve: token create beside the running server, a first request, SIGTE
   CHECK(again.stop_with(SIGINT) == 0);
 }
 
-TEST_CASE("serve: every acknowledged command survives SIGKILL") {
+TEST_CASE("serve: every acknowledged command survives SIGKILL, with the single and the pipelined writer") {
+  // serve --pipelined-writer (issue 15): groups costly to decide are written by a second thread.
+  const bool pipelined = GENERATE(false, true);
+  INFO((pipelined ? "--pipelined-writer" : "the single writer"));
+  const std::vector<std::string> writer = pipelined ? std::vector<std::string>{"--pipelined-writer"} : std::vector<std::string>{};
   TempDir dir;
   const std::string data = dir.sub("data");
   std::string token;
   std::vector<std::uint64_t> acknowledged;
   {
-    ServeProcess serve(data);
+    ServeProcess serve(data, writer);
     int code = -1;
     token = json::parse(run("token create --json --name w --scopes write --principal svc:manager --act-as svc:signup,u* --data " + data, &code))["token"];
     REQUIRE(code == 0);
@@ -94,7 +98,7 @@ TEST_CASE("serve: every acknowledged command survives SIGKILL") {
   CHECK(verify["head"]["position"].get<std::uint64_t>() >= acknowledged.back());
   // Restarted (from a snapshot and the tail after it), the state holds every acknowledged user:
   // O1 lets only a registered user create an organization.
-  ServeProcess again(data);
+  ServeProcess again(data, writer);
   HttpClient client(again.port(), token);
   for (const char* user : {"u0", "u25", "u39"}) {
     INFO(user);
