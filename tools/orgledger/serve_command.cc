@@ -22,12 +22,9 @@
 #include "orgledger/api/admin_socket.h"
 #include "orgledger/api/server.h"
 #include "orgledger/api/token_store.h"
-#include "orgledger/commands/processor.h"
-#include "orgledger/commands/scheduler.h"
 #include "orgledger/ledger/checkpointer.h"
 #include "orgledger/ledger/ledger.h"
 #include "orgledger/projections/snapshot.h"
-#include "orgledger/projections/snapshotter.h"
 #include "served_state.h"
 #include "query_support.h"
 #include "subcommands.h"
@@ -232,8 +229,7 @@ int serve_command(const Args& raw) {
   server->reset();
   checkpoints->reset();  // signs the last commands' tree
   ledger->reset();     // flushes and closes the store
-  const bool failed = !rebuilt;
-  if (failed) return kExitUsageOrIo;
+  if (!rebuilt) return kExitUsageOrIo;
   std::fprintf(stderr, "orgledger serve: stopped cleanly\n");
   return kExitOk;
 }
