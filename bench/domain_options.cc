@@ -11,6 +11,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: domain_bench [--dir DIR] [--users N] [--orgs N] [--grants N] [--reports N] [--seed N] [--checks N]\n"
     "                    [--commands N] [--in-flight N] [--blocking-commands N] [--keep-store DIR]\n"
+    "                    [--only reports] (replay_bench: the abuse reports' figures alone)\n"
     "  defaults: 1000000 users, 100000 orgs (10 users per org if only one is given), orgs/5 support\n"
     "  grants, no abuse reports, 1000000 checks, 50000 commands with 256 in flight, 5000 blocking commands\n";
 
@@ -35,6 +36,10 @@ std::expected<DomainOptions, std::string> parse_domain_options(int argc, char** 
     if (name == "--keep-store") {
       options.keep_store = std::string(value);
       return !value.empty();
+    }
+    if (name == "--only") {
+      options.only = std::string(value);
+      return value == "reports";
     }
     if (name == "--seed") return parse_number(value, options.seed);
     if (name == "--grants") return parse_number(value, grants.emplace());

@@ -16,7 +16,9 @@ struct DomainOptions {
   std::size_t orgs = 100'000;
   std::size_t support_grants = 20'000;
   std::size_t abuse_reports = 0;  // --reports: filed among the organizations, every stage spread over the log
-  std::string keep_store;         // replay_bench --keep-store DIR: the store is written there and kept (for serve)
+  std::string keep_store;         // replay_bench --keep-store DIR: the store is written there and kept (for serve),
+                                  // or reused when it already holds one
+  std::string only;               // replay_bench --only reports: the abuse reports' figures alone
   std::uint64_t seed = 3;  // every random choice of the workload comes from it
   std::size_t checks = 1'000'000;
   std::size_t async_commands = 50'000;

@@ -3,6 +3,7 @@
 // one organization at random past positions, and the export rate. Prints a human table and one
 // `metric NAME VALUE UNIT` line per figure (run_replay_bench.sh records them).
 #include <cstdio>
+#include <filesystem>
 #include <optional>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -16,11 +17,13 @@
 #include "orgledger/api/answer_json.h"
 #include "orgledger/api/export_format.h"
 #include "orgledger/commands/processor.h"
+#include "orgledger/commands/stream_names.h"
 #include "orgledger/projections/abuse_sla.h"
 #include "orgledger/projections/access.h"
 #include "orgledger/projections/business_calendar.h"
 #include "orgledger/projections/as_of.h"
 #include "orgledger/projections/digest.h"
+#include "orgledger/projections/family_snapshots.h"
 #include "orgledger/projections/event_stream.h"
 #include "orgledger/ledger/snapshot_records.h"
 #include "orgledger/projections/snapshot.h"
@@ -48,6 +51,63 @@ projections::AsOf at_position(ledger::Position position) {
   return projections::AsOf{projections::AsOf::Kind::position, static_cast<std::int64_t>(position)};
 }
 
+// GET /v1/abuse-reports?as_of=P: only the reports' streams are folded (replay/org_fold.h), then
+// each report's SLA is computed at the point's instant, as the API does before its JSON. First
+// from the reports' whole history, then from the reports' own snapshots (as a server keeps them).
+void abuse_reports_figures(ledger::Ledger& log, ledger::Position head, BenchClock& clock, std::mt19937_64& random,
+                           std::vector<Metric>& metrics) {
+  const std::string family_name = projections::family_snapshot_name(commands::kAbuseReportStreams);
+  ledger::SnapshotRecords records(log);
+  for (const auto position : value_or_fail(records.positions(family_name), "family snapshots")) {
+    if (auto removed = records.remove(family_name, position); !removed) fail("remove a family snapshot", removed.error());
+  }
+  auto reports_as_of = [&](const std::string& name, const std::string& how) {
+    std::vector<double> ms, fold_ms;
+    std::size_t reports = 0, open = 0;
+    for (std::size_t i = 0; i < kReportSamples; ++i) {
+      const ledger::Position point = 1 + random() % head;
+      const Stopwatch watch;
+      auto folded = value_or_fail(replay::fold_stream_family_as_of(log, commands::kAbuseReportStreams,
+                                                                   at_position(point), clock.now()),
+                                  "abuse reports as-of");
+      fold_ms.push_back(watch.micros() / 1000);
+      for (const auto& [id, report] : folded.state.reports) {
+        open += projections::abuse_sla(report, projections::BusinessCalendar::geneva(), folded.default_at).open();
+      }
+      ms.push_back(watch.micros() / 1000);
+      reports += folded.state.reports.size();
+    }
+    add(metrics, name + "_mean_reports", "abuse reports as of a random position: reports folded, mean",
+        static_cast<double>(reports) / kReportSamples, "reports");
+    add(metrics, name + "_mean_open", "abuse reports as of a random position: open, mean",
+        static_cast<double>(open) / kReportSamples, "reports");
+    percentiles(metrics, name, "abuse reports as of a random position (" + how + "), SLA included", ms);
+    percentiles(metrics, name + "_fold", "abuse reports as of a random position (" + how + "): the fold alone", fold_ms);
+  };
+  std::fprintf(stderr, "abuse reports as of a random position, from their streams' whole history\n");
+  reports_as_of("reports_history_as_of", "their streams' whole history");
+
+  std::fprintf(stderr, "abuse reports' own snapshots, every %llu positions\n",
+               static_cast<unsigned long long>(projections::kFamilySnapshotEvery));
+  {
+    const projections::StreamFamily family{.prefix = std::string(commands::kAbuseReportStreams)};
+    const Stopwatch watch;
+    while (value_or_fail(projections::store_due_family_snapshot(log, family), "family snapshot") <= head) {
+    }
+    add(metrics, "family_snapshots_seconds", "abuse reports' snapshots: all of a store without them, stored", watch.seconds(), "s");
+    const auto positions = value_or_fail(records.positions(family_name), "family snapshots");
+    add(metrics, "family_snapshots", "abuse reports' snapshots stored", static_cast<double>(positions.size()), "snapshots");
+    std::size_t bytes = 0;
+    if (!positions.empty()) {
+      for (const auto& chunk : value_or_fail(records.read(family_name, positions.back()), "family snapshot")) bytes += chunk.size();
+    }
+    add(metrics, "family_snapshot_mib", "the newest abuse reports' snapshot (before RocksDB compression)",
+        static_cast<double>(bytes) / (1 << 20), "MiB");
+  }
+  std::fprintf(stderr, "abuse reports as of a random position, from their nearest snapshot\n");
+  reports_as_of("reports_as_of", "their nearest snapshot and their streams after it");
+}
+
 int run(const DomainOptions& options) {
   std::printf("replay_bench: dir=%s users=%zu orgs=%zu grants=%zu seed=%llu\n", options.dir.c_str(), options.users,
               options.orgs, options.support_grants, static_cast<unsigned long long>(options.seed));
@@ -58,7 +118,12 @@ int run(const DomainOptions& options) {
   std::optional<TempDir> scratch;
   const std::string store = options.keep_store.empty() ? scratch.emplace(options.dir, "replay_bench").path() : options.keep_store;
   BenchClock clock(kLogInstant);
-  {
+  // A --keep-store directory that already holds a store is reused as it is (its log written by an
+  // earlier run with the same shape): the other figures in minutes, not the half hour of writing.
+  const bool reused = !options.keep_store.empty() && std::filesystem::exists(std::filesystem::path(store) / "CURRENT");
+  if (reused) {
+    std::fprintf(stderr, "reusing the log in %s\n", store.c_str());
+  } else {
     auto ledger = value_or_fail(ledger::Ledger::open(store, {.clock = &clock}), "open");
     std::fprintf(stderr, "writing the log\n");
     const auto stats = write_log(*ledger, LogShape{options.users, options.orgs, options.support_grants, options.abuse_reports, options.seed});
@@ -69,6 +134,12 @@ int run(const DomainOptions& options) {
   clock.set(kCheckInstant);
   auto ledger = value_or_fail(ledger::Ledger::open(store, {.clock = &clock}), "reopen");
   const auto head = ledger->head().position;
+  std::mt19937_64 random(options.seed);
+  if (options.only == "reports") {
+    abuse_reports_figures(*ledger, head, clock, random, metrics);
+    print_table(metrics);
+    return 0;
+  }
 
   std::fprintf(stderr, "replay of the whole log, no snapshot\n");
   {
@@ -119,7 +190,6 @@ int run(const DomainOptions& options) {
     add(metrics, "start_speedup", "start-up: without / with snapshot", start_without / seconds, "x");
   }
 
-  std::mt19937_64 random(options.seed);
   std::fprintf(stderr, "global as-of from the nearest snapshot\n");
   {
     std::vector<double> ms;
@@ -132,31 +202,7 @@ int run(const DomainOptions& options) {
     percentiles(metrics, "global_as_of", "global as-of at a random position after the first snapshot", ms);
   }
 
-  // GET /v1/abuse-reports?as_of=P: only the reports' streams are folded (replay/org_fold.h), then
-  // each report's SLA is computed at the point's instant, as the API does before its JSON.
-  std::fprintf(stderr, "abuse reports as of a random position, from their streams alone\n");
-  {
-    std::vector<double> ms, fold_ms;
-    std::size_t reports = 0, open = 0;
-    for (std::size_t i = 0; i < kReportSamples; ++i) {
-      const ledger::Position point = 1 + random() % head;
-      const Stopwatch watch;
-      auto folded = value_or_fail(replay::fold_stream_family_as_of(*ledger, "abuse:", at_position(point), clock.now()),
-                                  "abuse reports as-of");
-      fold_ms.push_back(watch.micros() / 1000);
-      for (const auto& [id, report] : folded.state.reports) {
-        open += projections::abuse_sla(report, projections::BusinessCalendar::geneva(), folded.default_at).open();
-      }
-      ms.push_back(watch.micros() / 1000);
-      reports += folded.state.reports.size();
-    }
-    add(metrics, "reports_as_of_mean_reports", "abuse reports as of a random position: reports folded, mean",
-        static_cast<double>(reports) / kReportSamples, "reports");
-    add(metrics, "reports_as_of_mean_open", "abuse reports as of a random position: open, mean",
-        static_cast<double>(open) / kReportSamples, "reports");
-    percentiles(metrics, "reports_as_of", "abuse reports as of a random position (their streams alone), SLA included", ms);
-    percentiles(metrics, "reports_fold", "abuse reports as of a random position: the fold alone", fold_ms);
-  }
+  abuse_reports_figures(*ledger, head, clock, random, metrics);
 
   // A server run with --keep-versions 64 keeps a version every 4096 positions of its recent past:
   // as-of questions about that past fold only the few events after the kept version.

@@ -5,15 +5,12 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "orgledger/commands/stream_names.h"
 #include "orgledger/projections/abuse_sla.h"
 #include "query_state.h"
 #include "router.h"
 
 namespace orgledger::api {
-namespace {
-const std::string kReportStreams = "abuse:";  // commands/src/abuse.cc
-}  // namespace
-
 void get_abuse_reports(Call& call, Reply reply) {
   const auto status = call.query.get("status");
   if (status && *status != "open" && *status != "breached" && *status != "at_risk") {
@@ -21,7 +18,7 @@ void get_abuse_reports(Call& call, Reply reply) {
         problem_response(400, "invalid_argument", "status is open, breached or at_risk, not '" + *status + "'"));
   }
   const auto view = personal_view_for(call.token, call.services);
-  reply(with_stream_family_state(call, kReportStreams, [&](const projections::State& state, ledger::Position as_of,
+  reply(with_stream_family_state(call, commands::kAbuseReportStreams, [&](const projections::State& state, ledger::Position as_of,
                                                             ledger::Micros at) {
     // Sorted by report id, so the answer does not depend on hashing.
     std::map<std::string_view, const projections::AbuseReport*> sorted;
@@ -48,7 +45,7 @@ void get_abuse_report(Call& call, Reply reply) {
   auto point = query_point(call);
   if (!point) return reply(std::move(point.error()));
   auto fold = [&](const std::optional<projections::AsOf>& as_of, ledger::Micros now) {
-    return replay::fold_streams_as_of(call.services.ledger, {kReportStreams + id}, as_of, now);
+    return replay::fold_streams_as_of(call.services.ledger, {commands::abuse_report_stream(id)}, as_of, now);
   };
   reply(with_streams_state_at(call, *point, fold, [&](const projections::State& state, ledger::Position as_of,
                                                       ledger::Micros at) {

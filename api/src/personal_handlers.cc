@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "orgledger/commands/decide.h"
+#include "orgledger/commands/stream_names.h"
 #include "orgledger/projections/identity_orders.h"
 #include "orgledger/replay/org_fold.h"
 #include "query_state.h"
@@ -71,7 +72,7 @@ void get_identity_verification(Call& call, Reply reply) {
   const std::string& id = call.path_params.at(0);
   if (auto bad = bad_id("case", id)) return reply(std::move(*bad));
   auto found = find_in_stream<projections::IdentityCase>(
-      call, "kcheck:" + id, [&](const projections::State& state) { return lookup(state.cases, id); });
+      call, commands::identity_case_stream(id), [&](const projections::State& state) { return lookup(state.cases, id); });
   if (!found) return reply(std::move(found.error()));
   if (!found->entity) return reply(problem_response(404, "not_found", "identity verification " + id + " does not exist"));
   const auto view = personal_view_for(call.token, call.services);
@@ -82,7 +83,7 @@ void get_identity_verification(Call& call, Reply reply) {
 void get_order(Call& call, Reply reply) {
   const std::string& id = call.path_params.at(0);
   if (auto bad = bad_id("order", id)) return reply(std::move(*bad));
-  auto found = find_in_stream<projections::Order>(call, "order:" + id,
+  auto found = find_in_stream<projections::Order>(call, commands::order_stream(id),
                                                   [&](const projections::State& state) { return lookup(state.orders, id); });
   if (!found) return reply(std::move(found.error()));
   if (!found->entity) return reply(problem_response(404, "not_found", "order " + id + " does not exist"));

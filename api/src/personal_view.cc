@@ -1,5 +1,6 @@
 #include "orgledger/api/personal_view.h"
 
+#include "orgledger/commands/stream_names.h"
 #include "orgledger/vault/vault.h"
 
 namespace orgledger::api {
@@ -36,7 +37,7 @@ Shown<std::string> show_login(const PersonalView& view, std::string_view user, c
 
 Shown<projections::ReporterContact> show_reporter(const PersonalView& view, std::string_view report,
                                                   const projections::Reporter& reporter, bool forgotten) {
-  const std::string subject = "abuse:" + std::string(report);
+  const std::string subject = commands::abuse_report_stream(report);
   if (forgotten || forgotten_in_vault(view, subject)) return Hidden::forgotten;
   if (!view.reporters) return Hidden::redacted;
   if (!reporter.sealed) return projections::ReporterContact{reporter.name, reporter.email, reporter.phone};
@@ -49,7 +50,7 @@ Shown<projections::ReporterContact> show_reporter(const PersonalView& view, std:
 
 Shown<std::string> show_document(const PersonalView& view, std::string_view case_id, const projections::Sealed& content,
                                  bool readable) {
-  const std::string subject = "kcheck:" + std::string(case_id);
+  const std::string subject = commands::identity_case_stream(case_id);
   if (!readable || forgotten_in_vault(view, subject)) return Hidden::forgotten;
   if (!view.logins_and_documents) return Hidden::redacted;
   return open(view, subject, content);

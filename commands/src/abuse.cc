@@ -1,4 +1,5 @@
 // A1–A3: abuse reports and their stages (deadlines and statuses are the projections' A2/A4).
+#include "orgledger/commands/stream_names.h"
 #include "rules.h"
 
 namespace orgledger::commands {
@@ -49,7 +50,7 @@ Outcome decide_file_abuse(const Context& ctx, const FileAbuseReport& c) {
   filed.reporter = std::move(reporter);
   filed.target = c.target.value_or("");
   Events events;
-  events.push_back(event("abuse:" + c.report, std::move(filed)));
+  events.push_back(event(abuse_report_stream(c.report), std::move(filed)));
   return events;
 }
 
@@ -58,7 +59,7 @@ Outcome decide_acknowledge(const Context& ctx, const AcknowledgeAbuseReport& c) 
   if (!report) return std::unexpected(report.error());
   if ((*report)->acknowledged) return std::unexpected(out_of_order("the report is already acknowledged"));
   Events events;
-  events.push_back(event("abuse:" + c.report, schema::AbuseReportAcknowledgedT{.report = c.report}));
+  events.push_back(event(abuse_report_stream(c.report), schema::AbuseReportAcknowledgedT{.report = c.report}));
   return events;
 }
 
@@ -68,7 +69,7 @@ Outcome decide_assess(const Context& ctx, const AssessAbuseReport& c) {
   if (!(*report)->acknowledged) return std::unexpected(out_of_order("the report is not acknowledged yet"));
   if ((*report)->assessed) return std::unexpected(out_of_order("the report is already assessed"));
   Events events;
-  events.push_back(event("abuse:" + c.report,
+  events.push_back(event(abuse_report_stream(c.report),
                          schema::AbuseReportAssessedT{.report = c.report, .admissible = c.admissible,
                                                       .priority = static_cast<schema::AbusePriority>(c.priority),
                                                       .investigation_required = c.investigation_required}));
@@ -84,7 +85,7 @@ Outcome decide_investigation(const Context& ctx, const CompleteAbuseInvestigatio
   }
   if ((*report)->investigated) return std::unexpected(out_of_order("the investigation is already complete"));
   Events events;
-  events.push_back(event("abuse:" + c.report, schema::AbuseInvestigationCompletedT{.report = c.report, .findings = c.findings}));
+  events.push_back(event(abuse_report_stream(c.report), schema::AbuseInvestigationCompletedT{.report = c.report, .findings = c.findings}));
   return events;
 }
 
@@ -93,7 +94,7 @@ Outcome decide_corrective(const Context& ctx, const CompleteCorrectiveActions& c
   if (!report) return std::unexpected(report.error());
   if (auto refused = corrective_allowed(**report)) return std::unexpected(*refused);
   Events events;
-  events.push_back(event("abuse:" + c.report, schema::CorrectiveActionsCompletedT{.report = c.report, .actions = c.actions}));
+  events.push_back(event(abuse_report_stream(c.report), schema::CorrectiveActionsCompletedT{.report = c.report, .actions = c.actions}));
   return events;
 }
 
@@ -102,7 +103,7 @@ Outcome decide_close(const Context& ctx, const CloseAbuseReport& c) {
   if (!report) return std::unexpected(report.error());
   if (auto refused = corrective_allowed(**report)) return std::unexpected(*refused);
   Events events;
-  events.push_back(event("abuse:" + c.report, schema::AbuseReportClosedT{.report = c.report, .reason = c.reason}));
+  events.push_back(event(abuse_report_stream(c.report), schema::AbuseReportClosedT{.report = c.report, .reason = c.reason}));
   return events;
 }
 

@@ -1,5 +1,6 @@
 #include <variant>
 
+#include "orgledger/commands/stream_names.h"
 #include "rules.h"
 
 namespace orgledger::commands {
@@ -31,10 +32,10 @@ std::string stream_of(const Body& body) {
         using T = std::decay_t<decltype(command)>;
         if constexpr (std::is_same_v<T, RegisterUser>) return "user:" + command.user;
         else if constexpr (std::is_same_v<T, AssignSupportTicket>) return "ticket:" + command.ticket;
-        else if constexpr (requires { command.report; }) return "abuse:" + command.report;
-        else if constexpr (requires { command.case_id; }) return "kcheck:" + command.case_id;
+        else if constexpr (requires { command.report; }) return abuse_report_stream(command.report);
+        else if constexpr (requires { command.case_id; }) return identity_case_stream(command.case_id);
         else if constexpr (requires { command.client_org; }) return "org:" + command.client_org;  // C: the client's stream
-        else if constexpr (requires { command.order; }) return "order:" + command.order;
+        else if constexpr (requires { command.order; }) return order_stream(command.order);
         else if constexpr (std::is_same_v<T, ForgetSubject>) return command.subject;  // G2: the subject's own stream
         else return "org:" + command.org;
       },

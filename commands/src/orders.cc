@@ -1,11 +1,10 @@
 // K5: blocked orders, unblocked within 10 days or cancelled with a full refund.
+#include "orgledger/commands/stream_names.h"
 #include "orgledger/projections/identity_orders.h"
 #include "rules.h"
 
 namespace orgledger::commands {
 namespace {
-
-std::string order_stream(const std::string& id) { return "order:" + id; }
 
 std::expected<const projections::Order*, Rejection> existing_order(const Context& ctx, const std::string& id) {
   const auto* found = ctx.state.order(id);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "orgledger/commands/stream_names.h"
 #include "orgledger/projections/reporter_contact.h"
 #include "orgledger/vault/vault.h"
 
@@ -64,8 +65,8 @@ std::vector<std::string> sealed_key_ids(const Body& body) {
 
 std::string personal_subject(const Body& body) {
   if (const auto* c = std::get_if<RegisterUser>(&body)) return "user:" + c->user;
-  if (const auto* c = std::get_if<FileAbuseReport>(&body); c && !c->reporter.anonymous) return "abuse:" + c->report;
-  if (const auto* c = std::get_if<SubmitIdentityDocuments>(&body)) return "kcheck:" + c->case_id;
+  if (const auto* c = std::get_if<FileAbuseReport>(&body); c && !c->reporter.anonymous) return abuse_report_stream(c->report);
+  if (const auto* c = std::get_if<SubmitIdentityDocuments>(&body)) return identity_case_stream(c->case_id);
   return {};
 }
 

@@ -9,6 +9,7 @@
 
 #include "orgledger/commands/decide.h"
 #include "orgledger/commands/personal_data.h"
+#include "orgledger/commands/stream_names.h"
 #include "orgledger/ledger/event_codec.h"
 #include "orgledger/projections/event_stream.h"
 #include "orgledger/projections/evolve.h"
@@ -265,7 +266,7 @@ std::expected<void, ledger::Error> CommandProcessor::shred_recorded(const ledger
       subject = forgotten->subject() ? forgotten->subject()->str() : "";
       keys = texts(forgotten->key_ids());
     } else if (const auto* purged = envelope.payload_as_IdentityDocumentsPurged()) {
-      subject = "kcheck:" + (purged->case_() ? purged->case_()->str() : "");
+      subject = identity_case_stream(purged->case_() ? purged->case_()->string_view() : "");
       keys = texts(purged->key_ids());
     }
     if (shredded(*vault_, subject, keys)) continue;

@@ -198,9 +198,9 @@ std::expected<std::vector<RecordedEvent>, Error> Ledger::read_stream(std::string
   return impl_->read_stream(stream, from_version, limit);
 }
 
-std::expected<std::vector<RecordedEvent>, Error> Ledger::read_stream_family(std::string_view prefix,
-                                                                            Position until) const {
-  return impl_->read_stream_family(prefix, until);
+std::expected<std::vector<RecordedEvent>, Error> Ledger::read_stream_family(std::string_view prefix, Position until,
+                                                                            Position after) const {
+  return impl_->read_stream_family(prefix, until, after);
 }
 
 std::expected<StreamVersion, Error> Ledger::stream_version(std::string_view stream) const {

@@ -54,7 +54,8 @@ class Ledger::Impl {
   std::expected<std::vector<RecordedEvent>, Error> read_stream(std::string_view stream,
                                                                StreamVersion from_version,
                                                                std::size_t limit) const;
-  std::expected<std::vector<RecordedEvent>, Error> read_stream_family(std::string_view prefix, Position until) const;
+  std::expected<std::vector<RecordedEvent>, Error> read_stream_family(std::string_view prefix, Position until,
+                                                                      Position after) const;
   std::expected<StreamVersion, Error> stream_version(std::string_view stream) const;
   std::expected<std::optional<CommandAnswer>, Error> find_command(std::string_view command_id) const;
 

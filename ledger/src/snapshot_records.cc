@@ -1,10 +1,12 @@
 // The `snapshots` column family (store_layout.h): key := name 0x00 position chunk_number.
 #include "orgledger/ledger/snapshot_records.h"
 
+#include <limits>
 #include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
 #include <rocksdb/rate_limiter.h>
 #include <rocksdb/sst_file_writer.h>
+#include <rocksdb/table.h>
 
 #include "ledger_impl.h"
 #include "store_layout.h"
@@ -36,6 +38,13 @@ std::expected<void, Error> write_table(const Store& store, const std::string& pa
   options.bytes_per_sync = 1 << 20;
   // And paced: a snapshot is not urgent, the appends sharing the device are.
   if (pace == SnapshotPace::background) options.rate_limiter.reset(rocksdb::NewGenericRateLimiter(kSnapshotBytesPerSecond));
+  // Each chunk in a block of its own. With the default 4 KiB blocks the small first chunk (the
+  // header) shared its block with the next, hundreds of KiB: listing the snapshots, or reading a
+  // header to decide whether a snapshot is worth reading, decompressed that chunk too (measured:
+  // ~45 ms a snapshot, most of a question about abuse reports as of a past point).
+  rocksdb::BlockBasedTableOptions table;
+  table.block_size = 1;
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   rocksdb::SstFileWriter writer(rocksdb::EnvOptions(options), options, store.snapshots(), /*invalidate_page_cache=*/true,
                                 rocksdb::Env::IO_LOW);
   auto status = writer.Open(path);
@@ -91,12 +100,24 @@ std::expected<std::vector<Position>, Error> SnapshotRecords::positions(std::stri
   std::vector<Position> positions;
   if (store->snapshots() == nullptr) return positions;
   const std::string prefix = layout::snapshot_prefix(name);
-  std::unique_ptr<rocksdb::Iterator> it(store->db().NewIterator(rocksdb::ReadOptions(), store->snapshots()));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+  // One Seek per snapshot, to its first chunk (a block of its own: small), then past its last:
+  // the other chunks' blocks, hundreds of KiB each, are never read. The bound keeps the iterator
+  // from loading the next name's first block.
+  const std::string end = layout::prefix_end_key(prefix);
+  const rocksdb::Slice upper(end);
+  rocksdb::ReadOptions options;
+  options.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(store->db().NewIterator(options, store->snapshots()));
+  for (it->Seek(prefix); it->Valid();) {
     const auto key = it->key().ToStringView().substr(prefix.size());
-    if (key.size() != 12) continue;  // not a key of this layout: ignored, never trusted
-    const auto position = layout::parse_position_key(key.substr(0, 8));
-    if (position && (positions.empty() || positions.back() != *position)) positions.push_back(*position);
+    const auto position = key.size() == 12 ? layout::parse_position_key(key.substr(0, 8)) : std::nullopt;
+    if (!position) {  // not a key of this layout: ignored, never trusted
+      it->Next();
+      continue;
+    }
+    positions.push_back(*position);
+    if (*position == std::numeric_limits<Position>::max()) break;
+    it->Seek(prefix + layout::position_key(*position + 1));
   }
   if (!it->status().ok()) return std::unexpected(io_error("cannot list the snapshots", it->status()));
   return positions;
@@ -107,8 +128,12 @@ std::expected<std::vector<std::string>, Error> SnapshotRecords::read(std::string
   std::vector<std::string> chunks;
   if (store->snapshots() == nullptr) return chunks;
   const std::string prefix = layout::snapshot_prefix(name) + layout::position_key(position);
-  std::unique_ptr<rocksdb::Iterator> it(store->db().NewIterator(rocksdb::ReadOptions(), store->snapshots()));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) chunks.push_back(it->value().ToString());
+  const std::string end = layout::prefix_end_key(prefix);  // not a block of the next snapshot
+  const rocksdb::Slice upper(end);
+  rocksdb::ReadOptions options;
+  options.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(store->db().NewIterator(options, store->snapshots()));
+  for (it->Seek(prefix); it->Valid(); it->Next()) chunks.push_back(it->value().ToString());
   if (!it->status().ok()) return std::unexpected(io_error("cannot read the snapshot", it->status()));
   return chunks;
 }

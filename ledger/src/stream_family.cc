@@ -1,4 +1,4 @@
-// Ledger::read_stream_family: the events of every stream under a prefix up to a position, for
+// Ledger::read_stream_family: the events of every stream under a prefix in a range of positions, for
 // questions that a family of streams answers alone (every abuse report as of a past point, A1–A7),
 // so that they cost that family's history rather than a fold of the whole log.
 #include <algorithm>
@@ -25,10 +25,11 @@ Error bad_event(Position position, std::string_view what) {
   return Error{ErrorCode::corrupt, "event " + std::to_string(position) + ": " + std::string(what), position};
 }
 
-// The index entries of every stream under `prefix` at positions up to `until`, by position. A
-// stream's versions must run 1, 2, … with no gap, as read_stream requires.
+// The index entries of every stream under `prefix` at positions in (after, until], by position. A
+// stream's versions must run 1, 2, … with no gap, as read_stream requires: every entry up to
+// `until` is checked, even those at or before `after`.
 std::expected<std::vector<IndexEntry>, Error> family_entries(const Store& store, std::string_view prefix,
-                                                              Position until) {
+                                                              Position after, Position until) {
   const std::string upper = layout::prefix_end_key(prefix);
   const rocksdb::Slice upper_bound(upper);
   rocksdb::ReadOptions options;
@@ -57,7 +58,7 @@ std::expected<std::vector<IndexEntry>, Error> family_entries(const Store& store,
     }
     ++expected;
     if (*position <= until) {
-      entries.push_back({*position, stream, key->version});
+      if (*position > after) entries.push_back({*position, stream, key->version});
     } else if (++skipped == kStepsBeforeSeek) {
       // Later versions of this stream come later in the log too: on to the next stream.
       it->Seek(layout::stream_end_key(stream));
@@ -73,9 +74,10 @@ std::expected<std::vector<IndexEntry>, Error> family_entries(const Store& store,
 }  // namespace
 
 std::expected<std::vector<RecordedEvent>, Error> Ledger::Impl::read_stream_family(std::string_view prefix,
-                                                                                  Position until) const {
+                                                                                  Position until,
+                                                                                  Position after) const {
   if (prefix.empty()) return std::unexpected(Error{ErrorCode::invalid_argument, "a stream family needs a prefix"});
-  auto entries = family_entries(*store_, prefix, std::min(until, head().position));
+  auto entries = family_entries(*store_, prefix, after, std::min(until, head().position));
   if (!entries) return std::unexpected(entries.error());
 
   // Batched point reads in log order (RocksDB's MultiGet: one pass per table file per batch).

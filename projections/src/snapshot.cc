@@ -528,7 +528,8 @@ std::expected<State, std::string> decode_snapshot(const std::vector<std::string>
   return state;
 }
 
-std::expected<void, ledger::Error> save_snapshot(ledger::Ledger& ledger, const State& state, ledger::SnapshotPace pace) {
+std::expected<void, ledger::Error> save_snapshot(ledger::Ledger& ledger, const State& state, ledger::SnapshotPace pace,
+                                                 const SnapshotSeries& series) {
   if (state.position == 0) return {};
   auto event = ledger.read(state.position, 1);
   if (!event) return std::unexpected(event.error());
@@ -543,21 +544,21 @@ std::expected<void, ledger::Error> save_snapshot(ledger::Ledger& ledger, const S
         ledger::Error{ledger::ErrorCode::invalid_argument, "a snapshot is taken at a command's end", state.position});
   }
   ledger::SnapshotRecords snapshots(ledger);
-  auto stored = snapshots.put(kStateSnapshot, state.position, encode_snapshot(state, event->front().hash(), kMaxChunkEntities),
-                              pace);
-  if (!stored) return stored;
+  auto stored = snapshots.put(series.name, state.position,
+                              encode_snapshot(state, event->front().hash(), kMaxChunkEntities), pace);
+  if (!stored || series.kept == 0) return stored;
   // Keep the newest few: older ones only cost space.
-  auto positions = snapshots.positions(kStateSnapshot);
-  if (positions && positions->size() > kSnapshotsKept) {
-    for (std::size_t i = 0; i + kSnapshotsKept < positions->size(); ++i) (void)snapshots.remove(kStateSnapshot, (*positions)[i]);
+  auto positions = snapshots.positions(series.name);
+  if (positions && positions->size() > series.kept) {
+    for (std::size_t i = 0; i + series.kept < positions->size(); ++i) (void)snapshots.remove(series.name, (*positions)[i]);
   }
   return {};
 }
 
 std::optional<State> load_snapshot(const ledger::Ledger& ledger, Position up_to, const SnapshotNote& note,
-                                   std::optional<Micros> not_after) {
+                                   std::optional<Micros> not_after, const SnapshotSeries& series) {
   const ledger::SnapshotRecords snapshots(ledger);
-  auto positions = snapshots.positions(kStateSnapshot);
+  auto positions = snapshots.positions(series.name);
   if (!positions) {
     if (note) note("snapshots could not be listed: " + positions.error().message);
     return std::nullopt;
@@ -568,7 +569,7 @@ std::optional<State> load_snapshot(const ledger::Ledger& ledger, Position up_to,
     auto pass = [&](const std::string& why) {
       if (note) note("snapshot at position " + std::to_string(position) + " ignored: " + why);
     };
-    auto chunks = snapshots.read(kStateSnapshot, position);
+    auto chunks = snapshots.read(series.name, position);
     if (!chunks) {
       pass(chunks.error().message);
       continue;

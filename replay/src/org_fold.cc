@@ -5,6 +5,7 @@
 
 #include "orgledger/ledger/event_codec.h"
 #include "orgledger/projections/evolve.h"
+#include "orgledger/projections/family_snapshots.h"
 
 namespace orgledger::replay {
 namespace {
@@ -143,9 +144,9 @@ std::expected<projections::Folded, ledger::Error> fold_stream_family_as_of(const
                                                                            ledger::Micros now) {
   auto cut = cut_at(ledger, as_of, now);
   if (!cut) return std::unexpected(cut.error());
-  auto events = ledger.read_stream_family(prefix, cut->position);
-  if (!events) return std::unexpected(events.error());
-  return folded_from(*events, *cut);
+  auto state = projections::fold_family(ledger, prefix, cut->position);
+  if (!state) return std::unexpected(state.error());
+  return projections::Folded{.state = std::move(*state), .as_of_position = cut->position, .default_at = cut->default_at};
 }
 
 }  // namespace orgledger::replay

@@ -49,6 +49,12 @@ TEST_CASE("stream family: every event of the streams under a prefix, in log orde
   CHECK(log->read_stream_family("kcheck:", 100).value().empty());
   CHECK(positions(log->read_stream_family("abuse:r1", 100).value()) == std::vector<ledger::Position>{1, 4, 8});
 
+  // After a position (a family snapshot's): only the events in (after, until].
+  CHECK(positions(log->read_stream_family("abuse:", 100, 3).value()) == std::vector<ledger::Position>{4, 8, 9});
+  CHECK(positions(log->read_stream_family("abuse:", 8, 1).value()) == std::vector<ledger::Position>{3, 4, 8});
+  CHECK(log->read_stream_family("abuse:", 8, 8).value().empty());
+  CHECK(log->read_stream_family("abuse:", 3, 9).value().empty());
+
   auto empty_prefix = log->read_stream_family("", 100);
   REQUIRE_FALSE(empty_prefix);
   CHECK(empty_prefix.error().code == ledger::ErrorCode::invalid_argument);
@@ -70,6 +76,8 @@ TEST_CASE("stream family: a damaged streams index is corrupt, never a silent gap
     // Up to a point before the gap's stream began, nothing of it is read: still refused, since the
     // index itself is damaged.
     CHECK_FALSE(log->read_stream_family("abuse:", 1));
+    // Nor after a position past the gap: the versions before it are still checked.
+    CHECK_FALSE(log->read_stream_family("abuse:", 100, 9));
   }
   SECTION("an entry pointing at another stream's event") {
     RawStore(dir.path()).put_stream_entry("abuse:r2", 1, 2);

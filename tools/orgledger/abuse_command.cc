@@ -6,6 +6,7 @@
 
 #include "cli_args.h"
 #include "orgledger/api/answer_json.h"
+#include "orgledger/commands/stream_names.h"
 #include "orgledger/projections/abuse_sla.h"
 #include "personal_access.h"
 #include "query_support.h"
@@ -20,7 +21,7 @@ int abuse_command(const Args& raw) {
     throw UsageError("--status is open, breached or at_risk");
   }
   const auto& calendar = calendar_of(args);
-  auto folded = load_state(args, "abuse");
+  auto folded = load_state(args, "abuse", commands::kAbuseReportStreams);  // A1–A7: the reports' streams say it all
   if (!folded) return kExitUsageOrIo;
   const auto at = instant_of(args, *folded);
   auto vault = open_local_vault(args, "abuse");

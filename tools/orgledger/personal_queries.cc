@@ -7,7 +7,6 @@
 #include "cli_args.h"
 #include "data_dir.h"
 #include "orgledger/api/answer_json.h"
-#include "orgledger/api/time_format.h"
 #include "orgledger/ledger/ledger.h"
 #include "orgledger/replay/org_fold.h"
 #include "personal_access.h"
@@ -42,11 +41,7 @@ struct StreamState {
 };
 
 std::optional<StreamState> fold_stream(const CliArgs& args, const std::string& stream, const char* subcommand) {
-  std::optional<projections::AsOf> as_of;
-  if (auto text = args.value("as-of")) {
-    as_of = api::parse_as_of(*text);
-    if (!as_of) throw UsageError("--as-of takes a position or an RFC 3339 instant, not '" + *text + "'");
-  }
+  const auto as_of = as_of_of(args);
   auto opened = ledger::Ledger::open(data_directory(args), {.mode = ledger::OpenMode::read_only});
   if (!opened) {
     std::fprintf(stderr, "orgledger %s: %s\n", subcommand, opened.error().message.c_str());

@@ -6,22 +6,30 @@
 #include "data_dir.h"
 #include "orgledger/api/time_format.h"
 #include "orgledger/ledger/ledger.h"
+#include "orgledger/replay/org_fold.h"
 
 namespace orgledger::tools {
 
-std::optional<projections::Folded> load_state(const CliArgs& args, const char* subcommand) {
+std::optional<projections::AsOf> as_of_of(const CliArgs& args) {
   std::optional<projections::AsOf> as_of;
   if (auto text = args.value("as-of")) {
     as_of = api::parse_as_of(*text);
     if (!as_of) throw UsageError("--as-of takes a position or an RFC 3339 instant, not '" + *text + "'");
   }
+  return as_of;
+}
+
+std::optional<projections::Folded> load_state(const CliArgs& args, const char* subcommand,
+                                              std::optional<std::string_view> family) {
+  const auto as_of = as_of_of(args);
   const ledger::Micros now = ledger::system_clock().now();
   auto opened = ledger::Ledger::open(data_directory(args), {.mode = ledger::OpenMode::read_only});
   if (!opened) {
     std::fprintf(stderr, "orgledger %s: %s\n", subcommand, opened.error().message.c_str());
     return std::nullopt;
   }
-  auto folded = projections::fold_as_of(**opened, as_of, now);
+  auto folded = family ? replay::fold_stream_family_as_of(**opened, *family, as_of, now)
+                       : projections::fold_as_of(**opened, as_of, now);
   if (!folded) {
     std::fprintf(stderr, "orgledger %s: %s\n", subcommand, folded.error().message.c_str());
     return std::nullopt;

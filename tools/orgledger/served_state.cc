@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "orgledger/commands/stream_names.h"
 #include "orgledger/projections/snapshot.h"
 #include "progress.h"
 
@@ -21,7 +22,10 @@ std::expected<void, ledger::Error> ServedState::rebuild() {
   // Versions of the recent past kept for as-of questions (one every 4096 positions).
   if (parts_.keep_versions) processor_->keep_versions(4096, *parts_.keep_versions);
   if (parts_.snapshot_every > 0) {
-    snapshotter_.emplace(parts_.ledger, [this] { return processor_->version(); }, parts_.snapshot_every, parts_.note);
+    // The abuse reports' own snapshots: every report as of any past point from the nearest one.
+    std::vector<projections::StreamFamily> families{{.prefix = std::string(commands::kAbuseReportStreams)}};
+    snapshotter_.emplace(parts_.ledger, [this] { return processor_->version(); }, parts_.snapshot_every, parts_.note,
+                         std::chrono::milliseconds(200), std::move(families));
   }
   scheduler_.emplace(*processor_, parts_.clock, parts_.calendar);
   scheduler_->start();

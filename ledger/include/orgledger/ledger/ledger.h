@@ -154,11 +154,14 @@ class Ledger {
       std::string_view stream, StreamVersion from_version, std::size_t limit) const;
 
   // Every event of the streams whose ids begin with `prefix` ("abuse:": every abuse report), at
-  // positions up to `until` (bounded by head()), in log order. Costs those streams' events, not
-  // the log's: the streams index is read in key order, then the events by position. Each event is
-  // verified against its index entry. Errors: as read_stream; invalid_argument for an empty prefix.
+  // positions after `after` and up to `until` (bounded by head()), in log order. Costs those
+  // streams' index entries and the events read, not the log's: the streams index is read in key
+  // order (every entry, for the version check), then the events in range by position. Each event
+  // is verified against its index entry. Errors: as read_stream; invalid_argument for an empty
+  // prefix.
   [[nodiscard]] std::expected<std::vector<RecordedEvent>, Error> read_stream_family(std::string_view prefix,
-                                                                                    Position until) const;
+                                                                                    Position until,
+                                                                                    Position after = 0) const;
 
   // The durable version of `stream` (0 when it has no event).
   [[nodiscard]] std::expected<StreamVersion, Error> stream_version(std::string_view stream) const;

@@ -49,8 +49,9 @@ std::expected<projections::Folded, ledger::Error> fold_streams_as_of(const ledge
                                                                      ledger::Micros now);
 
 // The state built from every stream whose id begins with `prefix` as of `as_of`: "abuse:" gives
-// every abuse report (A1–A7: a report's stream says all of it), at the cost of the reports'
-// history rather than the log's (Ledger::read_stream_family).
+// every abuse report (A1–A7: a report's stream says all of it), at the cost of the family's
+// snapshot nearest before the point and the family's events after it, rather than the log's
+// (projections/family_snapshots.h).
 std::expected<projections::Folded, ledger::Error> fold_stream_family_as_of(const ledger::Ledger& ledger,
                                                                            std::string_view prefix,
                                                                            const std::optional<projections::AsOf>& as_of,
