@@ -3,6 +3,7 @@
 #pragma once
 
 #include <rocksdb/db.h>
+#include <rocksdb/table_properties.h>
 
 #include <memory>
 #include <stdexcept>
@@ -81,6 +82,14 @@ class RawStore {
   void delete_tree_size() { check(db_->Delete(rocksdb::WriteOptions(), handles_[7], std::string(1, '\xff'))); }
   void delete_tree_node(unsigned level, std::uint64_t index) {
     check(db_->Delete(rocksdb::WriteOptions(), handles_[7], tree_key(level, index)));
+  }
+  // Data blocks in the snapshots family's table files (RocksDB's table properties).
+  std::uint64_t snapshot_data_blocks() {
+    rocksdb::TablePropertiesCollection tables;
+    check(db_->GetPropertiesOfAllTables(handles_[6], &tables));
+    std::uint64_t blocks = 0;
+    for (const auto& [file, properties] : tables) blocks += properties->num_data_blocks;
+    return blocks;
   }
   void delete_meta(const std::string& key) { check(db_->Delete(rocksdb::WriteOptions(), meta(), key)); }
   std::string get_meta(const std::string& key) {
