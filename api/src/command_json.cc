@@ -394,7 +394,7 @@ std::expected<Command, std::string> parse_command(const json& object) {
 
 std::expected<Command, std::string> parse_command(std::string_view text) {
   json object = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (object.is_discarded()) return std::unexpected("malformed JSON");
+  if (object.is_discarded()) return std::unexpected("the body is not well-formed JSON");  // as POST /v1/commands says it
   return parse_command(object);
 }
 

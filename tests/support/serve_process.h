@@ -39,11 +39,12 @@ class ServeProcess {
     close(out[1]);
     stdout_ = fdopen(out[0], "r");
     char line[4096];
-    // "orgledger serving DIR on http://127.0.0.1:PORT (…)"
+    // "orgledger serving DIR on http://127.0.0.1:PORT (…)", or https://
     while (port_ == 0 && std::fgets(line, sizeof line, stdout_) != nullptr) {
       const std::string text(line);
-      const auto at = text.find("http://127.0.0.1:");
-      if (at != std::string::npos) port_ = static_cast<std::uint16_t>(std::stoi(text.substr(at + 17)));
+      const std::string marker = "://127.0.0.1:";
+      const auto at = text.find(marker);
+      if (at != std::string::npos) port_ = static_cast<std::uint16_t>(std::stoi(text.substr(at + marker.size())));
     }
     REQUIRE(port_ != 0);
     // It answers from here on, but takes commands once its state is rebuilt: "orgledger ready: …".

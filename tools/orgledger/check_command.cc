@@ -7,13 +7,38 @@
 #include "orgledger/api/answer_json.h"
 #include "orgledger/projections/access.h"
 #include "query_support.h"
+#include "remote_query.h"
 #include "subcommands.h"
 
 namespace orgledger::tools {
 
+namespace {
+
+// GET /v1/check, from the data directory or the server.
+std::expected<api::Json, int> check_body(const CliArgs& args, const projections::CheckRequest& request) {
+  const bool explain = args.flag("explain");
+  if (auto server = RemoteServer::from_args(args)) {
+    Target target("/v1/check");
+    for (const char* name : {"org", "user", "action", "product", "scope", "resource"}) target.add(name, args.value(name));
+    if (explain) target.add("explain", "true");
+    return remote_json(*server, target.add_as_of_at(args), args, "check");
+  }
+  auto folded = load_state(args, "check");
+  if (!folded) return std::unexpected(kExitUsageOrIo);
+  const auto at = instant_of(args, *folded);
+  if (!folded->state.organizations.contains(request.org)) {
+    print_problem(args,
+                  api::problem_json(commands::Code::not_found, "", "organization " + request.org + " does not exist"));
+    return std::unexpected(kExitRejected);
+  }
+  return api::check_json(projections::check(folded->state, request, at), folded->as_of_position, explain);
+}
+
+}  // namespace
+
 int check_command(const Args& raw) {
-  const CliArgs args(
-      raw, {{"data", "org", "user", "action", "product", "scope", "resource", "as-of", "at"}, {"explain", "json"}});
+  const CliArgs args(raw, with_remote({{"data", "org", "user", "action", "product", "scope", "resource", "as-of", "at"},
+                                       {"explain", "json"}}));
   if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional().front() + "'");
   for (const char* required : {"org", "user", "action"}) {
     if (!args.value(required)) throw UsageError(std::string("--") + required + " is required");
@@ -32,33 +57,27 @@ int check_command(const Args& raw) {
   if (request.action == projections::Action::support_access && !request.scope)
     throw UsageError("support.access needs --scope");
 
-  auto folded = load_state(args, "check");
-  if (!folded) return kExitUsageOrIo;
-  const auto at = instant_of(args, *folded);
-  if (!folded->state.organizations.contains(request.org)) {
-    print_problem(args,
-                  api::problem_json(commands::Code::not_found, "", "organization " + request.org + " does not exist"));
-    return kExitRejected;
-  }
-  const auto result = projections::check(folded->state, request, at);
+  const auto found = check_body(args, request);
+  if (!found) return found.error();
+  const auto& body = *found;
+  const bool allowed = body["allowed"].get<bool>();
   if (args.flag("json")) {
-    std::printf("%s\n", api::check_json(result, folded->as_of_position, args.flag("explain")).dump().c_str());
+    std::printf("%s\n", body.dump().c_str());
   } else {
-    std::printf("%s (as of position %llu)\n", result.allowed ? "allowed" : "denied",
-                static_cast<unsigned long long>(folded->as_of_position));
-    for (const auto& reason : result.because) {
-      std::printf("  because %s%s%s since position %llu\n", projections::to_string(reason.kind),
-                  reason.role ? (std::string(" ") + projections::to_string(*reason.role)).c_str() : "",
-                  !reason.team.empty()    ? (" " + reason.team).c_str()
-                  : !reason.grant.empty() ? (" " + reason.grant).c_str()
-                                          : "",
-                  static_cast<unsigned long long>(reason.since_position));
+    std::printf("%s (as of position %llu)\n", allowed ? "allowed" : "denied",
+                body["as_of_position"].get<unsigned long long>());
+    for (const auto& reason : body["because"]) {
+      std::string why = reason["kind"].get<std::string>();
+      if (reason.contains("role")) why += " " + reason["role"].get<std::string>();
+      if (reason.contains("team")) why += " " + reason["team"].get<std::string>();
+      else if (reason.contains("grant")) why += " " + reason["grant"].get<std::string>();
+      std::printf("  because %s since position %llu\n", why.c_str(), reason["since_position"].get<unsigned long long>());
     }
-    if (!result.allowed && args.flag("explain")) {
-      for (const auto& missing : result.missing) std::printf("  missing: %s\n", missing.c_str());
+    if (!allowed && body.contains("missing")) {
+      for (const auto& missing : body["missing"]) std::printf("  missing: %s\n", missing.get<std::string>().c_str());
     }
   }
-  return result.allowed ? kExitOk : kExitRejected;
+  return allowed ? kExitOk : kExitRejected;
 }
 
 }  // namespace orgledger::tools

@@ -7,16 +7,19 @@
 #include "cli_args.h"
 #include "data_dir.h"
 #include "orgledger/api/answer_json.h"
+#include "orgledger/commands/stream_names.h"
 #include "orgledger/ledger/ledger.h"
 #include "orgledger/replay/org_fold.h"
 #include "personal_access.h"
 #include "query_support.h"
+#include "remote_query.h"
 #include "subcommands.h"
 
 namespace orgledger::tools {
 namespace {
 
-const OptionSpec kOptions{{"data", "as-of", "at", "master-key-file"}, {"json", "reveal-personal-data", "reveal-reporter"}};
+const OptionSpec kOptions =
+    with_remote({{"data", "as-of", "at", "master-key-file"}, {"json", "reveal-personal-data", "reveal-reporter"}});
 
 std::string single_id(const CliArgs& args, const char* subcommand) {
   if (args.positional().size() != 1) throw UsageError(std::string(subcommand) + " takes one id");
@@ -28,8 +31,8 @@ int print(const CliArgs& args, const api::Json& body) {
   return kExitOk;
 }
 
-int not_found(const CliArgs& args, const std::string& what) {
-  print_problem(args, api::problem_json(commands::Code::not_found, "", what + " does not exist"));
+int not_found(const CliArgs& args, const std::string& what, const char* because = "does not exist") {
+  print_problem(args, api::problem_json(commands::Code::not_found, "", what + " " + because));
   return kExitRejected;
 }
 
@@ -58,15 +61,28 @@ std::optional<StreamState> fold_stream(const CliArgs& args, const std::string& s
 }
 
 
+// With a server: the body of GET `path`/{id} printed as the local path prints it; nullopt without
+// one. The server's vault and token decide what is revealed (G3).
+std::optional<int> print_remote(const CliArgs& args, const std::string& path, const std::string& id,
+                                const char* subcommand) {
+  auto server = RemoteServer::from_args(args);
+  if (!server) return std::nullopt;
+  if (args.value("master-key-file")) throw UsageError("--master-key-file is the server's with --server");
+  auto body = remote_json(*server, Target(path + url_encode(id)).add_as_of_at(args), args, subcommand);
+  if (!body) return body.error();
+  return print(args, *body);
+}
+
 }  // namespace
 
 int user_command(const Args& raw) {
   const CliArgs args(raw, kOptions);
   const std::string id = single_id(args, "user");
+  if (auto remote = print_remote(args, "/v1/users/", id, "user")) return *remote;
   auto folded = load_state(args, "user");
   if (!folded) return kExitUsageOrIo;
   auto user = folded->state.users.find(id);
-  if (user == folded->state.users.end()) return not_found(args, "user " + id);
+  if (user == folded->state.users.end()) return not_found(args, "user " + id, "is not registered");
   auto vault = open_local_vault(args, "user");
   if (!vault) return kExitUsageOrIo;
   return print(args, api::user_json(id, user->second, folded->state, personal_view_of(args, vault->get()),
@@ -76,7 +92,8 @@ int user_command(const Args& raw) {
 int identity_verification_command(const Args& raw) {
   const CliArgs args(raw, kOptions);
   const std::string id = single_id(args, "identity-verification");
-  auto state = fold_stream(args, "kcheck:" + id, "identity-verification");
+  if (auto remote = print_remote(args, "/v1/identity-verifications/", id, "identity-verification")) return *remote;
+  auto state = fold_stream(args, commands::identity_case_stream(id), "identity-verification");
   if (!state) return kExitUsageOrIo;
   auto found = state->folded.state.cases.find(id);
   if (found == state->folded.state.cases.end()) return not_found(args, "identity verification " + id);
@@ -90,7 +107,8 @@ int identity_verification_command(const Args& raw) {
 int order_command(const Args& raw) {
   const CliArgs args(raw, kOptions);
   const std::string id = single_id(args, "order");
-  auto state = fold_stream(args, "order:" + id, "order");
+  if (auto remote = print_remote(args, "/v1/orders/", id, "order")) return *remote;
+  auto state = fold_stream(args, commands::order_stream(id), "order");
   if (!state) return kExitUsageOrIo;
   auto found = state->folded.state.orders.find(id);
   if (found == state->folded.state.orders.end()) return not_found(args, "order " + id);

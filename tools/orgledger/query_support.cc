@@ -57,14 +57,13 @@ const projections::BusinessCalendar& calendar_of(const CliArgs& args) {
 }
 
 void print_problem(const CliArgs& args, const api::Json& problem) {
+  const std::string rule = problem.value("rule", std::string());  // a server's problem may have none
   if (args.flag("json")) {
     std::printf("%s\n", problem.dump().c_str());
   } else {
     std::printf(
-        "%s%s%s: %s\n", problem["code"].get<std::string>().c_str(),
-        problem["rule"].get<std::string>().empty() ? "" : " ",
-        problem["rule"].get<std::string>().empty() ? "" : ("(" + problem["rule"].get<std::string>() + ")").c_str(),
-        problem["detail"].get<std::string>().c_str());
+        "%s%s%s: %s\n", problem["code"].get<std::string>().c_str(), rule.empty() ? "" : " ",
+        rule.empty() ? "" : ("(" + rule + ")").c_str(), problem.value("detail", std::string()).c_str());
   }
 }
 

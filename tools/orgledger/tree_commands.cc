@@ -9,6 +9,7 @@
 #include "orgledger/api/tree_json.h"
 #include "orgledger/ledger/checkpoint_log.h"
 #include "orgledger/ledger/ledger.h"
+#include "remote_query.h"
 #include "subcommands.h"
 
 namespace orgledger::tools {
@@ -39,6 +40,35 @@ int print_proof(const std::expected<nlohmann::json, ledger::Error>& proof) {
   return kExitOk;
 }
 
+// With a server: the proof of GET `target`, printed as the local path prints it; nullopt without one.
+std::optional<int> remote_proof(const CliArgs& args, const Target& target) {
+  auto server = RemoteServer::from_args(args);
+  if (!server) return std::nullopt;
+  auto body = remote_json(*server, target, args, "proof");
+  if (!body) return body.error();
+  std::printf("%s\n", body->dump().c_str());
+  return kExitOk;
+}
+
+// With a server: its latest checkpoint (GET /v1/tree/checkpoint), as stored; nullopt without one.
+std::optional<int> remote_checkpoint(const CliArgs& args) {
+  auto server = RemoteServer::from_args(args);
+  if (!server) return std::nullopt;
+  if (args.value("at-size")) throw UsageError("--at-size reads the data directory: the API serves the latest only");
+  auto reply = server->get("/v1/tree/checkpoint");
+  if (!reply) {
+    std::fprintf(stderr, "orgledger checkpoint: %s\n", reply.error().c_str());
+    return kExitUsageOrIo;
+  }
+  if (reply->status == 404) {  // none signed yet: exit 1, as on the data directory
+    std::fprintf(stderr, "orgledger checkpoint: not_found: no checkpoint has been signed yet\n");
+    return kExitRejected;
+  }
+  if (reply->status != 200) return remote_failure(reply->status, reply->body, args, "checkpoint");
+  std::fwrite(reply->body.data(), 1, reply->body.size(), stdout);
+  return std::fflush(stdout) == 0 ? kExitOk : kExitUsageOrIo;
+}
+
 }  // namespace
 
 int proof_command(const Args& raw) {
@@ -47,27 +77,40 @@ int proof_command(const Args& raw) {
   }
   const Args rest(raw.begin() + 1, raw.end());
   if (raw.front() == "inclusion") {
-    const CliArgs args(rest, {{"data", "position", "tree-size"}, {"json"}});
+    const CliArgs args(rest, with_remote({{"data", "position", "tree-size"}, {"json"}}));
     if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional().front() + "'");
     const auto position = required(args, "position");
+    args.number("tree-size");  // a usage error, before any request
+    if (auto remote = remote_proof(args, Target("/v1/tree/inclusion")
+                                             .add("position", std::to_string(position))
+                                             .add("tree_size", args.value("tree-size")))) {
+      return *remote;
+    }
     auto log = open_log(args, "proof");
     if (!log) return kExitUsageOrIo;
     auto latest = ledger::CheckpointLog(*log).latest();
     const std::uint64_t signed_size = latest && *latest ? (*latest)->size : 0;
     return print_proof(api::inclusion_proof_json(*log, position, args.number("tree-size"), signed_size));
   }
-  const CliArgs args(rest, {{"data", "from", "to"}, {"json"}});
+  const CliArgs args(rest, with_remote({{"data", "from", "to"}, {"json"}}));
   if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional().front() + "'");
   const auto from = required(args, "from");
   const auto to = required(args, "to");
+  if (auto remote = remote_proof(args, Target("/v1/tree/consistency")
+                                           .add("from", std::to_string(from))
+                                           .add("to", std::to_string(to)))) {
+    return *remote;
+  }
   auto log = open_log(args, "proof");
   if (!log) return kExitUsageOrIo;
   return print_proof(api::consistency_proof_json(*log, from, to));
 }
 
 int checkpoint_command(const Args& raw) {
-  const CliArgs args(raw, {{"data", "at-size"}, {}});
+  const CliArgs args(raw, with_remote({{"data", "at-size"}, {}}));
   if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional().front() + "'");
+  args.number("at-size");  // a usage error, before any request
+  if (auto remote = remote_checkpoint(args)) return *remote;
   auto log = open_log(args, "checkpoint");
   if (!log) return kExitUsageOrIo;
   const ledger::CheckpointLog checkpoints(*log);
