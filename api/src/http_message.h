@@ -17,6 +17,7 @@ struct HttpRequest {
   std::string query;   // the target after '?', not decoded
   std::string body;
   std::string last_event_id;  // SSE resumption (Last-Event-ID), empty when absent
+  std::string if_none_match;  // the client's cached validator (If-None-Match), empty when absent
 };
 
 struct HttpResponse {

@@ -188,6 +188,10 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
     request_.body.clear();
     request_.last_event_id.clear();
     if (auto it = message.find("Last-Event-ID"); it != message.end()) request_.last_event_id = std::string(it->value());
+    request_.if_none_match.clear();
+    if (auto it = message.find(http::field::if_none_match); it != message.end()) {
+      request_.if_none_match = std::string(it->value());
+    }
     if (!authorize(message)) return;
     // K2: a command may be SubmitIdentityDocuments, the one allowed up to 6 MiB; which command it
     // is shows only in the body: the handler refuses any other over body_limit. Every other route
@@ -226,8 +230,10 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
     route_ = found_.route;
     if (route_->work == Work::open) {
       // No token to count against: the public tree routes are limited per client address
-      // (serve --public-rate-limit). A health probe (/healthz) is never limited.
-      if (route_->pattern == "/healthz") return true;
+      // (serve --public-rate-limit). A health probe (/healthz) is never limited, nor are the
+      // console's files: answered from memory, as cheap as the probe, and a page load asks for a
+      // dozen of them.
+      if (route_->pattern == "/healthz" || route_ == &console_route()) return true;
       if (auto wait = server_.public_limiter.admit(client_, SteadyClock::now())) {
         auto response = problem_response(429, "rate_limited", "address " + client_ + " is over the public routes' rate limit");
         response.headers.emplace_back("Retry-After", std::to_string(wait->count()));
@@ -427,6 +433,9 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
     message->body() = std::move(response.body);
     message->keep_alive(keep_alive_ && !server_.stopping.load());
     message->prepare_payload();
+    // A 304 has no body, and a Content-Length on it would have to be the full answer's (RFC 9110
+    // §8.6): none is sent.
+    if (response.status == 304) message->erase(http::field::content_length);
     const std::size_t bytes = message->body().size();
     const int status = response.status;
     const std::string code = std::move(response.code);

@@ -1,6 +1,7 @@
 #include "router.h"
 
 #include "orgledger/api/routes.h"
+#include "orgledger/console/files.h"
 #include "request_input.h"
 
 namespace orgledger::api {
@@ -93,9 +94,30 @@ bool matches(std::string_view pattern, std::string_view path, std::vector<std::s
   return true;
 }
 
+// The embedded console file a path names: "/" is the page itself, "/console/<file>" the others.
+std::optional<std::string_view> console_path(std::string_view path) {
+  constexpr std::string_view kPrefix = "/console/";
+  std::string_view file;
+  if (path == "/") {
+    file = "index.html";
+  } else if (path.starts_with(kPrefix)) {
+    file = path.substr(kPrefix.size());
+  } else {
+    return std::nullopt;
+  }
+  if (!console::console_file(file)) return std::nullopt;
+  return file;
+}
+
 }  // namespace
 
 std::span<const Route> routes() { return table(); }
+
+const Route& console_route() {
+  static const Route kConsole{"GET", "/console/{file}", Scope::read, {}, Work::open, Cost::live, Cost::live,
+                              get_console_file};
+  return kConsole;
+}
 
 Cost cost_of(const Route& route, const QueryParams& query) {
   return query.has("as_of") || query.has("cursor") ? route.cost_as_of : route.cost;
@@ -103,6 +125,15 @@ Cost cost_of(const Route& route, const QueryParams& query) {
 
 RouteMatch match_route(std::string_view method, std::string_view path) {
   RouteMatch found;
+  if (auto file = console_path(path)) {
+    if (method != console_route().method) {
+      found.path_exists = true;
+      return found;
+    }
+    found.route = &console_route();
+    found.path_params.emplace_back(*file);
+    return found;
+  }
   std::vector<std::string> params;
   for (const auto& route : table()) {
     if (!matches(route.pattern, path, params)) continue;

@@ -97,6 +97,14 @@ struct Route {
 
 std::span<const Route> routes();
 
+// The console's static files (issue 16): `GET /` is its page, `GET /console/<file>` what the page
+// loads, answered from the files embedded in the binary (orgledger/console/files.h). They need no
+// token (API.md) and are not in routes(): that table is the HTTP API, which api/openapi.json
+// describes; these are files of a web page, which API.md lists apart ("the console's static
+// files"). match_route() finds them first; a path under /console/ that names no embedded file is
+// an unknown route like any other (404).
+const Route& console_route();
+
 // The cost class of a request to `route` with `query`.
 Cost cost_of(const Route& route, const QueryParams& query);
 
@@ -132,5 +140,6 @@ void get_tree_inclusion(Call& call, Reply reply);
 void get_tree_consistency(Call& call, Reply reply);
 void get_tree_public_key(Call& call, Reply reply);
 void get_metrics(Call& call, Reply reply);
+void get_console_file(Call& call, Reply reply);  // path_params: the file's path within console/
 
 }  // namespace orgledger::api

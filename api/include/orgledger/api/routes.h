@@ -1,4 +1,5 @@
-// The routes the server answers, as data: for the OpenAPI document's test and for tools.
+// The routes the server answers, as data: for the OpenAPI document's test and for tools. These
+// are the HTTP API's; the console's static files (`GET /`, `/console/…`) are served apart.
 #pragma once
 
 #include <string_view>
