@@ -32,6 +32,7 @@ int renewals_command(const Args& args);
 int partners_command(const Args& args);
 int proof_command(const Args& args);
 int checkpoint_command(const Args& args);
+int completion_command(const Args& args);
 
 // Exit codes.
 inline constexpr int kExitOk = 0;
