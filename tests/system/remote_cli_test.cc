@@ -5,6 +5,7 @@
 // fresh stores from the same input; TLS is verified against --cacert. Through a server, its token's
 // scopes decide what personal data shows (G3), so the local runs reveal what an admin token sees.
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <catch2/catch.hpp>
 
 #include <fstream>
@@ -59,55 +60,56 @@ TEST_CASE("remote CLI: every query through --server prints what it prints on the
   ServeProcess server(data);
   const std::string url = "http://127.0.0.1:" + std::to_string(server.port());
 
-  const std::vector<std::string> queries{
-      "members acme",
-      "members acme --as-of 12",
-      "members nope",
-      "check --org acme --user erin --action product.access --product p-drive --explain" + kAt,
-      "check --org acme --user frank --action org.billing --explain" + kAt,
-      "check --org acme --user erin --action product.access --product p-mail --as-of 9" + kAt,
-      "check --org nope --user erin --action org.billing" + kAt,
-      "partners acme" + kAt,
-      "partners webagency --as-of 20" + kAt,
-      "renewals acme" + kAt,
-      "user erin --reveal-personal-data" + kAt,
-      "user nobody" + kAt,
-      "identity-verification k1 --reveal-personal-data" + kAt,
-      "order o1" + kAt,
-      "order nope" + kAt,
-      "abuse --reveal-personal-data" + kAt,
-      "abuse --status breached --reveal-personal-data" + kAt,
-      "abuse --as-of 21 --reveal-personal-data" + kAt,
-      "events --reveal-personal-data",
-      "events --from 5 --limit 3 --reveal-personal-data",
-      "events --stream org:acme",
-      "events --stream abuse:r1 --reveal-personal-data",
-      "events --stream abuse:r2 --from 22",
-      "access-history --org acme --product p-drive",
-      "access-history --org acme --product p-mail --from 10 --to 15",
-      "who-can --org acme --action product.access --product p-mail" + kAt,
-      "who-can --org acme --action org.billing --as-of 12" + kAt,
-      "what-can --org acme --user erin" + kAt,
-      "proof inclusion --position 7",
-      "proof inclusion --position 3 --tree-size 10",
-      "proof consistency --from 3 --to 20",
-      "checkpoint",
-  };
-  std::size_t found_nothing = 0;
-  for (const auto& query : queries) {
-    for (const std::string format : {"", " --json"}) {
-      if (query == "checkpoint" && !format.empty()) continue;  // a signed note: text only
-      const auto local = run(query + format + " --data " + data);
-      const auto remote = run(query + format + " --server " + url);
-      INFO(query + format);
-      CHECK(remote.exit_code == local.exit_code);
-      CHECK(remote.out == local.out);
-      CHECK_FALSE(local.out.empty());
-      if (local.exit_code == 1) ++found_nothing;
+  SECTION("each query, human and --json, both ways") {
+    const std::vector<std::string> queries{
+        "members acme",
+        "members acme --as-of 12",
+        "members nope",
+        "check --org acme --user erin --action product.access --product p-drive --explain" + kAt,
+        "check --org acme --user frank --action org.billing --explain" + kAt,
+        "check --org acme --user erin --action product.access --product p-mail --as-of 9" + kAt,
+        "check --org nope --user erin --action org.billing" + kAt,
+        "partners acme" + kAt,
+        "partners webagency --as-of 20" + kAt,
+        "renewals acme" + kAt,
+        "user erin --reveal-personal-data" + kAt,
+        "user nobody" + kAt,
+        "identity-verification k1 --reveal-personal-data" + kAt,
+        "order o1" + kAt,
+        "order nope" + kAt,
+        "abuse --reveal-personal-data" + kAt,
+        "abuse --status breached --reveal-personal-data" + kAt,
+        "abuse --as-of 21 --reveal-personal-data" + kAt,
+        "events --reveal-personal-data",
+        "events --from 5 --limit 3 --reveal-personal-data",
+        "events --stream org:acme",
+        "events --stream abuse:r1 --reveal-personal-data",
+        "events --stream abuse:r2 --from 22",
+        "access-history --org acme --product p-drive",
+        "access-history --org acme --product p-mail --from 10 --to 15",
+        "who-can --org acme --action product.access --product p-mail" + kAt,
+        "who-can --org acme --action org.billing --as-of 12" + kAt,
+        "what-can --org acme --user erin" + kAt,
+        "proof inclusion --position 7",
+        "proof inclusion --position 3 --tree-size 10",
+        "proof consistency --from 3 --to 20",
+        "checkpoint",
+    };
+    std::size_t found_nothing = 0;
+    for (const auto& query : queries) {
+      for (const std::string format : {"", " --json"}) {
+        if (query == "checkpoint" && !format.empty()) continue;  // a signed note: text only
+        const auto local = run(query + format + " --data " + data);
+        const auto remote = run(query + format + " --server " + url);
+        INFO(query + format);
+        CHECK(remote.exit_code == local.exit_code);
+        CHECK(remote.out == local.out);
+        CHECK_FALSE(local.out.empty());
+        if (local.exit_code == 1) ++found_nothing;
+      }
     }
+    CHECK(found_nothing == 2 * 6);  // the not_found cases (and no other) exit 1 both ways
   }
-  CHECK(found_nothing == 2 * 6);  // the not_found cases (and no other) exit 1 both ways
-
   SECTION("$ORGLEDGER_SERVER names the server when --data is not given") {
     REQUIRE(setenv("ORGLEDGER_SERVER", url.c_str(), 1) == 0);
     const auto remote = run("members acme --json");
@@ -115,6 +117,28 @@ TEST_CASE("remote CLI: every query through --server prints what it prints on the
     REQUIRE(unsetenv("ORGLEDGER_SERVER") == 0);
     CHECK(remote.exit_code == 0);
     CHECK(remote.out == local.out);
+  }
+  SECTION("events --follow through the server prints each event as it is appended, over SSE") {
+    // Follows from past the head, until one more event has come (--limit 1).
+    const auto head = json::parse(run("verify --json --data " + data).out)["head"]["position"].get<std::uint64_t>();
+    const std::string command = std::string("timeout 20 ") + ORGLEDGER_CLI + " events --follow --json --from " +
+                                std::to_string(head + 1) + " --limit 1 --server " + url;
+    FILE* follow = popen(command.c_str(), "r");
+    REQUIRE(follow != nullptr);
+    const std::string zed = dir.sub("zed.json");
+    std::ofstream(zed) << R"({"type":"RegisterUser","actor":"svc:signup","user":"zed","login":"zed@example.ch"})";
+    const auto submitted = run("submit --json --server " + url + " --file " + zed);
+    REQUIRE(submitted.exit_code == 0);
+    std::string out;
+    char buffer[4096];
+    while (std::size_t got = fread(buffer, 1, sizeof buffer, follow)) out.append(buffer, got);
+    const int status = pclose(follow);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);  // not the 124 of timeout: the event came, and the follow ended
+    const auto event = json::parse(out);
+    CHECK(event["position"] == json::parse(submitted.out)["position"]);
+    CHECK(event["type"] == "UserRegistered");
+    CHECK(event["via"]["token"] == "desk");
   }
   SECTION("a token without personal_data sees redacted data through the server (G3)") {
     use_new_token(data, "reader", "read,audit");

@@ -277,7 +277,8 @@ std::expected<int, std::string> RemoteServer::stream(std::string_view target,
     parser.get().body().data = chunk;
     parser.get().body().size = sizeof chunk;
     c.transport().expires_after(kStreamSilence);
-    c.on_stream([&](auto& s) { http::read(s, c.buffer, parser, error); });
+    // read_some: whatever has arrived (read() would wait for a full buffer: a live stream never fills it).
+    c.on_stream([&](auto& s) { http::read_some(s, c.buffer, parser, error); });
     if (error == http::error::need_buffer) error = {};
     if (error) break;
     const std::string_view got(chunk, sizeof chunk - parser.get().body().size);
