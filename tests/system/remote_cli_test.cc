@@ -152,6 +152,9 @@ TEST_CASE("remote CLI: every query through --server prints what it prints on the
     const auto unauthorized = run("members acme --server " + url);
     CHECK(unauthorized.exit_code == 2);
     CHECK(unauthorized.out.empty());
+    const auto refused = run("submit --server " + url + " --file " + kStory);
+    CHECK(refused.exit_code == 2);  // not 1: nothing was judged, the token was not accepted
+    CHECK(refused.out.empty());
     CHECK(run("members acme --server " + url + " --data " + data).exit_code == 2);
     CHECK(run("members acme --server ftp://127.0.0.1:1").exit_code == 2);
     CHECK(run("members acme --server http://127.0.0.1:1").exit_code == 2);  // nothing listens there

@@ -98,6 +98,8 @@ int remote_submit(RemoteServer& server, const std::vector<std::string>& inputs, 
       std::fprintf(stderr, "orgledger submit: %s\n", reply.error().c_str());
       return kExitUsageOrIo;
     }
+    // No valid token: nothing of the input can be taken (a usage error, not a rejection).
+    if (reply->status == 401) return remote_failure(reply->status, reply->body, CliArgs({}, {}), "submit");
     const auto answer = api::Json::parse(reply->body, nullptr, false);
     if (!answer.is_object()) {
       std::fprintf(stderr, "orgledger submit: the server answered %d, not JSON\n", reply->status);
