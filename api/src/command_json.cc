@@ -145,15 +145,22 @@ class Fields {
   }
   // The first problem met, nullopt while every field read was good.
   const std::optional<std::string>& problem() const { return problem_; }
+  // Every field read so far, and those of them required but absent.
+  const std::set<std::string>& used() const { return used_; }
+  const std::set<std::string>& missing() const { return missing_; }
 
  private:
   const json& required(const char* name) {
     static const json kAbsent;
-    if (!present(name)) return fail(std::string(name) + " is required"), kAbsent;
+    if (!present(name)) {
+      missing_.insert(name);
+      return fail(std::string(name) + " is required"), kAbsent;
+    }
     return object_.at(name);
   }
   const json& object_;
   std::set<std::string> used_;
+  std::set<std::string> missing_;  // required fields found absent
   std::optional<std::string> problem_;
 };
 
@@ -368,7 +375,35 @@ const std::map<std::string, Parser, std::less<>>& parsers() {
   return table;
 }
 
+// The envelope's fields, which every command has beside `type`.
+void read_envelope(Fields& fields, const json& object, Command& command) {
+  command.actor = fields.text("actor");
+  command.command_id = fields.optional_text("command_id").value_or("");
+  command.correlation_id = fields.optional_text("correlation_id").value_or("");
+  if (fields.present("expected_version")) {
+    const json& version = object.at("expected_version");
+    if (!version.is_number_unsigned()) fields.fail("expected_version must be a non-negative integer");
+    else command.expected_version = version.get<std::uint64_t>();
+  }
+}
+
 }  // namespace
+
+std::vector<CommandShape> command_shapes() {
+  static const json kEmpty = json::object();
+  std::vector<CommandShape> out;
+  for (const auto& [type, parser] : parsers()) {
+    // Read from an empty object, every parser reads each of its fields, and finds the required
+    // ones absent.
+    Fields fields(kEmpty);
+    fields.text("type");
+    Command command;
+    read_envelope(fields, kEmpty, command);
+    parser(fields);
+    out.push_back({type, fields.used(), fields.missing()});
+  }
+  return out;
+}
 
 std::expected<Command, std::string> parse_command(const json& object) {
   if (!object.is_object()) return std::unexpected("a command is a JSON object");
@@ -378,14 +413,7 @@ std::expected<Command, std::string> parse_command(const json& object) {
   auto parser = parsers().find(type);
   if (parser == parsers().end()) return std::unexpected("unknown command type " + type);
   Command command;
-  command.actor = fields.text("actor");
-  command.command_id = fields.optional_text("command_id").value_or("");
-  command.correlation_id = fields.optional_text("correlation_id").value_or("");
-  if (fields.present("expected_version")) {
-    const json& version = object.at("expected_version");
-    if (!version.is_number_unsigned()) fields.fail("expected_version must be a non-negative integer");
-    else command.expected_version = version.get<std::uint64_t>();
-  }
+  read_envelope(fields, object, command);
   command.body = parser->second(fields);
   fields.refuse_unknown();
   if (fields.problem()) return std::unexpected(*fields.problem());

@@ -15,13 +15,10 @@ import datetime
 import hashlib
 import json
 import os
-import queue
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -34,60 +31,15 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-WAIT = 15  # seconds for anything the page shows
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'support'))
+from orgledger_process import WAIT, Server, create_token  # noqa: E402  (the tests' shared module)
+
+
 
 
 def instant(delta):
     """An RFC 3339 UTC instant `delta` from now."""
     return (datetime.datetime.now(datetime.timezone.utc) + delta).strftime('%Y-%m-%dT%H:%M:%S.%fZ')
-
-
-class Server:
-    """`orgledger serve` on an ephemeral loopback port, read from its banner."""
-
-    def __init__(self, binary, data):
-        self.process = subprocess.Popen(
-            [binary, 'serve', '--data', data, '--listen', '127.0.0.1:0', '--no-access-log'],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.lines = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-        self.port = None
-        try:
-            self._wait_until_ready()
-        except BaseException:
-            self.stop()
-            raise
-        self.base = f'http://127.0.0.1:{self.port}'
-
-    def _wait_until_ready(self):
-        """The banner names the port; "orgledger ready" says commands are taken."""
-        deadline = time.monotonic() + WAIT
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise RuntimeError('orgledger serve did not become ready')
-            line = self.lines.get(timeout=left)
-            if line is None:
-                raise RuntimeError('orgledger serve exited')
-            found = re.search(r'http://127\.0\.0\.1:(\d+)', line)
-            if found and self.port is None:
-                self.port = int(found.group(1))
-            if line.startswith('orgledger ready'):
-                return
-
-    def _read(self):
-        for line in self.process.stdout:
-            self.lines.put(line)
-        self.lines.put(None)
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 def http(base, method, path, token, body=None):
@@ -99,13 +51,6 @@ def http(base, method, path, token, body=None):
             return answer.status, json.loads(answer.read() or b'null')
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b'null')
-
-
-def create_token(binary, data, name, scopes, principal):
-    out = subprocess.run([binary, 'token', 'create', '--data', data, '--name', name, '--scopes', scopes,
-                          '--principal', principal, '--act-as', '*', '--json'],
-                         check=True, capture_output=True, text=True, timeout=30).stdout
-    return json.loads(out)['token']
 
 
 def seed(base, token):

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <expected>
+#include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -17,5 +19,14 @@ namespace orgledger::api {
 std::expected<commands::Command, std::string> parse_command(const nlohmann::json& json);
 // The same from text (malformed JSON is an error too).
 std::expected<commands::Command, std::string> parse_command(std::string_view text);
+
+// What parse_command accepts, per command type: every field it reads (`type` and the envelope's
+// included) and those it requires. The OpenAPI document's test compares them with its schemas.
+struct CommandShape {
+  std::string type;
+  std::set<std::string> fields;
+  std::set<std::string> required;
+};
+std::vector<CommandShape> command_shapes();
 
 }  // namespace orgledger::api
