@@ -14,9 +14,9 @@ WAIT = 20  # seconds for the server to start
 class Server:
     """`orgledger serve` on an ephemeral loopback port, read from its banner."""
 
-    def __init__(self, binary, data):
+    def __init__(self, binary, data, extra=()):
         self.process = subprocess.Popen(
-            [binary, 'serve', '--data', data, '--listen', '127.0.0.1:0', '--no-access-log'],
+            [binary, 'serve', '--data', data, '--listen', '127.0.0.1:0', '--no-access-log', *extra],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.lines = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
