@@ -19,10 +19,7 @@ namespace {
 // The organization's state as of --as-of (its streams only) and the instant of --at.
 std::optional<std::pair<projections::Folded, ledger::Micros>> org_state(const CliArgs& args, const std::string& org,
                                                                         const char* subcommand) {
-  std::optional<projections::AsOf> as_of;
-  if (auto text = args.value("as-of")) {
-    if (!(as_of = api::parse_as_of(*text))) throw UsageError("--as-of takes a position or an RFC 3339 instant");
-  }
+  const auto as_of = as_of_of(args);
   auto ledger = ledger::Ledger::open(data_directory(args), {.mode = ledger::OpenMode::read_only});
   if (!ledger) {
     std::fprintf(stderr, "orgledger %s: %s\n", subcommand, ledger.error().message.c_str());

@@ -75,7 +75,8 @@ std::optional<std::chrono::seconds> retry_after(const RemoteReply& reply) {
 // With a server (API.md): each command is POSTed in the input's order, one after the other (a
 // command may depend on the one before), each with a command id so that a resend after a lost
 // connection is answered, not applied twice. The server's answer is printed as it comes.
-int remote_submit(RemoteServer& server, const std::vector<std::string>& inputs, bool json) {
+int remote_submit(RemoteServer& server, const std::vector<std::string>& inputs, const CliArgs& args) {
+  const bool json = args.flag("json");
   commands::CommandIds ids(ledger::system_clock().now());
   bool all_accepted = true;
   for (const auto& text : inputs) {
@@ -99,7 +100,7 @@ int remote_submit(RemoteServer& server, const std::vector<std::string>& inputs, 
       return kExitUsageOrIo;
     }
     // No valid token: nothing of the input can be taken (a usage error, not a rejection).
-    if (reply->status == 401) return remote_failure(reply->status, reply->body, CliArgs({}, {}), "submit");
+    if (reply->status == 401) return remote_failure(reply->status, reply->body, args, "submit");
     const auto answer = api::Json::parse(reply->body, nullptr, false);
     if (!answer.is_object()) {
       std::fprintf(stderr, "orgledger submit: the server answered %d, not JSON\n", reply->status);
@@ -134,7 +135,7 @@ int submit_command(const Args& raw) {
     }
   }
   const auto texts = read_inputs(args.value("file") ? static_cast<std::istream&>(file) : std::cin);
-  if (server) return remote_submit(*server, texts, args.flag("json"));
+  if (server) return remote_submit(*server, texts, args);
 
   auto opened = ledger::Ledger::open(data_directory(args));
   if (!opened) {
