@@ -1,5 +1,6 @@
 // The child of crash_test.cc: appends forever from several threads and prints each acknowledged
-// command ("<position> <command id> <events>") as soon as its append returns — until SIGKILL.
+// command ("<position> <command id> <events>") as soon as its append returns — until SIGKILL. The
+// first line, "ready", says the store is open.
 #include <unistd.h>
 
 #include <cstdio>
@@ -24,6 +25,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto& log = **opened;
+  // The test may time its kill from here rather than from the fork (a loaded machine can spend the
+  // whole of a short round opening the store).
+  if (write(STDOUT_FILENO, "ready\n", 6) != 6) _exit(4);
   const std::string run = argv[2];
   std::mutex out;
   std::vector<std::thread> threads;
