@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "orgledger/api/token_requests.h"
+#include "orgledger/ledger/small_files.h"
 
 namespace orgledger::api {
 namespace {
@@ -60,12 +61,12 @@ void write_line(int fd, const std::string& text) {
 std::string admin_socket_path(const std::string& data_directory) { return data_directory + "/admin.sock"; }
 
 std::expected<std::unique_ptr<AdminSocket>, std::string> AdminSocket::start(const std::string& path, TokenStore& tokens,
-                                                                            const ledger::Clock& clock) {
+                                                                            const ledger::Clock& clock, ledger::Env& os) {
   auto address = address_of(path);
   if (!address) return std::unexpected("the admin socket path is too long: " + path);
   const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return std::unexpected(std::string("cannot create the admin socket: ") + std::strerror(errno));
-  ::unlink(path.c_str());
+  (void)ledger::remove_small_file(os, path);  // a stale socket; bind says so if it stays
   // Created with no permission for group or others, before anyone can connect.
   const mode_t previous = ::umask(0077);
   const int bound = ::bind(fd, reinterpret_cast<const sockaddr*>(&*address), sizeof *address);
@@ -75,17 +76,17 @@ std::expected<std::unique_ptr<AdminSocket>, std::string> AdminSocket::start(cons
     ::close(fd);
     return std::unexpected("cannot listen on " + path + ": " + why);
   }
-  return std::unique_ptr<AdminSocket>(new AdminSocket(path, fd, tokens, clock));
+  return std::unique_ptr<AdminSocket>(new AdminSocket(path, fd, tokens, clock, os));
 }
 
-AdminSocket::AdminSocket(std::string path, int fd, TokenStore& tokens, const ledger::Clock& clock)
-    : path_(std::move(path)), fd_(fd), tokens_(tokens), clock_(clock), thread_([this] { serve(); }) {}
+AdminSocket::AdminSocket(std::string path, int fd, TokenStore& tokens, const ledger::Clock& clock, ledger::Env& os)
+    : path_(std::move(path)), fd_(fd), tokens_(tokens), clock_(clock), os_(os), thread_([this] { serve(); }) {}
 
 AdminSocket::~AdminSocket() {
   ::shutdown(fd_, SHUT_RDWR);  // wakes accept()
   thread_.join();
   ::close(fd_);
-  ::unlink(path_.c_str());
+  (void)ledger::remove_small_file(os_, path_);
 }
 
 void AdminSocket::serve() {

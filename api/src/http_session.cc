@@ -17,6 +17,7 @@
 
 #include "access_log.h"
 #include "query_state.h"
+#include "request_head.h"
 #include "server_impl.h"
 #include "sse_stream.h"
 
@@ -180,18 +181,7 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
     if (failed(error)) return;
     auto& message = parser_->get();
     keep_alive_ = message.keep_alive();
-    request_.method = std::string(message.method_string());
-    const std::string_view target(message.target().data(), message.target().size());
-    const auto question = target.find('?');
-    request_.path = std::string(target.substr(0, question));
-    request_.query = question == std::string_view::npos ? std::string() : std::string(target.substr(question + 1));
-    request_.body.clear();
-    request_.last_event_id.clear();
-    if (auto it = message.find("Last-Event-ID"); it != message.end()) request_.last_event_id = std::string(it->value());
-    request_.if_none_match.clear();
-    if (auto it = message.find(http::field::if_none_match); it != message.end()) {
-      request_.if_none_match = std::string(it->value());
-    }
+    request_ = request_head(message);
     if (!authorize(message)) return;
     // K2: a command may be SubmitIdentityDocuments, the one allowed up to 6 MiB; which command it
     // is shows only in the body: the handler refuses any other over body_limit. Every other route

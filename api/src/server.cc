@@ -28,7 +28,7 @@ Server::Impl::Impl(const ServerOptions& options_in, const ServerParts& parts)
   services.checkpoints = parts.checkpoints;
   services.costly = &costly;
   services.vault = parts.vault;
-  services.command_ids = std::make_unique<commands::CommandIds>(parts.clock.now());
+  services.command_ids = std::make_unique<commands::CommandIds>(parts.clock.now(), parts.ledger.env().random());
 }
 
 Server::Impl::~Impl() { stop(std::chrono::milliseconds(0)); }

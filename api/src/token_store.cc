@@ -11,7 +11,6 @@
 // or a revocation the record does not show yet, which open() reads from the log.
 #include "orgledger/api/token_store.h"
 
-#include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include <algorithm>
@@ -254,7 +253,7 @@ std::expected<CreatedToken, Problem> TokenStore::create(const TokenSpec& spec, c
     return std::unexpected(Problem{"already_exists", "a token named '" + spec.name + "' exists or existed"});
   }
   unsigned char secret[32];
-  if (RAND_bytes(secret, sizeof secret) != 1) return std::unexpected(Problem{"unavailable", "no randomness for a token"});
+  if (!ledger_.env().random().fill(std::span<std::uint8_t>(secret, sizeof secret))) return std::unexpected(Problem{"unavailable", "no randomness for a token"});
   const std::string token = std::string(kTokenPrefix) + hex(secret, sizeof secret);
   const std::string digest = sha256_of(token);
 

@@ -116,13 +116,13 @@ std::expected<std::unique_ptr<CommandProcessor>, ledger::Error> CommandProcessor
     vault::Vault* vault) {
   std::unique_ptr<CommandProcessor> processor(new CommandProcessor(ledger, clock, calendar));
   if (vault == nullptr) {
-    auto opened = vault::Vault::open({.directory = ledger.directory() + "/vault"});
+    auto opened = vault::Vault::open({.directory = ledger.directory() + "/vault", .env = &ledger.env()});
     if (!opened) return std::unexpected(vault_failure("the vault could not be opened", opened.error()));
     processor->owned_vault_ = std::move(*opened);
     vault = processor->owned_vault_.get();
   }
   processor->vault_ = vault;
-  processor->ids_.emplace(clock.now());
+  processor->ids_.emplace(clock.now(), ledger.env().random());
   // The newest valid snapshot, then the events after it.
   const auto head = ledger.head().position;
   auto& state = processor->working_;

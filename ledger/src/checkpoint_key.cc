@@ -17,9 +17,9 @@ Error bad_key(const std::string& path, const std::string& why) {
 }
 
 // The PEM of a new private key drawn from `random`.
-std::expected<std::string, Error> new_key_pem(const std::string& path, const RandomFill& random) {
+std::expected<std::string, Error> new_key_pem(const std::string& path, Random& random) {
   std::array<std::uint8_t, 32> seed{};
-  if (!fill_random(random, seed)) return std::unexpected(Error{ErrorCode::io_error, "no randomness for a new checkpoint key"});
+  if (!random.fill(seed)) return std::unexpected(Error{ErrorCode::io_error, "no randomness for a new checkpoint key"});
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
       EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed.data(), seed.size()), EVP_PKEY_free);
   OPENSSL_cleanse(seed.data(), seed.size());
@@ -34,15 +34,15 @@ std::expected<std::string, Error> new_key_pem(const std::string& path, const Ran
 
 }  // namespace
 
-std::expected<CheckpointKey, Error> CheckpointKey::load(const std::string& path, bool create, const RandomFill& random) {
-  auto pem = read_small_file(path);
+std::expected<CheckpointKey, Error> CheckpointKey::load(Env& env, const std::string& path, bool create) {
+  auto pem = read_small_file(env, path);
   if (!pem) return std::unexpected(pem.error());
   if (!*pem) {
     if (!create) return std::unexpected(Error{ErrorCode::not_found, "no checkpoint key at " + path});
-    auto fresh = new_key_pem(path, random);
+    auto fresh = new_key_pem(path, env.random());
     if (!fresh) return std::unexpected(fresh.error());
     // 0600: whoever reads this key can sign as the log.
-    if (auto written = create_small_file(path, *fresh, 0600); !written) return std::unexpected(written.error());
+    if (auto written = create_small_file(env, path, *fresh, /*owner_only=*/true); !written) return std::unexpected(written.error());
     *pem = std::move(*fresh);
   }
   Bio in(BIO_new_mem_buf((*pem)->data(), static_cast<int>((*pem)->size())), BIO_free);

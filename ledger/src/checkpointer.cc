@@ -51,7 +51,7 @@ std::expected<std::unique_ptr<Checkpointer>, Error> Checkpointer::start(Ledger& 
   // older copy is refused by the signer that signed past it.
   if (options.latest_file.empty()) options.latest_file = options.key_file + ".latest";
   const bool default_key = options.key_file == default_checkpoint_key_path(ledger.directory());
-  auto key = CheckpointKey::load(options.key_file, default_key, options.random);
+  auto key = CheckpointKey::load(ledger.env(), options.key_file, default_key);
   if (!key) return std::unexpected(key.error());
   std::string origin = options.origin;
   if (origin.empty()) {
@@ -79,7 +79,7 @@ std::expected<void, Error> Checkpointer::check_against_latest() {
   CheckpointLog stored_log(ledger_);
   auto in_store = stored_log.latest();
   if (!in_store) return std::unexpected(in_store.error());
-  auto in_file = read_small_file(options_.latest_file);
+  auto in_file = read_small_file(ledger_.env(), options_.latest_file);
   if (!in_file) return std::unexpected(in_file.error());
   auto from_store = parsed(*in_store ? std::optional((*in_store)->note) : std::nullopt, "the store's latest checkpoint");
   auto from_file = parsed(*in_file, options_.latest_file);
@@ -105,7 +105,7 @@ std::expected<void, Error> Checkpointer::check_against_latest() {
     if (file_is_latest) {
       if (auto put = stored_log.put(size, note); !put) return std::unexpected(put.error());
     } else if (size_of(*from_file) < size) {
-      if (auto kept = replace_small_file(options_.latest_file, note); !kept) return std::unexpected(kept.error());
+      if (auto kept = replace_small_file(ledger_.env(), options_.latest_file, note); !kept) return std::unexpected(kept.error());
     }
     state_->latest = note;
     state_->latest_size = size;
@@ -135,7 +135,7 @@ std::expected<void, Error> Checkpointer::sign(std::uint64_t size, Steady::time_p
 
 std::expected<void, Error> Checkpointer::record(std::uint64_t size, const std::string& note, Steady::time_point started) {
   // The signer's own record first: once it is durable, no smaller size is ever signed again.
-  if (auto kept = replace_small_file(options_.latest_file, note); !kept) return std::unexpected(kept.error());
+  if (auto kept = replace_small_file(ledger_.env(), options_.latest_file, note); !kept) return std::unexpected(kept.error());
   if (auto put = CheckpointLog(ledger_).put(size, note); !put) return std::unexpected(put.error());
   std::lock_guard lock(state_->mutex);
   state_->latest = note;

@@ -68,7 +68,7 @@ std::expected<void, Error> ensure_log_id(Store& store, const LedgerOptions& opti
   if (!existing) return std::unexpected(existing.error());
   if (*existing) return {};
   std::array<std::uint8_t, 8> bytes{};
-  if (!fill_random(options.random, bytes)) return std::unexpected(Error{ErrorCode::io_error, "no randomness for the log id"});
+  if (!store.os().random().fill(bytes)) return std::unexpected(Error{ErrorCode::io_error, "no randomness for the log id"});
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string id;
   for (auto byte : bytes) {
@@ -92,7 +92,8 @@ Position last_wanted(Position from, std::size_t limit) {
 
 std::expected<std::unique_ptr<Ledger>, Error> Ledger::open(const std::string& directory,
                                                            const LedgerOptions& options) {
-  auto store = Store::open(directory, options.mode, options.env);
+  Env& os = options.env != nullptr ? *options.env : Env::system();
+  auto store = Store::open(directory, options.mode, os);
   if (!store) return std::unexpected(store.error());
   auto head = (*store)->recorded_head();
   if (!head) return std::unexpected(head.error());
@@ -115,13 +116,14 @@ std::expected<std::unique_ptr<Ledger>, Error> Ledger::open(const std::string& di
     }
     if (auto edge = tree->load_edge(); !edge) return std::unexpected(edge.error());
   }
-  const Clock& clock = options.clock != nullptr ? *options.clock : system_clock();
+  const Clock& clock = options.clock != nullptr ? *options.clock : os.clock();
   return std::unique_ptr<Ledger>(new Ledger(std::make_unique<Impl>(std::move(*store), std::move(tree), clock, options.mode,
                                                                    *head, last_recorded_at, options.build_merkle_tree, options.pipelined_writer)));
 }
 
 Ledger::Ledger(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 const std::string& Ledger::directory() const { return impl_->store().directory(); }
+Env& Ledger::env() const { return impl_->store().os(); }
 
 std::expected<std::string, Error> Ledger::log_id() const {
   const Store& store = impl_->store();

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "orgledger/ledger/small_files.h"
 #include "store_layout.h"
 
 namespace orgledger::ledger {
@@ -106,11 +107,9 @@ Error io_error(const std::string& what, const rocksdb::Status& status) {
   return Error{ErrorCode::io_error, what + ": " + status.ToString()};
 }
 
-std::expected<std::unique_ptr<Store>, Error> Store::open(const std::string& directory, OpenMode mode,
-                                                        rocksdb::Env* env) {
-  namespace fs = std::filesystem;
-  std::error_code ignored;
-  const bool exists = fs::exists(fs::path(directory) / "CURRENT", ignored);
+std::expected<std::unique_ptr<Store>, Error> Store::open(const std::string& directory, OpenMode mode, Env& os) {
+  const auto base = os.file_system();
+  const bool exists = base->FileExists(directory + "/CURRENT", rocksdb::IOOptions(), nullptr).ok();
   if (mode == OpenMode::read_only && !exists) {
     return std::unexpected(Error{ErrorCode::not_found, "no ledger in " + directory});
   }
@@ -125,7 +124,7 @@ std::expected<std::unique_ptr<Store>, Error> Store::open(const std::string& dire
   options.keep_log_file_num = 4;
   // Every sync goes through the watch (sync_watch.h), over the caller's file system or the default.
   std::unique_ptr<Store> store(new Store());
-  const auto base = (env != nullptr ? env : rocksdb::Env::Default())->GetFileSystem();
+  store->os_ = &os;
   store->sync_watch_ = std::make_shared<SyncWatch>(base);
   store->env_ = rocksdb::NewCompositeEnv(store->sync_watch_);
   options.env = store->env_.get();
@@ -140,11 +139,7 @@ std::expected<std::unique_ptr<Store>, Error> Store::open(const std::string& dire
   rocksdb::DB* raw = nullptr;
   rocksdb::Status status;
   if (mode == OpenMode::read_write) {
-    std::error_code error;
-    fs::create_directories(directory, error);
-    if (error) {
-      return std::unexpected(Error{ErrorCode::io_error, "cannot create " + directory + ": " + error.message()});
-    }
+    if (auto created = create_directories(os, directory); !created) return std::unexpected(created.error());
     status = rocksdb::DB::Open(options, directory, family_descriptors(), &store->families_, &raw);
   } else {
     auto present = existing_descriptors(options, directory);

@@ -18,16 +18,18 @@ class Store {
  public:
   // read_write creates the directory, the store and its families when missing and records the
   // format version; read_only opens an existing store and writes nothing.
-  static std::expected<std::unique_ptr<Store>, Error> open(const std::string& directory, OpenMode mode,
-                                                          rocksdb::Env* env = nullptr);
+  // Every file operation goes through `os` (env.h), which must outlive the store.
+  static std::expected<std::unique_ptr<Store>, Error> open(const std::string& directory, OpenMode mode, Env& os);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
   // RocksDB's DB is thread-safe; readers of a const Store still need its non-const API.
   rocksdb::DB& db() const { return *db_; }
-  // The operating-system seam the store runs on (the caller's, under the sync watch).
+  // The operating-system seam the store runs on: RocksDB's view (the caller's file system under
+  // the sync watch), and the caller's own Env (for files beside the store).
   rocksdb::Env* env() const { return env_.get(); }
+  Env& os() const { return *os_; }
   const std::string& directory() const { return directory_; }
   rocksdb::ColumnFamilyHandle* events() const { return families_[0]; }
   rocksdb::ColumnFamilyHandle* streams() const { return families_[1]; }
@@ -65,6 +67,7 @@ class Store {
   // Declared before the database, so destroyed after it: RocksDB uses its Env until it closes.
   std::shared_ptr<SyncWatch> sync_watch_;
   std::unique_ptr<rocksdb::Env> env_;
+  Env* os_ = nullptr;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> families_;
   bool writable_ = false;

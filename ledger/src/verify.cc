@@ -14,7 +14,8 @@
 namespace orgledger::ledger {
 
 std::expected<VerifyReport, Error> verify_ledger(const std::string& directory, const VerifyOptions& verify_options) {
-  auto store = Store::open(directory, OpenMode::read_only);
+  auto store = Store::open(directory, OpenMode::read_only,
+                           verify_options.env != nullptr ? *verify_options.env : Env::system());
   if (!store) return std::unexpected(store.error());
   auto head = (*store)->recorded_head();
   VerifyReport report;

@@ -30,9 +30,9 @@ TEST_CASE("outcome unknown: a failed WAL sync answers unknown, and the same comm
   TempDir dir;
   ManualClock clock{kSampleInstant};
   auto file_system = std::make_shared<FailingWalFileSystem>();
-  auto env = rocksdb::NewCompositeEnv(file_system);
+  ledger::EnvWith env({.file_system = file_system});
   {
-    auto log = ledger::Ledger::open(dir.path(), {.clock = &clock, .env = env.get()}).value();
+    auto log = ledger::Ledger::open(dir.path(), {.env = &env, .clock = &clock}).value();
     auto processor = CommandProcessor::start(*log, clock).value();
     REQUIRE(processor->submit(registering("ann", "reg-ann")));
 

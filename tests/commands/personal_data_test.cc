@@ -27,7 +27,7 @@ constexpr ledger::Micros kHour = 3'600'000'000LL;
 struct Desk {
   TempDir dir;
   ManualClock clock{kSampleInstant};
-  rocksdb::Env* vault_env = nullptr;
+  ledger::Env* vault_env = nullptr;
   std::unique_ptr<ledger::Ledger> log;
   std::unique_ptr<vault::Vault> keys;
   std::unique_ptr<CommandProcessor> processor;
@@ -112,10 +112,10 @@ TEST_CASE("G2 processor: forgetting changes no replay digest of an earlier posit
 
 TEST_CASE("G2 processor: a destruction on record that the vault could not do is finished at the next start") {
   FailingWalFileSystem failing_fs;
-  auto env = rocksdb::NewCompositeEnv(std::shared_ptr<rocksdb::FileSystem>(&failing_fs, [](rocksdb::FileSystem*) {}));
+  ledger::EnvWith env({.file_system = std::shared_ptr<rocksdb::FileSystem>(&failing_fs, [](rocksdb::FileSystem*) {})});
   Desk desk;
   desk.close();
-  desk.vault_env = env.get();
+  desk.vault_env = &env;
   desk.open();
   REQUIRE(desk.run("svc:signup", RegisterUser{"dana", "dana@example.ch"}));
   const auto key = desk.read([](const projections::State& s) { return s.users.at("dana").login.sealed->key_id; });

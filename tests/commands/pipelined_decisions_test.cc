@@ -38,8 +38,8 @@ TEST_CASE("pipeline: U1 refuses a second registration submitted while the first 
   TempDir dir;
   ManualClock clock{kSampleInstant};
   auto gate = std::make_shared<GatedWalFileSystem>();
-  auto env = rocksdb::NewCompositeEnv(gate);
-  auto log = ledger::Ledger::open(dir.path(), {.clock = &clock, .env = env.get(), .pipelined_writer = true}).value();
+  ledger::EnvWith env({.file_system = gate});
+  auto log = ledger::Ledger::open(dir.path(), {.env = &env, .clock = &clock, .pipelined_writer = true}).value();
   auto processor = CommandProcessor::start(*log, clock).value();
   const orgledger::testing::GateOpener opener(*gate);  // a failed check must not leave the syncer at the gate
   // From ann's answer (on the writer's threads): the gate is held and bob's registration goes with

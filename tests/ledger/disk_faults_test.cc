@@ -17,10 +17,10 @@ TEST_CASE("disk faults: a full disk, EIO, or a failed directory fsync fail-stop 
   INFO("fault " << static_cast<int>(fault));
   TempDir dir;
   auto disk = std::make_shared<FaultyDisk>();
-  auto env = rocksdb::NewCompositeEnv(disk);
+  ledger::EnvWith env({.file_system = disk});
   std::vector<std::string> acknowledged;
   {
-    auto log = ledger::Ledger::open(dir.path(), {.env = env.get()}).value();
+    auto log = ledger::Ledger::open(dir.path(), {.env = &env}).value();
     for (int i = 0; i < 3; ++i) {
       acknowledged.push_back("ok" + std::to_string(i));
       REQUIRE(log->append(member_added(acknowledged.back(), "org:a", "u")));

@@ -19,9 +19,9 @@ using namespace orgledger::testing;
 TEST_CASE("fail-stop: a failed durable write stops all writing and never shows the failed group") {
   TempDir dir;
   auto file_system = std::make_shared<FailingWalFileSystem>();
-  auto env = rocksdb::NewCompositeEnv(file_system);
+  ledger::EnvWith env({.file_system = file_system});
   {
-    auto log = ledger::Ledger::open(dir.path(), {.env = env.get()}).value();
+    auto log = ledger::Ledger::open(dir.path(), {.env = &env}).value();
     for (int i = 0; i < 3; ++i) REQUIRE(log->append(member_added("ok" + std::to_string(i), "org:a", "u")));
     const auto before = log->head();
     CHECK_FALSE(log->failure());

@@ -16,6 +16,7 @@
 #include "raw_store.h"
 #include "temp_dir.h"
 #include "orgledger/ledger/merkle.h"
+#include "orgledger/ledger/proof_check.h"
 #include "seed.h"
 
 using namespace orgledger;
@@ -163,6 +164,60 @@ TEST_CASE("Merkle: root, every inclusion path and every consistency proof equal 
   CHECK_FALSE(ledger::consistency_path(0, 5, tree.reader()));
   CHECK_FALSE(ledger::consistency_path(6, 5, tree.reader()));
   CHECK_FALSE(ledger::tree_root(0, tree.reader()));
+}
+
+// (A proof names its tree's size, but only the root binds it: a proof of a leaf in a tree of 3 is
+// also one in a tree of 4 whose root is given as the tree of 3's. Sizes are checked where roots are
+// signed with them, in checkpoints; so no altered size is tried here.)
+TEST_CASE("Merkle proofs check as RFC 9162 says: every true proof of sizes 1-40 verifies, every altered one fails") {
+  Leaves leaves;
+  Tree tree;
+  for (int i = 0; i < 40; ++i) {
+    leaves.push_back("leaf " + std::to_string(i));
+    tree.append(leaves.back());
+  }
+  auto leaf = [&](std::uint64_t m) {
+    return ledger::leaf_hash({reinterpret_cast<const std::uint8_t*>(leaves[m].data()), leaves[m].size()});
+  };
+  auto root = [&](std::uint64_t n) { return ledger::tree_root(n, tree.reader()).value(); };
+  auto flip = [](std::vector<Hash> path, std::size_t at) {
+    path[at][at % 32] ^= 1;
+    return path;
+  };
+  for (std::uint64_t n = 1; n <= 40; ++n) {
+    INFO("size " << n);
+    for (std::uint64_t m = 0; m < n; ++m) {
+      INFO("leaf " << m);
+      const auto path = ledger::inclusion_path(m, n, tree.reader()).value();
+      REQUIRE(ledger::inclusion_verifies(leaf(m), m, n, path, root(n)));
+      auto other_root = root(n);
+      other_root[0] ^= 1;
+      CHECK_FALSE(ledger::inclusion_verifies(leaf(m), m, n, path, other_root));
+      CHECK_FALSE(ledger::inclusion_verifies(leaf((m + 1) % 40), m, n, path, root(n)));  // another leaf
+      if (n > 1) CHECK_FALSE(ledger::inclusion_verifies(leaf(m), (m + 1) % n, n, path, root(n)));  // another index
+      CHECK_FALSE(ledger::inclusion_verifies(leaf(m), m, m, path, root(n)));  // index beyond the tree
+      for (std::size_t at = 0; at < path.size(); ++at) CHECK_FALSE(ledger::inclusion_verifies(leaf(m), m, n, flip(path, at), root(n)));
+      if (!path.empty()) {
+        CHECK_FALSE(ledger::inclusion_verifies(leaf(m), m, n, std::span(path).first(path.size() - 1), root(n)));
+      }
+      auto longer = path;
+      longer.push_back(root(n));
+      CHECK_FALSE(ledger::inclusion_verifies(leaf(m), m, n, longer, root(n)));
+    }
+    for (std::uint64_t m = 1; m <= n; ++m) {
+      INFO("from " << m);
+      const auto path = ledger::consistency_path(m, n, tree.reader()).value();
+      REQUIRE(ledger::consistency_verifies(m, n, root(m), root(n), path));
+      if (m < n) CHECK_FALSE(ledger::consistency_verifies(m, n, root(m + 1), root(n), path));  // another old root
+      auto other_root = root(n);
+      other_root[31] ^= 1;
+      CHECK_FALSE(ledger::consistency_verifies(m, n, root(m), other_root, path));
+      for (std::size_t at = 0; at < path.size(); ++at) CHECK_FALSE(ledger::consistency_verifies(m, n, root(m), root(n), flip(path, at)));
+      if (!path.empty()) CHECK_FALSE(ledger::consistency_verifies(m, n, root(m), root(n), std::span(path).first(path.size() - 1)));
+    }
+  }
+  CHECK_FALSE(ledger::consistency_verifies(0, 3, root(1), root(3), {}));
+  CHECK_FALSE(ledger::consistency_verifies(4, 3, root(3), root(3), {}));
 }
 
 TEST_CASE("Merkle: random large sizes agree with the reference, and a proof costs O(log n) reads") {

@@ -97,9 +97,9 @@ struct HeldGroup {
 TEST_CASE("pipeline: the next group is decided during the fsync of the one before, and a repeat of it is appended once") {
   TempDir dir;
   auto gate = std::make_shared<GatedWalFileSystem>();
-  auto env = rocksdb::NewCompositeEnv(gate);
+  ledger::EnvWith env({.file_system = gate});
   {
-    auto log = ledger::Ledger::open(dir.path(), {.env = env.get(), .pipelined_writer = true}).value();
+    auto log = ledger::Ledger::open(dir.path(), {.env = &env, .pipelined_writer = true}).value();
     const GateOpener opener(*gate);  // a failed check must not leave the ledger's syncer at the gate
     HeldGroup group(*log, *gate);
     REQUIRE(group.warm.future.get());
@@ -144,9 +144,9 @@ TEST_CASE("pipeline: the next group is decided during the fsync of the one befor
 TEST_CASE("pipeline: a failed fsync fails the group sealed after it, which is never written") {
   TempDir dir;
   auto gate = std::make_shared<GatedWalFileSystem>();
-  auto env = rocksdb::NewCompositeEnv(gate);
+  ledger::EnvWith env({.file_system = gate});
   {
-    auto log = ledger::Ledger::open(dir.path(), {.env = env.get(), .pipelined_writer = true}).value();
+    auto log = ledger::Ledger::open(dir.path(), {.env = &env, .pipelined_writer = true}).value();
     const GateOpener opener(*gate);  // a failed check must not leave the ledger's syncer at the gate
     HeldGroup group(*log, *gate);
     REQUIRE(group.warm.future.get());

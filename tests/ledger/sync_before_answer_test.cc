@@ -85,8 +85,8 @@ class SyncTrackingFileSystem : public rocksdb::FileSystemWrapper {
 TEST_CASE("durability: every acknowledged append's WAL bytes were synced before the answer") {
   TempDir dir;
   auto file_system = std::make_shared<SyncTrackingFileSystem>();
-  auto env = rocksdb::NewCompositeEnv(file_system);
-  auto log = ledger::Ledger::open(dir.path(), {.env = env.get()}).value();
+  ledger::EnvWith env({.file_system = file_system});
+  auto log = ledger::Ledger::open(dir.path(), {.env = &env}).value();
   for (int i = 0; i < 200; ++i) {
     auto cmd = member_added("c" + std::to_string(i), "org:o" + std::to_string(i % 3), "u");
     if (i % 5 == 0) ledger::add_event(cmd, "org:x", schema::TeamCreatedT{.org = "x", .team = "t" + std::to_string(i)});

@@ -553,6 +553,11 @@ def run(args):
         answered = {(method, path) for method, path, status in check.answered if status == 200}
         if routes - answered:
             raise Failure(f'routes never answered 200: {sorted(routes - answered)}')
+        if args.save_commands:  # seeds of the fuzz corpora (tests/fuzz/write_corpus.sh)
+            os.makedirs(args.save_commands, exist_ok=True)
+            for index, (kind, command) in enumerate(check.accepted):
+                with open(os.path.join(args.save_commands, f'{index:03d}-{kind}.json'), 'w') as file:
+                    json.dump(command, file, ensure_ascii=False)
         statuses = sorted({f'{status}' for _, _, status in check.answered})
         print(f'conformance: {len(check.accepted)} accepted commands of {len(accepted)} types validate against the '
               f'request schema; {check.checked_answers} answers ({", ".join(statuses)}) of {len(routes)} routes '
@@ -568,6 +573,7 @@ def main():
     parser.add_argument('--orgledger', required=True, help='the orgledger binary')
     parser.add_argument('--document', required=True, help='api/openapi.json')
     parser.add_argument('--fixtures', required=True, help='tests/fixtures')
+    parser.add_argument('--save-commands', help='also writes each accepted command to a file in this folder')
     run(parser.parse_args())
 
 

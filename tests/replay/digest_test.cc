@@ -34,7 +34,8 @@ TEST_CASE("Projection digests: the same history gives the same digests - a repla
     auto log = ledger::Ledger::open(directory, {.clock = &clock}).value();
     // G1: sealed values are random; a seeded vault makes two runs seal alike.
     SeededRandom random(7);
-    auto vault = vault::Vault::open({.directory = directory + "/vault", .random = &random}).value();
+    ledger::EnvWith random_env({.random = &random});
+    auto vault = vault::Vault::open({.directory = directory + "/vault", .env = &random_env}).value();
     auto processor = CommandProcessor::start(*log, clock, projections::BusinessCalendar::geneva(), {}, {}, vault.get()).value();
     auto run = [&](std::string actor, Body body) {
       clock.advance(3'600'000'000LL);

@@ -43,7 +43,7 @@ TEST_CASE("Admin socket: owner-only, creates tokens, answers malformed requests 
   auto tokens = api::TokenStore::open(**ledger);
   REQUIRE(tokens);
   const std::string path = api::admin_socket_path(dir.sub("data"));
-  auto admin = api::AdminSocket::start(path, **tokens, ledger::system_clock());
+  auto admin = api::AdminSocket::start(path, **tokens, ledger::system_clock(), (*ledger)->env());
   REQUIRE(admin);
   struct stat info {};
   REQUIRE(::stat(path.c_str(), &info) == 0);

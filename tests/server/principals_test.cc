@@ -294,8 +294,8 @@ TEST_CASE("D4: a token stored before principals reads as svc:<name> acting as an
 
 TEST_CASE("POST /v1/commands: the store failing while a command is made durable is 503 with outcome unknown and its command_id") {
   auto disk = std::make_shared<FailingWalFileSystem>();
-  auto env = rocksdb::NewCompositeEnv(disk);
-  TestServer server(TestServer::quiet_options(), env.get());
+  ledger::EnvWith env({.file_system = disk});
+  TestServer server(TestServer::quiet_options(), &env);
   server.given_acme();
   HttpClient client(server.port(), server.token("write"));
   disk->failing = true;

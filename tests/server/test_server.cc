@@ -6,7 +6,7 @@
 
 namespace orgledger::testing {
 
-TestServer::TestServer(api::ServerOptions options, rocksdb::Env* env) : data_(dir_.sub("data")) {
+TestServer::TestServer(api::ServerOptions options, ledger::Env* env) : data_(dir_.sub("data")) {
   auto ledger = ledger::Ledger::open(data_, {.env = env});
   REQUIRE(ledger);
   ledger_ = std::move(*ledger);

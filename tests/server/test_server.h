@@ -21,7 +21,7 @@ namespace orgledger::testing {
 class TestServer {
  public:
   // `env`: the file-system seam under the store (fault injection); null for the real one.
-  explicit TestServer(api::ServerOptions options = quiet_options(), rocksdb::Env* env = nullptr);
+  explicit TestServer(api::ServerOptions options = quiet_options(), ledger::Env* env = nullptr);
   ~TestServer();
 
   static api::ServerOptions quiet_options() {

@@ -19,8 +19,8 @@ int main(int argc, char** argv) {
   const std::string dir = argv[1];
   auto log = ledger::Ledger::open(dir);
   testing::FailingWalFileSystem disk;
-  auto env = rocksdb::NewCompositeEnv(std::shared_ptr<rocksdb::FileSystem>(&disk, [](rocksdb::FileSystem*) {}));
-  auto keys = vault::Vault::open({.directory = dir + "/vault", .env = env.get()});
+  ledger::EnvWith env({.file_system = std::shared_ptr<rocksdb::FileSystem>(&disk, [](rocksdb::FileSystem*) {})});
+  auto keys = vault::Vault::open({.directory = dir + "/vault", .env = &env});
   if (!log || !keys) return 2;
   auto processor = commands::CommandProcessor::start(**log, ledger::system_clock(), projections::BusinessCalendar::geneva(),
                                                      {}, {}, keys->get());

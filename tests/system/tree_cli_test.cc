@@ -39,7 +39,7 @@ void submit_users(const std::string& data, int first, int users) {
 }
 
 std::string verifier_key_of(const std::string& data) {
-  auto key = ledger::CheckpointKey::load(data + "/checkpoint.key", false);
+  auto key = ledger::CheckpointKey::load(ledger::Env::system(), data + "/checkpoint.key", false);
   REQUIRE(key);
   auto note = ledger::parse_checkpoint(run("checkpoint --data " + data));
   REQUIRE(note);

@@ -18,13 +18,15 @@ TEST_CASE("faults: failing randomness → io_error from fresh_key and seal, no k
   SwitchableRandom random;
   {
     random.failing = true;
-    const auto refused = vault::Vault::open({.directory = dir.sub("vault"), .random = &random});
+    ledger::EnvWith random_env({.random = &random});
+    const auto refused = vault::Vault::open({.directory = dir.sub("vault"), .env = &random_env});
     REQUIRE_FALSE(refused);
     CHECK(refused.error().code == vault::ErrorCode::io_error);
     CHECK_FALSE(std::filesystem::exists(dir.sub("master.key")));
   }
   random.failing = false;
-  auto v = open_vault({.directory = dir.sub("vault"), .random = &random});
+  ledger::EnvWith random_env({.random = &random});
+  auto v = open_vault({.directory = dir.sub("vault"), .env = &random_env});
   const auto key = v->fresh_key().value();
   random.failing = true;
   const auto sealed = v->seal(key, "user:1", "alice");
@@ -46,8 +48,8 @@ TEST_CASE("faults: the write-ahead log failing during a refill → io_error, no 
   INFO("syncs only: " << syncs_only);
   TempDir dir;
   auto file_system = std::make_shared<FailingWalFileSystem>();
-  auto env = rocksdb::NewCompositeEnv(file_system);
-  auto v = open_vault({.directory = dir.sub("vault"), .env = env.get()});
+  ledger::EnvWith env({.file_system = file_system});
+  auto v = open_vault({.directory = dir.sub("vault"), .env = &env});
   file_system->syncs_only = syncs_only;
   file_system->failing = true;
   const auto refused = v->fresh_key();
@@ -65,8 +67,8 @@ TEST_CASE("faults: the write-ahead log failing during a refill → io_error, no 
 TEST_CASE("faults: a full disk during a refill → io_error, no key handed out") {
   TempDir dir;
   auto disk = std::make_shared<FaultyDisk>();
-  auto env = rocksdb::NewCompositeEnv(disk);
-  auto v = open_vault({.directory = dir.sub("vault"), .env = env.get()});
+  ledger::EnvWith env({.file_system = disk});
+  auto v = open_vault({.directory = dir.sub("vault"), .env = &env});
   disk->fault = FaultyDisk::Fault::no_space;
   const auto refused = v->fresh_key();
   REQUIRE_FALSE(refused);

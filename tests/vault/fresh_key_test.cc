@@ -124,11 +124,13 @@ TEST_CASE("fresh key: a random source that replays its ids never overwrites a st
   vault::Sealed sealed;
   {
     ReplayingRandom random;
-    auto v = open_vault({.directory = base.directory, .master_key_file = base.master_key_file, .random = &random});
+    ledger::EnvWith random_env({.random = &random});
+    auto v = open_vault({.directory = base.directory, .master_key_file = base.master_key_file, .env = &random_env});
     sealed = v->seal(v->fresh_key().value(), "user:1", "alice").value();
   }
   ReplayingRandom replay;
-  auto v = open_vault({.directory = base.directory, .master_key_file = base.master_key_file, .random = &replay});
+  ledger::EnvWith replay_env({.random = &replay});
+  auto v = open_vault({.directory = base.directory, .master_key_file = base.master_key_file, .env = &replay_env});
   std::set<std::string> ids;
   for (int i = 0; i < 300; ++i) ids.insert(v->fresh_key().value().id);
   CHECK_FALSE(ids.contains(sealed.key_id));
@@ -138,7 +140,8 @@ TEST_CASE("fresh key: a random source that replays its ids never overwrites a st
 TEST_CASE("fresh key: a random source that repeats itself → io_error, not a repeated key") {
   TempDir dir;
   ConstantRandom random;
-  auto v = open_vault({.directory = dir.sub("vault"), .random = &random});
+  ledger::EnvWith random_env({.random = &random});
+  auto v = open_vault({.directory = dir.sub("vault"), .env = &random_env});
   const auto refused = v->fresh_key();
   REQUIRE_FALSE(refused);
   CHECK(refused.error().code == vault::ErrorCode::io_error);

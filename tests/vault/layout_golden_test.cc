@@ -71,7 +71,7 @@ TEST_CASE("layout: a vault's store holds m/master = master id, k/<id> records of
     key = v->fresh_key().value();
     REQUIRE(v->forget("user:gone", {}));
   }
-  const auto master = vault::read_master_key_file(dir.sub("master.key")).value();
+  const auto master = vault::read_master_key_file(ledger::Env::system(), dir.sub("master.key")).value();
   CHECK(raw_value(options.directory, "m/master") == master.id);
   CHECK(raw_value(options.directory, "f/user:gone") == std::string("\x01"));
   CHECK_FALSE(raw_value(options.directory, "m/shred"));

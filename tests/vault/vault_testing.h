@@ -23,7 +23,7 @@ namespace orgledger::testing {
 class SwitchableRandom : public vault::Random {
  public:
   std::atomic<bool> failing{false};
-  bool fill(std::span<std::uint8_t> out) override { return !failing && vault::system_random().fill(out); }
+  bool fill(std::span<std::uint8_t> out) override { return !failing && ledger::Env::system().random().fill(out); }
 };
 
 inline std::string read_whole_file(const std::filesystem::path& path) {

@@ -19,7 +19,7 @@ std::pair<std::string, std::string> signature_verdict(const ledger::SignedCheckp
     if (!parsed) throw UsageError("--public-key: " + parsed.error().message);
     verifier = *parsed;
   } else {
-    auto own = ledger::CheckpointKey::load(ledger::default_checkpoint_key_path(data_directory), false);
+    auto own = ledger::CheckpointKey::load(ledger::Env::system(), ledger::default_checkpoint_key_path(data_directory), false);
     if (!own && own.error().code != ledger::ErrorCode::not_found) throw UsageError(own.error().message);
     if (!own) return {"unchecked", "no --public-key and no checkpoint key in the data directory"};
     const auto& origin = note.checkpoint.origin;

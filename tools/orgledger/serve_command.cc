@@ -192,7 +192,7 @@ int serve_command(const Args& raw) {
     std::fprintf(stderr, "orgledger serve: %s\n", tokens.error().message.c_str());
     return kExitUsageOrIo;
   }
-  auto admin = api::AdminSocket::start(api::admin_socket_path(options.data_directory), **tokens, clock);
+  auto admin = api::AdminSocket::start(api::admin_socket_path(options.data_directory), **tokens, clock, (*ledger)->env());
   if (!admin)
     std::fprintf(stderr, "orgledger serve: %s (token create needs the server stopped)\n", admin.error().c_str());
   // Serves first (issue 15): what the log alone answers is answered while the state is rebuilt.

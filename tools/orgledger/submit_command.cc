@@ -77,7 +77,7 @@ std::optional<std::chrono::seconds> retry_after(const RemoteReply& reply) {
 // connection is answered, not applied twice. The server's answer is printed as it comes.
 int remote_submit(RemoteServer& server, const std::vector<std::string>& inputs, const CliArgs& args) {
   const bool json = args.flag("json");
-  commands::CommandIds ids(ledger::system_clock().now());
+  commands::CommandIds ids(ledger::system_clock().now(), ledger::Env::system().random());
   bool all_accepted = true;
   for (const auto& text : inputs) {
     auto command = api::Json::parse(text, nullptr, false);

@@ -46,6 +46,11 @@ std::optional<int> remote_proof(const CliArgs& args, const Target& target) {
   if (!server) return std::nullopt;
   auto body = remote_json(*server, target, args, "proof");
   if (!body) return body.error();
+  // The server is not trusted for its own proof: the path must lead to the root it names.
+  if (auto checked = api::check_proof_json(*body); !checked) {
+    std::fprintf(stderr, "orgledger proof: the server's answer is no valid proof: %s\n", checked.error().c_str());
+    return kExitRejected;
+  }
   std::printf("%s\n", body->dump().c_str());
   return kExitOk;
 }

@@ -24,7 +24,7 @@ int verify_command(const Args& raw) {
   const std::string dir = data_directory(args);
   std::optional<ledger::SignedCheckpoint> checkpoint;
   if (auto path = args.value("checkpoint")) {
-    auto text = ledger::read_small_file(*path);
+    auto text = ledger::read_small_file(ledger::Env::system(), *path);
     if (!text || !*text) throw UsageError("cannot read the checkpoint " + *path);
     checkpoint = parse_checkpoint_file(*path, **text);
   }

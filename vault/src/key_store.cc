@@ -27,16 +27,17 @@
 // random bytes, and uncompressed tables let a test find any record on disk byte for byte).
 #include "key_store.h"
 
+#include <rocksdb/file_system.h>
 #include <rocksdb/options.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
-#include <filesystem>
 #include <set>
 #include <thread>
 
 #include "errors.h"
+#include "orgledger/ledger/small_files.h"
 
 namespace orgledger::vault {
 
@@ -67,19 +68,19 @@ Error store_error(const std::string& what, const rocksdb::Status& status) {
 }
 
 std::expected<std::unique_ptr<KeyStore>, Error> KeyStore::open(const std::string& directory, Mode mode,
-                                                              rocksdb::Env* env) {
-  namespace fs = std::filesystem;
+                                                              ledger::Env& os) {
   std::unique_ptr<KeyStore> store(new KeyStore());
   store->directory_ = directory;
   store->mode_ = mode;
-  std::error_code error;
-  const bool exists = fs::exists(fs::path(directory) / "CURRENT", error);
+  const auto files = os.file_system();
+  const bool exists = files->FileExists(directory + "/CURRENT", rocksdb::IOOptions(), nullptr).ok();
   if (mode == Mode::read_only && !exists) return store;  // a store written before G1: no keys
 
   rocksdb::Options options;
   options.create_if_missing = true;
   options.paranoid_checks = true;
-  options.env = env != nullptr ? env : rocksdb::Env::Default();
+  store->env_ = rocksdb::NewCompositeEnv(files);
+  options.env = store->env_.get();
   options.WAL_ttl_seconds = 0;
   options.WAL_size_limit_MB = 0;
   options.recycle_log_file_num = 0;
@@ -91,8 +92,7 @@ std::expected<std::unique_ptr<KeyStore>, Error> KeyStore::open(const std::string
   rocksdb::DB* raw = nullptr;
   rocksdb::Status status;
   if (mode == Mode::read_write) {
-    fs::create_directories(directory, error);
-    if (error) return fail(ErrorCode::io_error, "cannot create " + directory + ": " + error.message());
+    if (auto created = ledger::create_directories(os, directory); !created) return fail(ErrorCode::io_error, created.error().message);
     status = rocksdb::DB::Open(options, directory, &raw);
   } else {
     status = rocksdb::DB::OpenForReadOnly(options, directory, &raw);

@@ -36,8 +36,9 @@ class KeyStore {
  public:
   // read_write creates `directory` and an empty store when missing; read_only writes nothing and,
   // over a directory without a store, opens an empty one (exists() false). Errors: io_error.
+  // Every file operation goes through `os` (ledger/env.h), which must outlive the store.
   static std::expected<std::unique_ptr<KeyStore>, Error> open(const std::string& directory, Mode mode,
-                                                             rocksdb::Env* env);
+                                                             ledger::Env& os);
   ~KeyStore();
   KeyStore(const KeyStore&) = delete;
   KeyStore& operator=(const KeyStore&) = delete;
@@ -69,6 +70,9 @@ class KeyStore {
 
   std::string directory_;
   Mode mode_ = Mode::read_only;
+  // RocksDB's view of the caller's file system; declared before the database, which uses it
+  // until it closes.
+  std::unique_ptr<rocksdb::Env> env_;
   std::unique_ptr<rocksdb::DB> db_;
 };
 

@@ -1,59 +1,24 @@
 #include "master_key.h"
 
-#include <fcntl.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstring>
 #include <filesystem>
 
 #include "errors.h"
 #include "hex.h"
+#include "orgledger/ledger/small_files.h"
 #include "random.h"
 
 namespace orgledger::vault {
 namespace {
 
-// A master key file is 32 or about 65 bytes; anything far larger is not one (and is not read).
-constexpr off_t kLargestKeyFile = 4096;
+// A master key file is 32 or about 65 bytes; anything far larger is not one.
+constexpr std::size_t kLargestKeyFile = 4096;
 
-std::unexpected<Error> os_error(const std::string& what, const std::string& path, int error) {
-  return fail(ErrorCode::io_error, what + " " + path + ": " + std::strerror(error));
-}
-
-std::string directory_of(const std::string& path) {
-  const auto parent = std::filesystem::path(path).parent_path();
-  return parent.empty() ? "." : parent.string();
-}
-
-class Descriptor {
- public:
-  explicit Descriptor(int fd) : fd_(fd) {}
-  ~Descriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Descriptor(const Descriptor&) = delete;
-  Descriptor& operator=(const Descriptor&) = delete;
-  int get() const { return fd_; }
-  // close(2) reports write-back errors on some file systems: check it when the file was written.
-  int close() {
-    const int result = ::close(fd_);
-    fd_ = -1;
-    return result;
-  }
-
- private:
-  int fd_;
-};
-
-std::expected<void, Error> sync_directory(const std::string& directory) {
-  Descriptor fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.get() < 0) return os_error("cannot open directory", directory, errno);
-  if (::fsync(fd.get()) != 0) return os_error("cannot fsync directory", directory, errno);
-  return {};
-}
+// The small files' errors are the ledger's; here they are the vault's io_error.
+std::unexpected<Error> io_failure(const ledger::Error& error) { return fail(ErrorCode::io_error, error.message); }
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
 
@@ -89,37 +54,24 @@ std::expected<MasterKey, Error> parse_master_key(std::string_view contents, cons
   return master;
 }
 
-std::expected<MasterKey, Error> read_master_key_file(const std::string& path) {
-  Descriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return os_error("cannot open master key file", path, errno);
-  struct stat status {};
-  if (::fstat(fd.get(), &status) != 0) return os_error("cannot stat master key file", path, errno);
-  if (!S_ISREG(status.st_mode) || status.st_size > kLargestKeyFile) {
+std::expected<MasterKey, Error> read_master_key_file(ledger::Env& os, const std::string& path) {
+  auto contents = ledger::read_small_file(os, path);
+  if (!contents) return io_failure(contents.error());
+  if (!*contents) return fail(ErrorCode::io_error, "cannot open master key file " + path + ": no such file");
+  std::string& text = **contents;
+  if (text.size() > kLargestKeyFile) {
+    wipe(text);
     return fail(ErrorCode::invalid_argument, "master key file " + path + ": not a key file (expected 32 raw bytes or 64 hex digits)");
   }
-  std::string contents(static_cast<std::size_t>(status.st_size), '\0');
-  std::size_t done = 0;
-  while (done < contents.size()) {
-    const ssize_t got = ::read(fd.get(), contents.data() + done, contents.size() - done);
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) {
-      wipe(contents);
-      return os_error("cannot read master key file", path, errno);
-    }
-    if (got == 0) break;
-    done += static_cast<std::size_t>(got);
-  }
-  contents.resize(done);
-  auto master = parse_master_key(contents, path);
-  wipe(contents);
+  auto master = parse_master_key(text, path);
+  wipe(text);
   return master;
 }
 
-std::expected<bool, Error> file_exists(const std::string& path) {
-  struct stat status {};
-  if (::stat(path.c_str(), &status) == 0) return true;
-  if (errno == ENOENT) return false;
-  return os_error("cannot stat", path, errno);
+std::expected<bool, Error> file_exists(ledger::Env& os, const std::string& path) {
+  auto exists = ledger::small_file_exists(os, path);
+  if (!exists) return io_failure(exists.error());
+  return *exists;
 }
 
 std::expected<MasterKey, Error> generate_master_key(Random& random) {
@@ -130,39 +82,23 @@ std::expected<MasterKey, Error> generate_master_key(Random& random) {
   return master;
 }
 
-std::expected<void, Error> write_master_key_file(const std::string& path, const MasterKey& key) {
-  // O_EXCL: never overwrite a master key (it may be the only one that unwraps a store). 0600: G1.
-  Descriptor fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-  if (fd.get() < 0) return os_error("cannot create master key file", path, errno);
+std::expected<void, Error> write_master_key_file(ledger::Env& os, const std::string& path, const MasterKey& key) {
+  // Created, never overwritten (it may be the only key that unwraps a store), owner-only (G1).
   std::string text = to_hex({reinterpret_cast<const char*>(key.key.bytes.data()), kKeyBytes}) + "\n";
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t wrote = ::write(fd.get(), text.data() + done, text.size() - done);
-    if (wrote < 0 && errno == EINTR) continue;
-    if (wrote <= 0) {
-      const int error = wrote < 0 ? errno : ENOSPC;
-      wipe(text);
-      return os_error("cannot write master key file", path, error);
-    }
-    done += static_cast<std::size_t>(wrote);
-  }
+  auto written = ledger::create_small_file(os, path, text, /*owner_only=*/true);
   wipe(text);
-  if (::fsync(fd.get()) != 0) return os_error("cannot fsync master key file", path, errno);
-  if (fd.close() != 0) return os_error("cannot close master key file", path, errno);
-  return sync_directory(directory_of(path));
+  if (!written) return io_failure(written.error());
+  return {};
 }
 
-std::expected<void, Error> remove_file(const std::string& path) {
-  if (::unlink(path.c_str()) != 0) {
-    if (errno == ENOENT) return {};
-    return os_error("cannot remove", path, errno);
-  }
-  return sync_directory(directory_of(path));
+std::expected<void, Error> remove_file(ledger::Env& os, const std::string& path) {
+  if (auto removed = ledger::remove_small_file(os, path); !removed) return io_failure(removed.error());
+  return {};
 }
 
-std::expected<void, Error> rename_durably(const std::string& from, const std::string& to) {
-  if (::rename(from.c_str(), to.c_str()) != 0) return os_error("cannot rename " + from + " to", to, errno);
-  return sync_directory(directory_of(to));
+std::expected<void, Error> rename_durably(ledger::Env& os, const std::string& from, const std::string& to) {
+  if (auto renamed = ledger::rename_small_file(os, from, to); !renamed) return io_failure(renamed.error());
+  return {};
 }
 
 std::string default_master_key_path(const std::string& vault_directory) {

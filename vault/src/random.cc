@@ -1,28 +1,8 @@
 #include "random.h"
 
-#include <openssl/rand.h>
-
-#include <climits>
-
 #include "errors.h"
 
 namespace orgledger::vault {
-namespace {
-
-class SystemRandom final : public Random {
- public:
-  bool fill(std::span<std::uint8_t> out) override {
-    if (out.size() > static_cast<std::size_t>(INT_MAX)) return false;
-    return RAND_bytes(out.data(), static_cast<int>(out.size())) == 1;
-  }
-};
-
-}  // namespace
-
-Random& system_random() {
-  static SystemRandom random;
-  return random;
-}
 
 std::expected<void, Error> draw(Random& random, std::span<std::uint8_t> out, const char* what) {
   if (!random.fill(out)) return fail(ErrorCode::io_error, std::string("no random bytes for ") + what);

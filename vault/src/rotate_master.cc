@@ -43,7 +43,8 @@ rocksdb::Slice slice(std::string_view text) { return {text.data(), text.size()};
 
 class Rotator {
  public:
-  Rotator(KeyStore& store, Random& random, const RotationHook& hook) : store_(store), random_(random), hook_(hook) {}
+  Rotator(KeyStore& store, ledger::Env& os, const RotationHook& hook)
+      : store_(store), os_(os), random_(os.random()), hook_(hook) {}
 
   std::expected<void, Error> step(RotationStep done) {
     if (hook_ && !hook_(done)) return fail(ErrorCode::io_error, std::string("rotation stopped after ") + to_string(done));
@@ -101,20 +102,21 @@ class Rotator {
     if (auto rewritten = store_.rewrite_files(); !rewritten) return rewritten;
     if (auto stepped = step(RotationStep::files_rewritten); !stepped) return stepped;
     if (!rename_from) return {};
-    if (auto renamed = rename_durably(*rename_from, rename_to); !renamed) return renamed;
+    if (auto renamed = rename_durably(os_, *rename_from, rename_to); !renamed) return renamed;
     return step(RotationStep::master_renamed);
   }
 
  private:
   KeyStore& store_;
+  ledger::Env& os_;
   Random& random_;
   const RotationHook& hook_;
 };
 
 // The key in `path` when it is there and has id `id`.
-std::optional<MasterKey> key_with_id(const std::string& path, std::string_view id) {
-  if (!file_exists(path).value_or(false)) return std::nullopt;
-  auto key = read_master_key_file(path);
+std::optional<MasterKey> key_with_id(ledger::Env& os, const std::string& path, std::string_view id) {
+  if (!file_exists(os, path).value_or(false)) return std::nullopt;
+  auto key = read_master_key_file(os, path);
   if (!key || key->id != id) return std::nullopt;
   return std::move(*key);
 }
@@ -133,12 +135,11 @@ std::expected<std::optional<std::string>, Error> read_id(const KeyStore& store, 
 std::expected<Rotation, Error> rotate_master(const Options& options, const std::optional<std::string>& new_master_file,
                                              const RotationHook& hook) {
   if (options.mode == Mode::read_only) return fail(ErrorCode::read_only, "a rotation writes the key store");
-  std::error_code ignored;
-  if (options.directory.empty() || !std::filesystem::exists(std::filesystem::path(options.directory) / "CURRENT", ignored)) {
+  ledger::Env& os = options.env != nullptr ? *options.env : ledger::Env::system();
+  if (options.directory.empty() || !file_exists(os, options.directory + "/CURRENT").value_or(false)) {
     return fail(ErrorCode::invalid_argument, "no key store in '" + options.directory + "': nothing to rotate");
   }
-  Random& random = options.random != nullptr ? *options.random : system_random();
-  auto opened = KeyStore::open(options.directory, Mode::read_write, options.env);
+  auto opened = KeyStore::open(options.directory, Mode::read_write, os);
   if (!opened) return std::unexpected(opened.error());
   KeyStore& store = **opened;
   auto recorded = read_id(store, layout::kMasterKey);
@@ -151,9 +152,9 @@ std::expected<Rotation, Error> rotate_master(const Options& options, const std::
   const auto default_path = default_master_key_path(options.directory);
   const auto next_path = default_path + ".next";
   const auto old_path = options.master_key_file.value_or(default_path);
-  auto old_master = read_master_key_file(old_path);
+  auto old_master = read_master_key_file(os, old_path);
   if (!old_master) return std::unexpected(old_master.error());
-  Rotator rotator(store, random, hook);
+  Rotator rotator(store, os, hook);
 
   if (old_master->id != current_id) {
     // Past step 4 of an earlier run: m/master names the new key, m/previous-master the old one
@@ -164,11 +165,11 @@ std::expected<Rotation, Error> rotate_master(const Options& options, const std::
     std::optional<std::string> rename_from;
     std::string found_in;
     if (rerun && new_master_file) {
-      if (key_with_id(*new_master_file, current_id)) found_in = *new_master_file;
-    } else if (rerun && key_with_id(next_path, current_id)) {
+      if (key_with_id(os, *new_master_file, current_id)) found_in = *new_master_file;
+    } else if (rerun && key_with_id(os, next_path, current_id)) {
       found_in = default_path;
       rename_from = next_path;
-    } else if (rerun && key_with_id(default_path, current_id)) {
+    } else if (rerun && key_with_id(os, default_path, current_id)) {
       found_in = default_path;  // renamed already
     }
     if (found_in.empty()) {
@@ -183,7 +184,7 @@ std::expected<Rotation, Error> rotate_master(const Options& options, const std::
   std::string new_path;
   std::optional<std::string> rename_from;
   if (new_master_file) {
-    auto key = read_master_key_file(*new_master_file);
+    auto key = read_master_key_file(os, *new_master_file);
     if (!key) return std::unexpected(key.error());
     if (key->id == old_master->id) return fail(ErrorCode::invalid_argument, "the new master key is the one in use");
     if (*rotation && **rotation != key->id) {
@@ -193,7 +194,7 @@ std::expected<Rotation, Error> rotate_master(const Options& options, const std::
     new_master = std::move(*key);
     new_path = *new_master_file;
   } else if (*rotation) {
-    auto key = key_with_id(next_path, **rotation);
+    auto key = key_with_id(os, next_path, **rotation);
     if (!key) {
       return fail(ErrorCode::invalid_argument, "a rotation to master key " + to_hex(**rotation) + " is unfinished but " +
                                                    next_path + " does not hold it: name that key's file");
@@ -203,10 +204,10 @@ std::expected<Rotation, Error> rotate_master(const Options& options, const std::
     rename_from = next_path;
   } else {
     // A fresh rotation; a `.next` without m/rotation was abandoned before step 2 (maybe torn).
-    if (auto removed = remove_file(next_path); !removed) return std::unexpected(removed.error());
-    auto key = generate_master_key(random);
+    if (auto removed = remove_file(os, next_path); !removed) return std::unexpected(removed.error());
+    auto key = generate_master_key(os.random());
     if (!key) return std::unexpected(key.error());
-    if (auto written = write_master_key_file(next_path, *key); !written) return std::unexpected(written.error());
+    if (auto written = write_master_key_file(os, next_path, *key); !written) return std::unexpected(written.error());
     if (auto stepped = rotator.step(RotationStep::new_master_written); !stepped) return std::unexpected(stepped.error());
     new_master = std::move(*key);
     new_path = default_path;

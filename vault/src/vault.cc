@@ -20,8 +20,8 @@ std::expected<std::optional<std::string>, Error> read_master_id(const KeyStore& 
 }
 
 // The master key of a store that has one (m/master): it must be the one named (or the default).
-std::expected<MasterKey, Error> existing_master(const std::string& path, const std::string& expected_id) {
-  auto master = read_master_key_file(path);
+std::expected<MasterKey, Error> existing_master(ledger::Env& os, const std::string& path, const std::string& expected_id) {
+  auto master = read_master_key_file(os, path);
   if (!master) {
     master.error().message += " (the key store's keys are wrapped by master key " + to_hex(expected_id) + ")";
     return std::unexpected(master.error());
@@ -29,20 +29,20 @@ std::expected<MasterKey, Error> existing_master(const std::string& path, const s
   if (master->id != expected_id) {
     std::string message = "the key store's keys are wrapped by master key " + to_hex(expected_id) + ", not by " +
                           to_hex(master->id) + " from " + path;
-    if (file_exists(path + ".next").value_or(false)) message += " (an unfinished rotation? run keys rotate-master again)";
+    if (file_exists(os, path + ".next").value_or(false)) message += " (an unfinished rotation? run keys rotate-master again)";
     return fail(ErrorCode::bad_master_key, std::move(message));
   }
   return master;
 }
 
 // A new store's master key: the file named, else the default one, created on first use (G1).
-std::expected<MasterKey, Error> new_master(const Options& options, const std::string& path, Random& random) {
-  auto exists = file_exists(path);
+std::expected<MasterKey, Error> new_master(const Options& options, const std::string& path, ledger::Env& os) {
+  auto exists = file_exists(os, path);
   if (!exists) return std::unexpected(exists.error());
-  if (*exists || options.master_key_file) return read_master_key_file(path);
-  auto master = generate_master_key(random);
+  if (*exists || options.master_key_file) return read_master_key_file(os, path);
+  auto master = generate_master_key(os.random());
   if (!master) return master;
-  auto written = write_master_key_file(path, *master);
+  auto written = write_master_key_file(os, path, *master);
   if (!written) return std::unexpected(written.error());
   return master;
 }
@@ -63,9 +63,12 @@ std::expected<std::unique_ptr<Vault>, Error> Vault::open(const Options& options)
   if (options.directory.empty()) return fail(ErrorCode::invalid_argument, "no vault directory given");
   std::unique_ptr<Vault> vault(new Vault());
   Impl& impl = *vault->impl_;
-  impl.random = options.random != nullptr ? options.random : &system_random();
-  impl.background = options.random == nullptr;
-  auto store = KeyStore::open(options.directory, options.mode, options.env);
+  ledger::Env& os = options.env != nullptr ? *options.env : ledger::Env::system();
+  impl.os = &os;
+  impl.random = &os.random();
+  // Only the system's source may be asked from any thread; a test's must be asked in order.
+  impl.background = impl.random == &ledger::Env::system().random();
+  auto store = KeyStore::open(options.directory, options.mode, os);
   if (!store) return std::unexpected(store.error());
   impl.store = std::move(*store);
   if (!impl.store->exists()) return vault;
@@ -81,12 +84,12 @@ std::expected<std::unique_ptr<Vault>, Error> Vault::open(const Options& options)
   if (!recorded) return std::unexpected(recorded.error());
   const auto path = options.master_key_file.value_or(default_master_key_path(options.directory));
   if (*recorded) {
-    auto master = existing_master(path, **recorded);
+    auto master = existing_master(os, path, **recorded);
     if (!master) return std::unexpected(master.error());
     impl.master = std::move(*master);
   } else if (options.mode == Mode::read_write) {
     // A new store: its master key is bound before any key exists (m/master, key_store.cc).
-    auto master = new_master(options, path, *impl.random);
+    auto master = new_master(options, path, os);
     if (!master) return std::unexpected(master.error());
     rocksdb::WriteBatch batch;
     batch.Put(rocksdb::Slice(layout::kMasterKey.data(), layout::kMasterKey.size()), master->id);

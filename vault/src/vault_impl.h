@@ -29,7 +29,8 @@ struct Vault::Impl {
   static constexpr std::size_t kLowWater = 2048;
   static constexpr std::size_t kCacheCapacity = 4096;
 
-  Random* random = nullptr;
+  ledger::Env* os = nullptr;
+  Random* random = nullptr;  // os->random()
   std::unique_ptr<KeyStore> store;
   // Absent only in an empty read-only vault (no store, so nothing to unwrap).
   std::optional<MasterKey> master;

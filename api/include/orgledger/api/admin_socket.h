@@ -27,20 +27,22 @@ std::string admin_socket_path(const std::string& data_directory);
 class AdminSocket {
  public:
   // Listens at `path` (replacing a stale socket left by a crash: the caller holds the store, so no
-  // other server is there). `tokens` and `clock` must outlive it.
+  // other server is there). The socket file is removed through `os` (ledger/env.h); binding and
+  // listening are socket calls. `tokens`, `clock` and `os` must outlive it.
   static std::expected<std::unique_ptr<AdminSocket>, std::string> start(const std::string& path, TokenStore& tokens,
-                                                                        const ledger::Clock& clock);
+                                                                        const ledger::Clock& clock, ledger::Env& os);
   // Stops listening and removes the socket file.
   ~AdminSocket();
 
  private:
-  AdminSocket(std::string path, int fd, TokenStore& tokens, const ledger::Clock& clock);
+  AdminSocket(std::string path, int fd, TokenStore& tokens, const ledger::Clock& clock, ledger::Env& os);
   void serve();
   std::string answer_to(const std::optional<std::string>& line, const std::string& operator_principal);
   std::string path_;
   int fd_;
   TokenStore& tokens_;
   const ledger::Clock& clock_;
+  ledger::Env& os_;
   std::thread thread_;
 };
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <expected>
 #include <optional>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -24,5 +25,10 @@ std::expected<nlohmann::json, ledger::Error> inclusion_proof_json(const ledger::
 // the head, from > to), the ledger's.
 std::expected<nlohmann::json, ledger::Error> consistency_proof_json(const ledger::Ledger& ledger, std::uint64_t from,
                                                                     std::uint64_t to);
+
+// Checks a proof as an outsider does (`orgledger proof --server`): an object of exactly one of the
+// two shapes above, every hash 64 lowercase hex digits, then the path against the roots (RFC 9162,
+// ledger/proof_check.h). Errors: what is malformed, or "does not verify".
+std::expected<void, std::string> check_proof_json(const nlohmann::json& proof);
 
 }  // namespace orgledger::api

@@ -8,14 +8,16 @@
 #include <cstdint>
 #include <string>
 
+#include "orgledger/ledger/env.h"
 #include "orgledger/ledger/types.h"
 
 namespace orgledger::commands {
 
 class CommandIds {
  public:
-  // Draws the random part (std::random_device).
-  explicit CommandIds(ledger::Micros created_at);
+  // Draws the random part from `random` (the Env's: ledger/env.h); a source that fails leaves it
+  // zero, and the instant alone tells two starts apart.
+  CommandIds(ledger::Micros created_at, ledger::Random& random);
   // The next id. Thread-safe.
   std::string next();
 

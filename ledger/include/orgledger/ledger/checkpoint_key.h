@@ -17,10 +17,11 @@ namespace orgledger::ledger {
 
 class CheckpointKey {
  public:
-  // The key in `path`. When the file does not exist and `create` is set, a new key is drawn from
-  // `random` and written there (mode 0600, never over an existing file). Errors: not_found
-  // (missing, and not to be created), invalid_argument (not an Ed25519 private key), io_error.
-  static std::expected<CheckpointKey, Error> load(const std::string& path, bool create, const RandomFill& random = nullptr);
+  // The key in `path`, read through `env`. When the file does not exist and `create` is set, a new
+  // key is drawn from env's randomness and written there (mode 0600, never over an existing file).
+  // Errors: not_found (missing, and not to be created), invalid_argument (not an Ed25519 private
+  // key), io_error.
+  static std::expected<CheckpointKey, Error> load(Env& env, const std::string& path, bool create);
 
   const PublicKey& public_key() const { return public_key_; }
   // The 64-byte Ed25519 signature of `message`. Thread-safe. Errors: io_error (OpenSSL failed).

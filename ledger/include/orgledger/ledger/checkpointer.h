@@ -23,7 +23,6 @@ struct CheckpointerOptions {
   std::string key_file;     // "" → <data>/checkpoint.key, created (0600) when missing
   std::string latest_file;  // "" → <key_file>.latest: the latest note this key signed for the log
   std::chrono::milliseconds interval{1000};
-  RandomFill random;                               // for a new key; null: the system's
   std::function<void(const std::string&)> note;    // a signing that failed (it is retried)
 };
 

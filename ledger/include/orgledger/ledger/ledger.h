@@ -20,12 +20,9 @@
 #include <vector>
 
 #include "orgledger/ledger/clock.h"
+#include "orgledger/ledger/env.h"
 #include "orgledger/ledger/recorded_event.h"
 #include "orgledger/ledger/types.h"
-
-namespace rocksdb {
-class Env;
-}
 
 namespace orgledger::ledger {
 
@@ -36,14 +33,14 @@ enum class OpenMode {
 
 struct LedgerOptions {
   OpenMode mode = OpenMode::read_write;
-  // Where recorded_at comes from; must outlive the ledger. Null: the system clock.
+  // The operating system (env.h): files, RocksDB's and the small ones beside the store, the
+  // clock and randomness. Must outlive the ledger. Null: Env::system().
+  Env* env = nullptr;
+  // Where recorded_at comes from, when not env's clock; must outlive the ledger.
   const Clock* clock = nullptr;
   // On open for writing, this many events at the head are re-verified (structure and chain)
   // before any append, so that a damaged tail is found before anything is chained onto it.
   std::size_t reverify_on_open = 4096;
-  // The operating-system seam under RocksDB (as LevelDB's Env): null for the default one. Tests
-  // pass one that fails writes on demand, to prove fail-stop. Must outlive the ledger.
-  rocksdb::Env* env = nullptr;
   // Whether appends stage the Merkle tree's nodes (issue 14). False only to measure what the tree
   // costs (bench/tree_bench); a store written so gets its tree at its next open with it.
   bool build_merkle_tree = true;
@@ -52,8 +49,6 @@ struct LedgerOptions {
   // measured, commands through the processor ran 15-40 % slower with it (bench/RESULTS.md, "The
   // pipelined writer"); it is for machines where an fsync costs more than deciding a group.
   bool pipelined_writer = false;
-  // Where the log id's randomness comes from (small_files.h); null: the system's.
-  std::function<bool(std::span<std::uint8_t>)> random;
 };
 
 // The last durable event: its position (0 for an empty log) and its chain hash.
@@ -189,6 +184,8 @@ class Ledger {
 
   // The data directory it was opened on (the vault's key store lives beside the log there, G1).
   const std::string& directory() const;
+  // The operating-system seam it runs on (LedgerOptions::env, else Env::system()).
+  Env& env() const;
 
   // Why appends stopped (fail-stop), or nullopt while the ledger is writable.
   std::optional<Error> failure() const;

@@ -30,6 +30,7 @@ struct VerifyReport {
 
 struct VerifyOptions {
   std::optional<std::uint64_t> root_at;  // a checkpoint's size: compute the tree's root there
+  Env* env = nullptr;                    // the files' seam (env.h); null: Env::system()
 };
 
 // Walks the whole log in `directory`: every value verified as a FlatBuffers envelope naming its

@@ -13,9 +13,7 @@
 #include <string>
 #include <string_view>
 
-namespace rocksdb {
-class Env;
-}
+#include "orgledger/ledger/env.h"
 
 namespace orgledger::vault {
 
@@ -48,15 +46,8 @@ struct DataKey {
   std::array<std::uint8_t, 32> bytes{};
 };
 
-// The one seam through which randomness reaches the vault (keys, nonces), so tests can fail it.
-class Random {
- public:
-  virtual ~Random() = default;
-  // Fills `out` with cryptographically strong random bytes; false when none could be had.
-  [[nodiscard]] virtual bool fill(std::span<std::uint8_t> out) = 0;
-};
-// OpenSSL's RAND_bytes. A process-wide constant.
-Random& system_random();
+// Randomness reaches the vault (keys, nonces) through the Env (ledger/env.h), so tests can fail it.
+using Random = ledger::Random;
 
 enum class Mode { read_write, read_only };
 
@@ -68,8 +59,8 @@ struct Options {
   // 64 hex digits on first use in read_write mode.
   std::optional<std::string> master_key_file;
   Mode mode = Mode::read_write;
-  rocksdb::Env* env = nullptr;  // the file-system seam (tests fail it); null: the default Env
-  Random* random = nullptr;     // null: system_random()
+  // The operating system (files, randomness): ledger/env.h. Null: Env::system(). Must outlive it.
+  ledger::Env* env = nullptr;
 };
 
 // <data directory>/master.key: where the master key is created when no file is named.
