@@ -17,8 +17,8 @@ std::expected<void, Error> CheckpointLog::put(std::uint64_t size, std::string_vi
   }
   rocksdb::WriteOptions durable;
   durable.sync = true;
-  const auto status = store.db().Put(durable, store.checkpoints(), layout::position_key(size),
-                                      rocksdb::Slice(note.data(), note.size()));
+  auto status = store.stopped();
+  if (status.ok()) status = store.db().Put(durable, store.checkpoints(), layout::position_key(size), rocksdb::Slice(note.data(), note.size()));
   if (!status.ok()) return std::unexpected(io_error("cannot store the checkpoint", status));
   return {};
 }

@@ -259,7 +259,8 @@ void Ledger::Impl::write_group(StagedGroup& staged) {
   rocksdb::WriteOptions durable_write;
   durable_write.sync = true;
   const auto write_started = std::chrono::steady_clock::now();
-  auto status = store_->db().Write(durable_write, &staged.batch);
+  auto status = store_->stopped();
+  if (status.ok()) status = store_->db().Write(durable_write, &staged.batch);
   // A sync that failed anywhere in the store (a background flush's included) fail-stops it: what
   // it should have made durable may not be, so nothing more is acknowledged.
   if (auto failed_sync = store_->sync_failure(); status.ok() && failed_sync) status = rocksdb::Status::IOError(*failed_sync);

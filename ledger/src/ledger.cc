@@ -77,7 +77,8 @@ std::expected<void, Error> ensure_log_id(Store& store, const LedgerOptions& opti
   }
   rocksdb::WriteOptions durable;
   durable.sync = true;
-  const auto status = store.db().Put(durable, store.meta(), key, id);
+  auto status = store.stopped();
+  if (status.ok()) status = store.db().Put(durable, store.meta(), key, id);
   if (!status.ok()) return std::unexpected(io_error("cannot record the log id", status));
   return {};
 }

@@ -82,8 +82,8 @@ std::expected<void, Error> SnapshotRecords::put(std::string_view name, Position 
   const std::string path = directory + "/snapshot-" + std::to_string(position) + ".sst";
   (void)store.env()->DeleteFile(path);  // a table left by a put cut short
   auto written = write_table(store, path, name, position, chunks, pace);
-  rocksdb::Status status;
-  if (written) {
+  rocksdb::Status status = store.stopped();
+  if (written && status.ok()) {
     rocksdb::IngestExternalFileOptions ingest;
     ingest.move_files = true;           // linked into the store, not copied
     ingest.write_global_seqno = false;  // the file is never rewritten after it is synced
@@ -155,7 +155,8 @@ std::expected<void, Error> SnapshotRecords::remove(std::string_view name, Positi
   // a tombstone covers what other files still hold (the memtable, stores of earlier builds), and a
   // compaction of that range alone drops it, so tombstones never pile up.
   const rocksdb::Slice begin(prefix), limit(end);
-  auto status = rocksdb::DeleteFilesInRange(&store->db(), store->snapshots(), &begin, &limit);
+  auto status = store->stopped();
+  if (status.ok()) status = rocksdb::DeleteFilesInRange(&store->db(), store->snapshots(), &begin, &limit);
   if (status.ok()) status = store->db().DeleteRange(durable, store->snapshots(), prefix, end);
   if (status.ok()) status = store->db().CompactRange(rocksdb::CompactRangeOptions(), store->snapshots(), &begin, &limit);
   if (!status.ok()) return std::unexpected(io_error("cannot delete the snapshot", status));

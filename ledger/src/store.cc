@@ -188,8 +188,13 @@ rocksdb::ColumnFamilyHandle* Store::family_named(const char* name) const {
   return nullptr;
 }
 
+rocksdb::Status Store::stopped() const {
+  if (auto failure = sync_failure()) return rocksdb::Status::IOError("the store stopped after a failed write or sync: " + *failure);
+  return rocksdb::Status::OK();
+}
+
 Store::~Store() {
-  if (db_ && writable_) {
+  if (db_ && writable_ && stopped().ok()) {
     // Leave nothing to replay: the next open, often a read-only one, starts at once.
     rocksdb::FlushOptions flush;
     (void)db_->Flush(flush, families_);

@@ -53,6 +53,10 @@ class Store {
   // The first sync of a file or directory of the store that failed (sync_watch.h), nullopt while
   // none did: once there is one, nothing more may be acknowledged as durable.
   std::optional<std::string> sync_failure() const { return sync_watch_->sync_failure(); }
+  // OK while nothing failed; else an IOError, and nothing more is written to the database: after a
+  // failed write Debian's RocksDB (assertions on) aborts the process if the same file writer is
+  // used again (found by the fault workload). Every write to the database asks first.
+  rocksdb::Status stopped() const;
   // The durable version of `stream` (0 when it has no event) as far as the store knows.
   std::expected<StreamVersion, Error> stream_version(std::string_view stream) const;
 

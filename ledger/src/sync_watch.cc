@@ -7,6 +7,18 @@ class WatchedFile : public rocksdb::FSWritableFileOwnerWrapper {
  public:
   WatchedFile(std::unique_ptr<rocksdb::FSWritableFile> file, SyncWatch& watch, std::string name)
       : FSWritableFileOwnerWrapper(std::move(file)), watch_(watch), name_(std::move(name)) {}
+  rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
+                           rocksdb::IODebugContext* debug) override {
+    return written(FSWritableFileOwnerWrapper::Append(data, options, debug));
+  }
+  rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
+                           const rocksdb::DataVerificationInfo& info, rocksdb::IODebugContext* debug) override {
+    return written(FSWritableFileOwnerWrapper::Append(data, options, info, debug));
+  }
+  rocksdb::IOStatus PositionedAppend(const rocksdb::Slice& data, std::uint64_t offset, const rocksdb::IOOptions& options,
+                                     rocksdb::IODebugContext* debug) override {
+    return written(FSWritableFileOwnerWrapper::PositionedAppend(data, offset, options, debug));
+  }
   rocksdb::IOStatus Sync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* debug) override {
     return noted(FSWritableFileOwnerWrapper::Sync(options, debug));
   }
@@ -21,6 +33,10 @@ class WatchedFile : public rocksdb::FSWritableFileOwnerWrapper {
  private:
   rocksdb::IOStatus noted(rocksdb::IOStatus status) {
     if (!status.ok()) watch_.note_failure("sync of " + name_, status);
+    return status;
+  }
+  rocksdb::IOStatus written(rocksdb::IOStatus status) {
+    if (!status.ok()) watch_.note_failure("write of " + name_, status);
     return status;
   }
   SyncWatch& watch_;
@@ -74,6 +90,12 @@ rocksdb::IOStatus SyncWatch::ReopenWritableFile(const std::string& name, const r
   auto status = FileSystemWrapper::ReopenWritableFile(name, options, file, debug);
   if (status.ok()) *file = std::make_unique<WatchedFile>(std::move(*file), *this, name);
   return status;
+}
+
+rocksdb::IOStatus SyncWatch::DeleteFile(const std::string& name, const rocksdb::IOOptions& options,
+                                        rocksdb::IODebugContext* debug) {
+  if (sync_failure()) return rocksdb::IOStatus::OK();  // kept: see the header
+  return FileSystemWrapper::DeleteFile(name, options, debug);
 }
 
 rocksdb::IOStatus SyncWatch::NewDirectory(const std::string& name, const rocksdb::IOOptions& options,

@@ -20,7 +20,8 @@ std::expected<void, Error> TokenRecords::put(const Hash& token_hash, std::string
   }
   rocksdb::WriteOptions durable;
   durable.sync = true;
-  const auto status = store->db().Put(durable, store->tokens(),
+  auto status = store->stopped();
+  if (status.ok()) status = store->db().Put(durable, store->tokens(),
                                        rocksdb::Slice(reinterpret_cast<const char*>(token_hash.data()), token_hash.size()),
                                        rocksdb::Slice(record.data(), record.size()));
   if (!status.ok()) return std::unexpected(io_error("cannot store the token", status));

@@ -10,9 +10,11 @@ namespace orgledger::testing {
 
 class TempDir {
  public:
-  TempDir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base && *base ? base : "/tmp") + "/orgledger-test-XXXXXX";
+  TempDir() : TempDir(default_base()) {}
+  // Under `base` (/dev/shm for a test whose fsyncs cost nothing but time: the fault workload
+  // models durability itself).
+  explicit TempDir(const std::string& base) {
+    std::string pattern = base + "/orgledger-test-XXXXXX";
     if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     path_ = pattern;
   }
@@ -27,6 +29,10 @@ class TempDir {
   std::string sub(const std::string& name) const { return path_ + "/" + name; }
 
  private:
+  static std::string default_base() {
+    const char* base = std::getenv("TMPDIR");
+    return base && *base ? base : "/tmp";
+  }
   std::string path_;
 };
 

@@ -117,11 +117,24 @@ std::expected<std::optional<std::string>, Error> KeyStore::get(std::string_view 
 
 std::expected<void, Error> KeyStore::write(rocksdb::WriteBatch& batch, Durability durability) {
   if (!writable()) return fail(ErrorCode::read_only, "the key store is open read-only");
+  if (auto stopped = this->stopped(); !stopped) return stopped;
   rocksdb::WriteOptions options;
   options.sync = durability == Durability::synced;
   const auto status = db_->Write(options, &batch);
-  if (!status.ok()) return std::unexpected(store_error("cannot write the key store", status));
+  if (!status.ok()) return std::unexpected(failed(store_error("cannot write the key store", status)));
   return {};
+}
+
+std::expected<void, Error> KeyStore::stopped() const {
+  std::lock_guard lock(failure_mutex_);
+  if (failure_) return fail(ErrorCode::io_error, "the key store stopped after a failed write: " + *failure_);
+  return {};
+}
+
+Error KeyStore::failed(Error error) {
+  std::lock_guard lock(failure_mutex_);
+  if (!failure_) failure_ = error.message;
+  return error;
 }
 
 std::expected<void, Error> KeyStore::scan(
@@ -139,11 +152,12 @@ std::expected<void, Error> KeyStore::scan(
 
 std::expected<void, Error> KeyStore::rewrite_files() {
   if (!writable()) return fail(ErrorCode::read_only, "the key store is open read-only");
+  if (auto stopped = this->stopped(); !stopped) return stopped;
   rocksdb::FlushOptions flush;
   flush.wait = true;
   flush.allow_write_stall = true;
   auto status = db_->Flush(flush);
-  if (!status.ok()) return std::unexpected(store_error("cannot flush the key store", status));
+  if (!status.ok()) return std::unexpected(failed(store_error("cannot flush the key store", status)));
   // kForce: the bottommost level is rewritten too, which is where tombstones drop the values
   // they shadow (by default a manual compaction leaves the bottommost level alone).
   rocksdb::CompactRangeOptions compact;
@@ -151,7 +165,7 @@ std::expected<void, Error> KeyStore::rewrite_files() {
   compact.exclusive_manual_compaction = true;
   compact.allow_write_stall = true;
   status = db_->CompactRange(compact, nullptr, nullptr);
-  if (!status.ok()) return std::unexpected(store_error("cannot compact the key store", status));
+  if (!status.ok()) return std::unexpected(failed(store_error("cannot compact the key store", status)));
 
   std::vector<std::string> left;
   for (int attempt = 0; attempt < kPurgeAttempts; ++attempt) {

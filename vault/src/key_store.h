@@ -8,6 +8,7 @@
 #include <expected>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -68,8 +69,16 @@ class KeyStore {
   // The names of .sst and .log files in the directory that are not live: what rewrite_files waits on.
   std::expected<std::vector<std::string>, Error> obsolete_files() const;
 
+  // Once a write, flush or compaction failed, the store writes nothing more until it is reopened:
+  // Debian's RocksDB (assertions on) aborts the process when a file writer that failed is used
+  // again, and the vault's next write would reuse its log's (found by the fault workload).
+  std::expected<void, Error> stopped() const;
+  Error failed(Error error);
+
   std::string directory_;
   Mode mode_ = Mode::read_only;
+  mutable std::mutex failure_mutex_;
+  std::optional<std::string> failure_;
   // RocksDB's view of the caller's file system; declared before the database, which uses it
   // until it closes.
   std::unique_ptr<rocksdb::Env> env_;
