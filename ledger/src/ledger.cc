@@ -62,7 +62,7 @@ std::expected<Micros, Error> reverify_tail(const Store& store, const Head& head,
 
 // A store gets its log id (API.md: the default checkpoint origin) when it is first opened for
 // writing, whether new or made by a build before checkpoints.
-std::expected<void, Error> ensure_log_id(Store& store, const LedgerOptions& options) {
+std::expected<void, Error> ensure_log_id(Store& store) {
   const rocksdb::Slice key(layout::kLogIdKey.data(), layout::kLogIdKey.size());
   auto existing = store.get(store.meta(), key);
   if (!existing) return std::unexpected(existing.error());
@@ -103,7 +103,7 @@ std::expected<std::unique_ptr<Ledger>, Error> Ledger::open(const std::string& di
     auto tail = reverify_tail(**store, *head, std::max<std::size_t>(options.reverify_on_open, 1));
     if (!tail) return std::unexpected(tail.error());
     last_recorded_at = *tail;
-    if (auto id = ensure_log_id(**store, options); !id) return std::unexpected(id.error());
+    if (auto id = ensure_log_id(**store); !id) return std::unexpected(id.error());
   }
   auto tree_size = stored_tree_size(**store, head->position);
   if (!tree_size) return std::unexpected(tree_size.error());
