@@ -46,12 +46,21 @@ class Stats:
     def __init__(self):
         self.lock = threading.Lock()
         self.window = {kind: [] for kind in KINDS}
-        self.errors = 0
+        self.errors = {kind: 0 for kind in KINDS}
+        self.first_error = None
         self.events_seen = 0
 
     def add(self, kind, seconds):
         with self.lock:
             self.window[kind].append(seconds)
+
+    def error(self, kind, status, body):
+        """An answer the load did not expect: counted, and the first one kept to be shown."""
+        with self.lock:
+            self.errors[kind] += 1
+            if self.first_error is None:
+                self.first_error = f'{kind}: {status} {body[:300]!r}'
+                print(f'soak: unexpected answer, {self.first_error}', file=sys.stderr, flush=True)
 
     def swap(self):
         with self.lock:
@@ -81,10 +90,10 @@ class Client:
 
 def command(client, stats, body):
     started = time.monotonic()
-    status, _ = client.request('POST', '/v1/commands', body)
+    status, answer = client.request('POST', '/v1/commands', body)
     stats.add('command', time.monotonic() - started)
-    if status not in (200, 409, 422):
-        stats.errors += 1
+    if status not in (200, 409, 422):  # refusals (a member already there or gone) are the load's
+        stats.error('command', status, answer)
 
 
 def writer(port, token, stats, stop, seed):
@@ -111,10 +120,10 @@ def checker(port, token, stats, stop, seed):
     while not stop.is_set():
         org, user = rng.choice(ORGS), rng.choice(USERS)
         started = time.monotonic()
-        status, _ = client.request('GET', f'/v1/check?org={org}&user={user}&action=use&product={org}-mail')
+        status, answer = client.request('GET', f'/v1/check?org={org}&user={user}&action=product.access&product={org}-mail')
         stats.add('check', time.monotonic() - started)
         if status != 200:
-            stats.errors += 1
+            stats.error('check', status, answer)
 
 
 def as_of_reader(port, token, stats, stop, seed, head):
@@ -123,10 +132,10 @@ def as_of_reader(port, token, stats, stop, seed, head):
     while not stop.is_set():
         position = rng.randint(1, max(1, head[0]))
         started = time.monotonic()
-        status, _ = client.request('GET', f'/v1/orgs/{rng.choice(ORGS)}/members?as_of={position}')
+        status, answer = client.request('GET', f'/v1/orgs/{rng.choice(ORGS)}/members?as_of={position}')
         stats.add('as_of', time.monotonic() - started)
-        if status not in (200, 404):
-            stats.errors += 1
+        if status not in (200, 404):  # 404: an organization not yet created at that position
+            stats.error('as_of', status, answer)
         time.sleep(0.05)
 
 
@@ -194,14 +203,20 @@ def main():
     stats = Stats()
     try:
         setup = Client(server.port, token)
-        setup.request('POST', '/v1/commands', {'type': 'RegisterUser', 'actor': 'svc:signup', 'user': 'owner', 'login': 'owner@example.ch'})
+
+        def given(body):
+            status, answer = setup.request('POST', '/v1/commands', body)
+            if status != 200:
+                raise SystemExit(f'soak: the setup command {body} was answered {status} {answer[:300]!r}')
+
+        given({'type': 'RegisterUser', 'actor': 'svc:signup', 'user': 'owner', 'login': 'owner@example.ch'})
         for user in USERS:
-            setup.request('POST', '/v1/commands', {'type': 'RegisterUser', 'actor': 'svc:signup', 'user': user, 'login': f'{user}@example.ch'})
+            given({'type': 'RegisterUser', 'actor': 'svc:signup', 'user': user, 'login': f'{user}@example.ch'})
         for org in ORGS:
-            setup.request('POST', '/v1/commands', {'type': 'CreateOrganization', 'actor': 'owner', 'org': org, 'name': org})
+            given({'type': 'CreateOrganization', 'actor': 'owner', 'org': org, 'name': org})
             for product in PRODUCTS:
-                setup.request('POST', '/v1/commands', {'type': 'RegisterProduct', 'actor': 'owner', 'org': org,
-                                                       'product': f'{org}-{product}', 'kind': 'mail_service' if product == 'mail' else 'kdrive'})
+                given({'type': 'RegisterProduct', 'actor': 'owner', 'org': org, 'product': f'{org}-{product}',
+                       'kind': 'mail_service' if product == 'mail' else 'kdrive'})
         head = [1]
         threads = [threading.Thread(target=subscriber, args=(server.port, token, stats, stop, head), daemon=True)]
         threads += [threading.Thread(target=writer, args=(server.port, token, stats, stop, seed + i), daemon=True) for i in range(args.writers)]
@@ -238,7 +253,7 @@ def main():
     rss = [row[1] for row in after]
     third = max(1, len(after) // 3)
     summary = {
-        'seed': seed, 'seconds': args.seconds, 'samples': len(rows), 'errors': stats.errors,
+        'seed': seed, 'seconds': args.seconds, 'samples': len(rows), 'errors': stats.errors, 'first_error': stats.first_error,
         'events': rows[-1][2] if rows else 0, 'verify': verify.splitlines()[-1] if verify else '',
         'rss_mib_after_warmup': [min(rss, default=0), max(rss, default=0)],
         'rss_slope_mib_per_min': round(slope(xs, rss), 3),
@@ -252,6 +267,8 @@ def main():
     with open(os.path.join(args.out, 'summary.json'), 'w') as file:
         json.dump(summary, file, indent=1)
     print(json.dumps(summary, indent=1))
+    if any(stats.errors.values()):
+        raise SystemExit(f'soak: {sum(stats.errors.values())} unexpected answers, the first: {stats.first_error}')
 
 
 if __name__ == '__main__':

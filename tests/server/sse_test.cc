@@ -17,16 +17,17 @@ using nlohmann::json;
 
 namespace {
 
-void register_users(TestServer& server, int from, int count) {
-  HttpClient client(server.port(), server.token("write"));
+// Registers users u<from>… and answers how many were not answered 200. It asserts nothing, so
+// that a writer thread can call it (Catch2 v2's assertions are for the test's own thread).
+int register_users(TestServer& server, const std::string& write_token, int from, int count) {
+  HttpClient client(server.port(), write_token);
+  int failed = 0;
   for (int i = from; i < from + count; ++i) {
     const std::string user = "u" + std::to_string(i);
-    REQUIRE(client
-                .post("/v1/commands",
-                      json{{"type", "RegisterUser"}, {"actor", "svc:signup"}, {"user", user}, {"login", user + "@x.ch"}}
-                          .dump())
-                .status == 200);
+    const auto body = json{{"type", "RegisterUser"}, {"actor", "svc:signup"}, {"user", user}, {"login", user + "@x.ch"}};
+    if (client.post("/v1/commands", body.dump()).status != 200) ++failed;
   }
+  return failed;
 }
 
 }  // namespace
@@ -34,11 +35,12 @@ void register_users(TestServer& server, int from, int count) {
 TEST_CASE("SSE: catch-up to live with no gap or duplicate while commands keep arriving - Last-Event-ID resumes") {
   TestServer server;
   const std::string audit = server.token("audit");  // D5: positions 1 and 2 are TokenCreated (audit, write)
-  server.token("write");
-  register_users(server, 0, 50);  // a history to catch up on
+  const std::string write = server.token("write");
+  REQUIRE(register_users(server, write, 0, 50) == 0);  // a history to catch up on
   std::atomic<bool> writing{true};
+  std::atomic<int> writer_failed{0};  // counted in the writer, asserted after join()
   std::thread writer([&] {
-    register_users(server, 50, 150);
+    writer_failed = register_users(server, write, 50, 150);
     writing = false;
   });
   SseReader reader(server.port(), "/v1/events/subscribe?from=1", audit);
@@ -57,6 +59,7 @@ TEST_CASE("SSE: catch-up to live with no gap or duplicate while commands keep ar
     ++expected;
   }
   writer.join();
+  REQUIRE(writer_failed == 0);
   CHECK(expected == 203);
   CHECK(server.ledger().head().position == 202);
 
@@ -67,7 +70,7 @@ TEST_CASE("SSE: catch-up to live with no gap or duplicate while commands keep ar
   CHECK(first->id == "151");
   // Live: a new event reaches the resumed subscriber.
   for (int i = 152; i <= 202; ++i) REQUIRE(resumed.next(std::chrono::seconds(5))->id == std::to_string(i));
-  register_users(server, 200, 1);
+  REQUIRE(register_users(server, write, 200, 1) == 0);
   auto live = resumed.next(std::chrono::seconds(5));
   REQUIRE(live);
   CHECK(live->id == "203");
@@ -92,7 +95,7 @@ TEST_CASE("SSE: a subscriber that takes no bytes is cut off - its slot is given 
   options.sse_send_timeout = std::chrono::milliseconds(300);
   options.max_subscribers = 1;
   TestServer server(options);
-  register_users(server, 0, 3000);  // a few MB of catch-up: more than the socket buffers hold
+  REQUIRE(register_users(server, server.token("write"), 0, 3000) == 0);  // a few MB of catch-up: more than the socket buffers hold
   // A client with a tiny receive window that never reads.
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   int small = 4096;
