@@ -8,6 +8,8 @@
 # bench/out/fuzz/summary.txt (the table of RESULTS.md, "Fuzzing"). A crash or hang is copied into
 # tests/fuzz/corpus/<target>/found-* so that fuzz_smoke replays it in every test run after the fix:
 #   build/tests/fuzz/fuzz_smoke <target> tests/fuzz/corpus/<target>/found-…
+# ORGLEDGER_FUZZ_RESUME=1 goes on from a target's earlier run in bench/out/fuzz/<target> (AFL++'s
+# `-i -`: its queue, and its executions counted towards EXECS) instead of starting from the seeds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 execs=${1:-10000000}
@@ -27,14 +29,18 @@ out=bench/out/fuzz
 mkdir -p "$out"
 header() { printf '%-17s %12s %9s %8s %7s %8s %7s %6s\n' target executions "execs/s" seconds paths coverage crashes hangs; }
 for target in "${targets[@]}"; do
-  rm -rf "${out:?}/$target"
-  # The seeds only (found-* are crashes already fixed: replayed by fuzz_smoke, not fuzzed from).
-  seeds=$(mktemp -d)
-  cp tests/fuzz/corpus/"$target"/seed-* "$seeds"/
+  if [ "${ORGLEDGER_FUZZ_RESUME:-0}" = 1 ] && [ -f "$out/$target/default/fuzzer_stats" ]; then
+    input=-
+  else
+    rm -rf "${out:?}/$target"
+    # The seeds only (found-* are crashes already fixed: replayed by fuzz_smoke, not fuzzed from).
+    input=$(mktemp -d)
+    cp tests/fuzz/corpus/"$target"/seed-* "$input"/
+  fi
   AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 \
-    afl-fuzz -i "$seeds" -o "$out/$target" -E "$execs" -t 1000 -- "build-afl/tests/fuzz/fuzz_afl_$target" \
+    afl-fuzz -i "$input" -o "$out/$target" -E "$execs" -t 1000 -- "build-afl/tests/fuzz/fuzz_afl_$target" \
     >"$out/$target.log" 2>&1 || { echo "afl-fuzz failed for $target: see $out/$target.log" >&2; tail -20 "$out/$target.log" >&2; exit 1; }
-  rm -rf "$seeds"
+  [ "$input" = - ] || rm -rf "$input"
   stats="$out/$target/default/fuzzer_stats"
   stat() { awk -F': *' -v key="$1" '$1 ~ "^"key" *$" {print $2}' "$stats"; }
   started=$(stat start_time); ended=$(stat last_update)

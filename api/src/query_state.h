@@ -13,6 +13,7 @@
 #include "orgledger/commands/processor.h"
 #include "orgledger/projections/as_of.h"
 #include "orgledger/replay/org_fold.h"
+#include "orgledger/replay/org_fold_rungs.h"
 #include "router.h"
 
 namespace orgledger::api {
@@ -79,7 +80,9 @@ HttpResponse with_org_state_at(const Call& call, const std::string& org, const Q
   return with_streams_state_at(
       call, point,
       [&](const std::optional<projections::AsOf>& as_of, ledger::Micros now) {
-        return replay::fold_org_as_of(call.services.ledger, org, as_of, now);
+        auto* rungs = call.services.org_folds;
+        return rungs != nullptr ? rungs->fold(call.services.ledger, org, as_of, now)
+                                : replay::fold_org_as_of(call.services.ledger, org, as_of, now);
       },
       std::forward<Answer>(answer));
 }

@@ -19,6 +19,10 @@
 #include "orgledger/api/token_store.h"
 #include "request_input.h"
 
+namespace orgledger::replay {
+class OrgFoldRungs;
+}  // namespace orgledger::replay
+
 namespace orgledger::api {
 
 class CostlyPool;
@@ -41,6 +45,7 @@ struct Services {
   std::string data_directory;  // for whole-log verification (a read-only open beside the writer)
   std::atomic<bool> verifying{false};
   AsOfCache* as_of_cache = nullptr;  // whole states as of past positions; null: none
+  replay::OrgFoldRungs* org_folds = nullptr;  // one organization as of a past point; null: fold all of it
   const ledger::Checkpointer* checkpoints = nullptr;  // the signer of /v1/tree/checkpoint; null: none
   const CostlyPool* costly = nullptr;                 // for /metrics: its queue's depth
   vault::Vault* vault = nullptr;                      // before the processor is ready (G3)

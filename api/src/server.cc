@@ -14,6 +14,7 @@ Server::Impl::Impl(const ServerOptions& options_in, const ServerParts& parts)
     : options(options_in),
       refusal_limiter(options_in.refusal_limit_per_minute),
       as_of_cache(options_in.as_of_cache_entries),
+      org_folds(replay::OrgFoldRungs::Options{}),
       services{parts.ledger, parts.processor, parts.tokens,    parts.calendar,
                parts.clock,  metrics,         refusal_limiter, options_in.body_limit, options_in.data_directory},
       rate_limiter(options_in.rate_limit_per_minute),
@@ -25,6 +26,7 @@ Server::Impl::Impl(const ServerOptions& options_in, const ServerParts& parts)
       acceptor_(net::make_strand(io)),
       accept_retry_(acceptor_.get_executor()) {
   services.as_of_cache = &as_of_cache;
+  services.org_folds = &org_folds;
   services.checkpoints = parts.checkpoints;
   services.costly = &costly;
   services.vault = parts.vault;

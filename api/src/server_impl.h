@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "as_of_cache.h"
+#include "orgledger/replay/org_fold_rungs.h"
 #include "connection_gate.h"
 #include "costly_pool.h"
 #include "metrics.h"
@@ -54,6 +55,7 @@ class Server::Impl {
   Metrics metrics;
   RateLimiter refusal_limiter;
   AsOfCache as_of_cache;
+  replay::OrgFoldRungs org_folds;
   Services services;
   RateLimiter rate_limiter;
   RateLimiter public_limiter;  // the routes without a token (/v1/tree/*), per client address

@@ -6,24 +6,15 @@
 #include "orgledger/ledger/event_codec.h"
 #include "orgledger/projections/evolve.h"
 #include "orgledger/projections/family_snapshots.h"
+#include "stream_reads.h"
 
 namespace orgledger::replay {
 namespace {
 
-constexpr std::size_t kChunk = 4096;
-
 // Every event of `stream` at or before `cut`.
 std::expected<void, ledger::Error> read_stream_until(const ledger::Ledger& ledger, const std::string& stream,
                                                      ledger::Position cut, std::vector<ledger::RecordedEvent>& out) {
-  for (ledger::StreamVersion version = 1;; version += kChunk) {
-    auto chunk = ledger.read_stream(stream, version, kChunk);
-    if (!chunk) return std::unexpected(chunk.error());
-    for (auto& event : *chunk) {
-      if (event.position() > cut) return {};
-      out.push_back(std::move(event));
-    }
-    if (chunk->size() < kChunk) return {};
-  }
+  return read_stream_between(ledger, stream, 1, 0, cut, out);
 }
 
 std::expected<ledger::RecordedEvent, ledger::Error> event_at(const ledger::Ledger& ledger, ledger::Position position) {
@@ -93,10 +84,7 @@ std::expected<void, ledger::Error> for_each_org_event(const ledger::Ledger& ledg
   // S4: who may use a grant is decided in its ticket's stream.
   std::set<std::string> tickets;
   for (const auto& event : events) {
-    if (event.type_name() == "SupportAccessGranted") {
-      const auto* granted = event.envelope().payload_as_SupportAccessGranted();
-      if (granted->ticket()) tickets.insert(granted->ticket()->str());
-    }
+    if (auto ticket = granted_ticket(event)) tickets.insert(std::move(*ticket));
   }
   const std::size_t own = events.size();
   for (const auto& ticket : tickets) {

@@ -1,0 +1,113 @@
+// D3 for one organization from rungs (replay/org_fold_rungs.h): every answer equals the fold of the
+// organization's whole history (org_fold.h), whatever rungs were kept or evicted before, and a
+// question near a rung folds at most `every` of the organization's events.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <random>
+
+#include "manual_clock.h"
+#include "orgledger/commands/processor.h"
+#include "orgledger/replay/org_fold.h"
+#include "orgledger/replay/org_fold_rungs.h"
+#include "random_commands.h"
+#include "seed.h"
+#include "temp_dir.h"
+
+using namespace orgledger;
+using namespace orgledger::testing;
+
+namespace {
+
+commands::Command by(std::string actor, commands::Body body) {
+  return commands::Command{std::move(actor), "", "", std::nullopt, std::move(body)};
+}
+
+projections::AsOf at_position(ledger::Position position) {
+  return projections::AsOf{projections::AsOf::Kind::position, static_cast<std::int64_t>(position)};
+}
+
+}  // namespace
+
+TEST_CASE("org fold rungs: every answer equals the fold of the whole history, in any order, rungs evicted or not") {
+  const auto seed = test_seed("org-fold-rungs");
+  RandomCommands random(seed);
+  TempDir dir;
+  ManualClock clock(kSampleInstant);
+  auto log = ledger::Ledger::open(dir.path(), {.clock = &clock}).value();
+  auto processor = commands::CommandProcessor::start(*log, clock).value();
+  REQUIRE(register_random_users(*processor) == 0);
+  for (int i = 0; i < 600; ++i) {
+    clock.advance(random.step());
+    auto command = processor->read([&](const projections::State& state) { return random.next(state); });
+    (void)processor->submit(std::move(command));  // accepted or refused: both take positions
+  }
+  const ledger::Position head = log->head().position;
+  std::vector<ledger::Position> positions(head);
+  for (ledger::Position p = 1; p <= head; ++p) positions[p - 1] = p;
+  std::mt19937_64 order(seed);
+  // every 3: a rung every few events of each organization, so that most questions start from one;
+  // 12 rungs in all for 3 organizations: evictions all along.
+  replay::OrgFoldRungs rungs({.every = 3, .max_rungs = 12});
+  for (int round = 0; round < 2; ++round) {
+    std::shuffle(positions.begin(), positions.end(), order);
+    for (const auto position : positions) {
+      for (int o = 0; o < kOrgs; ++o) {
+        const std::string org = "o" + std::to_string(o);
+        INFO("organization " << org << " as of " << position << " (seed " << seed << ")");
+        auto expected = replay::fold_org_as_of(*log, org, at_position(position), clock.now());
+        auto folded = rungs.fold(*log, org, at_position(position), clock.now());
+        REQUIRE(expected);
+        REQUIRE(folded);
+        REQUIRE(folded->as_of_position == expected->as_of_position);
+        REQUIRE(folded->default_at == expected->default_at);
+        REQUIRE(folded->state == expected->state);
+      }
+    }
+  }
+  CHECK(rungs.rungs() <= 12);
+  // Now (no as-of) and as of an instant resolve as the whole fold does.
+  for (int o = 0; o < kOrgs; ++o) {
+    const std::string org = "o" + std::to_string(o);
+    const projections::AsOf instant{projections::AsOf::Kind::instant, kSampleInstant + (clock.now() - kSampleInstant) / 2};
+    for (const auto& as_of : {std::optional<projections::AsOf>{}, std::optional<projections::AsOf>{instant}}) {
+      auto expected = replay::fold_org_as_of(*log, org, as_of, clock.now());
+      auto folded = rungs.fold(*log, org, as_of, clock.now());
+      REQUIRE(folded);
+      CHECK(folded->as_of_position == expected->as_of_position);
+      CHECK(folded->default_at == expected->default_at);
+      CHECK(folded->state == expected->state);
+    }
+  }
+}
+
+TEST_CASE("org fold rungs: a question folds at most `every` of the organization's events past its nearest rung") {
+  TempDir dir;
+  ManualClock clock(kSampleInstant);
+  auto log = ledger::Ledger::open(dir.path(), {.clock = &clock}).value();
+  auto processor = commands::CommandProcessor::start(*log, clock).value();
+  REQUIRE(processor->submit(by("svc:signup", commands::RegisterUser{"carol", "carol@example.ch"})));
+  REQUIRE(processor->submit(by("svc:signup", commands::RegisterUser{"dan", "dan@example.ch"})));
+  REQUIRE(processor->submit(by("carol", commands::CreateOrganization{"acme", "Acme"})));
+  // A long history: dan joins and leaves 1 500 times (3 000 events of org:acme).
+  for (int i = 0; i < 1500; ++i) {
+    REQUIRE(processor->submit(by("carol", commands::AddMember{.org = "acme", .user = "dan", .role = projections::Role::collaborator})));
+    REQUIRE(processor->submit(by("carol", commands::RemoveMember{"acme", "dan"})));
+  }
+  constexpr std::size_t kEvery = 100;
+  replay::OrgFoldRungs rungs({.every = kEvery, .max_rungs = 1000});
+  const ledger::Position head = log->head().position;
+  REQUIRE(rungs.fold(*log, "acme", std::nullopt, clock.now()));  // the first question pays it all
+  CHECK(rungs.events_folded() >= 3000);
+  CHECK(rungs.rungs() >= 3000 / kEvery - 1);
+  std::mt19937_64 random(7);
+  for (int i = 0; i < 200; ++i) {
+    const ledger::Position position = 1 + random() % head;
+    const std::size_t before = rungs.events_folded();
+    auto folded = rungs.fold(*log, "acme", at_position(position), clock.now());
+    REQUIRE(folded);
+    INFO("as of " << position);
+    CHECK(rungs.events_folded() - before <= kEvery);
+    CHECK(folded->state == replay::fold_org_as_of(*log, "acme", at_position(position), clock.now())->state);
+  }
+}
