@@ -92,7 +92,9 @@ def command(client, stats, body):
     started = time.monotonic()
     status, answer = client.request('POST', '/v1/commands', body)
     stats.add('command', time.monotonic() - started)
-    if status not in (200, 409, 422):  # refusals (a member already there or gone) are the load's
+    # Refusals are part of the load: a member already there (409), one not there to remove (404),
+    # a rule's refusal (422).
+    if status not in (200, 404, 409, 422):
         stats.error('command', status, answer)
 
 
