@@ -124,13 +124,14 @@ std::expected<projections::Folded, ledger::Error> OrgFoldRungs::fold(const ledge
   for (const auto& event : events) {
     if (auto ticket = granted_ticket(event); ticket && !tickets.contains(*ticket)) named_since.insert(std::move(*ticket));
   }
-  for (const auto* group : {&tickets, &named_since}) {
-    for (const auto& ticket : *group) {
-      const ledger::Position after = group == &tickets ? from : 0;
-      if (auto read = read_stream_between(ledger, "ticket:" + ticket, 1, after, cut->position, events); !read) {
-        return std::unexpected(read.error());
-      }
-    }
+  auto read_ticket = [&](const std::string& ticket, ledger::Position after) {
+    return read_stream_between(ledger, "ticket:" + ticket, 1, after, cut->position, events);
+  };
+  for (const auto& ticket : tickets) {
+    if (auto read = read_ticket(ticket, from); !read) return std::unexpected(read.error());
+  }
+  for (const auto& ticket : named_since) {
+    if (auto read = read_ticket(ticket, 0); !read) return std::unexpected(read.error());
   }
   std::sort(events.begin(), events.end(), [](const auto& a, const auto& b) { return a.position() < b.position(); });
 
