@@ -21,7 +21,10 @@ set multiplot layout 2,1 title "orgledger soak: ${seconds} s of mixed load again
 set xlabel "minutes"
 set ylabel "resident memory (MiB)"
 set yrange [0:*]
-plot "$out/samples.csv" using (\$1/60):2 with lines lw 2 title "VmRSS"
+plot "$out/samples.csv" using (\$1/60):2 with lines lw 2 title "VmRSS", \
+     "" using (\$1/60):13 with lines title "store: memtables", \
+     "" using (\$1/60):14 with lines title "store: table readers", \
+     "" using (\$1/60):15 with lines title "store: block caches"
 set ylabel "p99 latency (ms)"
 set logscale y
 set yrange [*:*]

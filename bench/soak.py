@@ -169,6 +169,23 @@ def rss_mib(pid):
     return 0.0
 
 
+STORE_GAUGES = [('memtables', 'orgledger_store_memory_bytes{kind="memtables"}'),
+                ('table_readers', 'orgledger_store_memory_bytes{kind="table_readers"}'),
+                ('block_cache', 'orgledger_store_memory_bytes{kind="block_cache"}')]
+
+
+def store_figures(client):
+    """The store's memory by kind (MiB) and its live table files, from /metrics (store_stats.h)."""
+    status, body = client.request('GET', '/metrics')
+    values = {}
+    if status == 200:
+        for line in body.decode().splitlines():
+            name, _, value = line.rpartition(' ')
+            values[name] = value
+    row = [round(float(values.get(series, 0)) / (1 << 20), 1) for _, series in STORE_GAUGES]
+    return row + [int(values.get('orgledger_store_table_files', 0))]
+
+
 def percentile(values, q):
     if not values:
         return 0.0
@@ -230,7 +247,10 @@ def main():
         rows = []
         with open(os.path.join(args.out, 'samples.csv'), 'w', newline='') as file:
             out = csv.writer(file)
-            out.writerow(['seconds', 'rss_mib', 'head'] + [f'{kind}_{what}' for kind in KINDS for what in ('per_s', 'p50_ms', 'p99_ms')])
+            # The store's columns come last: run_soak.sh plots by column number.
+            out.writerow(['seconds', 'rss_mib', 'head'] + [f'{kind}_{what}' for kind in KINDS for what in ('per_s', 'p50_ms', 'p99_ms')]
+                         + [f'store_{name}_mib' for name, _ in STORE_GAUGES] + ['store_table_files'])
+            metrics = Client(server.port, token)
             while time.monotonic() - started < args.seconds:
                 time.sleep(args.sample)
                 window = stats.swap()
@@ -239,6 +259,7 @@ def main():
                     values = window[kind]
                     row += [round(len(values) / args.sample, 1), round(percentile(values, 0.5) * 1000, 2),
                             round(percentile(values, 0.99) * 1000, 2)]
+                row += store_figures(metrics)
                 out.writerow(row)
                 file.flush()
                 rows.append(row)
@@ -260,6 +281,10 @@ def main():
         'rss_mib_after_warmup': [min(rss, default=0), max(rss, default=0)],
         'rss_slope_mib_per_min': round(slope(xs, rss), 3),
     }
+    for index, (name, _) in enumerate(STORE_GAUGES):
+        column = 3 + len(KINDS) * 3 + index
+        summary[f'store_{name}_slope_mib_per_min'] = round(slope(xs, [row[column] for row in after]), 3)
+    summary['store_table_files_first_last'] = [after[0][-1], after[-1][-1]] if after else [0, 0]
     for index, kind in enumerate(KINDS):
         column = 3 + index * 3 + 2  # p99
         first = statistics.median([row[column] for row in after[:third]]) if after else 0

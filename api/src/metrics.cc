@@ -4,6 +4,8 @@
 
 #include <memory>
 
+#include "orgledger/ledger/store_stats.h"
+
 namespace orgledger::api {
 namespace {
 
@@ -99,6 +101,15 @@ std::string Metrics::render(const ledger::Ledger& ledger) const {
   out += "# HELP orgledger_head_position Position of the last durable event.\n";
   out += "# TYPE orgledger_head_position gauge\n";
   out += fmt::format("orgledger_head_position {}\n", ledger.head().position);
+  const auto store = ledger::StoreStats(ledger).memory();
+  out += "# HELP orgledger_store_memory_bytes The store's memory by kind, RocksDB's estimates (store_stats.h).\n";
+  out += "# TYPE orgledger_store_memory_bytes gauge\n";
+  out += fmt::format("orgledger_store_memory_bytes{{kind=\"memtables\"}} {}\n", store.memtables);
+  out += fmt::format("orgledger_store_memory_bytes{{kind=\"table_readers\"}} {}\n", store.table_readers);
+  out += fmt::format("orgledger_store_memory_bytes{{kind=\"block_cache\"}} {}\n", store.block_cache);
+  out += "# HELP orgledger_store_table_files Live table files of the store, every family.\n";
+  out += "# TYPE orgledger_store_table_files gauge\n";
+  out += fmt::format("orgledger_store_table_files {}\n", store.table_files);
   out += "# HELP orgledger_sse_subscribers Open event subscriptions.\n";
   out += "# TYPE orgledger_sse_subscribers gauge\n";
   out += fmt::format("orgledger_sse_subscribers {}\n", subscribers_.load());

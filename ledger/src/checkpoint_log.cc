@@ -5,6 +5,7 @@
 #include <rocksdb/db.h>
 
 #include "ledger_impl.h"
+#include "orgledger/ledger/iterator_bytes.h"
 #include "store_layout.h"
 
 namespace orgledger::ledger {
@@ -36,9 +37,9 @@ std::expected<std::optional<StoredCheckpoint>, Error> CheckpointLog::latest() co
   it->SeekToLast();
   if (!it->status().ok()) return std::unexpected(io_error("cannot read the checkpoints", it->status()));
   if (!it->Valid()) return std::nullopt;
-  const auto size = layout::parse_position_key(it->key().ToStringView());
+  const auto size = layout::parse_position_key(key_string(*it));
   if (!size) return std::unexpected(Error{ErrorCode::corrupt, "a checkpoint key is not a tree size"});
-  return StoredCheckpoint{*size, it->value().ToString()};
+  return StoredCheckpoint{*size, value_string(*it)};
 }
 
 }  // namespace orgledger::ledger

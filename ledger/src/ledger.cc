@@ -11,6 +11,7 @@
 #include "answer_codec.h"
 #include "chain_checker.h"
 #include "orgledger/ledger/hash.h"
+#include "orgledger/ledger/iterator_bytes.h"
 #include "orgledger/ledger/small_files.h"
 #include "ledger_impl.h"
 #include "tree_store.h"
@@ -46,12 +47,13 @@ std::expected<Micros, Error> reverify_tail(const Store& store, const Head& head,
   const std::string first_key = layout::position_key(first);
   std::unique_ptr<rocksdb::Iterator> it(store.db().NewIterator(rocksdb::ReadOptions(), store.events()));
   Micros last_recorded_at = 0;
+  std::string key, value;
   for (it->Seek(first_key); it->Valid(); it->Next()) {
-    if (auto problem = checker.check(it->key().ToStringView(), it->value().ToStringView())) {
+    if (auto problem = checker.check(copy_key(*it, key), copy_value(*it, value))) {
       return std::unexpected(corrupt(*problem));
     }
     if (checker.next_position() > head.position) {
-      auto event = RecordedEvent::from_stored(head.position, it->value().ToString());
+      auto event = RecordedEvent::from_stored(head.position, value);
       if (event) last_recorded_at = event->recorded_at();
     }
   }
@@ -247,9 +249,10 @@ std::expected<std::vector<RecordedEvent>, Error> Ledger::Impl::read(Position fro
   options.iterate_upper_bound = &upper_bound;
   std::unique_ptr<rocksdb::Iterator> it(store_->db().NewIterator(options, store_->events()));
   Position expected = from;
+  std::string key;
   for (it->Seek(layout::position_key(from)); it->Valid() && expected <= to; it->Next()) {
-    if (layout::parse_position_key(it->key().ToStringView()) != expected) break;
-    auto event = RecordedEvent::from_stored(expected, it->value().ToString());
+    if (layout::parse_position_key(copy_key(*it, key)) != expected) break;
+    auto event = RecordedEvent::from_stored(expected, value_string(*it));
     if (!event) return std::unexpected(event.error());
     events.push_back(std::move(*event));
     ++expected;
@@ -272,9 +275,10 @@ std::expected<std::vector<RecordedEvent>, Error> Ledger::Impl::read_stream(std::
 
   std::vector<RecordedEvent> events;
   StreamVersion expected = from_version;
+  std::string key, value;
   for (it->Seek(layout::stream_key(stream, from_version)); it->Valid() && events.size() < limit; it->Next()) {
-    const auto version = layout::parse_stream_key(it->key().ToStringView(), stream);
-    const auto position = layout::parse_position_key(it->value().ToStringView());
+    const auto version = layout::parse_stream_key(copy_key(*it, key), stream);
+    const auto position = layout::parse_position_key(copy_value(*it, value));
     if (!version || !position) {
       return std::unexpected(Error{ErrorCode::corrupt, "malformed stream index entry of " + std::string(stream)});
     }
@@ -302,10 +306,11 @@ std::expected<StreamVersion, Error> Ledger::Impl::stream_version(std::string_vie
   const Position head_position = head().position;
   std::unique_ptr<rocksdb::Iterator> it(store_->db().NewIterator(rocksdb::ReadOptions(), store_->streams()));
   // Walk back from the newest entry past any that is written but not yet published.
+  std::string key, value;
   for (it->SeekForPrev(layout::stream_last_key(stream)); it->Valid(); it->Prev()) {
-    const auto version = layout::parse_stream_key(it->key().ToStringView(), stream);
+    const auto version = layout::parse_stream_key(copy_key(*it, key), stream);
     if (!version) break;
-    const auto position = layout::parse_position_key(it->value().ToStringView());
+    const auto position = layout::parse_position_key(copy_value(*it, value));
     if (position && *position <= head_position) return *version;
   }
   if (!it->status().ok()) return std::unexpected(io_error("read failed", it->status()));

@@ -9,6 +9,7 @@
 #include <rocksdb/table.h>
 
 #include "ledger_impl.h"
+#include "orgledger/ledger/iterator_bytes.h"
 #include "store_layout.h"
 
 namespace orgledger::ledger {
@@ -25,7 +26,7 @@ std::expected<bool, Error> exists(const Store& store, std::string_view name, Pos
   std::unique_ptr<rocksdb::Iterator> it(store.db().NewIterator(rocksdb::ReadOptions(), store.snapshots()));
   it->Seek(prefix);
   if (!it->status().ok()) return std::unexpected(io_error("cannot read the snapshots", it->status()));
-  return it->Valid() && it->key().starts_with(prefix);
+  return it->Valid() && key_string(*it).starts_with(prefix);
 }
 
 // Writes the chunks as one table file, synced, at `path` (keys in order: chunk numbers ascend).
@@ -108,8 +109,9 @@ std::expected<std::vector<Position>, Error> SnapshotRecords::positions(std::stri
   rocksdb::ReadOptions options;
   options.iterate_upper_bound = &upper;
   std::unique_ptr<rocksdb::Iterator> it(store->db().NewIterator(options, store->snapshots()));
+  std::string key_bytes;
   for (it->Seek(prefix); it->Valid();) {
-    const auto key = it->key().ToStringView().substr(prefix.size());
+    const auto key = copy_key(*it, key_bytes).substr(prefix.size());
     const auto position = key.size() == 12 ? layout::parse_position_key(key.substr(0, 8)) : std::nullopt;
     if (!position) {  // not a key of this layout: ignored, never trusted
       it->Next();
@@ -133,7 +135,7 @@ std::expected<std::vector<std::string>, Error> SnapshotRecords::read(std::string
   rocksdb::ReadOptions options;
   options.iterate_upper_bound = &upper;
   std::unique_ptr<rocksdb::Iterator> it(store->db().NewIterator(options, store->snapshots()));
-  for (it->Seek(prefix); it->Valid(); it->Next()) chunks.push_back(it->value().ToString());
+  for (it->Seek(prefix); it->Valid(); it->Next()) chunks.push_back(value_string(*it));
   if (!it->status().ok()) return std::unexpected(io_error("cannot read the snapshot", it->status()));
   return chunks;
 }

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "orgledger/ledger/iterator_bytes.h"
 #include "orgledger/ledger/small_files.h"
 #include "store_layout.h"
 
@@ -228,7 +229,7 @@ std::expected<Position, Error> Store::last_event_key() const {
   it->SeekToLast();
   if (!it->status().ok()) return std::unexpected(io_error("read failed", it->status()));
   if (!it->Valid()) return Position{0};
-  auto position = layout::parse_position_key(it->key().ToStringView());
+  auto position = layout::parse_position_key(key_string(*it));
   if (!position) return std::unexpected(Error{ErrorCode::corrupt, "malformed event key at the end of the log"});
   return *position;
 }
@@ -238,7 +239,7 @@ std::expected<StreamVersion, Error> Store::stream_version(std::string_view strea
   it->SeekForPrev(layout::stream_last_key(stream));
   if (!it->status().ok()) return std::unexpected(io_error("read failed", it->status()));
   if (!it->Valid()) return StreamVersion{0};
-  return layout::parse_stream_key(it->key().ToStringView(), stream).value_or(0);
+  return layout::parse_stream_key(key_string(*it), stream).value_or(0);
 }
 
 }  // namespace orgledger::ledger

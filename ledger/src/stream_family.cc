@@ -6,6 +6,7 @@
 #include <rocksdb/db.h>
 
 #include "ledger_impl.h"
+#include "orgledger/ledger/iterator_bytes.h"
 #include "store.h"
 #include "store_layout.h"
 
@@ -44,9 +45,10 @@ std::expected<std::vector<IndexEntry>, Error> family_entries(const Store& store,
   std::string stream;
   StreamVersion expected = 1;
   int skipped = 0;
+  std::string key_bytes, value_bytes;
   for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid();) {
-    const auto key = layout::split_stream_key(it->key().ToStringView());
-    const auto position = layout::parse_position_key(it->value().ToStringView());
+    const auto key = layout::split_stream_key(copy_key(*it, key_bytes));
+    const auto position = layout::parse_position_key(copy_value(*it, value_bytes));
     if (!key || !position) return std::unexpected(malformed("an entry is malformed"));
     if (key->stream != stream) {
       stream = key->stream;

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "ledger_impl.h"
+#include "orgledger/ledger/iterator_bytes.h"
 #include "store_layout.h"
 
 namespace orgledger::ledger {
@@ -33,13 +34,14 @@ std::expected<std::vector<std::pair<Hash, std::string>>, Error> TokenRecords::al
   std::vector<std::pair<Hash, std::string>> found;
   if (store->tokens() == nullptr) return found;
   std::unique_ptr<rocksdb::Iterator> it(store->db().NewIterator(rocksdb::ReadOptions(), store->tokens()));
+  std::string key;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (it->key().size() != layout::kHashSize) {
+    if (copy_key(*it, key).size() != layout::kHashSize) {
       return std::unexpected(Error{ErrorCode::corrupt, "a token key is not a SHA-256 hash"});
     }
     Hash hash{};
-    std::memcpy(hash.data(), it->key().data(), hash.size());
-    found.emplace_back(hash, it->value().ToString());
+    std::memcpy(hash.data(), key.data(), hash.size());
+    found.emplace_back(hash, value_string(*it));
   }
   if (!it->status().ok()) return std::unexpected(io_error("cannot read the tokens", it->status()));
   return found;

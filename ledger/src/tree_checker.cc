@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "orgledger/ledger/hash.h"
+#include "orgledger/ledger/iterator_bytes.h"
 #include "orgledger/ledger/merkle.h"
 #include "store_layout.h"
 
@@ -39,10 +40,11 @@ std::optional<TreeProblem> TreeChecker::compare(unsigned level, std::uint64_t in
     return TreeProblem{first_leaf, "tree node (level " + std::to_string(level) + ", index " + std::to_string(index) + ") " + what};
   };
   if (!it->status().ok()) return fail("unreadable: " + it->status().ToString());
-  if (!it->Valid() || it->key().ToStringView() != key) return fail("is missing");
-  if (it->value().size() != computed.size() || std::memcmp(it->value().data(), computed.data(), computed.size()) != 0) {
+  if (!it->Valid() || key_string(*it) != key) return fail("is missing");
+  const std::string value = value_string(*it);
+  if (value.size() != computed.size() || std::memcmp(value.data(), computed.data(), computed.size()) != 0) {
     Hash stored{};
-    std::memcpy(stored.data(), it->value().data(), std::min(stored.size(), it->value().size()));
+    std::memcpy(stored.data(), value.data(), std::min(stored.size(), value.size()));
     return fail("does not match the events under it: stored " + to_hex(stored) + ", computed " + to_hex(computed));
   }
   return std::nullopt;

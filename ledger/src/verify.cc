@@ -6,6 +6,7 @@
 
 #include "chain_checker.h"
 #include "orgledger/ledger/hash.h"
+#include "orgledger/ledger/iterator_bytes.h"
 #include "store.h"
 #include "store_layout.h"
 #include "tree_checker.h"
@@ -36,11 +37,11 @@ std::expected<VerifyReport, Error> verify_ledger(const std::string& directory, c
   if (!tree_size) return std::unexpected(tree_size.error());
   TreeChecker tree(**store, *tree_size);
   std::optional<ChainProblem> problem;
+  std::string key, value;
   for (it->SeekToFirst(); it->Valid() && !problem; it->Next()) {
-    problem = checker.check(it->key().ToStringView(), it->value().ToStringView());
+    problem = checker.check(copy_key(*it, key), copy_value(*it, value));
     if (problem) break;
     // The leaf is the stored envelope: the value after its hash (store_layout.h).
-    const auto value = it->value();
     auto tree_problem = tree.add({reinterpret_cast<const std::uint8_t*>(value.data()) + layout::kHashSize,
                                   value.size() - layout::kHashSize});
     if (tree_problem && !report.first_bad_leaf) {

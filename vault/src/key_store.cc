@@ -37,6 +37,7 @@
 #include <thread>
 
 #include "errors.h"
+#include "orgledger/ledger/iterator_bytes.h"
 #include "orgledger/ledger/small_files.h"
 
 namespace orgledger::vault {
@@ -142,8 +143,9 @@ std::expected<void, Error> KeyStore::scan(
     const std::function<std::expected<void, Error>(std::string_view key, std::string_view value)>& visit) const {
   if (!db_) return {};
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-  for (it->Seek(slice(prefix)); it->Valid() && it->key().starts_with(slice(prefix)); it->Next()) {
-    auto visited = visit(it->key().ToStringView(), it->value().ToStringView());
+  std::string key, value;
+  for (it->Seek(slice(prefix)); it->Valid() && ledger::copy_key(*it, key).starts_with(prefix); it->Next()) {
+    auto visited = visit(key, ledger::copy_value(*it, value));
     if (!visited) return visited;
   }
   if (!it->status().ok()) return std::unexpected(store_error("cannot scan the key store", it->status()));

@@ -199,6 +199,7 @@ class Ledger {
   friend class TokenRecords;  // token_records.h: a module of its own over the store's `tokens` family
   friend class CheckpointLog;  // checkpoint_log.h: likewise over `checkpoints`
   friend class SnapshotRecords;  // snapshot_records.h: likewise over `snapshots`
+  friend class StoreStats;  // store_stats.h: RocksDB's memory figures, for /metrics
 };
 
 // A cursor over the log that follows the head. Not thread-safe: one consumer per subscription.

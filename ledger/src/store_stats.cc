@@ -1,0 +1,33 @@
+#include "orgledger/ledger/store_stats.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/metadata.h>
+
+#include <vector>
+
+#include "ledger_impl.h"
+
+namespace orgledger::ledger {
+namespace {
+
+std::uint64_t summed(rocksdb::DB& db, const std::string& property) {
+  std::uint64_t value = 0;
+  return db.GetAggregatedIntProperty(property, &value) ? value : 0;
+}
+
+}  // namespace
+
+StoreMemory StoreStats::memory() const {
+  rocksdb::DB& db = ledger_.impl_->store().db();
+  StoreMemory memory;
+  memory.memtables = summed(db, rocksdb::DB::Properties::kCurSizeAllMemTables);
+  memory.table_readers = summed(db, rocksdb::DB::Properties::kEstimateTableReadersMem);
+  // Summed per family: each family has a cache of its own (store.cc sets none to share).
+  memory.block_cache = summed(db, rocksdb::DB::Properties::kBlockCacheUsage);
+  std::vector<rocksdb::LiveFileMetaData> files;
+  db.GetLiveFilesMetaData(&files);
+  memory.table_files = files.size();
+  return memory;
+}
+
+}  // namespace orgledger::ledger
