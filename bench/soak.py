@@ -49,6 +49,7 @@ class Stats:
         self.errors = {kind: 0 for kind in KINDS}
         self.first_error = None
         self.events_seen = 0
+        self.stopping = False  # once set, the server is going away: a failed request says nothing
 
     def add(self, kind, seconds):
         with self.lock:
@@ -57,6 +58,8 @@ class Stats:
     def error(self, kind, status, body):
         """An answer the load did not expect: counted, and the first one kept to be shown."""
         with self.lock:
+            if self.stopping:
+                return
             self.errors[kind] += 1
             if self.first_error is None:
                 self.first_error = f'{kind}: {status} {body[:300]!r}'
@@ -267,6 +270,7 @@ def main():
         stop.set()
     finally:
         stop.set()
+        stats.stopping = True
         server.stop()
     verify = os.popen(f'{args.orgledger} verify --data {data}').read().strip()
     shutil.rmtree(data, ignore_errors=True)

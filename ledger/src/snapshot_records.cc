@@ -134,6 +134,9 @@ std::expected<std::vector<std::string>, Error> SnapshotRecords::read(std::string
   const rocksdb::Slice upper(end);
   rocksdb::ReadOptions options;
   options.iterate_upper_bound = &upper;
+  // Read once, at a start: hundreds of MiB that would push everything else out of the store's
+  // one block cache (store.cc).
+  options.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it(store->db().NewIterator(options, store->snapshots()));
   for (it->Seek(prefix); it->Valid(); it->Next()) chunks.push_back(value_string(*it));
   if (!it->status().ok()) return std::unexpected(io_error("cannot read the snapshot", it->status()));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <rocksdb/cache.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
@@ -32,8 +33,25 @@ class StreamOfKey final : public rocksdb::SliceTransform {
 
 enum class Family { events, streams, commands, tree, snapshots, other };
 
-rocksdb::ColumnFamilyOptions family_options(Family family) {
+// The store's memory has one bound, whatever the log's length (the soak of issue 17 found it
+// growing with the log): the families share one block cache, which also holds every table's index
+// and filter blocks (outside it, RocksDB keeps those of every open table for good, one reader per
+// file), and the memtables of all families together have a budget (kMemtableBytes, Store::open).
+constexpr std::size_t kBlockCacheBytes = 64 << 20;
+constexpr std::size_t kMemtableBytes = 128 << 20;
+
+rocksdb::BlockBasedTableOptions table_options(const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  table.cache_index_and_filter_blocks = true;
+  // Level 0's tables are the newest and searched on every read: theirs stay.
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  return table;
+}
+
+rocksdb::ColumnFamilyOptions family_options(Family family, const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::ColumnFamilyOptions options;
+  rocksdb::BlockBasedTableOptions table = table_options(cache);
   // Insert hints (below) make appending in key order cheap: the memtable's comparisons were the
   // writer's largest cost.
   if (family == Family::events) {
@@ -52,19 +70,15 @@ rocksdb::ColumnFamilyOptions family_options(Family family) {
     // the memtable or a block read. Every reader of this family stays within one stream.
     options.prefix_extractor = stream_of_key;
     options.memtable_prefix_bloom_size_ratio = 0.05;
-    rocksdb::BlockBasedTableOptions table;
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     table.whole_key_filtering = false;
-    options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   }
   if (family == Family::commands) {
     // Nearly every lookup of a command id (idempotency, once per command) finds nothing: Bloom
     // filters answer that without searching the memtable's skip list or reading a block.
     options.memtable_prefix_bloom_size_ratio = 0.05;
     options.memtable_whole_key_filtering = true;
-    rocksdb::BlockBasedTableOptions table;
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-    options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   }
   if (family == Family::snapshots) {
     // A snapshot is one ingested table of hundreds of MiB, and an old one goes as whole files
@@ -72,31 +86,33 @@ rocksdb::ColumnFamilyOptions family_options(Family family) {
     // for seconds after every snapshot, beside the writer and a start-up's rebuild (issue 15).
     options.disable_auto_compactions = true;
   }
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return options;
 }
 
-std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors() {
+std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors(const std::shared_ptr<rocksdb::Cache>& cache) {
   return {
-      {layout::kEventsFamily, family_options(Family::events)},
-      {layout::kStreamsFamily, family_options(Family::streams)},
-      {layout::kCommandsFamily, family_options(Family::commands)},
-      {layout::kMetaFamily, family_options(Family::other)},
-      {rocksdb::kDefaultColumnFamilyName, family_options(Family::other)},
-      {layout::kTokensFamily, family_options(Family::other)},     // added after format 1's first stores
-      {layout::kSnapshotsFamily, family_options(Family::snapshots)},  // likewise
-      {layout::kTreeFamily, family_options(Family::tree)},       // added with the Merkle tree (issue 14)
-      {layout::kCheckpointsFamily, family_options(Family::other)},  // likewise
+      {layout::kEventsFamily, family_options(Family::events, cache)},
+      {layout::kStreamsFamily, family_options(Family::streams, cache)},
+      {layout::kCommandsFamily, family_options(Family::commands, cache)},
+      {layout::kMetaFamily, family_options(Family::other, cache)},
+      {rocksdb::kDefaultColumnFamilyName, family_options(Family::other, cache)},
+      {layout::kTokensFamily, family_options(Family::other, cache)},     // added after format 1's first stores
+      {layout::kSnapshotsFamily, family_options(Family::snapshots, cache)},  // likewise
+      {layout::kTreeFamily, family_options(Family::tree, cache)},       // added with the Merkle tree (issue 14)
+      {layout::kCheckpointsFamily, family_options(Family::other, cache)},  // likewise
   };
 }
 
 // A read-only open may not create families: it asks only for those the store already has (a
 // store made before the tokens family existed has none), keeping their order.
 std::vector<rocksdb::ColumnFamilyDescriptor> existing_descriptors(const rocksdb::DBOptions& options,
-                                                                  const std::string& directory) {
+                                                                  const std::string& directory,
+                                                                  const std::shared_ptr<rocksdb::Cache>& cache) {
   std::vector<std::string> names;
-  if (!rocksdb::DB::ListColumnFamilies(options, directory, &names).ok()) return family_descriptors();
+  if (!rocksdb::DB::ListColumnFamilies(options, directory, &names).ok()) return family_descriptors(cache);
   std::vector<rocksdb::ColumnFamilyDescriptor> present;
-  for (auto& descriptor : family_descriptors()) {
+  for (auto& descriptor : family_descriptors(cache)) {
     if (std::find(names.begin(), names.end(), descriptor.name) != names.end()) present.push_back(std::move(descriptor));
   }
   return present;
@@ -136,17 +152,20 @@ std::expected<std::unique_ptr<Store>, Error> Store::open(const std::string& dire
   // Only `events` fills its memtable quickly; the small families would pin every WAL file and make
   // each open (verify, readers, recovery) replay gigabytes. Past this size RocksDB flushes them.
   options.max_total_wal_size = 128 << 20;
+  // Past this, the largest memtable is flushed, whichever family it is (the memory bound above).
+  options.db_write_buffer_size = kMemtableBytes;
+  const auto cache = rocksdb::NewLRUCache(kBlockCacheBytes);
 
   rocksdb::DB* raw = nullptr;
   rocksdb::Status status;
   if (mode == OpenMode::read_write) {
     if (auto created = create_directories(os, directory); !created) return std::unexpected(created.error());
-    status = rocksdb::DB::Open(options, directory, family_descriptors(), &store->families_, &raw);
+    status = rocksdb::DB::Open(options, directory, family_descriptors(cache), &store->families_, &raw);
   } else {
-    auto present = existing_descriptors(options, directory);
+    auto present = existing_descriptors(options, directory, cache);
     // The log's four families come first (store.h's accessors index them): a store killed while it
     // was being created may lack some, and is no ledger yet — not one to read through a null handle.
-    const auto expected = family_descriptors();
+    const auto expected = family_descriptors(cache);
     for (std::size_t i = 0; i < 4; ++i) {
       if (present.size() <= i || present[i].name != expected[i].name) {
         return std::unexpected(Error{ErrorCode::not_found, "no ledger in " + directory + " (its creation was never finished)"});

@@ -22,8 +22,8 @@ StoreMemory StoreStats::memory() const {
   StoreMemory memory;
   memory.memtables = summed(db, rocksdb::DB::Properties::kCurSizeAllMemTables);
   memory.table_readers = summed(db, rocksdb::DB::Properties::kEstimateTableReadersMem);
-  // Summed per family: each family has a cache of its own (store.cc sets none to share).
-  memory.block_cache = summed(db, rocksdb::DB::Properties::kBlockCacheUsage);
+  // Not summed: every family shares the one cache (store.cc), which each would count again.
+  if (!db.GetIntProperty(rocksdb::DB::Properties::kBlockCacheUsage, &memory.block_cache)) memory.block_cache = 0;
   std::vector<rocksdb::LiveFileMetaData> files;
   db.GetLiveFilesMetaData(&files);
   memory.table_files = files.size();

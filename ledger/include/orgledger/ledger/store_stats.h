@@ -11,8 +11,8 @@ namespace orgledger::ledger {
 
 struct StoreMemory {
   std::uint64_t memtables = 0;      // active and not yet flushed memtables, every family
-  std::uint64_t table_readers = 0;  // index and filter blocks of open table files, outside the cache
-  std::uint64_t block_cache = 0;    // blocks in the families' caches
+  std::uint64_t table_readers = 0;  // open table files' readers, outside the cache
+  std::uint64_t block_cache = 0;    // the families' one block cache: data, index and filter blocks
   std::uint64_t table_files = 0;    // live table files, every family (each one an open reader)
 };
 
