@@ -3,6 +3,7 @@
 //  [--checkpoint-key FILE]`: the HTTP
 // API (API.md) over the data directory, with the scheduler (S6, A5) running beside it. SIGTERM or
 // SIGINT: stop accepting, finish what is in flight, close the store.
+#include <malloc.h>
 #include <signal.h>
 #include <sys/resource.h>
 
@@ -69,6 +70,15 @@ bool is_loopback(const std::string& host) {
   return dot != std::string::npos && error == std::errc() && end == host.data() + dot && first == 127;
 }
 
+// RocksDB's memtables grow in 1 MiB arena blocks (min(1 MiB, write_buffer_size / 8)) and are
+// freed by the megabyte at each flush. Taken from glibc's heap, those blocks leave holes that the
+// state's long-lived small allocations split, so the next memtable's blocks extend the heap:
+// resident memory climbed a step at every flush and never came down (the soak of issue 17,
+// bench/RESULTS.md). Mapped each on its own (a fixed threshold below their size, which glibc then
+// no longer raises after the first free), they go back to the system when freed, and resident
+// memory follows the store's bounded memtables and block cache (store.cc).
+void return_freed_memory_to_the_system() { mallopt(M_MMAP_THRESHOLD, 512 * 1024); }
+
 // What serve prints once it listens: where, and how to get a first token when there is none.
 void print_banner(const api::ServerOptions& options, const api::Server& server, const ledger::Ledger& ledger,
                   api::TokenStore& tokens) {
@@ -95,6 +105,7 @@ void print_banner(const api::ServerOptions& options, const api::Server& server, 
 }  // namespace
 
 int serve_command(const Args& raw) {
+  return_freed_memory_to_the_system();
   const CliArgs args(raw, {{"data", "listen", "rate-limit", "refusal-limit", "calendar", "max-connections", "threads", "snapshot-every",
                             "costly-per-token", "costly-threads", "costly-queue", "as-of-cache",
                             "max-connections-per-address", "reserved-connections", "header-timeout",
