@@ -107,6 +107,10 @@ std::string Metrics::render(const ledger::Ledger& ledger) const {
   out += fmt::format("orgledger_store_memory_bytes{{kind=\"memtables\"}} {}\n", store.memtables);
   out += fmt::format("orgledger_store_memory_bytes{{kind=\"table_readers\"}} {}\n", store.table_readers);
   out += fmt::format("orgledger_store_memory_bytes{{kind=\"block_cache\"}} {}\n", store.block_cache);
+  out += "# HELP orgledger_store_memory_limit_bytes The store's memory bounds: block cache capacity, memtable budget.\n";
+  out += "# TYPE orgledger_store_memory_limit_bytes gauge\n";
+  out += fmt::format("orgledger_store_memory_limit_bytes{{kind=\"block_cache\"}} {}\n", store.block_cache_capacity);
+  out += fmt::format("orgledger_store_memory_limit_bytes{{kind=\"memtables\"}} {}\n", store.memtable_budget);
   out += "# HELP orgledger_store_table_files Live table files of the store, every family.\n";
   out += "# TYPE orgledger_store_table_files gauge\n";
   out += fmt::format("orgledger_store_table_files {}\n", store.table_files);

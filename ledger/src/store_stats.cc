@@ -24,6 +24,10 @@ StoreMemory StoreStats::memory() const {
   memory.table_readers = summed(db, rocksdb::DB::Properties::kEstimateTableReadersMem);
   // Not summed: every family shares the one cache (store.cc), which each would count again.
   if (!db.GetIntProperty(rocksdb::DB::Properties::kBlockCacheUsage, &memory.block_cache)) memory.block_cache = 0;
+  if (!db.GetIntProperty(rocksdb::DB::Properties::kBlockCacheCapacity, &memory.block_cache_capacity)) {
+    memory.block_cache_capacity = 0;
+  }
+  memory.memtable_budget = db.GetDBOptions().db_write_buffer_size;
   std::vector<rocksdb::LiveFileMetaData> files;
   db.GetLiveFilesMetaData(&files);
   memory.table_files = files.size();

@@ -502,7 +502,9 @@ TEST_CASE("GET /v1/verify, /healthz and /metrics") {
   REQUIRE(at != std::string::npos);
   CHECK(std::stoull(metrics.body.substr(at + memtables.size())) > 0);
   for (const char* series : {"orgledger_store_memory_bytes{kind=\"table_readers\"} ",
-                             "orgledger_store_memory_bytes{kind=\"block_cache\"} ", "orgledger_store_table_files "}) {
+                             "orgledger_store_memory_bytes{kind=\"block_cache\"} ", "orgledger_store_table_files ",
+                             "orgledger_store_memory_limit_bytes{kind=\"block_cache\"} 67108864\n",
+                             "orgledger_store_memory_limit_bytes{kind=\"memtables\"} 134217728\n"}) {
     INFO(series);
     CHECK(metrics.body.find(series) != std::string::npos);
   }

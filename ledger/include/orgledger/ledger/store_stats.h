@@ -14,6 +14,9 @@ struct StoreMemory {
   std::uint64_t table_readers = 0;  // open table files' readers, outside the cache
   std::uint64_t block_cache = 0;    // the families' one block cache: data, index and filter blocks
   std::uint64_t table_files = 0;    // live table files, every family (each one an open reader)
+  // The bounds (store.cc): the cache's capacity, and the memtables' budget over every family.
+  std::uint64_t block_cache_capacity = 0;
+  std::uint64_t memtable_budget = 0;
 };
 
 class StoreStats {
