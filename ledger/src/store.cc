@@ -152,7 +152,8 @@ std::expected<std::unique_ptr<Store>, Error> Store::open(const std::string& dire
   // Only `events` fills its memtable quickly; the small families would pin every WAL file and make
   // each open (verify, readers, recovery) replay gigabytes. Past this size RocksDB flushes them.
   options.max_total_wal_size = 128 << 20;
-  // Past this, the largest memtable is flushed, whichever family it is (the memory bound above).
+  // Past this, RocksDB flushes the family with the oldest memtable, whichever it is (the memory
+  // bound above).
   options.db_write_buffer_size = kMemtableBytes;
   // 4 shards of 16 MiB. By default a 64 MiB cache has 64 shards of 1 MiB, and a block larger than
   // its shard is evicted by the next insert: the Bloom filter of a full 64 MiB `commands` table is
