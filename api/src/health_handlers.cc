@@ -30,6 +30,12 @@ void get_metrics(Call& call, Reply reply) {
     response.body += "# TYPE orgledger_costly_queued gauge\n";
     response.body += "orgledger_costly_queued " + std::to_string(costly->queued()) + "\n";
   }
+  if (const auto* rungs = call.services.org_folds) {
+    // Each rung holds one organization's state: their count bounds the memory of as-of answers.
+    response.body += "# HELP orgledger_as_of_rungs Folds of an organization kept for as-of answers (org_fold_rungs.h).\n";
+    response.body += "# TYPE orgledger_as_of_rungs gauge\n";
+    response.body += "orgledger_as_of_rungs " + std::to_string(rungs->rungs()) + "\n";
+  }
   reply(std::move(response));
 }
 

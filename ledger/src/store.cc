@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "fail_stop_listener.h"
 #include "orgledger/ledger/iterator_bytes.h"
 #include "orgledger/ledger/small_files.h"
 #include "store_layout.h"
@@ -139,6 +140,10 @@ std::expected<std::unique_ptr<Store>, Error> Store::open(const std::string& dire
   // would disable the insert hints.
   options.allow_concurrent_memtable_write = false;
   options.keep_log_file_num = 4;
+  // After a failed write or sync the store stays stopped until it is reopened: no automatic resume
+  // (fail_stop_listener.h says what one did to a write batch), retryable errors included.
+  options.listeners.push_back(std::make_shared<FailStopListener>());
+  options.max_bgerror_resume_count = 0;
   // Every sync goes through the watch (sync_watch.h), over the caller's file system or the default.
   std::unique_ptr<Store> store(new Store());
   store->os_ = &os;

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <future>
 #include <random>
 
 #include "manual_clock.h"
@@ -79,6 +80,46 @@ TEST_CASE("org fold rungs: every answer equals the fold of the whole history, in
       CHECK(folded->state == expected->state);
     }
   }
+}
+
+TEST_CASE("org fold rungs: four threads asking at once get the whole fold's answers, while rungs are made and evicted") {
+  // The server's threads share one OrgFoldRungs (api/server_impl.h); scripts/test runs this under
+  // TSan. Catch2's assertions are not thread-safe: the threads count mismatches, the test checks.
+  const auto seed = test_seed("org-fold-rungs, threads");
+  RandomCommands random(seed);
+  TempDir dir;
+  ManualClock clock(kSampleInstant);
+  auto log = ledger::Ledger::open(dir.path(), {.clock = &clock}).value();
+  auto processor = commands::CommandProcessor::start(*log, clock).value();
+  REQUIRE(register_random_users(*processor) == 0);
+  for (int i = 0; i < 300; ++i) {
+    clock.advance(random.step());
+    auto command = processor->read([&](const projections::State& state) { return random.next(state); });
+    (void)processor->submit(std::move(command));
+  }
+  const ledger::Position head = log->head().position;
+  replay::OrgFoldRungs rungs({.every = 2, .max_rungs = 8});
+  const auto now = clock.now();
+  auto ask = [&](std::uint64_t thread_seed) {
+    std::mt19937_64 pick(thread_seed);
+    int mismatches = 0;
+    for (int question = 0; question < 150; ++question) {
+      const std::string org = "o" + std::to_string(pick() % kOrgs);
+      const auto cut = at_position(1 + pick() % head);
+      auto expected = replay::fold_org_as_of(*log, org, cut, now);
+      auto folded = rungs.fold(*log, org, cut, now);
+      mismatches += !expected || !folded || folded->as_of_position != expected->as_of_position ||
+                    folded->default_at != expected->default_at || !(folded->state == expected->state);
+    }
+    return mismatches;
+  };
+  std::vector<std::future<int>> threads;
+  for (std::uint64_t t = 0; t < 4; ++t) threads.push_back(std::async(std::launch::async, ask, seed + t));
+  int mismatches = 0;
+  for (auto& thread : threads) mismatches += thread.get();
+  INFO("seed " << seed);
+  CHECK(mismatches == 0);
+  CHECK(rungs.rungs() <= 8);
 }
 
 TEST_CASE("org fold rungs: a question folds at most `every` of the organization's events past its nearest rung") {

@@ -182,7 +182,8 @@ void FaultEnv::set_plan(Plan plan) {
   random_engine_.seed(plan_.seed);
   counted_ = failed_ = 0;
   dead_ = false;
-  first_failure_.clear();
+  failures_.clear();
+  operations_.clear();
 }
 
 std::uint64_t FaultEnv::counted() const {
@@ -193,9 +194,13 @@ std::uint64_t FaultEnv::failed() const {
   std::lock_guard lock(mutex_);
   return failed_;
 }
-std::string FaultEnv::first_failure() const {
+std::vector<std::string> FaultEnv::failures() const {
   std::lock_guard lock(mutex_);
-  return first_failure_;
+  return failures_;
+}
+std::vector<std::string> FaultEnv::operations() const {
+  std::lock_guard lock(mutex_);
+  return operations_;
 }
 bool FaultEnv::is_no_space() const {
   std::lock_guard lock(mutex_);
@@ -211,12 +216,13 @@ bool FaultEnv::fails(Op op, const std::string& path) {
     if ((plan_.ops & op) == 0 || path.ends_with("/LOG") || path.find("/LOG.old") != std::string::npos) return false;
     if (!plan_.path_contains.empty() && path.find(plan_.path_contains) == std::string::npos) return false;
     ++counted_;
+    if (operations_.size() < 4096) operations_.push_back(std::string(name_of(op)) + " " + path);
     delay = plan_.delay;
-    failing = dead_ || counted_ == plan_.fail_at ||
+    failing = dead_ || counted_ == plan_.fail_at || (plan_.dead_from != 0 && counted_ >= plan_.dead_from) ||
               (plan_.probability > 0 && std::uniform_real_distribution<double>(0, 1)(random_engine_) < plan_.probability);
     if (failing) {
       ++failed_;
-      if (first_failure_.empty()) first_failure_ = std::string(name_of(op)) + " " + path;
+      if (failures_.size() < 256) failures_.push_back(std::string(name_of(op)) + " " + path);
       if (plan_.from_then_on) dead_ = true;
     }
   }

@@ -16,6 +16,7 @@
 #include <mutex>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "orgledger/ledger/env.h"
 
@@ -41,6 +42,7 @@ class FaultEnv final : public ledger::Env {
     unsigned ops = kMutations;      // the kinds that count (and may fail, or sleep)
     std::uint64_t fail_at = 0;      // the 1-based index among counted operations that fails; 0: none
     bool from_then_on = false;      // after the first failure, every counted operation fails
+    std::uint64_t dead_from = 0;    // from this counted operation on, every one fails; 0: never
     std::string path_contains;      // when set, only operations on such paths count
     double probability = 0;         // each counted operation fails with this probability
     std::uint64_t seed = 0;         // for `probability`
@@ -55,8 +57,10 @@ class FaultEnv final : public ledger::Env {
   void set_plan(Plan plan);             // thread-safe; resets the count
   std::uint64_t counted() const;        // operations counted since the plan was set
   std::uint64_t failed() const;         // of which failed
-  // The first failed operation, as "<kind> <path>"; empty when none did.
-  std::string first_failure() const;
+  // Every failed operation in order, as "<kind> <path>" (a dead disk's: the first few hundred).
+  std::vector<std::string> failures() const;
+  // Every counted operation in order, likewise (the first few thousand): where a plan can aim.
+  std::vector<std::string> operations() const;
 
   // The crash: see above. Call with nothing writing through this Env any more.
   void drop_unsynced();
@@ -89,7 +93,8 @@ class FaultEnv final : public ledger::Env {
   std::uint64_t counted_ = 0;
   std::uint64_t failed_ = 0;
   bool dead_ = false;
-  std::string first_failure_;
+  std::vector<std::string> failures_;
+  std::vector<std::string> operations_;
   std::map<std::string, Written> written_;
   std::shared_ptr<rocksdb::FileSystem> file_system_;
   const ledger::Clock* clock_;
