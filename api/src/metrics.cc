@@ -1,6 +1,7 @@
 #include "metrics.h"
 
 #include <fmt/format.h>
+#include <malloc.h>
 
 #include <memory>
 
@@ -114,6 +115,14 @@ std::string Metrics::render(const ledger::Ledger& ledger) const {
   out += "# HELP orgledger_store_table_files Live table files of the store, every family.\n";
   out += "# TYPE orgledger_store_table_files gauge\n";
   out += fmt::format("orgledger_store_table_files {}\n", store.table_files);
+  // The allocator's own account (glibc, every arena): what the process holds live, and what it
+  // holds free inside its heaps. Beside VmRSS it tells a leak (in_use grows) from fragmentation
+  // (free grows); the soak samples both.
+  const auto heap = mallinfo2();
+  out += "# HELP orgledger_heap_bytes The C allocator's heap: bytes in use (mmapped chunks included), bytes free in its arenas.\n";
+  out += "# TYPE orgledger_heap_bytes gauge\n";
+  out += fmt::format("orgledger_heap_bytes{{kind=\"in_use\"}} {}\n", heap.uordblks + heap.hblkhd);
+  out += fmt::format("orgledger_heap_bytes{{kind=\"free\"}} {}\n", heap.fordblks);
   out += "# HELP orgledger_sse_subscribers Open event subscriptions.\n";
   out += "# TYPE orgledger_sse_subscribers gauge\n";
   out += fmt::format("orgledger_sse_subscribers {}\n", subscribers_.load());

@@ -501,12 +501,17 @@ TEST_CASE("GET /v1/verify, /healthz and /metrics") {
   const auto at = metrics.body.find(memtables);
   REQUIRE(at != std::string::npos);
   CHECK(std::stoull(metrics.body.substr(at + memtables.size())) > 0);
+  const std::string heap_in_use = "orgledger_heap_bytes{kind=\"in_use\"} ";
+  const auto heap_at = metrics.body.find(heap_in_use);
+  REQUIRE(heap_at != std::string::npos);
+  CHECK(std::stoull(metrics.body.substr(heap_at + heap_in_use.size())) > 1'000'000);  // a server's state, at least
+
   for (const char* series : {"orgledger_store_memory_bytes{kind=\"table_readers\"} ",
                              "orgledger_store_memory_bytes{kind=\"block_cache\"} ", "orgledger_store_table_files ",
                              "orgledger_store_memory_limit_bytes{kind=\"block_cache\"} 67108864\n",
                              "orgledger_store_memory_limit_bytes{kind=\"memtables\"} 134217728\n",
                              // acme's stream is far shorter than a rung's 2 048 events
-                             "orgledger_as_of_rungs 0\n"}) {
+                             "orgledger_as_of_rungs 0\n", "orgledger_heap_bytes{kind=\"free\"} "}) {
     INFO(series);
     CHECK(metrics.body.find(series) != std::string::npos);
   }
