@@ -24,7 +24,9 @@ set yrange [0:*]
 plot "$out/samples.csv" using (\$1/60):2 with lines lw 2 title "VmRSS", \
      "" using (\$1/60):13 with lines title "store: memtables", \
      "" using (\$1/60):14 with lines title "store: table readers", \
-     "" using (\$1/60):15 with lines title "store: block caches"
+     "" using (\$1/60):15 with lines title "store: block caches", \
+     "" using (\$1/60):18 with lines title "as-of rungs (their estimate)", \
+     "" using (\$1/60):20 with lines title "C heap: free in its arenas"
 set ylabel "p99 latency (ms)"
 set logscale y
 set yrange [*:*]

@@ -178,8 +178,8 @@ STORE_GAUGES = [('memtables', 'orgledger_store_memory_bytes{kind="memtables"}'),
 
 
 def store_figures(client):
-    """The store's memory by kind (MiB), its live table files, the as-of rungs held and the C heap
-    (MiB in use, MiB free in its arenas), from /metrics."""
+    """The store's memory by kind (MiB), its live table files, the as-of rungs held (count, MiB by
+    their estimate) and the C heap (MiB in use, MiB free in its arenas), from /metrics."""
     status, body = client.request('GET', '/metrics')
     values = {}
     if status == 200:
@@ -188,7 +188,8 @@ def store_figures(client):
             values[name] = value
     row = [round(float(values.get(series, 0)) / (1 << 20), 1) for _, series in STORE_GAUGES]
     heap = [round(float(values.get(f'orgledger_heap_bytes{{kind="{kind}"}}', 0)) / (1 << 20), 1) for kind in ('in_use', 'free')]
-    return row + [int(values.get('orgledger_store_table_files', 0)), int(values.get('orgledger_as_of_rungs', 0))] + heap
+    rungs = [int(values.get('orgledger_as_of_rungs', 0)), round(float(values.get('orgledger_as_of_rungs_bytes', 0)) / (1 << 20), 2)]
+    return row + [int(values.get('orgledger_store_table_files', 0))] + rungs + heap
 
 
 def percentile(values, q):
@@ -254,7 +255,7 @@ def main():
             out = csv.writer(file)
             # The store's columns come last: run_soak.sh plots by column number.
             out.writerow(['seconds', 'rss_mib', 'head'] + [f'{kind}_{what}' for kind in KINDS for what in ('per_s', 'p50_ms', 'p99_ms')]
-                         + [f'store_{name}_mib' for name, _ in STORE_GAUGES] + ['store_table_files', 'as_of_rungs', 'heap_in_use_mib', 'heap_free_mib'])
+                         + [f'store_{name}_mib' for name, _ in STORE_GAUGES] + ['store_table_files', 'as_of_rungs', 'as_of_rungs_mib', 'heap_in_use_mib', 'heap_free_mib'])
             metrics = Client(server.port, token)
             while time.monotonic() - started < args.seconds:
                 time.sleep(args.sample)
@@ -290,8 +291,9 @@ def main():
     for index, (name, _) in enumerate(STORE_GAUGES):
         column = 3 + len(KINDS) * 3 + index
         summary[f'store_{name}_slope_mib_per_min'] = round(slope(xs, [row[column] for row in after]), 3)
-    summary['store_table_files_first_last'] = [after[0][-4], after[-1][-4]] if after else [0, 0]
-    summary['as_of_rungs_first_last'] = [after[0][-3], after[-1][-3]] if after else [0, 0]
+    summary['store_table_files_first_last'] = [after[0][-5], after[-1][-5]] if after else [0, 0]
+    summary['as_of_rungs_first_last'] = [after[0][-4], after[-1][-4]] if after else [0, 0]
+    summary['as_of_rungs_mib_first_last'] = [after[0][-3], after[-1][-3]] if after else [0, 0]
     for name, column in (('heap_in_use', -2), ('heap_free', -1)):
         summary[f'{name}_slope_mib_per_min'] = round(slope(xs, [row[column] for row in after]), 3)
     for index, kind in enumerate(KINDS):

@@ -35,6 +35,9 @@ void get_metrics(Call& call, Reply reply) {
     response.body += "# HELP orgledger_as_of_rungs Folds of an organization kept for as-of answers (org_fold_rungs.h).\n";
     response.body += "# TYPE orgledger_as_of_rungs gauge\n";
     response.body += "orgledger_as_of_rungs " + std::to_string(rungs->rungs()) + "\n";
+    response.body += "# HELP orgledger_as_of_rungs_bytes Their estimated memory, bounded (OrgFoldRungs::Options::max_bytes).\n";
+    response.body += "# TYPE orgledger_as_of_rungs_bytes gauge\n";
+    response.body += "orgledger_as_of_rungs_bytes " + std::to_string(rungs->rungs_bytes()) + "\n";
   }
   reply(std::move(response));
 }

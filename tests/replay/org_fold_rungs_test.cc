@@ -82,6 +82,64 @@ TEST_CASE("org fold rungs: every answer equals the fold of the whole history, in
   }
 }
 
+TEST_CASE("org fold rungs: their estimated bytes stay within max_bytes, a larger organization's rungs weigh more, and answers stay whole") {
+  // The count alone did not bound the memory: each rung owns a copy of its organization.
+  const auto seed = test_seed("org-fold-rungs, bytes");
+  RandomCommands random(seed);
+  TempDir dir;
+  ManualClock clock(kSampleInstant);
+  auto log = ledger::Ledger::open(dir.path(), {.clock = &clock}).value();
+  auto processor = commands::CommandProcessor::start(*log, clock).value();
+  REQUIRE(register_random_users(*processor) == 0);
+  for (int i = 0; i < 800; ++i) {
+    clock.advance(random.step());
+    auto command = processor->read([&](const projections::State& state) { return random.next(state); });
+    (void)processor->submit(std::move(command));
+  }
+  const ledger::Position head = log->head().position;
+  constexpr std::size_t kBound = 4 * 1024;
+  replay::OrgFoldRungs bounded({.every = 1, .max_rungs = 100'000, .max_bytes = kBound});
+  replay::OrgFoldRungs unbounded({.every = 1, .max_rungs = 100'000, .max_bytes = std::size_t{1} << 40});
+  std::size_t most = 0;
+  for (ledger::Position position = head; position >= 1; position -= 7) {
+    for (int o = 0; o < kOrgs; ++o) {
+      const std::string org = "o" + std::to_string(o);
+      INFO("organization " << org << " as of " << position << " (seed " << seed << ")");
+      auto expected = replay::fold_org_as_of(*log, org, at_position(position), clock.now());
+      auto folded = bounded.fold(*log, org, at_position(position), clock.now());
+      REQUIRE(unbounded.fold(*log, org, at_position(position), clock.now()));
+      REQUIRE(expected);
+      REQUIRE(folded);
+      REQUIRE(folded->state == expected->state);
+      REQUIRE(bounded.rungs_bytes() <= kBound);
+      most = std::max(most, bounded.rungs());
+    }
+    if (position <= 7) break;
+  }
+  INFO("seed " << seed);
+  CHECK(most > 0);
+  INFO("unbounded: " << unbounded.rungs() << " rungs, " << unbounded.rungs_bytes() << " bytes");
+  CHECK(unbounded.rungs_bytes() > 4 * kBound);  // the bound is what kept `bounded` small
+  // Bytes per rung grow with the organization: the rungs of the second half of a history weigh
+  // more than those of the first (the organization with the longest stream).
+  std::string org;
+  std::size_t longest = 0;
+  for (int o = 0; o < kOrgs; ++o) {
+    replay::OrgFoldRungs all({.every = 1});
+    REQUIRE(all.fold(*log, "o" + std::to_string(o), at_position(head), clock.now()));
+    if (all.rungs() > longest) longest = all.rungs(), org = "o" + std::to_string(o);
+  }
+  replay::OrgFoldRungs first_half({.every = 1}), whole({.every = 1});
+  REQUIRE(first_half.fold(*log, org, at_position(head / 2), clock.now()));
+  REQUIRE(whole.fold(*log, org, at_position(head), clock.now()));
+  const auto second_half_rungs = whole.rungs() - first_half.rungs();
+  REQUIRE(first_half.rungs() > 0);
+  REQUIRE(second_half_rungs > 0);
+  INFO(org << ": first half " << first_half.rungs() << " rungs, " << first_half.rungs_bytes() << " bytes; whole "
+           << whole.rungs() << ", " << whole.rungs_bytes());
+  CHECK((whole.rungs_bytes() - first_half.rungs_bytes()) / second_half_rungs > first_half.rungs_bytes() / first_half.rungs());
+}
+
 TEST_CASE("org fold rungs: four threads asking at once get the whole fold's answers, while rungs are made and evicted") {
   // The server's threads share one OrgFoldRungs (api/server_impl.h); scripts/test runs this under
   // TSan. Catch2's assertions are not thread-safe: the threads count mismatches, the test checks.

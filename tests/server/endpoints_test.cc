@@ -511,7 +511,7 @@ TEST_CASE("GET /v1/verify, /healthz and /metrics") {
                              "orgledger_store_memory_limit_bytes{kind=\"block_cache\"} 67108864\n",
                              "orgledger_store_memory_limit_bytes{kind=\"memtables\"} 134217728\n",
                              // acme's stream is far shorter than a rung's 2 048 events
-                             "orgledger_as_of_rungs 0\n", "orgledger_heap_bytes{kind=\"free\"} "}) {
+                             "orgledger_as_of_rungs 0\n", "orgledger_as_of_rungs_bytes 0\n", "orgledger_heap_bytes{kind=\"free\"} "}) {
     INFO(series);
     CHECK(metrics.body.find(series) != std::string::npos);
   }

@@ -27,6 +27,10 @@ class OrgFoldRungs {
   struct Options {
     std::size_t every = 2048;     // events of the organization's stream between two rungs; ≥ 1
     std::size_t max_rungs = 4096;  // over every organization
+    // Over every organization, by rung_bytes' estimate: each rung owns a copy of its organization
+    // (the rest of its state is shared), so a large organization's rungs weigh more. The count
+    // alone would let 4 096 rungs of a 10 000-member organization hold gigabytes.
+    std::size_t max_bytes = 32 << 20;
   };
   explicit OrgFoldRungs(Options options);
   ~OrgFoldRungs();
@@ -40,8 +44,10 @@ class OrgFoldRungs {
                                                         const std::optional<projections::AsOf>& as_of,
                                                         ledger::Micros now);
 
-  // For tests and metrics: rungs held, and events folded by fold() since the start.
+  // For tests and metrics: rungs held, their estimated bytes, and events folded by fold() since
+  // the start.
   std::size_t rungs() const;
+  std::size_t rungs_bytes() const;
   std::size_t events_folded() const;
 
  private:
