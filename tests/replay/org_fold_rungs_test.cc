@@ -28,21 +28,36 @@ projections::AsOf at_position(ledger::Position position) {
   return projections::AsOf{projections::AsOf::Kind::position, static_cast<std::int64_t>(position)};
 }
 
+// A random history of `commands` commands over kOrgs organizations (random_commands.h) in a fresh
+// store, accepted or refused alike: both take positions.
+struct RandomHistory {
+  RandomHistory(std::uint64_t seed, int commands)
+      : random(seed),
+        log(ledger::Ledger::open(dir.path(), {.clock = &clock}).value()),
+        processor(commands::CommandProcessor::start(*log, clock).value()),
+        unregistered(register_random_users(*processor)) {
+    for (int i = 0; i < commands; ++i) {
+      clock.advance(random.step());
+      auto command = processor->read([&](const projections::State& state) { return random.next(state); });
+      (void)processor->submit(std::move(command));
+    }
+  }
+  TempDir dir;
+  ManualClock clock{kSampleInstant};
+  RandomCommands random;
+  std::unique_ptr<ledger::Ledger> log;
+  std::unique_ptr<commands::CommandProcessor> processor;
+  int unregistered = 0;  // register_random_users' failures
+};
+
 }  // namespace
 
 TEST_CASE("org fold rungs: every answer equals the fold of the whole history, in any order, rungs evicted or not") {
   const auto seed = test_seed("org-fold-rungs");
-  RandomCommands random(seed);
-  TempDir dir;
-  ManualClock clock(kSampleInstant);
-  auto log = ledger::Ledger::open(dir.path(), {.clock = &clock}).value();
-  auto processor = commands::CommandProcessor::start(*log, clock).value();
-  REQUIRE(register_random_users(*processor) == 0);
-  for (int i = 0; i < 600; ++i) {
-    clock.advance(random.step());
-    auto command = processor->read([&](const projections::State& state) { return random.next(state); });
-    (void)processor->submit(std::move(command));  // accepted or refused: both take positions
-  }
+  RandomHistory history(seed, 600);
+  REQUIRE(history.unregistered == 0);
+  auto& log = history.log;
+  auto& clock = history.clock;
   const ledger::Position head = log->head().position;
   std::vector<ledger::Position> positions(head);
   for (ledger::Position p = 1; p <= head; ++p) positions[p - 1] = p;
@@ -85,17 +100,10 @@ TEST_CASE("org fold rungs: every answer equals the fold of the whole history, in
 TEST_CASE("org fold rungs: their estimated bytes stay within max_bytes, a larger organization's rungs weigh more, and answers stay whole") {
   // The count alone did not bound the memory: each rung owns a copy of its organization.
   const auto seed = test_seed("org-fold-rungs, bytes");
-  RandomCommands random(seed);
-  TempDir dir;
-  ManualClock clock(kSampleInstant);
-  auto log = ledger::Ledger::open(dir.path(), {.clock = &clock}).value();
-  auto processor = commands::CommandProcessor::start(*log, clock).value();
-  REQUIRE(register_random_users(*processor) == 0);
-  for (int i = 0; i < 800; ++i) {
-    clock.advance(random.step());
-    auto command = processor->read([&](const projections::State& state) { return random.next(state); });
-    (void)processor->submit(std::move(command));
-  }
+  RandomHistory history(seed, 800);
+  REQUIRE(history.unregistered == 0);
+  auto& log = history.log;
+  auto& clock = history.clock;
   const ledger::Position head = log->head().position;
   constexpr std::size_t kBound = 4 * 1024;
   replay::OrgFoldRungs bounded({.every = 1, .max_rungs = 100'000, .max_bytes = kBound});
@@ -144,17 +152,10 @@ TEST_CASE("org fold rungs: four threads asking at once get the whole fold's answ
   // The server's threads share one OrgFoldRungs (api/server_impl.h); scripts/test runs this under
   // TSan. Catch2's assertions are not thread-safe: the threads count mismatches, the test checks.
   const auto seed = test_seed("org-fold-rungs, threads");
-  RandomCommands random(seed);
-  TempDir dir;
-  ManualClock clock(kSampleInstant);
-  auto log = ledger::Ledger::open(dir.path(), {.clock = &clock}).value();
-  auto processor = commands::CommandProcessor::start(*log, clock).value();
-  REQUIRE(register_random_users(*processor) == 0);
-  for (int i = 0; i < 300; ++i) {
-    clock.advance(random.step());
-    auto command = processor->read([&](const projections::State& state) { return random.next(state); });
-    (void)processor->submit(std::move(command));
-  }
+  RandomHistory history(seed, 300);
+  REQUIRE(history.unregistered == 0);
+  auto& log = history.log;
+  auto& clock = history.clock;
   const ledger::Position head = log->head().position;
   replay::OrgFoldRungs rungs({.every = 2, .max_rungs = 8});
   const auto now = clock.now();
