@@ -31,7 +31,7 @@ void get_metrics(Call& call, Reply reply) {
     response.body += "orgledger_costly_queued " + std::to_string(costly->queued()) + "\n";
   }
   if (const auto* rungs = call.services.org_folds) {
-    // Each rung holds one organization's state: their count bounds the memory of as-of answers.
+    // Each rung owns a copy of one organization: the rungs are bounded in count and in estimated bytes.
     response.body += "# HELP orgledger_as_of_rungs Folds of an organization kept for as-of answers (org_fold_rungs.h).\n";
     response.body += "# TYPE orgledger_as_of_rungs gauge\n";
     response.body += "orgledger_as_of_rungs " + std::to_string(rungs->rungs()) + "\n";
