@@ -43,9 +43,27 @@ std::optional<commands::Rejection> token_refusal(const TokenInfo& token, const c
   return std::nullopt;
 }
 
+// Issue 18: a replica takes no command; the client is sent to the writer with its body (307 keeps
+// the method and the body), or told to retry while no writer is known.
+std::optional<HttpResponse> not_the_writer(const Services& services) {
+  if (services.cluster == nullptr || services.cluster->is_writer()) return std::nullopt;
+  const std::string writer = services.cluster->writer_url();
+  if (writer.empty()) {
+    auto response = problem_response(503, "unavailable", "this node is a replica and no writer is elected yet");
+    response.headers.emplace_back("Retry-After", "1");
+    return response;
+  }
+  HttpResponse response;
+  response.status = 307;
+  response.body = Json{{"writer", writer}}.dump();
+  response.headers.emplace_back("Location", writer + "/v1/commands");
+  return response;
+}
+
 }  // namespace
 
 void post_command(Call& call, Reply reply) {
+  if (auto redirect = not_the_writer(call.services)) return reply(std::move(*redirect));
   auto& ids = *call.services.command_ids;
   auto json = parse_json_object(call.request.body);
   // K2: only SubmitIdentityDocuments may be over the usual limit (up to document_body_limit); a

@@ -39,6 +39,14 @@ void get_metrics(Call& call, Reply reply) {
     response.body += "# TYPE orgledger_as_of_rungs_bytes gauge\n";
     response.body += "orgledger_as_of_rungs_bytes " + std::to_string(rungs->rungs_bytes()) + "\n";
   }
+  if (const auto* cluster = call.services.cluster) {
+    response.body += "# HELP orgledger_cluster_lag_positions Positions this node is behind the replicated log's last group.\n";
+    response.body += "# TYPE orgledger_cluster_lag_positions gauge\n";
+    response.body += "orgledger_cluster_lag_positions " + std::to_string(cluster->lag()) + "\n";
+    response.body += "# HELP orgledger_cluster_writer 1 on the node that holds the writer's lease.\n";
+    response.body += "# TYPE orgledger_cluster_writer gauge\n";
+    response.body += std::string("orgledger_cluster_writer ") + (cluster->is_writer() ? "1" : "0") + "\n";
+  }
   reply(std::move(response));
 }
 

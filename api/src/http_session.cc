@@ -265,9 +265,37 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
   void on_body(beast::error_code error) {
     if (failed(error)) return;
     request_.body = std::move(parser_->get().body());
+    auto at_least = take_at_least(request_.query);
+    if (!at_least) return respond(problem_response(400, "invalid_argument", at_least.error()));
     auto query = parse_query(request_.query, route_->params);
     if (!query) return respond(problem_response(400, "invalid_argument", query.error()));
+    if (*at_least && server_.services.ledger.head().position < **at_least) {
+      return wait_for_position(**at_least, std::chrono::steady_clock::now() + kAtLeastWait, std::move(*query));
+    }
+    dispatch(std::move(*query));
+  }
 
+  // Issue 18, read-your-writes across nodes: a query with at_least=P waits until this node has
+  // applied P (polled: the head moves by whole groups, and the wait is short), else 503.
+  static constexpr std::chrono::milliseconds kAtLeastWait{2'000};
+  void wait_for_position(std::uint64_t position, std::chrono::steady_clock::time_point deadline, QueryParams query) {
+    const auto head = server_.services.ledger.head().position;
+    if (head >= position) return dispatch(std::move(query));
+    if (std::chrono::steady_clock::now() >= deadline) {
+      auto response = problem_response(503, "unavailable",
+                                       "this node has applied position " + std::to_string(head) + ", not yet " +
+                                           std::to_string(position));
+      response.headers.emplace_back("Retry-After", "1");
+      return respond(std::move(response));
+    }
+    auto timer = std::make_shared<net::steady_timer>(stream_.get_executor(), std::chrono::milliseconds(2));
+    timer->async_wait([self = shared_from_this(), timer, position, deadline, query = std::move(query)](beast::error_code) mutable {
+      self->wait_for_position(position, deadline, std::move(query));
+    });
+  }
+
+  void dispatch(QueryParams parsed) {
+    std::optional<QueryParams> query(std::move(parsed));
     if (route_->work == Work::stream) return start_stream(std::move(*query));
 
     call_.emplace(Call{request_, std::move(found_.path_params), std::move(*query), token_, server_.services});

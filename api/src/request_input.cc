@@ -1,6 +1,7 @@
 #include "request_input.h"
 
 #include <algorithm>
+#include <charconv>
 
 namespace orgledger::api {
 namespace {
@@ -130,6 +131,33 @@ std::expected<QueryParams, std::string> parse_query(std::string_view query, std:
     }
   }
   return params;
+}
+
+std::expected<std::optional<std::uint64_t>, std::string> take_at_least(std::string& query) {
+  constexpr std::string_view kName = "at_least=";
+  std::optional<std::uint64_t> found;
+  std::string rest;
+  std::string_view remaining(query);
+  while (!remaining.empty()) {
+    const auto amp = remaining.find('&');
+    const auto pair = remaining.substr(0, amp);
+    remaining = amp == std::string_view::npos ? std::string_view{} : remaining.substr(amp + 1);
+    if (!pair.starts_with(kName)) {
+      if (!rest.empty()) rest.push_back('&');
+      rest.append(pair);
+      continue;
+    }
+    if (found) return std::unexpected(std::string("query parameter at_least is given twice"));
+    const auto digits = pair.substr(kName.size());
+    std::uint64_t position = 0;
+    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), position);
+    if (digits.empty() || error != std::errc() || end != digits.data() + digits.size() || position == 0) {
+      return std::unexpected(std::string("at_least is a position (a positive integer)"));
+    }
+    found = position;
+  }
+  query = std::move(rest);
+  return found;
 }
 
 std::expected<nlohmann::json, std::string> parse_json_object(std::string_view body) {

@@ -4,6 +4,7 @@
 
 #include <expected>
 #include <map>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -30,6 +31,9 @@ class QueryParams {
 // Strict: a parameter outside `allowed`, a repeated one, a broken percent escape, a NUL byte,
 // invalid UTF-8 or an over-long value is an error naming it (the caller answers invalid_argument).
 std::expected<QueryParams, std::string> parse_query(std::string_view query, std::span<const std::string_view> allowed);
+// Issue 18: takes `at_least=P` out of a raw query (every route takes it): P, nullopt when absent.
+// Errors: not a position (a positive integer), or given twice.
+std::expected<std::optional<std::uint64_t>, std::string> take_at_least(std::string& query);
 
 bool valid_utf8(std::string_view text);
 

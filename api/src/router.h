@@ -48,6 +48,7 @@ struct Services {
   replay::OrgFoldRungs* org_folds = nullptr;  // one organization as of a past point; null: fold all of it
   const ledger::Checkpointer* checkpoints = nullptr;  // the signer of /v1/tree/checkpoint; null: none
   const CostlyPool* costly = nullptr;                 // for /metrics: its queue's depth
+  const ClusterRole* cluster = nullptr;               // issue 18: null on a single node
   vault::Vault* vault = nullptr;                      // before the processor is ready (G3)
   std::unique_ptr<commands::CommandIds> command_ids;  // for commands that came without one
 

@@ -28,6 +28,7 @@ Server::Impl::Impl(const ServerOptions& options_in, const ServerParts& parts)
   services.as_of_cache = &as_of_cache;
   services.org_folds = &org_folds;
   services.checkpoints = parts.checkpoints;
+  services.cluster = parts.cluster;
   services.costly = &costly;
   services.vault = parts.vault;
   services.command_ids = std::make_unique<commands::CommandIds>(parts.clock.now(), parts.ledger.env().random());

@@ -41,6 +41,8 @@ Ledger::Impl::Staged Ledger::Impl::open_group() {
   // recorded_at never goes backwards (ARCHITECTURE.md): a clock step back is clamped.
   staged->now = std::max(clock_.now(), last_recorded_at_);
   staged->decider = staged->stopped ? nullptr : decider_;
+  staged->replicator = staged->stopped ? nullptr : replicator_;
+  if (staged->replicator != nullptr) staged->outgoing.emplace(staged->follows, staged->now);
   if (staged->decider != nullptr) staged->decider->begin_group(staged->follows.position);
   return staged;
 }
@@ -54,6 +56,11 @@ void Ledger::Impl::seal_open_group(StagedGroup& staged) {
 void Ledger::Impl::stage_command(StagedGroup& staged, Pending& pending, std::size_t i, GroupDecider* decider) {
   if (staged.stopped) {
     staged.outcomes[i] = std::unexpected(stopped_because(*staged.stopped));
+    return;
+  }
+  if (!pending.replicated.empty()) return stage_replicated(staged, pending, i, decider);
+  if (staged.from_log || (replicated_ && staged.replicator == nullptr)) {  // a replica: its own commands would fork the log
+    staged.outcomes[i] = std::unexpected(Error{ErrorCode::invalid_argument, "this node is a replica of a replicated log: commands go to its writer"});
     return;
   }
   // A repeat of a command staged earlier in this group is answered once that one is durable.
@@ -150,7 +157,9 @@ void Ledger::Impl::seal_command(StagedGroup& staged, CommandAppend& command, std
   answer.position = staged.next - 1;
   answer.stream = primary;
   answer.stream_version = staged.versions.at(primary);
-  staged.batch.Put(store_->commands(), command.command_id, answer_codec::encode(answer));
+  const std::string encoded = answer_codec::encode(answer);
+  staged.batch.Put(store_->commands(), command.command_id, encoded);
+  if (staged.outgoing) staged.outgoing->add_answer(command.command_id, encoded);
   staged.commands.emplace(command.command_id, i);
   staged.outcomes[i] = std::move(answer);
   staged.appended.push_back(i);
@@ -173,6 +182,7 @@ EventRef Ledger::Impl::seal_event(StagedGroup& staged, EventDraft& draft, std::u
   stored.append(draft.envelope);
   const std::string key = layout::position_key(position);
   staged.batch.Put(store_->events(), key, stored);
+  if (staged.outgoing) staged.outgoing->add_event(stored);
   staged.batch.Put(store_->streams(), layout::stream_key(draft.stream, version), key);
   // The tree's nodes this leaf completes, in the same batch (issue 14).
   if (build_tree_) {
@@ -202,6 +212,7 @@ void Ledger::Impl::seal_group(StagedGroup& staged, GroupDecider* decider) {
   staged.head = Head{staged.next - 1, staged.previous};
   staged.batch.Put(store_->meta(), rocksdb::Slice(layout::kHeadKey.data(), layout::kHeadKey.size()),
                    layout::encode_head(staged.head));
+  if (staged.from_log) put_replication_sequence(staged);
   if (build_tree_) {
     tree_->stage_size(staged.batch);
     staged.tree_size = tree_->seal();
@@ -260,6 +271,9 @@ void Ledger::Impl::write_group(StagedGroup& staged) {
   durable_write.sync = true;
   const auto write_started = std::chrono::steady_clock::now();
   auto status = store_->stopped();
+  // Issue 18: published first; a group the replicated log did not take is neither written nor
+  // acknowledged, and this writer stops (it is stale, or cannot know).
+  if (status.ok() && staged.replicator != nullptr && !replicate_group(staged)) return;
   if (status.ok()) status = store_->db().Write(durable_write, &staged.batch);
   // A sync that failed anywhere in the store (a background flush's included) fail-stops it: what
   // it should have made durable may not be, so nothing more is acknowledged.
@@ -285,7 +299,35 @@ void Ledger::Impl::group_durable(StagedGroup& staged) {
   if (auto* observer = observer_.load()) {
     observer->group_written(staged.appended.size(), staged.head.position - staged.follows.position, staged.write_time);
   }
-  publish(staged.head);
+  publish(staged.head, staged.sequence);
+}
+
+void Ledger::Impl::put_replication_sequence(StagedGroup& staged) {
+  staged.batch.Put(store_->meta(),
+                   rocksdb::Slice(layout::kReplicationSequenceKey.data(), layout::kReplicationSequenceKey.size()),
+                   layout::position_key(staged.sequence));
+}
+
+bool Ledger::Impl::replicate_group(StagedGroup& staged) {
+  const std::string message = staged.outgoing->finish();
+  auto sequence = staged.replicator->replicate(message, staged.follows.position + 1);
+  if (sequence) {
+    staged.sequence = *sequence;
+    put_replication_sequence(staged);
+    return true;
+  }
+  const Error reason{ErrorCode::stopped, "the replicated log did not take a group: " + sequence.error().message};
+  stop_writing(reason);
+  // Refused by the log (fenced: another writer holds it): not taken anywhere. Any other failure
+  // (a timeout, a lost connection) may have reached a quorum before the answer was lost.
+  const Error outcome = sequence.error().code == ErrorCode::version_conflict
+                            ? Error{ErrorCode::stopped, "this node is no longer the writer: " + sequence.error().message}
+                            : Error{ErrorCode::outcome_unknown,
+                                    "the replicated log's answer was lost (" + sequence.error().message +
+                                        "): the command may or may not be in the log; resubmit it with the same command id"};
+  for (std::size_t i : staged.appended) staged.outcomes[i] = std::unexpected(outcome);
+  for (std::size_t i : staged.repeats_in_flight) staged.outcomes[i] = std::unexpected(outcome);
+  return false;
 }
 
 void Ledger::Impl::answer_group(StagedGroup& staged) {

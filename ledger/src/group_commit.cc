@@ -60,6 +60,10 @@ Ledger::Impl::Impl(std::unique_ptr<Store> store, std::unique_ptr<TreeStore> tree
                    const Head& head, Micros last_recorded_at, bool build_tree, bool pipelined)
     : store_(std::move(store)), tree_(std::move(tree)), build_tree_(build_tree), pipelined_(pipelined), clock_(clock), mode_(mode),
       head_(head), sealed_head_(head), last_recorded_at_(last_recorded_at) {
+  const rocksdb::Slice sequence_key(layout::kReplicationSequenceKey.data(), layout::kReplicationSequenceKey.size());
+  if (auto sequence = store_->get(store_->meta(), sequence_key); sequence && *sequence) {
+    replication_sequence_ = layout::parse_position_key(**sequence).value_or(0);
+  }
   if (mode_ == OpenMode::read_write) {
     // Sized ahead: growing a table of millions of streams rehashes it on the writer, a pause every
     // submitter feels. 8 bytes a bucket: 16 MiB for the first two million streams.
@@ -136,6 +140,35 @@ void Ledger::Impl::submit_decided(std::string command_id, Prepare prepare, Compl
     }
   }
   done(std::unexpected(Error{ErrorCode::stopped, "the ledger is closing"}));
+}
+
+void Ledger::Impl::submit_replicated(std::string message, std::uint64_t sequence, Completion done) {
+  if (mode_ == OpenMode::read_only) {
+    done(std::unexpected(Error{ErrorCode::read_only, "the ledger was opened read-only"}));
+    return;
+  }
+  Pending pending;
+  pending.done = std::move(done);
+  pending.replicated = std::move(message);
+  pending.sequence = sequence;
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (!closing_) {
+      queue_.push_back(std::move(pending));
+      if (stager_should_wake()) queue_changed_.notify_one();
+      return;
+    }
+  }
+  pending.done(std::unexpected(Error{ErrorCode::stopped, "the ledger is closing"}));
+}
+
+void Ledger::Impl::set_replicator(GroupReplicator* replicator) {
+  between_groups([this, replicator] { replicator_ = replicator; });
+}
+
+std::uint64_t Ledger::Impl::replication_sequence() const {
+  std::lock_guard lock(head_mutex_);
+  return replication_sequence_;
 }
 
 template <typename Step>
@@ -372,10 +405,11 @@ void Ledger::Impl::hand_over(std::vector<Answered> answered) {
   for (auto& answer : answered) give(answer);
 }
 
-void Ledger::Impl::publish(const Head& head) {
+void Ledger::Impl::publish(const Head& head, std::uint64_t sequence) {
   {
     std::lock_guard lock(head_mutex_);
     head_ = head;
+    if (sequence != 0) replication_sequence_ = sequence;
   }
   head_changed_.notify_all();
 }

@@ -120,8 +120,10 @@ std::expected<std::unique_ptr<Ledger>, Error> Ledger::open(const std::string& di
     if (auto edge = tree->load_edge(); !edge) return std::unexpected(edge.error());
   }
   const Clock& clock = options.clock != nullptr ? *options.clock : os.clock();
-  return std::unique_ptr<Ledger>(new Ledger(std::make_unique<Impl>(std::move(*store), std::move(tree), clock, options.mode,
-                                                                   *head, last_recorded_at, options.build_merkle_tree, options.pipelined_writer)));
+  auto impl = std::make_unique<Impl>(std::move(*store), std::move(tree), clock, options.mode, *head, last_recorded_at,
+                                     options.build_merkle_tree, options.pipelined_writer);
+  impl->replicated_ = options.replicated;
+  return std::unique_ptr<Ledger>(new Ledger(std::move(impl)));
 }
 
 Ledger::Ledger(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -185,6 +187,20 @@ void Ledger::append_async(CommandAppend command, Completion done) {
 void Ledger::append_decided_async(std::string command_id, Prepare prepare, Completion done) {
   impl_->submit_decided(std::move(command_id), std::move(prepare), std::move(done));
 }
+
+void Ledger::set_replicator(GroupReplicator* replicator) { impl_->set_replicator(replicator); }
+
+std::expected<Head, Error> Ledger::append_replicated(std::string message, std::uint64_t sequence) {
+  std::promise<std::expected<CommandAnswer, Error>> outcome;
+  auto future = outcome.get_future();
+  impl_->submit_replicated(std::move(message), sequence,
+                           [&outcome](std::expected<CommandAnswer, Error> answer) { outcome.set_value(std::move(answer)); });
+  auto answer = future.get();
+  if (!answer) return std::unexpected(answer.error());
+  return head();
+}
+
+std::uint64_t Ledger::replication_sequence() const { return impl_->replication_sequence(); }
 
 void Ledger::set_decider(GroupDecider* decider) { impl_->set_decider(decider); }
 void Ledger::set_group_observer(GroupObserver* observer) { impl_->set_group_observer(observer); }

@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "orgledger/ledger/ledger.h"
+#include "orgledger/ledger/replication.h"
+#include "replicated_group.h"
 #include "store.h"
 #include "tree_store.h"
 
@@ -35,6 +37,10 @@ class Ledger::Impl {
 
   void submit(CommandAppend command, Completion done);
   void submit_decided(std::string command_id, Prepare prepare, Completion done);
+  // A group of the replicated log (replication.h), staged as one command (stage_replicated).
+  void submit_replicated(std::string message, std::uint64_t sequence, Completion done);
+  void set_replicator(GroupReplicator* replicator);
+  std::uint64_t replication_sequence() const;
   // Both wait until no group is being staged or written: once they return, the previous decider
   // or observer is not being called. Never from a completion (it may run on either writer thread).
   void set_decider(GroupDecider* decider);
@@ -64,6 +70,8 @@ class Ledger::Impl {
     CommandAppend command;  // for a decided command: only its id until prepare() ran
     Completion done;
     Prepare prepare;        // empty for a plain append
+    std::string replicated;          // a replicated group's message (issue 18); empty otherwise
+    std::uint64_t sequence = 0;      // its sequence in the replicated log
   };
 
   using Outcome = std::expected<CommandAnswer, Error>;
@@ -103,6 +111,13 @@ class Ledger::Impl {
     Position next = 0;                 // the next event's position
     Hash previous{};                   // the last staged event's hash
     Micros now = 0;                    // recorded_at of every event of the group
+    // Issue 18. A writer's group goes out through `replicator` (built in `outgoing` as it is
+    // sealed); a replica's holds groups of the replicated log (`from_log`). `sequence`: the
+    // replicated log's, of the last group it holds once known.
+    GroupReplicator* replicator = nullptr;
+    std::optional<replicated_group::Builder> outgoing;
+    bool from_log = false;
+    std::uint64_t sequence = 0;
     std::optional<Error> unreadable;   // an event just built that does not read back: nothing written
   };
   using Staged = std::unique_ptr<StagedGroup>;
@@ -123,6 +138,16 @@ class Ledger::Impl {
   EventRef seal_event(StagedGroup& staged, EventDraft& draft, std::uint16_t index, std::uint16_t count,
                       const GroupDecider* decider);
   void abandon_group(StagedGroup& staged, GroupDecider* decider);
+  // A replicated group (issue 18): checked whole against what the group staged so far, then
+  // staged event by event as the writer had sealed it, with its commands' answers.
+  void stage_replicated(StagedGroup& staged, Pending& pending, std::size_t i, GroupDecider* decider);
+  std::expected<std::vector<RecordedEvent>, Error> check_replicated(StagedGroup& staged,
+                                                                     const replicated_group::Group& group,
+                                                                     const GroupDecider* decider);
+  // Publishes a writer's group through its replicator before the local write; false (and the
+  // outcomes set) when the replicated log did not take it.
+  bool replicate_group(StagedGroup& staged);
+  void put_replication_sequence(StagedGroup& staged);
   // Closes the open group: sealed when it appends, dropped (decider told) when it does not.
   void seal_open_group(StagedGroup& staged);
   // The head and tree size in the batch; the next group will follow this one.
@@ -165,7 +190,7 @@ class Ledger::Impl {
   // repeat of one is answered from here. Staging thread only; pruned as the head passes them.
   void remember_in_flight(const StagedGroup& staged);
   void forget_durable_in_flight();
-  void publish(const Head& head);
+  void publish(const Head& head, std::uint64_t sequence = 0);
   void stop_writing(Error reason);
 
   std::unique_ptr<Store> store_;
@@ -179,6 +204,7 @@ class Ledger::Impl {
   mutable std::mutex head_mutex_;
   mutable std::condition_variable head_changed_;
   Head head_;
+  std::uint64_t replication_sequence_ = 0;  // of the last durable group that has one
   std::optional<Error> failure_;
 
   // Submissions waiting for the writer, changes waiting for a group's end, and the slot between
@@ -213,6 +239,10 @@ class Ledger::Impl {
   bool completer_busy_ = false;  // giving answers it took from answered_
 
   GroupDecider* decider_ = nullptr;  // staging thread (between_groups)
+  GroupReplicator* replicator_ = nullptr;  // likewise
+ public:
+  std::atomic<bool> replicated_{false};  // LedgerOptions::replicated; set at open, before any append
+ private:
   std::atomic<GroupObserver*> observer_{nullptr};
 
   // Owned by the staging thread alone.

@@ -8,6 +8,8 @@
 //             "format_version"                             "1"
 //             "log_id"                                     16 lowercase hex digits, drawn when the store is
 //                                                          created (or first opened for writing after issue 14)
+//             "replication_sequence"                       u64 big-endian: the replicated log's sequence of
+//                                                          the last group (issue 18); absent outside a cluster
 //   tokens    SHA-256 of an API token (32 bytes)           token record (opaque here: api/token_store.cc)
 //   snapshots name 0x00 position chunk_number              chunk (opaque here: projections/src/snapshot.cc)
 //   checkpoints size                                       a signed checkpoint (C2SP note text, checkpoint_log.h)
@@ -55,6 +57,7 @@ inline constexpr std::string_view kHeadKey = "head";
 inline constexpr std::string_view kFormatVersionKey = "format_version";
 inline constexpr std::string_view kFormatVersion = "1";
 inline constexpr std::string_view kLogIdKey = "log_id";
+inline constexpr std::string_view kReplicationSequenceKey = "replication_sequence";
 inline constexpr std::string_view kTreeSizeKey = "\xff";  // in the tree family, after every node key
 
 inline constexpr std::size_t kHashSize = 32;

@@ -1,13 +1,17 @@
 // `orgledger serve [--listen HOST:PORT] [--rate-limit N/min] [--refusal-limit N/min] [--calendar FILE] [--max-connections N]
 //  [--no-access-log] [limits of issue 11] [--tls-cert F --tls-key F] [--allow-plaintext] [--origin NAME]
-//  [--checkpoint-key FILE]`: the HTTP
+//  [--checkpoint-key FILE] [--cluster URLS --node NAME [--advertise URL]]`: the HTTP
 // API (API.md) over the data directory, with the scheduler (S6, A5) running beside it. SIGTERM or
 // SIGINT: stop accepting, finish what is in flight, close the store.
+// With --cluster (issue 18) the node is a replica of the JetStream log until it wins the writer's
+// lease; a writer that must step down closes everything and starts again in place (execv) as a
+// replica, which re-syncs from the stream: the simplest way to leave no state of its term behind.
 #include <malloc.h>
 #include <signal.h>
 #include <sys/resource.h>
 
 #include <csignal>
+#include <cstring>
 
 #include <algorithm>
 #include <charconv>
@@ -17,7 +21,10 @@
 #include <optional>
 #include <thread>
 
+#include <unistd.h>
+
 #include "cli_args.h"
+#include "cluster_membership.h"
 #include "orgledger/vault/vault.h"
 #include "data_dir.h"
 #include "orgledger/api/admin_socket.h"
@@ -102,6 +109,20 @@ void print_banner(const api::ServerOptions& options, const api::Server& server, 
   std::fflush(stdout);
 }
 
+// A writer that stepped down comes back as a replica: the same program and arguments, a fresh
+// process image (the signal mask, which execv keeps, is set again by serve itself).
+[[noreturn]] void restart_in_place(const Args& raw) {
+  std::vector<std::string> words{"/proc/self/exe", "serve"};
+  words.insert(words.end(), raw.begin(), raw.end());
+  std::vector<char*> argv;
+  for (auto& word : words) argv.push_back(word.data());
+  argv.push_back(nullptr);
+  std::fflush(nullptr);
+  execv("/proc/self/exe", argv.data());
+  std::fprintf(stderr, "orgledger serve: could not restart in place: %s\n", std::strerror(errno));
+  std::_Exit(kExitUsageOrIo);
+}
+
 }  // namespace
 
 int serve_command(const Args& raw) {
@@ -110,7 +131,7 @@ int serve_command(const Args& raw) {
                             "costly-per-token", "costly-threads", "costly-queue", "as-of-cache",
                             "max-connections-per-address", "reserved-connections", "header-timeout",
                             "max-subscribers-per-token", "tls-cert", "tls-key", "master-key-file", "origin", "checkpoint-key",
-                            "public-rate-limit", "keep-versions"},
+                            "public-rate-limit", "keep-versions", "cluster", "node", "advertise", "cluster-stream"},
                            {"no-access-log", "allow-plaintext", "pipelined-writer"}});
   if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional().front() + "'");
   api::ServerOptions options;
@@ -158,6 +179,7 @@ int serve_command(const Args& raw) {
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGUSR1);  // the state's rebuild failed (ServedState)
+  sigaddset(&stop_signals, SIGUSR2);  // issue 18: this writer steps down (ClusterMembership)
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   // A reader of our stderr (the access log) that goes away must not end the process uncleanly.
   std::signal(SIGPIPE, SIG_IGN);
@@ -172,11 +194,17 @@ int serve_command(const Args& raw) {
                                                     files.rlim_cur > 512 ? files.rlim_cur - 256 : files.rlim_cur / 2);
   }
 
+  const auto cluster_config = cluster_options(args, "http://" + (options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host) +
+                                                       ":" + std::to_string(options.port));
+  if (cluster_config && options.port == 0 && !args.value("advertise")) {
+    throw UsageError("--cluster with an ephemeral port needs --advertise URL");
+  }
   const auto& clock = ledger::system_clock();
   // --pipelined-writer: a group costly to decide is written and fsynced by a second thread while
   // the next is decided (ledger.h; slower on the 2-core machines measured, for slow fsyncs).
   auto ledger = ledger::Ledger::open(options.data_directory,
-                                     {.clock = &clock, .pipelined_writer = args.flag("pipelined-writer")});
+                                     {.clock = &clock, .pipelined_writer = args.flag("pipelined-writer"),
+                                      .replicated = cluster_config.has_value()});
   if (!ledger) {
     std::fprintf(stderr, "orgledger serve: %s\n", ledger.error().message.c_str());
     return kExitUsageOrIo;
@@ -206,9 +234,10 @@ int serve_command(const Args& raw) {
   auto admin = api::AdminSocket::start(api::admin_socket_path(options.data_directory), **tokens, clock, (*ledger)->env());
   if (!admin)
     std::fprintf(stderr, "orgledger serve: %s (token create needs the server stopped)\n", admin.error().c_str());
+  ClusterMembership membership;
   // Serves first (issue 15): what the log alone answers is answered while the state is rebuilt.
-  auto server = api::Server::start(
-      options, {**ledger, nullptr, **tokens, calendar, clock, checkpoints->get(), vault->get()});
+  auto server = api::Server::start(options, {**ledger, nullptr, **tokens, calendar, clock, checkpoints->get(), vault->get(),
+                                             cluster_config ? &membership : nullptr});
   if (!server) {
     std::fprintf(stderr, "orgledger serve: %s\n", server.error().c_str());
     return kExitUsageOrIo;
@@ -219,7 +248,9 @@ int serve_command(const Args& raw) {
   int received = 0;
   std::thread stopper([&] {
     sigwait(&stop_signals, &received);
-    if (received != SIGUSR1) {
+    if (received == SIGUSR2) {
+      std::fprintf(stderr, "orgledger serve: stepping down: restarting as a replica\n");
+    } else if (received != SIGUSR1) {
       std::fprintf(stderr, "orgledger serve: %s: finishing the requests in flight\n",
                    received == SIGTERM ? "SIGTERM" : "SIGINT");
     }
@@ -228,7 +259,15 @@ int serve_command(const Args& raw) {
   std::optional<ServedState> state;
   state.emplace(ServedStateParts{.ledger = **ledger, .clock = clock, .calendar = calendar, .vault = **vault,
                                  .server = **server, .snapshot_every = snapshot_every,
-                                 .keep_versions = args.number("keep-versions"), .note = note});
+                                 .keep_versions = args.number("keep-versions"), .note = note,
+                                 .schedule_at_once = !cluster_config});
+  if (cluster_config) {
+    auto joined = membership.join(*cluster_config, **ledger, *state, note);
+    if (!joined) {
+      std::fprintf(stderr, "orgledger serve: the cluster: %s\n", joined.error().message.c_str());
+      kill(getpid(), SIGUSR1);  // wakes the stopper
+    }
+  }
   const auto rebuilt = state->rebuild();
   if (!rebuilt) {
     std::fprintf(stderr, "orgledger serve: %s\n", rebuilt.error().message.c_str());
@@ -236,11 +275,14 @@ int serve_command(const Args& raw) {
   }
   stopper.join();
   admin = std::unexpected(std::string());  // closes the admin socket
+  membership.detach_hooks();  // no more calls into the state
   state.reset();  // the snapshot at shutdown; the commands in flight
+  membership.leave();  // after the commands in flight: a writer's still go out through it
   server->reset();
   checkpoints->reset();  // signs the last commands' tree
   ledger->reset();     // flushes and closes the store
   if (!rebuilt) return kExitUsageOrIo;
+  if (received == SIGUSR2) restart_in_place(raw);
   std::fprintf(stderr, "orgledger serve: stopped cleanly\n");
   return kExitOk;
 }

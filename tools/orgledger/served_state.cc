@@ -18,7 +18,10 @@ std::expected<void, ledger::Error> ServedState::rebuild() {
                                                      &parts_.vault);
   progress.reset();
   if (!processor) return std::unexpected(processor.error());
-  processor_ = std::move(*processor);
+  {
+    std::lock_guard lock(scheduler_mutex_);  // start_scheduler() reads it
+    processor_ = std::move(*processor);
+  }
   // Versions of the recent past kept for as-of questions (one every 4096 positions).
   if (parts_.keep_versions) processor_->keep_versions(4096, *parts_.keep_versions);
   if (parts_.snapshot_every > 0) {
@@ -27,9 +30,15 @@ std::expected<void, ledger::Error> ServedState::rebuild() {
     snapshotter_.emplace(parts_.ledger, [this] { return processor_->version(); }, parts_.snapshot_every, parts_.note,
                          std::chrono::milliseconds(200), std::move(families));
   }
-  scheduler_.emplace(*processor_, parts_.clock, parts_.calendar);
-  scheduler_->start();
   parts_.server.ready(*processor_);
+  {
+    std::lock_guard lock(scheduler_mutex_);
+    schedule_ |= parts_.schedule_at_once;
+    if (schedule_) {
+      scheduler_.emplace(*processor_, parts_.clock, parts_.calendar);
+      scheduler_->start();
+    }
+  }
   std::printf("orgledger ready: state rebuilt to position %llu in %.2f s; commands are taken\n",
               static_cast<unsigned long long>(processor_->version()->position),
               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
@@ -37,9 +46,20 @@ std::expected<void, ledger::Error> ServedState::rebuild() {
   return {};
 }
 
+void ServedState::start_scheduler() {
+  std::lock_guard lock(scheduler_mutex_);
+  schedule_ = true;
+  if (!processor_ || scheduler_) return;  // rebuild() starts it
+  scheduler_.emplace(*processor_, parts_.clock, parts_.calendar);
+  scheduler_->start();
+}
+
 ServedState::~ServedState() {
   if (!processor_) return;
-  scheduler_.reset();
+  {
+    std::lock_guard lock(scheduler_mutex_);
+    scheduler_.reset();
+  }
   snapshotter_.reset();
   if (auto saved = processor_->read([&](const projections::State& state) {
         return projections::save_snapshot(parts_.ledger, state, ledger::SnapshotPace::at_once);  // nothing else writes now

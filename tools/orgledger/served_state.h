@@ -7,6 +7,7 @@
 #include <expected>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -27,6 +28,9 @@ struct ServedStateParts {
   ledger::Position snapshot_every = 0;       // 0: only the snapshot at shutdown
   std::optional<std::size_t> keep_versions;  // serve --keep-versions
   std::function<void(const std::string&)> note;
+  // Issue 18: a cluster's replica schedules nothing (its commands would go to the writer); the
+  // scheduler starts once start_scheduler() says this node became the writer.
+  bool schedule_at_once = true;
 };
 
 class ServedState {
@@ -43,11 +47,16 @@ class ServedState {
   // mprotect, which made a rebuild of a 5 GiB state twice as slow. Errors: CommandProcessor::start's.
   std::expected<void, ledger::Error> rebuild();
 
+  // Starts the scheduler now, or at the end of rebuild() when it is still running. Thread-safe.
+  void start_scheduler();
+
  private:
   ServedStateParts parts_;
   std::unique_ptr<commands::CommandProcessor> processor_;
   std::optional<projections::Snapshotter> snapshotter_;
-  std::optional<commands::Scheduler> scheduler_;
+  std::optional<commands::Scheduler> scheduler_;  // under scheduler_mutex_
+  std::mutex scheduler_mutex_;
+  bool schedule_ = false;  // under scheduler_mutex_: start_scheduler() was called
 };
 
 }  // namespace orgledger::tools

@@ -10,7 +10,7 @@ constexpr Subcommand kSubcommands[] = {
      "[--snapshot-every N] [--no-access-log] [--costly-per-token N (2)] [--costly-threads N (1)] "
      "[--costly-queue N (8)] [--as-of-cache N (4)] [--max-connections-per-address N (64)] "
      "[--reserved-connections N (128)] [--header-timeout SECONDS (5)] [--max-subscribers-per-token N (8)] "
-     "[--tls-cert F --tls-key F] [--allow-plaintext] [--master-key-file F] [--origin NAME] [--checkpoint-key F] [--public-rate-limit N/min (600)] [--keep-versions N (0)] [--pipelined-writer]   HTTP API (default 127.0.0.1:8080; plain HTTP only on "
+     "[--tls-cert F --tls-key F] [--allow-plaintext] [--master-key-file F] [--origin NAME] [--checkpoint-key F] [--public-rate-limit N/min (600)] [--keep-versions N (0)] [--pipelined-writer] [--cluster nats://H:P[,…] --node NAME [--advertise URL]]   HTTP API (default 127.0.0.1:8080; plain HTTP only on "
      "loopback unless --allow-plaintext)", false},
     {"token", token_command,
      "token create --name N --scopes a,b [--principal P] [--act-as A,B] [--expires-in 90d|12h|30m|45s] [--json]   "
@@ -66,6 +66,9 @@ constexpr Subcommand kSubcommands[] = {
      "master key (G1); the server must be stopped", false},
     {"demo", demo_command,
      "demo   append a short sample story to the data directory, print it and verify the chain", false},
+    {"cluster", cluster_command,
+     "cluster status --cluster nats://HOST:PORT[,…] [--json]   the cluster's nodes, its writer and each node's lag "
+     "in positions (issue 18)", false},
     {"completion", completion_command,
      "completion bash   print the bash completion script (generated from this table; packages install it)", false},
 };

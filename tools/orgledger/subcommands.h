@@ -33,6 +33,7 @@ int partners_command(const Args& args);
 int proof_command(const Args& args);
 int checkpoint_command(const Args& args);
 int completion_command(const Args& args);
+int cluster_command(const Args& args);
 
 // Exit codes.
 inline constexpr int kExitOk = 0;

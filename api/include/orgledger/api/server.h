@@ -62,6 +62,17 @@ struct ServerOptions {
   std::string tls_key_file;
 };
 
+// Issue 18: where this node stands in a cluster (cluster/ implements it in tools/). Thread-safe.
+class ClusterRole {
+ public:
+  virtual ~ClusterRole() = default;
+  virtual bool is_writer() const = 0;
+  // The writer's base URL (http://host:port), "" when no writer is known.
+  virtual std::string writer_url() const = 0;
+  // Positions this node is behind the replicated log's last group.
+  virtual std::uint64_t lag() const = 0;
+};
+
 // What the server serves; all must outlive it.
 struct ServerParts {
   ledger::Ledger& ledger;
@@ -75,6 +86,9 @@ struct ServerParts {
   const ledger::Clock& clock;
   const ledger::Checkpointer* checkpoints = nullptr;  // serves /v1/tree/checkpoint and public-key; null: 404
   vault::Vault* vault = nullptr;  // opens personal data (G3) until the processor is ready; needed without one
+  // Null: a single node. Else commands on a replica are answered 307 with the writer's address
+  // (503 while none is known), and /metrics says the node's lag.
+  const ClusterRole* cluster = nullptr;
 };
 
 class Server {

@@ -49,6 +49,10 @@ struct LedgerOptions {
   // measured, commands through the processor ran 15-40 % slower with it (bench/RESULTS.md, "The
   // pipelined writer"); it is for machines where an fsync costs more than deciding a group.
   bool pipelined_writer = false;
+  // Part of a replicated log (issue 18, cluster/): the ledger appends commands of its own only
+  // while a replicator is installed (the writer); else only the log's groups (a replica), so a
+  // replica's store can never fork from the log.
+  bool replicated = false;
 };
 
 // The last durable event: its position (0 for an empty log) and its chain hash.
@@ -58,6 +62,7 @@ struct Head {
 };
 
 class Subscription;
+class GroupReplicator;  // replication.h
 
 // Lets the layer above decide commands on the writer thread, against the state of every group
 // sealed before plus the commands staged earlier in the same group (ARCHITECTURE.md, Concurrency).
@@ -134,6 +139,24 @@ class Ledger {
   // Installs (or with null removes) the observer of group commits; it must outlive its
   // installation. Thread-safe; as set_decider, between two groups.
   void set_group_observer(GroupObserver* observer);
+
+  // Issue 18, the writer of a replicated log: from the next group on, every group is published
+  // through `replicator` (replication.h) before it is written here, and only a published group is
+  // acknowledged. Null: groups are local again. As set_decider, between two groups.
+  void set_replicator(GroupReplicator* replicator);
+
+  // Issue 18, a replica: appends a group the replicated log gave at `sequence` (replication.h's
+  // message), byte for byte, through the writer thread like any group: the decider folds it and
+  // subscribers see it. It must follow the head exactly; every event is verified (structure,
+  // position, chain hash, stream version) before anything is written. Returns the new head once
+  // durable. Errors: invalid_argument (not a group message, a broken chain or envelope, or this
+  // ledger has a replicator), version_conflict (it does not follow the head: a repeat, or a gap),
+  // stopped, read_only, outcome_unknown.
+  [[nodiscard]] std::expected<Head, Error> append_replicated(std::string message, std::uint64_t sequence);
+
+  // The replicated log's sequence of the last durable group that came from or went to it (0 when
+  // none): where a replica resumes. Thread-safe.
+  std::uint64_t replication_sequence() const;
 
 
   // The last durable event. Thread-safe; never shows an event that is not yet durable.

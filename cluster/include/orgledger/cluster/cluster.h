@@ -1,0 +1,87 @@
+// Issue 18: orgledger on several machines, over NATS JetStream. One node at a time is the writer:
+// it holds a lease in a JetStream key-value bucket and publishes every group to a replicated
+// stream (R3, file storage) before its own fsync, each message fenced by the stream's expected last
+// sequence, so a stale writer's publish fails and it steps down. Every other node is a replica: it
+// appends the stream's groups to its own store, byte for byte (Ledger::append_replicated), and
+// answers reads. libnats stays inside cluster/src; this header is all a caller sees.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "orgledger/ledger/ledger.h"
+
+namespace orgledger::cluster {
+
+struct Error {
+  std::string message;
+};
+
+struct Options {
+  std::vector<std::string> servers;  // nats://host:port, any number; one is enough to reach the cluster
+  std::string node;                  // this node's name, unique in the cluster
+  std::string advertise;             // this node's HTTP API as clients reach it (http://host:port)
+  std::string stream = "ORGLEDGER";  // the log's stream; its subject is "<stream>.log"
+  int replicas = 3;                  // of the stream and the buckets (R3)
+  // The writer renews its lease every lease_ttl / 4; a writer silent for lease_ttl loses it.
+  std::chrono::milliseconds lease_ttl{4000};
+  std::chrono::milliseconds publish_timeout{5000};
+};
+
+// One node: its NATS connection, its replica follower and its lease. Threads of its own.
+class Node {
+ public:
+  // What the node tells the server around it (each from the node's threads):
+  struct Hooks {
+    // This node won the lease and holds every group of the stream: it takes commands from now
+    // on (its ledger already has the replicator installed).
+    std::function<void()> became_writer;
+    // This node must stop taking commands (it lost its lease or a publish was refused). Its ledger
+    // is fail-stopped or about to be; the caller restarts as a replica.
+    std::function<void(const std::string& why)> step_down;
+    std::function<void(const std::string& line)> note;
+  };
+  // Starts connecting (in the background: a node that cannot reach NATS yet serves its own store
+  // and keeps trying); once NATS answers, makes the stream and buckets when missing and follows as
+  // a replica. `ledger` must outlive the node and be opened with LedgerOptions::replicated.
+  // Errors: no name, or malformed server addresses.
+  static std::expected<std::unique_ptr<Node>, Error> start(const Options& options, ledger::Ledger& ledger, Hooks hooks);
+  // Gives the lease up (when writer), stops following, closes the connection.
+  ~Node();
+
+  bool is_writer() const;
+  // The writer's advertised URL, "" when none is known. Thread-safe.
+  std::string writer_url() const;
+  // Positions this node is behind the stream's last group (0 when in step). Thread-safe.
+  std::uint64_t lag() const;
+
+  class Impl;
+
+ private:
+  explicit Node(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// `orgledger cluster status`: what every node last said of itself, and the log's last group.
+struct NodeStatus {
+  std::string node;
+  std::string url;
+  std::string role;  // "writer" or "replica"
+  std::uint64_t position = 0;
+  std::uint64_t lag = 0;
+  std::int64_t seen_ms_ago = 0;
+};
+struct Status {
+  std::string writer;  // the lease holder's name, "" when none
+  std::uint64_t stream_sequence = 0;
+  std::uint64_t last_position = 0;  // of the stream's last group
+  std::vector<NodeStatus> nodes;
+};
+std::expected<Status, Error> read_status(const Options& options);
+
+}  // namespace orgledger::cluster

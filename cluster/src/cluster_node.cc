@@ -1,0 +1,213 @@
+// The node's control loop (cluster.h): every quarter of the lease's time to live it reads the log's
+// end and the lease, renews the lease when it holds it, takes it when nobody does, and says where it
+// stands in the node directory. Becoming the writer: stop following once the store holds the whole
+// stream, then publish from the sequence the store holds.
+#include <pthread.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "group_publisher.h"
+#include "log_stream.h"
+#include "nats_link.h"
+#include "node_directory.h"
+#include "orgledger/cluster/cluster.h"
+#include "replica_follower.h"
+#include "writer_lease.h"
+
+namespace orgledger::cluster {
+namespace {
+
+std::int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+class Node::Impl {
+ public:
+  Impl(const Options& options, ledger::Ledger& ledger, Hooks hooks, std::unique_ptr<NatsLink> link)
+      : options_(options), ledger_(ledger), hooks_(std::move(hooks)), link_(std::move(link)), stream_(*link_, options_) {}
+
+  // The control thread joins the cluster as soon as NATS answers: a node cut off from it at start
+  // still serves what its own store answers, and joins when NATS comes back.
+  void start() {
+    control_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "cluster-control");
+      run();
+    });
+  }
+
+  ~Impl() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    if (control_.joinable()) control_.join();
+    follower_.reset();
+    if (publisher_) ledger_.set_replicator(nullptr);  // the ledger outlives the publisher
+    if (writer_ && link_->connected()) lease_->release(lease_revision_);
+  }
+
+  bool is_writer() const { return writer_; }
+  std::string writer_url() const {
+    std::lock_guard lock(mutex_);
+    return writer_url_;
+  }
+  std::uint64_t lag() const { return lag_; }
+
+ private:
+  void run() {
+    const auto tick = options_.lease_ttl / 4;
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      lock.unlock();
+      step();
+      lock.lock();
+      wake_.wait_for(lock, tick, [this] { return stopping_; });
+    }
+  }
+
+  // The stream and the buckets (made when missing), then the follower. False until NATS answers.
+  bool join() {
+    if (auto made = stream_.ensure(); !made) return complain(made.error().message);
+    auto lease = WriterLease::open(*link_, options_);
+    if (!lease) return complain(lease.error().message);
+    auto directory = open_node_directory(*link_, options_);
+    if (!directory) return complain(directory.error().message);
+    lease_ = std::move(*lease);
+    directory_ = std::move(*directory);
+    follower_ = std::make_unique<ReplicaFollower>(*link_, stream_, ledger_, hooks_.note);
+    note("joined the cluster as a replica at position " + std::to_string(ledger_.head().position));
+    return true;
+  }
+
+  bool complain(const std::string& why) {
+    if (why != last_complaint_) note("cannot join the cluster yet: " + why);
+    last_complaint_ = why;
+    return false;
+  }
+
+  void step() {
+    // Every call below waits for NATS's answer: none is made while the connection is down, so that
+    // a cut-off node notices its lease ageing out on time, and stops promptly.
+    if (!link_->connected()) {
+      if (writer_ && std::chrono::steady_clock::now() - renewed_at_ > options_.lease_ttl) step_down("cut off from NATS");
+      return;
+    }
+    if (!lease_ && !join()) return;
+    if (auto end = log_end(stream_)) {
+      const auto head = ledger_.head().position;
+      lag_ = end->position > head ? end->position - head : 0;
+    }
+    auto holder = lease_->holder();
+    if (holder) set_writer_url(*holder ? (*holder)->url : "");
+    if (writer_) {
+      auto renewed = lease_->renew(options_.node, options_.advertise, lease_revision_);
+      if (renewed) {
+        lease_revision_ = *renewed;
+        renewed_at_ = std::chrono::steady_clock::now();
+      } else {
+        step_down(renewed.error().message);
+      }
+    } else if (holder && !*holder && !stepped_down_) {
+      try_to_become_writer();
+    }
+    heartbeat();
+  }
+
+  void try_to_become_writer() {
+    auto revision = lease_->acquire(options_.node, options_.advertise);
+    if (!revision) return;  // another node was quicker
+    lease_revision_ = *revision;
+    renewed_at_ = std::chrono::steady_clock::now();
+    // The whole stream first: a writer that decided on less would fork the log (the fencing would
+    // refuse its first group, but its commands would have been decided on a stale state).
+    auto end = log_end(stream_);
+    const auto deadline = std::chrono::steady_clock::now() + options_.lease_ttl / 2;
+    while (end && ledger_.replication_sequence() < end->sequence && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (!end || ledger_.replication_sequence() < end->sequence) {
+      note("won the lease but is behind the log: giving it back");
+      lease_->release(lease_revision_);
+      return;
+    }
+    follower_.reset();
+    publisher_ = std::make_unique<GroupPublisher>(stream_, ledger_.replication_sequence(),
+                                                  [this](const std::string& why) { step_down(why); });
+    ledger_.set_replicator(publisher_.get());
+    writer_ = true;
+    set_writer_url(options_.advertise);
+    note("is the writer from sequence " + std::to_string(ledger_.replication_sequence()) + ", position " +
+         std::to_string(ledger_.head().position));
+    if (hooks_.became_writer) hooks_.became_writer();
+  }
+
+  // From the control thread, or the ledger's syncing thread (a refused publish): once.
+  void step_down(const std::string& why) {
+    if (stepped_down_.exchange(true)) return;
+    writer_ = false;
+    if (publisher_) publisher_->fence(why);
+    note("steps down: " + why);
+    if (hooks_.step_down) hooks_.step_down(why);
+  }
+
+  void heartbeat() {
+    const NodeRecord record{.role = writer_ ? "writer" : "replica", .url = options_.advertise,
+                            .position = ledger_.head().position, .at_ms = wall_ms()};
+    const std::string value = encode_record(record);
+    std::uint64_t ignored = 0;
+    (void)kvStore_Put(&ignored, directory_.get(), options_.node.c_str(), value.data(), static_cast<int>(value.size()));
+  }
+
+  void set_writer_url(std::string url) {
+    std::lock_guard lock(mutex_);
+    writer_url_ = std::move(url);
+  }
+
+  void note(const std::string& line) {
+    if (hooks_.note) hooks_.note("cluster node " + options_.node + " " + line);
+  }
+
+  const Options options_;
+  ledger::Ledger& ledger_;
+  const Hooks hooks_;
+  std::unique_ptr<NatsLink> link_;
+  LogStream stream_;
+  std::unique_ptr<WriterLease> lease_;
+  Owned<kvStore> directory_;
+  std::unique_ptr<ReplicaFollower> follower_;    // control thread only
+  std::unique_ptr<GroupPublisher> publisher_;    // made once, when this node becomes the writer
+  std::uint64_t lease_revision_ = 0;             // control thread only
+  std::chrono::steady_clock::time_point renewed_at_{};  // likewise: the lease's last renewal
+  std::string last_complaint_;                   // likewise
+  std::atomic<bool> writer_{false};
+  std::atomic<bool> stepped_down_{false};
+  std::atomic<std::uint64_t> lag_{0};
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;   // under mutex_
+  std::string writer_url_;  // under mutex_
+  std::thread control_;
+};
+
+std::expected<std::unique_ptr<Node>, Error> Node::start(const Options& options, ledger::Ledger& ledger, Hooks hooks) {
+  if (options.node.empty()) return std::unexpected(Error{"a node needs a name (--node)"});
+  auto link = NatsLink::connect(options.servers, "orgledger " + options.node);
+  if (!link) return std::unexpected(link.error());
+  auto impl = std::make_unique<Impl>(options, ledger, std::move(hooks), std::move(*link));
+  impl->start();
+  return std::unique_ptr<Node>(new Node(std::move(impl)));
+}
+
+Node::Node(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Node::~Node() = default;
+bool Node::is_writer() const { return impl_->is_writer(); }
+std::string Node::writer_url() const { return impl_->writer_url(); }
+std::uint64_t Node::lag() const { return impl_->lag(); }
+
+}  // namespace orgledger::cluster

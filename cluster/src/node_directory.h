@@ -1,0 +1,35 @@
+// What every node says of itself, for `orgledger cluster status` and the lag metric: one key per node
+// in the bucket "<stream>_nodes" (values age out after a minute of silence), and the log's last
+// group, read off the stream.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <expected>
+#include <string>
+
+#include "log_stream.h"
+#include "nats_link.h"
+
+namespace orgledger::cluster {
+
+struct NodeRecord {
+  std::string role;
+  std::string url;
+  std::uint64_t position = 0;
+  std::int64_t at_ms = 0;  // the node's wall clock when it wrote this
+};
+
+std::string encode_record(const NodeRecord& record);
+std::optional<NodeRecord> decode_record(std::string_view value);
+
+// The stream's last sequence and the last position its last group ends at (0, 0 when empty).
+struct LogEnd {
+  std::uint64_t sequence = 0;
+  std::uint64_t position = 0;
+};
+std::expected<LogEnd, Error> log_end(LogStream& stream);
+
+std::expected<Owned<kvStore>, Error> open_node_directory(NatsLink& link, const Options& options);
+
+}  // namespace orgledger::cluster

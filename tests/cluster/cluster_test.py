@@ -1,0 +1,289 @@
+#!/usr/bin/env python3
+"""The replicated ledger on real processes (issue 18): three nats-servers in a JetStream cluster and
+three `orgledger serve --cluster` nodes on loopback, all started here.
+
+  failover   16 clients write through any node (following 307 to the writer, retrying an unknown
+             outcome with the same command id); the writer node is SIGKILLed, then a nats-server.
+             Then: every acknowledged command is in every node's log exactly once, at the position
+             its answer named; positions are gapless; every node has the same chain and Merkle root;
+             and an independent checker finds the history linearizable (an acknowledged command
+             precedes, in the log, every command invoked after its answer).
+  partition  a writer whose only nats-server is killed acknowledges nothing more; another node
+             takes over.
+  at_least   a read on a replica with at_least=P sees the write that answered P.
+
+  cluster_test.py --orgledger BIN [--scenario failover|partition|at_least|all] [--seed N] [--keep DIR]
+"""
+
+import argparse
+import json
+import os
+import random
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'support'))
+from cluster_process import Cluster  # noqa: E402
+
+
+def check(condition, message):
+    if not condition:
+        raise AssertionError(message)
+
+
+class Client(threading.Thread):
+    """One client: RegisterUser commands with ids of its own, each sent to a random node until it
+    has a definite answer. Keeps the history: (command id, invoked, answered, position)."""
+
+    def __init__(self, cluster, prefix, rng, stop):
+        super().__init__(daemon=True)
+        self.cluster, self.prefix, self.rng, self.stop_event = cluster, prefix, rng, stop
+        self.history = []     # acknowledged: (command_id, invoked, answered, position)
+        self.unknown = set()  # sent, never definitely answered
+        self.errors = []
+
+    def submit(self, command_id, body):
+        """Until a definite answer: a 200 (its position), or None if the run ended first."""
+        node = self.rng.choice(self.cluster.nodes)
+        path = '/v1/commands'
+        while not self.stop_event.is_set():
+            try:
+                status, headers, reply = node.request('POST', path, self.cluster.token, body, timeout=15)
+            except OSError:
+                node = self.rng.choice(self.cluster.nodes)
+                time.sleep(0.05)
+                continue
+            if status == 307:
+                target = urllib.parse.urlparse(headers['Location'])
+                node = next((n for n in self.cluster.nodes if n.port == target.port), node)
+                continue
+            if status == 200:
+                return json.loads(reply)['position']
+            if status == 503:  # no writer yet, the store stopped, or the outcome is unknown: again, same id
+                node = self.rng.choice(self.cluster.nodes)
+                time.sleep(0.1)
+                continue
+            self.errors.append((status, reply[:300]))
+            return None
+        return None
+
+    def run(self):
+        n = 0
+        while not self.stop_event.is_set():
+            command_id = f'{self.prefix}-{n}'
+            body = json.dumps({'type': 'RegisterUser', 'actor': 'svc:signup', 'user': command_id,
+                               'login': f'{command_id}@example.ch', 'command_id': command_id})
+            invoked = time.monotonic()
+            position = self.submit(command_id, body)
+            if position is None:
+                self.unknown.add(command_id)
+                return
+            self.history.append((command_id, invoked, time.monotonic(), position))
+            n += 1
+
+
+def events_of(node, token, head):
+    """Every event of a node's log up to `head` (waiting with at_least until it has applied it)."""
+    events, position = [], 1
+    while position <= head:
+        status, _, body = node.request('GET', f'/v1/events?from={position}&limit=5000&at_least={head}', token, timeout=60)
+        check(status == 200, f'{node.name}: GET /v1/events answered {status}: {body[:200]}')
+        page = json.loads(body)['events']
+        check(page, f'{node.name}: no events from {position}, below head {head}')
+        events.extend(e for e in page if e['position'] <= head)
+        position = page[-1]['position'] + 1
+    return events
+
+
+def root_of(node, token, size):
+    status, _, body = node.request('GET', f'/v1/tree/inclusion?position=1&tree_size={size}', token, timeout=30)
+    check(status == 200, f'{node.name}: inclusion proof answered {status}: {body[:200]}')
+    return json.loads(body)['root_hash']
+
+
+def linearizable(history):
+    """The checker, independent of the server's code: a log of appends is linearizable when it holds
+    every acknowledged append once, and an append acknowledged before another was invoked comes
+    first in the log (Herlihy & Wing's real-time order, on a single log as the register)."""
+    by_invocation = sorted(history, key=lambda op: op[1])
+    by_answer = sorted(history, key=lambda op: op[2])
+    done, highest = 0, 0
+    for command_id, invoked, _, position in by_invocation:
+        while done < len(by_answer) and by_answer[done][2] < invoked:
+            highest = max(highest, by_answer[done][3])
+            done += 1
+        if position <= highest:
+            return f'{command_id} at {position} was invoked after a command at {highest} was acknowledged'
+    return None
+
+
+def converged_head(cluster, nodes, timeout=60):
+    """The writer's head once every given node has applied it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        heads = []
+        for node in nodes:
+            status, _, body = node.request('GET', '/v1/verify', cluster.token, timeout=60)
+            heads.append(json.loads(body)['head']['position'] if status == 200 else -1)
+        if len(set(heads)) == 1 and heads[0] > 0:
+            return heads[0]
+        time.sleep(0.5)
+    raise AssertionError(f'the nodes did not converge: heads {heads}')
+
+
+def failover(binary, root, seed):
+    rng = random.Random(seed)
+    cluster = Cluster(binary, root)
+    cluster.start()
+    try:
+        first = cluster.writer(timeout=60)
+        stop = threading.Event()
+        clients = [Client(cluster, f'c{i}', random.Random(rng.random()), stop) for i in range(16)]
+        for client in clients:
+            client.start()
+        time.sleep(3)
+        print(f'failover: SIGKILL the writer {first.name}', flush=True)
+        killed_at = time.monotonic()
+        first.kill()
+        second = cluster.writer(timeout=60, among=[n for n in cluster.nodes if n is not first])
+        print(f'failover: {second.name} is the writer {time.monotonic() - killed_at:.1f} s later', flush=True)
+        time.sleep(3)
+        print(f'failover: SIGKILL the nats-server {cluster.nats[0].name}', flush=True)
+        cluster.nats[0].kill()
+        time.sleep(4)
+        first.start()  # comes back as a replica and catches up from the stream
+        time.sleep(2)
+        stop.set()
+        for client in clients:
+            client.join(timeout=60)
+        history = [op for client in clients for op in client.history]
+        errors = [e for client in clients for e in client.errors]
+        check(not errors, f'unexpected answers: {errors[:5]}')
+        check(len(history) > 50, f'only {len(history)} commands acknowledged')
+        writer = cluster.writer(timeout=60)
+        # Unknown outcomes resolved with their command ids, as a client would: each answered once.
+        for client in clients:
+            for command_id in client.unknown:
+                body = json.dumps({'type': 'RegisterUser', 'actor': 'svc:signup', 'user': command_id,
+                                   'login': f'{command_id}@example.ch', 'command_id': command_id})
+                status, _, reply = writer.request('POST', '/v1/commands', cluster.token, body, timeout=30)
+                check(status == 200, f'resubmitted {command_id}: {status} {reply[:200]}')
+        head = converged_head(cluster, cluster.nodes)
+        logs = {node.name: events_of(node, cluster.token, head) for node in cluster.nodes}
+        reference = logs[cluster.nodes[0].name]
+        check([e['position'] for e in reference] == list(range(1, head + 1)), 'positions are not gapless')
+        for name, events in logs.items():
+            check([(e['position'], e['hash']) for e in events] == [(e['position'], e['hash']) for e in reference],
+                  f'{name} has another chain')
+        roots = {node.name: root_of(node, cluster.token, head) for node in cluster.nodes}
+        check(len(set(roots.values())) == 1, f'Merkle roots differ: {roots}')
+        where = {}
+        for event in reference:
+            where.setdefault(event['command_id'], []).append(event['position'])
+        for command_id, _, _, position in history:
+            check(where.get(command_id) == [position], f'{command_id}: answered {position}, in the log at {where.get(command_id)}')
+        problem = linearizable(history)
+        check(problem is None, f'not linearizable: {problem}')
+        print(f'failover: {len(history)} acknowledged, head {head}, chains and roots identical on '
+              f'{len(cluster.nodes)} nodes, history linearizable', flush=True)
+    finally:
+        cluster.stop()
+
+
+def partition(binary, root, seed):
+    cluster = Cluster(binary, root)
+    # o1 reaches only its own nats-server; the others reach the other two.
+    cluster.nodes[0].nats_urls = [cluster.nats[0].url]
+    for node in cluster.nodes[1:]:
+        node.nats_urls = [cluster.nats[1].url, cluster.nats[2].url]
+    for server in cluster.nats:
+        server.start()
+    cluster.nodes[0].start()
+    try:
+        isolated = cluster.writer(timeout=60)
+        check(isolated is cluster.nodes[0], 'the first node started is the writer')
+        for node in cluster.nodes[1:]:
+            node.start()
+        body = lambda i: json.dumps({'type': 'RegisterUser', 'actor': 'svc:signup', 'user': f'p{i}',
+                                     'login': f'p{i}@example.ch', 'command_id': f'p{i}'})
+        status, _, _ = isolated.request('POST', '/v1/commands', cluster.token, body(0))
+        check(status == 200, 'the writer takes commands before the partition')
+        print(f'partition: kill {cluster.nats[0].name}, the writer\'s only nats-server', flush=True)
+        cluster.nats[0].kill()
+        acknowledged = []
+        for i in range(1, 6):
+            try:
+                status, _, reply = isolated.request('POST', '/v1/commands', cluster.token, body(i), timeout=15)
+            except OSError:
+                continue
+            if status == 200:
+                acknowledged.append((i, reply))
+        check(not acknowledged, f'a partitioned writer acknowledged {acknowledged}')
+        other = cluster.writer(timeout=60, among=cluster.nodes[1:])
+        status, _, _ = other.request('POST', '/v1/commands', cluster.token, body(100))
+        check(status == 200, 'the new writer takes commands')
+        # The partition heals: the old writer, a replica now, catches up to the one log.
+        cluster.nats[0].start()
+        head = converged_head(cluster, cluster.nodes)
+        chains = {node.name: [(e['position'], e['hash']) for e in events_of(node, cluster.token, head)]
+                  for node in cluster.nodes}
+        check(len({tuple(chain) for chain in chains.values()}) == 1, 'the healed node has another chain')
+        print(f'partition: nothing acknowledged by the cut-off writer; {other.name} took over; '
+              f'healed, all nodes at {head} with one chain', flush=True)
+    finally:
+        cluster.stop()
+
+
+def at_least(binary, root, seed):
+    cluster = Cluster(binary, root)
+    cluster.start()
+    try:
+        writer = cluster.writer(timeout=60)
+        replicas = [n for n in cluster.nodes if n is not writer]
+        for i in range(50):
+            user = f'ryw{i}'
+            body = json.dumps({'type': 'RegisterUser', 'actor': 'svc:signup', 'user': user, 'login': f'{user}@example.ch'})
+            status, _, reply = writer.request('POST', '/v1/commands', cluster.token, body)
+            check(status == 200, f'write {i}: {status}')
+            position = json.loads(reply)['position']
+            status, _, reply = replicas[i % 2].request('GET', f'/v1/users/{user}?at_least={position}', cluster.token)
+            check(status == 200, f'read {i} at_least={position}: {status} {reply[:200]}')
+            check(json.loads(reply)['as_of_position'] >= position, 'read before its own write')
+        status, _, _ = replicas[0].request('GET', '/v1/users/ryw0?at_least=0', cluster.token)
+        check(status == 400, 'at_least=0 is invalid_argument')
+        status, headers, _ = replicas[0].request('GET', '/v1/users/ryw0?at_least=999999999', cluster.token)
+        check(status == 503 and 'Retry-After' in headers, 'a position never reached: 503 with Retry-After')
+        print('at_least: 50 writes read back on replicas at once', flush=True)
+    finally:
+        cluster.stop()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--orgledger', required=True)
+    parser.add_argument('--scenario', default='all', choices=['failover', 'partition', 'at_least', 'all'])
+    parser.add_argument('--seed', type=int, default=None)
+    parser.add_argument('--keep', default=None)
+    args = parser.parse_args()
+    seed = args.seed if args.seed is not None else random.randrange(2**32)
+    print(f'seed {seed}', flush=True)
+    scenarios = {'at_least': at_least, 'partition': partition, 'failover': failover}
+    chosen = list(scenarios) if args.scenario == 'all' else [args.scenario]
+    for name in chosen:
+        root = args.keep and os.path.join(args.keep, name) or tempfile.mkdtemp(prefix=f'orgledger-cluster-{name}-')
+        os.makedirs(root, exist_ok=True)
+        try:
+            scenarios[name](args.orgledger, root, seed)
+        except BaseException:
+            print(f'{name}: failed; logs in {root}', flush=True)
+            raise
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,153 @@
+"""Three `nats-server`s in a JetStream cluster and `orgledger serve --cluster` nodes on loopback, for
+the cluster tests (tests/cluster) and scripts/cluster-loopback's users (issue 18). Real processes;
+every port is drawn free from the kernel."""
+
+import http.client
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+class NatsServer:
+    """One JetStream server of a three-server cluster, with its own store directory."""
+
+    def __init__(self, root, name, port, cluster_port, peer_cluster_ports):
+        self.name, self.port, self.cluster_port = name, port, cluster_port
+        self.peers = peer_cluster_ports
+        self.store = os.path.join(root, f'nats-{name}')
+        self.log = open(os.path.join(root, f'nats-{name}.log'), 'a')
+        self.process = None
+
+    @property
+    def url(self):
+        return f'nats://127.0.0.1:{self.port}'
+
+    def start(self):
+        routes = ','.join(f'nats://127.0.0.1:{p}' for p in self.peers)
+        self.process = subprocess.Popen(
+            ['nats-server', '-a', '127.0.0.1', '-p', str(self.port), '-n', self.name, '-js', '-sd', self.store,
+             '--cluster_name', 'orgledger', '--cluster', f'nats://127.0.0.1:{self.cluster_port}', '--routes', routes],
+            stdout=self.log, stderr=subprocess.STDOUT)
+
+    def kill(self):
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+class Node:
+    """`orgledger serve --cluster … --node NAME` on a port of its own."""
+
+    def __init__(self, binary, root, name, nats_urls, extra=()):
+        self.binary, self.name = binary, name
+        self.data = os.path.join(root, f'node-{name}')
+        self.port = free_port()
+        self.nats_urls = nats_urls
+        self.extra = list(extra)
+        self.log = open(os.path.join(root, f'node-{name}.log'), 'a')
+        self.process = None
+
+    @property
+    def base(self):
+        return f'http://127.0.0.1:{self.port}'
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [self.binary, 'serve', '--data', self.data, '--listen', f'127.0.0.1:{self.port}', '--no-access-log',
+             '--cluster', ','.join(self.nats_urls), '--node', self.name, *self.extra],
+            stdout=self.log, stderr=subprocess.STDOUT)
+
+    def kill(self):
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def request(self, method, path, token, body=None, timeout=10):
+        connection = http.client.HTTPConnection('127.0.0.1', self.port, timeout=timeout)
+        try:
+            connection.request(method, path, body=body, headers={
+                'Authorization': f'Bearer {token}', 'Content-Type': 'application/json'})
+            reply = connection.getresponse()
+            return reply.status, dict(reply.getheaders()), reply.read()
+        finally:
+            connection.close()
+
+    def metric(self, name, token):
+        try:
+            status, _, body = self.request('GET', '/metrics', token, timeout=2)
+        except OSError:
+            return None
+        if status != 200:
+            return None
+        for line in body.decode().splitlines():
+            if line.startswith(name + ' '):
+                return float(line.split()[1])
+        return None
+
+
+class Cluster:
+    """Three nats-servers and `nodes` orgledger nodes, every node's store seeded from one store
+    (its log id, checkpoint key and the test's token) so that they are one log."""
+
+    def __init__(self, binary, root, nodes=3, token_scopes='admin'):
+        self.binary, self.root = binary, root
+        ports = [free_port() for _ in range(3)]
+        cluster_ports = [free_port() for _ in range(3)]
+        self.nats = [NatsServer(root, f'n{i + 1}', ports[i], cluster_ports[i],
+                                [p for j, p in enumerate(cluster_ports) if j != i]) for i in range(3)]
+        seed = os.path.join(root, 'seed')
+        out = subprocess.run([binary, 'token', 'create', '--data', seed, '--name', 'test', '--scopes', token_scopes,
+                              '--principal', 'svc:test', '--act-as', '*', '--json'],
+                             check=True, capture_output=True, text=True, timeout=30).stdout
+        self.token = json.loads(out)['token']
+        urls = [n.url for n in self.nats]
+        self.nodes = [Node(binary, root, f'o{i + 1}', urls) for i in range(nodes)]
+        for node in self.nodes:
+            shutil.copytree(seed, node.data)
+
+    def start(self):
+        for server in self.nats:
+            server.start()
+        for node in self.nodes:
+            node.start()
+
+    def writer(self, timeout=30, among=None):
+        """The node that says it holds the writer's lease (waits for one)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for node in among or self.nodes:
+                if node.process and node.process.poll() is None and node.metric('orgledger_cluster_writer', self.token) == 1:
+                    return node
+            time.sleep(0.1)
+        raise RuntimeError('no writer elected')
+
+    def stop(self):
+        for node in self.nodes:
+            node.stop()
+        for server in self.nats:
+            server.stop()

@@ -1,0 +1,82 @@
+#include "cluster_membership.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+namespace orgledger::tools {
+
+std::optional<cluster::Options> cluster_options(const CliArgs& args, const std::string& listen_url) {
+  auto urls = args.value("cluster");
+  if (!urls) return std::nullopt;
+  cluster::Options options;
+  std::string_view rest(*urls);
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    const auto url = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    if (!url.starts_with("nats://") || url.size() == 7) {
+      throw UsageError("--cluster is nats://HOST:PORT[,nats://HOST:PORT…], not '" + *urls + "'");
+    }
+    options.servers.emplace_back(url);
+  }
+  if (options.servers.empty()) throw UsageError("--cluster names at least one nats:// server");
+  options.node = args.value("node").value_or("");
+  const bool valid_name = !options.node.empty() && options.node.find_first_not_of(
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") == std::string::npos;
+  if (!valid_name) throw UsageError("--cluster needs --node NAME (letters, digits, - and _)");
+  options.advertise = args.value("advertise").value_or(listen_url);
+  if (auto stream = args.value("cluster-stream")) options.stream = *stream;
+  return options;
+}
+
+}  // namespace orgledger::tools
+
+namespace orgledger::tools {
+
+std::expected<void, cluster::Error> ClusterMembership::join(const cluster::Options& options, ledger::Ledger& ledger,
+                                                            ServedState& state, std::function<void(const std::string&)> note) {
+  {
+    std::lock_guard lock(state_mutex_);
+    state_ = &state;
+  }
+  cluster::Node::Hooks hooks{
+      .became_writer =
+          [this] {
+            std::lock_guard lock(state_mutex_);
+            if (state_ != nullptr) state_->start_scheduler();
+          },
+      .step_down = [](const std::string&) { kill(getpid(), SIGUSR2); },
+      .note = std::move(note)};
+  auto node = cluster::Node::start(options, ledger, std::move(hooks));
+  if (!node) return std::unexpected(node.error());
+  owned_ = std::move(*node);
+  node_ = owned_.get();
+  return {};
+}
+
+void ClusterMembership::detach_hooks() {
+  std::lock_guard lock(state_mutex_);
+  state_ = nullptr;
+}
+
+void ClusterMembership::leave() {
+  node_ = nullptr;
+  owned_.reset();
+}
+
+bool ClusterMembership::is_writer() const {
+  const auto* node = node_.load();
+  return node != nullptr && node->is_writer();
+}
+
+std::string ClusterMembership::writer_url() const {
+  const auto* node = node_.load();
+  return node != nullptr ? node->writer_url() : std::string();
+}
+
+std::uint64_t ClusterMembership::lag() const {
+  const auto* node = node_.load();
+  return node != nullptr ? node->lag() : 0;
+}
+
+}  // namespace orgledger::tools

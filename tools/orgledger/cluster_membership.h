@@ -1,0 +1,47 @@
+// `serve --cluster URLS --node NAME [--advertise URL]` (issue 18): the node of cluster/ as the
+// server sees it (api::ClusterRole), its hooks into serve, and the options both serve and
+// `cluster status` read.
+#pragma once
+
+#include <atomic>
+#include <expected>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "cli_args.h"
+#include "orgledger/api/server.h"
+#include "orgledger/cluster/cluster.h"
+#include "served_state.h"
+
+namespace orgledger::tools {
+
+// The cluster options of `args`, nullopt without --cluster. `listen_url` is the default of
+// --advertise. Throws UsageError on a malformed one.
+std::optional<cluster::Options> cluster_options(const CliArgs& args, const std::string& listen_url);
+
+class ClusterMembership final : public api::ClusterRole {
+ public:
+  // Starts the node: a replica until it wins the lease; then `state` schedules (S6, A5). A step-down
+  // raises SIGUSR2, on which serve closes everything and restarts in place. `ledger` and `state`
+  // must outlive the node (leave(), detach_hooks()).
+  std::expected<void, cluster::Error> join(const cluster::Options& options, ledger::Ledger& ledger, ServedState& state,
+                                           std::function<void(const std::string&)> note);
+  // The hooks reach the state no more (before it is destroyed).
+  void detach_hooks();
+  // Stops the node (gives up the lease when writer). Before the ledger closes.
+  void leave();
+
+  bool is_writer() const override;
+  std::string writer_url() const override;
+  std::uint64_t lag() const override;
+
+ private:
+  std::unique_ptr<cluster::Node> owned_;
+  std::atomic<cluster::Node*> node_{nullptr};  // requests may come before join()
+  std::mutex state_mutex_;
+  ServedState* state_ = nullptr;  // under state_mutex_
+};
+
+}  // namespace orgledger::tools
