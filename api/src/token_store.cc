@@ -214,9 +214,42 @@ std::expected<std::unique_ptr<TokenStore>, Problem> TokenStore::open(ledger::Led
 std::expected<void, Problem> TokenStore::record(const std::string& digest, const TokenInfo& info) {
   ledger::Hash key{};
   std::memcpy(key.data(), digest.data(), key.size());
-  if (auto stored = ledger::TokenRecords(ledger_).put(key, record_json(info).dump()); !stored) {
+  const std::string text = record_json(info).dump();
+  if (auto stored = ledger::TokenRecords(ledger_).put(key, text); !stored) {
     return std::unexpected(unavailable(stored.error()));
   }
+  if (sink_) sink_(hex(key.data(), key.size()), text);
+  return {};
+}
+
+std::vector<std::pair<std::string, std::string>> TokenStore::shared_records() const {
+  std::shared_lock lock(mutex_);
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [digest, info] : by_hash_) {
+    out.emplace_back(hex(reinterpret_cast<const unsigned char*>(digest.data()), digest.size()), record_json(info).dump());
+  }
+  return out;
+}
+
+void TokenStore::on_record(std::function<void(const std::string& key, const std::string& record)> sink) {
+  std::unique_lock lock(mutex_);
+  sink_ = std::move(sink);
+}
+
+std::expected<void, Problem> TokenStore::adopt(const std::string& key, const std::string& record) {
+  auto invalid = [](std::string message) { return std::unexpected(Problem{"invalid_argument", std::move(message)}); };
+  if (key.size() != 64 || key.find_first_not_of("0123456789abcdef") != std::string::npos) return invalid("not a token hash");
+  std::string digest(32, '\0');
+  for (std::size_t i = 0; i < 32; ++i) digest[i] = static_cast<char>(std::stoi(key.substr(2 * i, 2), nullptr, 16));
+  auto info = record_from_json(record);
+  if (!info || !valid_token_name(info->name)) return invalid("not a token record");
+  std::unique_lock lock(mutex_);
+  if (auto known = by_hash_.find(digest); known != by_hash_.end() && record_json(known->second).dump() == record) return {};
+  ledger::Hash hash{};
+  std::memcpy(hash.data(), digest.data(), hash.size());
+  if (auto stored = ledger::TokenRecords(ledger_).put(hash, record); !stored) return std::unexpected(unavailable(stored.error()));
+  by_name_[info->name] = digest;
+  by_hash_[digest] = std::move(*info);
   return {};
 }
 

@@ -15,6 +15,7 @@
 #include "node_directory.h"
 #include "orgledger/cluster/cluster.h"
 #include "replica_follower.h"
+#include "shared_bucket.h"
 #include "writer_lease.h"
 
 namespace orgledger::cluster {
@@ -48,6 +49,10 @@ class Node::Impl {
     wake_.notify_all();
     if (control_.joinable()) control_.join();
     follower_.reset();
+    {
+      std::lock_guard lock(mutex_);
+      tokens_.reset();
+    }
     if (publisher_) ledger_.set_replicator(nullptr);  // the ledger outlives the publisher
     if (writer_ && link_->connected()) lease_->release(lease_revision_);
   }
@@ -58,6 +63,11 @@ class Node::Impl {
     return writer_url_;
   }
   std::uint64_t lag() const { return lag_; }
+  std::expected<void, Error> share_token(const std::string& key, std::string_view record) {
+    std::lock_guard lock(mutex_);
+    if (!tokens_) return std::unexpected(Error{"this node has not joined the cluster yet"});
+    return tokens_->put(key, record);
+  }
 
  private:
   void run() {
@@ -78,9 +88,15 @@ class Node::Impl {
     if (!lease) return complain(lease.error().message);
     auto directory = open_node_directory(*link_, options_);
     if (!directory) return complain(directory.error().message);
+    auto tokens = SharedBucket::open(*link_, options_.stream + "_tokens", options_.replicas, hooks_.token_record);
+    if (!tokens) return complain(tokens.error().message);
     lease_ = std::move(*lease);
     directory_ = std::move(*directory);
-    follower_ = std::make_unique<ReplicaFollower>(*link_, stream_, ledger_, hooks_.note);
+    {
+      std::lock_guard lock(mutex_);
+      tokens_ = std::move(*tokens);
+    }
+    follower_ = std::make_unique<ReplicaFollower>(*link_, stream_, ledger_, hooks_.note, hooks_.group_applied);
     note("joined the cluster as a replica at position " + std::to_string(ledger_.head().position));
     return true;
   }
@@ -105,6 +121,11 @@ class Node::Impl {
     }
     auto holder = lease_->holder();
     if (holder) set_writer_url(*holder ? (*holder)->url : "");
+    if (writer_ && ledger_.failure()) {
+      // Its store stopped (fail-stop): a group may be in the stream and not here. Another node
+      // takes over; this one, restarted, re-reads that group from the stream.
+      return step_down("the store stopped: " + ledger_.failure()->message);
+    }
     if (writer_) {
       auto renewed = lease_->renew(options_.node, options_.advertise, lease_revision_);
       if (renewed) {
@@ -192,6 +213,7 @@ class Node::Impl {
   std::condition_variable wake_;
   bool stopping_ = false;   // under mutex_
   std::string writer_url_;  // under mutex_
+  std::unique_ptr<SharedBucket> tokens_;  // under mutex_; made when the node joins
   std::thread control_;
 };
 
@@ -209,5 +231,8 @@ Node::~Node() = default;
 bool Node::is_writer() const { return impl_->is_writer(); }
 std::string Node::writer_url() const { return impl_->writer_url(); }
 std::uint64_t Node::lag() const { return impl_->lag(); }
+std::expected<void, Error> Node::share_token(const std::string& key, std::string_view record) {
+  return impl_->share_token(key, record);
+}
 
 }  // namespace orgledger::cluster

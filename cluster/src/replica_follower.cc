@@ -7,8 +7,8 @@
 namespace orgledger::cluster {
 
 ReplicaFollower::ReplicaFollower(NatsLink& link, LogStream& stream, ledger::Ledger& ledger,
-                                 std::function<void(const std::string&)> note)
-    : link_(link), stream_(stream), ledger_(ledger), note_(std::move(note)) {
+                                 std::function<void(const std::string&)> note, std::function<void()> applied)
+    : link_(link), stream_(stream), ledger_(ledger), note_(std::move(note)), applied_(std::move(applied)) {
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "cluster-follow");
     run();
@@ -60,6 +60,7 @@ void ReplicaFollower::follow_once() {
       std::this_thread::sleep_for(std::chrono::seconds(1));
       return;  // from the store's sequence again
     }
+    if (applied_) applied_();
   }
 }
 

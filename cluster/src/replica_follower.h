@@ -18,7 +18,9 @@ namespace orgledger::cluster {
 class ReplicaFollower {
  public:
   // Starts following at once, on a thread of its own.
-  ReplicaFollower(NatsLink& link, LogStream& stream, ledger::Ledger& ledger, std::function<void(const std::string&)> note);
+  // `applied` after each group appended (may be empty).
+  ReplicaFollower(NatsLink& link, LogStream& stream, ledger::Ledger& ledger, std::function<void(const std::string&)> note,
+                  std::function<void()> applied);
   // Stops (within ~0.2 s) and joins.
   ~ReplicaFollower();
 
@@ -30,6 +32,7 @@ class ReplicaFollower {
   LogStream& stream_;
   ledger::Ledger& ledger_;
   std::function<void(const std::string&)> note_;
+  std::function<void()> applied_;
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };

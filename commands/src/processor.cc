@@ -287,6 +287,21 @@ std::expected<void, ledger::Error> CommandProcessor::finish_shredding() {
   return {};
 }
 
+std::expected<void, ledger::Error> CommandProcessor::shred_what_the_log_forgot() {
+  const auto state = version();
+  std::lock_guard lock(forgotten_mutex_);
+  if (state->shredded.size() == forgotten_seen_) return {};
+  for (const auto& [subject, keys] : state->shredded) {
+    if (shredded(*vault_, subject, keys)) continue;
+    if (auto forgotten = vault_->forget(subject, keys); !forgotten) {
+      shredding_failed_ = true;
+      return std::unexpected(vault_failure("a destruction on record could not be done", forgotten.error()));
+    }
+  }
+  forgotten_seen_ = state->shredded.size();
+  return {};
+}
+
 std::shared_ptr<const projections::State> CommandProcessor::publish(std::shared_ptr<const projections::State> version) {
   auto replaced = published_.exchange(version, std::memory_order_acq_rel);
   if (retain_count_.load(std::memory_order_relaxed) == 0) return replaced;  // the usual case: no lock per group

@@ -11,6 +11,7 @@ three `orgledger serve --cluster` nodes on loopback, all started here.
   partition  a writer whose only nats-server is killed acknowledges nothing more; another node
              takes over.
   at_least   a read on a replica with at_least=P sees the write that answered P.
+  tokens     a token created on the writer while the cluster runs works on every node.
 
   cluster_test.py --orgledger BIN [--scenario failover|partition|at_least|all] [--seed N] [--keep DIR]
 """
@@ -127,7 +128,10 @@ def converged_head(cluster, nodes, timeout=60):
     while time.monotonic() < deadline:
         heads = []
         for node in nodes:
-            status, _, body = node.request('GET', '/v1/verify', cluster.token, timeout=60)
+            try:  # a node that steps down restarts in place: refused for a moment
+                status, _, body = node.request('GET', '/v1/verify', cluster.token, timeout=60)
+            except OSError:
+                status = None
             heads.append(json.loads(body)['head']['position'] if status == 200 else -1)
         if len(set(heads)) == 1 and heads[0] > 0:
             return heads[0]
@@ -262,16 +266,46 @@ def at_least(binary, root, seed):
         cluster.stop()
 
 
+def tokens(binary, root, seed):
+    """A token created on the writer while the cluster runs works on every node at once (its record
+    travels through the cluster's key-value bucket), and one made on a replica is refused."""
+    import subprocess
+    cluster = Cluster(binary, root)
+    cluster.start()
+    try:
+        writer = cluster.writer(timeout=60)
+        replica = next(n for n in cluster.nodes if n is not writer)
+        made = subprocess.run([binary, 'token', 'create', '--data', writer.data, '--name', 'late', '--scopes', 'read',
+                               '--json'], capture_output=True, text=True, timeout=30)
+        check(made.returncode == 0, f'token create on the writer: {made.stderr}')
+        late = json.loads(made.stdout)['token']
+        deadline = time.monotonic() + 10
+        seen = set()
+        while time.monotonic() < deadline and len(seen) < len(cluster.nodes):
+            for node in cluster.nodes:
+                status, _, _ = node.request('GET', '/v1/users/nobody', late)
+                if status != 401:
+                    seen.add(node.name)
+            time.sleep(0.1)
+        check(len(seen) == len(cluster.nodes), f'the new token works on {sorted(seen)} only')
+        refused = subprocess.run([binary, 'token', 'create', '--data', replica.data, '--name', 'on-replica',
+                                  '--scopes', 'read', '--json'], capture_output=True, text=True, timeout=30)
+        check(refused.returncode != 0, 'a token made on a replica')
+        print('tokens: a token made on the writer works on every node; a replica makes none', flush=True)
+    finally:
+        cluster.stop()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--orgledger', required=True)
-    parser.add_argument('--scenario', default='all', choices=['failover', 'partition', 'at_least', 'all'])
+    parser.add_argument('--scenario', default='all', choices=['failover', 'partition', 'at_least', 'tokens', 'all'])
     parser.add_argument('--seed', type=int, default=None)
     parser.add_argument('--keep', default=None)
     args = parser.parse_args()
     seed = args.seed if args.seed is not None else random.randrange(2**32)
     print(f'seed {seed}', flush=True)
-    scenarios = {'at_least': at_least, 'partition': partition, 'failover': failover}
+    scenarios = {'at_least': at_least, 'tokens': tokens, 'partition': partition, 'failover': failover}
     chosen = list(scenarios) if args.scenario == 'all' else [args.scenario]
     for name in chosen:
         root = args.keep and os.path.join(args.keep, name) or tempfile.mkdtemp(prefix=f'orgledger-cluster-{name}-')

@@ -121,10 +121,11 @@ TEST_CASE("OpenAPI: one request schema per command type, with the fields the par
     CHECK(strings_of(schema.at("required")) == required);
   }
 
-  // Its problems carry the command's fields (command_id, position, duplicate, outcome).
+  // Its problems carry the command's fields (command_id, position, duplicate, outcome). A 307 (a
+  // cluster's replica sends the client to the writer, issue 18) is no problem: its body names the writer.
   for (const auto& [status, response] : post.at("responses").items()) {
     INFO(status);
-    if (status.starts_with("2") || response.contains("$ref")) continue;
+    if (status.starts_with("2") || status.starts_with("3") || response.contains("$ref")) continue;
     CHECK(response.at("content").at("application/problem+json").at("schema").value("$ref", "") ==
           "#/components/schemas/CommandProblem");
   }

@@ -34,23 +34,44 @@ std::optional<cluster::Options> cluster_options(const CliArgs& args, const std::
 namespace orgledger::tools {
 
 std::expected<void, cluster::Error> ClusterMembership::join(const cluster::Options& options, ledger::Ledger& ledger,
-                                                            ServedState& state, std::function<void(const std::string&)> note) {
+                                                            ServedState& state, api::TokenStore& tokens,
+                                                            std::function<void(const std::string&)> note) {
   {
     std::lock_guard lock(state_mutex_);
     state_ = &state;
   }
   cluster::Node::Hooks hooks{
       .became_writer =
-          [this] {
+          [this, &tokens, note] {
+            if (auto* node = node_.load()) {
+              for (const auto& [key, record] : tokens.shared_records()) {
+                if (auto shared = node->share_token(key, record); !shared) note("a token was not shared: " + shared.error().message);
+              }
+            }
             std::lock_guard lock(state_mutex_);
             if (state_ != nullptr) state_->start_scheduler();
           },
       .step_down = [](const std::string&) { kill(getpid(), SIGUSR2); },
-      .note = std::move(note)};
+      .note = note,
+      .token_record =
+          [&tokens, note](const std::string& key, const std::string& record) {
+            if (record.empty()) return;  // never removed: a revocation is a record too
+            if (auto adopted = tokens.adopt(key, record); !adopted) note("a shared token was not adopted: " + adopted.error().message);
+          },
+      .group_applied =
+          [this] {
+            std::lock_guard lock(state_mutex_);
+            if (state_ != nullptr) state_->shred_what_the_log_forgot();
+          }};
   auto node = cluster::Node::start(options, ledger, std::move(hooks));
   if (!node) return std::unexpected(node.error());
   owned_ = std::move(*node);
   node_ = owned_.get();
+  tokens.on_record([this, note](const std::string& key, const std::string& record) {
+    auto* node = node_.load();
+    if (node == nullptr) return;
+    if (auto shared = node->share_token(key, record); !shared) note("a token was not shared: " + shared.error().message);
+  });
   return {};
 }
 

@@ -26,8 +26,10 @@ class ClusterMembership final : public api::ClusterRole {
   // Starts the node: a replica until it wins the lease; then `state` schedules (S6, A5). A step-down
   // raises SIGUSR2, on which serve closes everything and restarts in place. `ledger` and `state`
   // must outlive the node (leave(), detach_hooks()).
+  // API tokens travel with the cluster: each record `tokens` writes is shared, and every record
+  // shared by another node is adopted (a token works on every node); a new writer shares them all.
   std::expected<void, cluster::Error> join(const cluster::Options& options, ledger::Ledger& ledger, ServedState& state,
-                                           std::function<void(const std::string&)> note);
+                                           api::TokenStore& tokens, std::function<void(const std::string&)> note);
   // The hooks reach the state no more (before it is destroyed).
   void detach_hooks();
   // Stops the node (gives up the lease when writer). Before the ledger closes.

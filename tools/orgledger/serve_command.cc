@@ -262,7 +262,7 @@ int serve_command(const Args& raw) {
                                  .keep_versions = args.number("keep-versions"), .note = note,
                                  .schedule_at_once = !cluster_config});
   if (cluster_config) {
-    auto joined = membership.join(*cluster_config, **ledger, *state, note);
+    auto joined = membership.join(*cluster_config, **ledger, *state, **tokens, note);
     if (!joined) {
       std::fprintf(stderr, "orgledger serve: the cluster: %s\n", joined.error().message.c_str());
       kill(getpid(), SIGUSR1);  // wakes the stopper

@@ -54,6 +54,12 @@ void ServedState::start_scheduler() {
   scheduler_->start();
 }
 
+void ServedState::shred_what_the_log_forgot() {
+  std::lock_guard lock(scheduler_mutex_);
+  if (!processor_) return;
+  if (auto done = processor_->shred_what_the_log_forgot(); !done) parts_.note(done.error().message);
+}
+
 ServedState::~ServedState() {
   if (!processor_) return;
   {

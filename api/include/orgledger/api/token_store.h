@@ -5,6 +5,7 @@
 #pragma once
 
 #include <expected>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -89,6 +90,15 @@ class TokenStore {
   // Whether the token named `name` is still usable at `now` (open SSE streams ask, D5).
   bool usable(std::string_view name, ledger::Micros now) const;
 
+  // Issue 18, a cluster's nodes share the records (never the secrets): the key is the hex of the
+  // token's hash, the value its record (the `tokens` family's). Every record, for a new writer to
+  // share; `sink` is told each record this store writes from now on (create, revoke), under the
+  // store's lock, so in order (set it once, before use); `adopt` takes one another node shared:
+  // stored, and usable at once. Errors: invalid_argument (a malformed key or record), unavailable.
+  std::vector<std::pair<std::string, std::string>> shared_records() const;
+  void on_record(std::function<void(const std::string& key, const std::string& record)> sink);
+  std::expected<void, Problem> adopt(const std::string& key, const std::string& record);
+
  private:
   explicit TokenStore(ledger::Ledger& ledger) : ledger_(ledger) {}
   std::expected<void, Problem> record(const std::string& digest, const TokenInfo& info);
@@ -96,6 +106,7 @@ class TokenStore {
   std::expected<void, Problem> append(ledger::CommandAppend event);
 
   ledger::Ledger& ledger_;
+  std::function<void(const std::string& key, const std::string& record)> sink_;  // issue 18
   mutable std::shared_mutex mutex_;
   std::unordered_map<std::string, TokenInfo> by_hash_;    // raw 32-byte SHA-256 → record
   std::unordered_map<std::string, std::string> by_name_;  // name → raw SHA-256

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "orgledger/ledger/ledger.h"
@@ -45,6 +46,12 @@ class Node {
     // is fail-stopped or about to be; the caller restarts as a replica.
     std::function<void(const std::string& why)> step_down;
     std::function<void(const std::string& line)> note;
+    // A token's record as the cluster shares it (key: its hash in hex; value: the record; empty:
+    // removed), first every current one, then each change. From the node's watcher thread.
+    std::function<void(const std::string& key, const std::string& value)> token_record;
+    // A group of the log is durable in this replica's store (the follower's thread): what the log
+    // says is destroyed must be destroyed here too (G2).
+    std::function<void()> group_applied;
   };
   // Starts connecting (in the background: a node that cannot reach NATS yet serves its own store
   // and keeps trying); once NATS answers, makes the stream and buckets when missing and follows as
@@ -59,6 +66,9 @@ class Node {
   std::string writer_url() const;
   // Positions this node is behind the stream's last group (0 when in step). Thread-safe.
   std::uint64_t lag() const;
+  // Shares a token's record with every node (Hooks::token_record there). Thread-safe. Errors: the
+  // node has not joined the cluster yet, or NATS refused.
+  std::expected<void, Error> share_token(const std::string& key, std::string_view record);
 
   class Impl;
 

@@ -72,6 +72,12 @@ class CommandProcessor final : private ledger::GroupDecider {
   // every answer carries it). Thread-safe.
   std::string new_command_id();
 
+  // G2 on a replica of a cluster (issue 18), whose groups come from the log rather than from this
+  // processor: destroys the keys that the published state says were destroyed and that the vault
+  // still has. Cheap when nothing new was forgotten since the last call. Thread-safe. Errors: the
+  // vault's, as io_error (then every command is refused as stopped, as after a failed destruction).
+  std::expected<void, ledger::Error> shred_what_the_log_forgot();
+
   // The vault that seals this processor's personal data (G1).
   vault::Vault& vault() const { return *vault_; }
 
@@ -162,6 +168,8 @@ class CommandProcessor final : private ledger::GroupDecider {
   // G2: set for good when the key store failed to destroy a key on record: from then on every
   // command is refused as `stopped` (fail-stop) until a restart finishes the destruction.
   std::atomic<bool> shredding_failed_{false};
+  std::mutex forgotten_mutex_;
+  std::size_t forgotten_seen_ = 0;  // under forgotten_mutex_: subjects of `shredded` already done
   // Runs the destructions of keys (slow I/O) and their commands' answers, off the ledger's threads.
   // Last member: destroyed first, once every answer is given.
   std::unique_ptr<SerialWorker> shredder_;

@@ -1,0 +1,73 @@
+#include "shared_bucket.h"
+
+#include <pthread.h>
+
+#include <chrono>
+
+#include "writer_lease.h"
+
+namespace orgledger::cluster {
+
+std::expected<std::unique_ptr<SharedBucket>, Error> SharedBucket::open(NatsLink& link, const std::string& bucket,
+                                                                       int replicas, Deliver deliver) {
+  auto store = open_bucket(link, bucket, replicas, std::chrono::milliseconds(0));
+  if (!store) return std::unexpected(store.error());
+  return std::unique_ptr<SharedBucket>(new SharedBucket(std::move(*store), std::move(deliver)));
+}
+
+SharedBucket::SharedBucket(Owned<kvStore> bucket, Deliver deliver) : bucket_(std::move(bucket)), deliver_(std::move(deliver)) {
+  watcher_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "cluster-watch");
+    watch();
+  });
+}
+
+SharedBucket::~SharedBucket() {
+  stopping_ = true;
+  watcher_.join();
+}
+
+std::expected<void, Error> SharedBucket::put(const std::string& key, std::string_view value) {
+  // A bucket just made has no leader for a moment ("no responders"): tried again for a few seconds.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  for (;;) {
+    std::uint64_t revision = 0;
+    const natsStatus s = kvStore_Put(&revision, bucket_.get(), key.c_str(), value.data(), static_cast<int>(value.size()));
+    if (s == NATS_OK) return {};
+    if (std::chrono::steady_clock::now() >= deadline) return std::unexpected(Error{"shared record " + key + ": " + describe(s)});
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+std::expected<void, Error> SharedBucket::erase(const std::string& key) {
+  if (auto s = kvStore_Purge(bucket_.get(), key.c_str(), nullptr); s != NATS_OK) {
+    return std::unexpected(Error{"shared record " + key + ": " + describe(s)});
+  }
+  return {};
+}
+
+void SharedBucket::watch() {
+  while (!stopping_) {
+    kvWatcher* raw = nullptr;
+    if (kvStore_WatchAll(&raw, bucket_.get(), nullptr) != NATS_OK) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      continue;
+    }
+    while (!stopping_) {
+      kvEntry* entry = nullptr;
+      const natsStatus s = kvWatcher_Next(&entry, raw, 200);
+      if (s == NATS_TIMEOUT) continue;
+      if (s != NATS_OK) break;
+      if (entry == nullptr) continue;  // every initial value was delivered
+      Owned<kvEntry> owned(entry);
+      const bool put = kvEntry_Operation(entry) == kvOp_Put;
+      const std::string value = put ? std::string(static_cast<const char*>(kvEntry_Value(entry)),
+                                                  static_cast<std::size_t>(kvEntry_ValueLen(entry)))
+                                    : std::string();
+      deliver_(kvEntry_Key(entry), value);
+    }
+    kvWatcher_Destroy(raw);
+  }
+}
+
+}  // namespace orgledger::cluster
