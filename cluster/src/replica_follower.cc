@@ -3,6 +3,10 @@
 #include <pthread.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <utility>
 
 namespace orgledger::cluster {
 
@@ -27,6 +31,53 @@ void ReplicaFollower::run() {
   }
 }
 
+namespace {
+
+// The groups handed to the ledger and not yet durable: bounded, so that a replica far behind holds
+// at most this many messages in memory, and enough that its writer batches them into few fsyncs.
+class Window {
+ public:
+  static constexpr std::size_t kMaxInFlight = 256;
+  // Waits for room; false once a group failed.
+  bool make_room() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return in_flight_ < kMaxInFlight || failure_; });
+    if (failure_) return false;
+    ++in_flight_;
+    return true;
+  }
+  void done(std::optional<std::string> failure) {
+    {
+      std::lock_guard lock(mutex_);
+      --in_flight_;
+      if (failure && !failure_) failure_ = std::move(failure);
+      if (!failure) applied_ = true;
+    }
+    changed_.notify_all();
+  }
+  void drain() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return in_flight_ == 0; });
+  }
+  bool take_applied() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(applied_, false);
+  }
+  std::optional<std::string> failure() {
+    std::lock_guard lock(mutex_);
+    return failure_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::size_t in_flight_ = 0;
+  bool applied_ = false;
+  std::optional<std::string> failure_;
+};
+
+}  // namespace
+
 void ReplicaFollower::follow_once() {
   const std::uint64_t start = ledger_.replication_sequence() + 1;
   jsSubOptions options;
@@ -42,25 +93,36 @@ void ReplicaFollower::follow_once() {
     return;
   }
   Owned<natsSubscription> subscription(raw);
+  auto window = std::make_shared<Window>();
+  std::uint64_t submitted = start - 1;
   while (!stopping_) {
+    // G2 and the like: told between messages, on this thread (never on the ledger's).
+    if (applied_ && window->take_applied()) applied_();
     natsMsg* raw_message = nullptr;
     const natsStatus s = natsSubscription_NextMsg(&raw_message, raw, 200);
     if (s == NATS_TIMEOUT) continue;
-    if (s != NATS_OK) return;
+    if (s != NATS_OK) break;
     Owned<natsMsg> message(raw_message);
     jsMsgMetaData* raw_meta = nullptr;
     if (natsMsg_GetMetaData(&raw_meta, raw_message) != NATS_OK) continue;  // a heartbeat or flow control
     Owned<jsMsgMetaData> meta(raw_meta);
     const std::uint64_t sequence = meta->Sequence.Stream;
-    if (sequence <= ledger_.replication_sequence()) continue;  // held already
+    if (sequence <= submitted) continue;  // held already, or on its way
+    if (!window->make_room()) break;
+    submitted = sequence;
     std::string bytes(natsMsg_GetData(raw_message), static_cast<std::size_t>(natsMsg_GetDataLength(raw_message)));
-    auto appended = ledger_.append_replicated(std::move(bytes), sequence);
-    if (!appended) {
-      note_("the log's group at sequence " + std::to_string(sequence) + " was not appended: " + appended.error().message);
-      std::this_thread::sleep_for(std::chrono::seconds(1));
-      return;  // from the store's sequence again
-    }
-    if (applied_) applied_();
+    ledger_.append_replicated_async(std::move(bytes), sequence, [window, sequence](auto appended) {
+      window->done(appended ? std::nullopt
+                            : std::optional<std::string>("the log's group at sequence " + std::to_string(sequence) +
+                                                         " was not appended: " + appended.error().message));
+    });
+  }
+  // Nothing may be on its way when the next subscription starts from the store's sequence.
+  window->drain();
+  if (applied_ && window->take_applied()) applied_();
+  if (auto failure = window->failure()) {
+    note_(*failure);
+    std::this_thread::sleep_for(std::chrono::seconds(1));
   }
 }
 

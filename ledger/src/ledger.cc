@@ -200,6 +200,10 @@ std::expected<Head, Error> Ledger::append_replicated(std::string message, std::u
   return head();
 }
 
+void Ledger::append_replicated_async(std::string message, std::uint64_t sequence, Completion done) {
+  impl_->submit_replicated(std::move(message), sequence, std::move(done));
+}
+
 std::uint64_t Ledger::replication_sequence() const { return impl_->replication_sequence(); }
 
 void Ledger::set_decider(GroupDecider* decider) { impl_->set_decider(decider); }

@@ -4,6 +4,7 @@
 // opened as part of a replicated log takes no command of its own without a replicator.
 #include <catch2/catch.hpp>
 
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -112,6 +113,31 @@ TEST_CASE("replication: a replica appends the writer's groups byte for byte: sam
   replica.reset();
   replica = ledger::Ledger::open(replica_dir.path(), {.replicated = true}).value();
   CHECK(replica->replication_sequence() == sequence);
+}
+
+TEST_CASE("replication: groups handed over back to back (append_replicated_async) are written together, in order, whole") {
+  TempDir writer_dir, replica_dir;
+  CapturingReplicator replicator;
+  auto writer = ledger::Ledger::open(writer_dir.path(), {.replicated = true}).value();
+  writer->set_replicator(&replicator);
+  for (int i = 0; i < 300; ++i) REQUIRE(writer->append(member_added("a" + std::to_string(i), "org:" + std::to_string(i % 5), "u")));
+  const auto messages = replicator.messages();
+  auto replica = ledger::Ledger::open(replica_dir.path(), {.replicated = true}).value();
+  std::vector<std::promise<std::expected<ledger::CommandAnswer, ledger::Error>>> answers(messages.size());
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    replica->append_replicated_async(messages[i], i + 1, [&answers, i](auto answer) { answers[i].set_value(std::move(answer)); });
+  }
+  ledger::Position last = 0;
+  for (auto& answer : answers) {
+    auto outcome = answer.get_future().get();
+    REQUIRE(outcome);
+    CHECK(outcome->position > last);
+    last = outcome->position;
+  }
+  CHECK(last == 300);
+  CHECK(replica->head().hash == writer->head().hash);
+  CHECK(replica->replication_sequence() == messages.size());
+  CHECK(stored_events(*replica) == stored_events(*writer));
 }
 
 TEST_CASE("replication: a group that does not follow the head is version_conflict, a broken one invalid_argument, and neither writes") {

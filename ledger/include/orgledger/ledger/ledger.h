@@ -153,6 +153,10 @@ class Ledger {
   // ledger has a replicator), version_conflict (it does not follow the head: a repeat, or a gap),
   // stopped, read_only, outcome_unknown.
   [[nodiscard]] std::expected<Head, Error> append_replicated(std::string message, std::uint64_t sequence);
+  // As append_replicated, but returns at once; `done` (as append_async's) gets the answer: its
+  // `position` is the group's last. Groups submitted back to back are written together, so a
+  // replica that fell behind catches up with one fsync for many groups.
+  void append_replicated_async(std::string message, std::uint64_t sequence, Completion done);
 
   // The replicated log's sequence of the last durable group that came from or went to it (0 when
   // none): where a replica resumes. Thread-safe.
