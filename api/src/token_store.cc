@@ -244,7 +244,11 @@ std::expected<void, Problem> TokenStore::adopt(const std::string& key, const std
   auto info = record_from_json(record);
   if (!info || !valid_token_name(info->name)) return invalid("not a token record");
   std::unique_lock lock(mutex_);
-  if (auto known = by_hash_.find(digest); known != by_hash_.end() && record_json(known->second).dump() == record) return {};
+  if (auto known = by_hash_.find(digest); known != by_hash_.end()) {
+    if (record_json(known->second).dump() == record) return {};
+    // D5: a revocation is never undone, whatever order the records travel in.
+    if (known->second.revoked_at && !info->revoked_at) return {};
+  }
   ledger::Hash hash{};
   std::memcpy(hash.data(), digest.data(), hash.size());
   if (auto stored = ledger::TokenRecords(ledger_).put(hash, record); !stored) return std::unexpected(unavailable(stored.error()));

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "group_publisher.h"
@@ -48,11 +49,14 @@ class Node::Impl {
     }
     wake_.notify_all();
     if (control_.joinable()) control_.join();
+    if (sharer_.joinable()) sharer_.join();
     follower_.reset();
+    std::shared_ptr<SharedBucket> tokens;
     {
       std::lock_guard lock(mutex_);
-      tokens_.reset();
+      tokens.swap(tokens_);
     }
+    tokens.reset();  // joins its watcher, outside the lock (the watcher calls into the server)
     if (publisher_) ledger_.set_replicator(nullptr);  // the ledger outlives the publisher
     if (writer_ && link_->connected()) lease_->release(lease_revision_);
   }
@@ -64,9 +68,13 @@ class Node::Impl {
   }
   std::uint64_t lag() const { return lag_; }
   std::expected<void, Error> share_token(const std::string& key, std::string_view record) {
-    std::lock_guard lock(mutex_);
-    if (!tokens_) return std::unexpected(Error{"this node has not joined the cluster yet"});
-    return tokens_->put(key, record);
+    std::shared_ptr<SharedBucket> tokens;
+    {
+      std::lock_guard lock(mutex_);  // not held across the network call
+      tokens = tokens_;
+    }
+    if (!tokens) return std::unexpected(Error{"this node has not joined the cluster yet"});
+    return tokens->put(key, record);
   }
 
  private:
@@ -94,7 +102,7 @@ class Node::Impl {
     directory_ = std::move(*directory);
     {
       std::lock_guard lock(mutex_);
-      tokens_ = std::move(*tokens);
+      tokens_ = std::shared_ptr<SharedBucket>(std::move(*tokens));
     }
     follower_ = std::make_unique<ReplicaFollower>(*link_, stream_, ledger_, hooks_.note, hooks_.group_applied);
     note("joined the cluster as a replica at position " + std::to_string(ledger_.head().position));
@@ -111,7 +119,7 @@ class Node::Impl {
     // Every call below waits for NATS's answer: none is made while the connection is down, so that
     // a cut-off node notices its lease ageing out on time, and stops promptly.
     if (!link_->connected()) {
-      if (writer_ && std::chrono::steady_clock::now() - renewed_at_ > options_.lease_ttl) step_down("cut off from NATS");
+      if (writer_ && std::chrono::steady_clock::now() - last_renewal() > options_.lease_ttl) step_down("cut off from NATS");
       return;
     }
     if (!lease_ && !join()) return;
@@ -121,16 +129,17 @@ class Node::Impl {
     }
     auto holder = lease_->holder();
     if (holder) set_writer_url(*holder ? (*holder)->url : "");
-    if (writer_ && ledger_.failure()) {
-      // Its store stopped (fail-stop): a group may be in the stream and not here. Another node
-      // takes over; this one, restarted, re-reads that group from the stream.
+    if (ledger_.failure()) {
+      // Its store stopped (fail-stop): a writer's group may be in the stream and not here, and a
+      // replica would serve an ever older state. Another node takes over; this one, restarted,
+      // re-reads what it lacks from the stream.
       return step_down("the store stopped: " + ledger_.failure()->message);
     }
     if (writer_) {
       auto renewed = lease_->renew(options_.node, options_.advertise, lease_revision_);
       if (renewed) {
         lease_revision_ = *renewed;
-        renewed_at_ = std::chrono::steady_clock::now();
+        set_renewed_at(std::chrono::steady_clock::now());
       } else {
         step_down(renewed.error().message);
       }
@@ -144,7 +153,7 @@ class Node::Impl {
     auto revision = lease_->acquire(options_.node, options_.advertise);
     if (!revision) return;  // another node was quicker
     lease_revision_ = *revision;
-    renewed_at_ = std::chrono::steady_clock::now();
+    set_renewed_at(std::chrono::steady_clock::now());
     // The whole stream first: a writer that decided on less would fork the log (the fencing would
     // refuse its first group, but its commands would have been decided on a stale state).
     auto end = log_end(stream_);
@@ -158,14 +167,57 @@ class Node::Impl {
       return;
     }
     follower_.reset();
-    publisher_ = std::make_unique<GroupPublisher>(stream_, ledger_.replication_sequence(),
-                                                  [this](const std::string& why) { step_down(why); });
+    // The store must be the stream's: a store that took commands of its own (opened without
+    // --cluster before it ever held a group) would publish groups that follow a head the stream
+    // never had, which no replica could append.
+    if (auto mismatch = store_differs_from(*end)) {
+      note("won the lease but its store is not the log's (" + *mismatch + "): giving it back; this node stays a replica");
+      lease_->release(lease_revision_);
+      stepped_down_ = true;  // never the writer in this run
+      follower_ = std::make_unique<ReplicaFollower>(*link_, stream_, ledger_, hooks_.note, hooks_.group_applied);
+      return;
+    }
+    publisher_ = std::make_unique<GroupPublisher>(
+        stream_, ledger_.replication_sequence(), [this](const std::string& why) { step_down(why); },
+        // A writer whose renewals stalled publishes nothing more once its lease may have aged out.
+        [this] { return std::chrono::steady_clock::now() - last_renewal() < options_.lease_ttl; });
     ledger_.set_replicator(publisher_.get());
     writer_ = true;
     set_writer_url(options_.advertise);
+    // Off the control thread: its network calls must never delay the lease's renewal.
+    sharer_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "cluster-share");
+      share_seeded_tokens();
+    });
     note("is the writer from sequence " + std::to_string(ledger_.replication_sequence()) + ", position " +
          std::to_string(ledger_.head().position));
     if (hooks_.became_writer) hooks_.became_writer();
+  }
+
+  // What is wrong with the store as the log's, nullopt when its head is the stream's last group.
+  std::optional<std::string> store_differs_from(const LogEnd& end) {
+    const auto head = ledger_.head();
+    if (end.sequence == 0) return std::nullopt;  // an empty stream: this store starts it
+    if (ledger_.replication_sequence() != end.sequence) {
+      return "it holds sequence " + std::to_string(ledger_.replication_sequence()) + " of " + std::to_string(end.sequence);
+    }
+    if (head.position != end.position || head.hash != end.hash) {
+      return "its head is position " + std::to_string(head.position) + ", the log's " + std::to_string(end.position);
+    }
+    return std::nullopt;
+  }
+
+  void share_seeded_tokens() {
+    if (!hooks_.token_records) return;
+    for (const auto& [key, record] : hooks_.token_records()) {
+      std::shared_ptr<SharedBucket> tokens;
+      {
+        std::lock_guard lock(mutex_);
+        tokens = tokens_;
+      }
+      if (!tokens) return;
+      if (auto shared = tokens->put_if_missing(key, record); !shared) note("a token was not shared: " + shared.error().message);
+    }
   }
 
   // From the control thread, or the ledger's syncing thread (a refused publish): once.
@@ -204,7 +256,12 @@ class Node::Impl {
   std::unique_ptr<ReplicaFollower> follower_;    // control thread only
   std::unique_ptr<GroupPublisher> publisher_;    // made once, when this node becomes the writer
   std::uint64_t lease_revision_ = 0;             // control thread only
-  std::chrono::steady_clock::time_point renewed_at_{};  // likewise: the lease's last renewal
+  // When the lease was last taken or renewed (steady clock ticks): read by the publisher's thread.
+  std::atomic<std::chrono::steady_clock::rep> renewed_at_{0};
+  void set_renewed_at(std::chrono::steady_clock::time_point at) { renewed_at_ = at.time_since_epoch().count(); }
+  std::chrono::steady_clock::time_point last_renewal() const {
+    return std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(renewed_at_.load()));
+  }
   std::string last_complaint_;                   // likewise
   std::atomic<bool> writer_{false};
   std::atomic<bool> stepped_down_{false};
@@ -213,7 +270,8 @@ class Node::Impl {
   std::condition_variable wake_;
   bool stopping_ = false;   // under mutex_
   std::string writer_url_;  // under mutex_
-  std::unique_ptr<SharedBucket> tokens_;  // under mutex_; made when the node joins
+  std::shared_ptr<SharedBucket> tokens_;  // under mutex_; made when the node joins
+  std::thread sharer_;  // a new writer's seeded tokens, shared once
   std::thread control_;
 };
 

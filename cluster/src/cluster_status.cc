@@ -43,7 +43,7 @@ std::expected<LogEnd, Error> log_end(LogStream& stream) {
   if (!message) return std::unexpected(message.error());
   auto header = ledger::replicated_group_header(*message);
   if (!header) return std::unexpected(Error{"the log's last message: " + header.error().message});
-  return LogEnd{*sequence, header->last};
+  return LogEnd{*sequence, header->last, header->last_hash};
 }
 
 std::expected<Owned<kvStore>, Error> open_node_directory(NatsLink& link, const Options& options) {

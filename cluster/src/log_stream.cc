@@ -69,6 +69,10 @@ std::expected<std::uint64_t, LogStream::PublishError> LogStream::publish(std::st
     }
     return ack->Sequence;
   }
+  if (s == NATS_MAX_PAYLOAD) {  // refused by the client library before sending: not in the stream
+    return std::unexpected(PublishError{Refused::fenced, "the group is larger than the servers' max_payload (" +
+                                                             std::to_string(group.size()) + " bytes): " + describe(s)});
+  }
   if (code == JSStreamWrongLastSequenceErr) {
     return std::unexpected(PublishError{Refused::fenced, "the stream moved past sequence " + expected + ": " + describe(s, code)});
   }

@@ -21,7 +21,7 @@ class LogStream {
   std::expected<void, Error> ensure();
 
   enum class Refused {
-    fenced,   // the stream had moved on (another writer): the group is not in it
+    fenced,   // the stream had moved on (another writer), or the group was too large: it is not in it
     unknown,  // no answer (timeout, lost connection): it may be in it
   };
   struct PublishError {

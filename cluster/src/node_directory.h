@@ -27,6 +27,7 @@ std::optional<NodeRecord> decode_record(std::string_view value);
 struct LogEnd {
   std::uint64_t sequence = 0;
   std::uint64_t position = 0;
+  ledger::Hash hash{};  // the chain hash of that position, as the group says
 };
 std::expected<LogEnd, Error> log_end(LogStream& stream);
 

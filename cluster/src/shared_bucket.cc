@@ -39,6 +39,24 @@ std::expected<void, Error> SharedBucket::put(const std::string& key, std::string
   }
 }
 
+std::expected<void, Error> SharedBucket::put_if_missing(const std::string& key, std::string_view value) {
+  // Called on a thread of its own when a node becomes the writer, often just after the bucket was
+  // made, whose first leader may take a while to be elected on a busy machine.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  for (;;) {
+    std::uint64_t revision = 0;
+    natsStatus s = kvStore_Create(&revision, bucket_.get(), key.c_str(), value.data(), static_cast<int>(value.size()));
+    if (s == NATS_OK) return {};
+    kvEntry* entry = nullptr;
+    if (kvStore_Get(&entry, bucket_.get(), key.c_str()) == NATS_OK) {  // there already: kept
+      kvEntry_Destroy(entry);
+      return {};
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return std::unexpected(Error{"shared record " + key + ": " + describe(s)});
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
 std::expected<void, Error> SharedBucket::erase(const std::string& key) {
   if (auto s = kvStore_Purge(bucket_.get(), key.c_str(), nullptr); s != NATS_OK) {
     return std::unexpected(Error{"shared record " + key + ": " + describe(s)});

@@ -25,6 +25,8 @@ class SharedBucket {
   ~SharedBucket();
 
   std::expected<void, Error> put(const std::string& key, std::string_view value);
+  // Puts `value` only when the bucket has no value for `key` (a value there is kept).
+  std::expected<void, Error> put_if_missing(const std::string& key, std::string_view value);
   std::expected<void, Error> erase(const std::string& key);
 
  private:

@@ -290,15 +290,22 @@ std::expected<void, ledger::Error> CommandProcessor::finish_shredding() {
 std::expected<void, ledger::Error> CommandProcessor::shred_what_the_log_forgot() {
   const auto state = version();
   std::lock_guard lock(forgotten_mutex_);
-  if (state->shredded.size() == forgotten_seen_) return {};
-  for (const auto& [subject, keys] : state->shredded) {
-    if (shredded(*vault_, subject, keys)) continue;
-    if (auto forgotten = vault_->forget(subject, keys); !forgotten) {
+  if (forgotten_done_ == state) return {};
+  std::vector<std::string> changed;
+  if (forgotten_done_) {
+    state->shredded.for_each_difference(forgotten_done_->shredded, [&](std::string_view subject) { changed.emplace_back(subject); });
+  } else {
+    for (const auto& [subject, _] : state->shredded) changed.emplace_back(subject);
+  }
+  for (const auto& subject : changed) {
+    const auto* keys = state->shredded.lookup(subject);
+    if (keys == nullptr || shredded(*vault_, subject, *keys)) continue;
+    if (auto forgotten = vault_->forget(subject, *keys); !forgotten) {
       shredding_failed_ = true;
       return std::unexpected(vault_failure("a destruction on record could not be done", forgotten.error()));
     }
   }
-  forgotten_seen_ = state->shredded.size();
+  forgotten_done_ = state;
   return {};
 }
 

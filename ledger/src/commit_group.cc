@@ -325,8 +325,9 @@ bool Ledger::Impl::replicate_group(StagedGroup& staged) {
                             : Error{ErrorCode::outcome_unknown,
                                     "the replicated log's answer was lost (" + sequence.error().message +
                                         "): the command may or may not be in the log; resubmit it with the same command id"};
+  // Repeats of commands of an earlier group keep their answers: that group is durable (else this
+  // one would have been refused unwritten, finish_group).
   for (std::size_t i : staged.appended) staged.outcomes[i] = std::unexpected(outcome);
-  for (std::size_t i : staged.repeats_in_flight) staged.outcomes[i] = std::unexpected(outcome);
   return false;
 }
 

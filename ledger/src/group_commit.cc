@@ -64,6 +64,9 @@ Ledger::Impl::Impl(std::unique_ptr<Store> store, std::unique_ptr<TreeStore> tree
   if (auto sequence = store_->get(store_->meta(), sequence_key); sequence && *sequence) {
     replication_sequence_ = layout::parse_position_key(**sequence).value_or(0);
   }
+  // A store that holds groups of a replicated log stays its replica, whoever opens it (`submit`,
+  // `token create`, `serve` without --cluster): a local command would fork it from the log.
+  if (replication_sequence_ != 0) replicated_ = true;
   if (mode_ == OpenMode::read_write) {
     // Sized ahead: growing a table of millions of streams rehashes it on the writer, a pause every
     // submitter feels. 8 bytes a bucket: 16 MiB for the first two million streams.
@@ -145,6 +148,11 @@ void Ledger::Impl::submit_decided(std::string command_id, Prepare prepare, Compl
 void Ledger::Impl::submit_replicated(std::string message, std::uint64_t sequence, Completion done) {
   if (mode_ == OpenMode::read_only) {
     done(std::unexpected(Error{ErrorCode::read_only, "the ledger was opened read-only"}));
+    return;
+  }
+  // An empty message is no group (and `replicated` empty marks a command of this ledger's own).
+  if (message.empty()) {
+    done(std::unexpected(Error{ErrorCode::invalid_argument, "not a replicated group: empty"}));
     return;
   }
   Pending pending;

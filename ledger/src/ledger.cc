@@ -122,7 +122,7 @@ std::expected<std::unique_ptr<Ledger>, Error> Ledger::open(const std::string& di
   const Clock& clock = options.clock != nullptr ? *options.clock : os.clock();
   auto impl = std::make_unique<Impl>(std::move(*store), std::move(tree), clock, options.mode, *head, last_recorded_at,
                                      options.build_merkle_tree, options.pipelined_writer);
-  impl->replicated_ = options.replicated;
+  if (options.replicated) impl->replicated_ = true;  // else as the store says (group_commit.cc)
   return std::unique_ptr<Ledger>(new Ledger(std::move(impl)));
 }
 

@@ -89,6 +89,7 @@ std::expected<Group, Error> decode(std::string_view message) {
   group.recorded_at = static_cast<Micros>(number);
   std::uint64_t count = 0;
   if (!in.number(4, count) || count == 0) return malformed("no event");
+  if (count > message.size() / 4) return malformed("more events than bytes");
   group.events.reserve(count);
   for (std::uint64_t i = 0; i < count; ++i) {
     std::uint64_t length = 0;
@@ -116,7 +117,11 @@ namespace orgledger::ledger {
 std::expected<ReplicatedGroupHeader, Error> replicated_group_header(std::string_view message) {
   auto group = replicated_group::decode(message);
   if (!group) return std::unexpected(group.error());
-  return ReplicatedGroupHeader{group->follows.position, group->follows.position + group->events.size()};
+  const auto last = group->events.back();
+  if (last.size() < 32) return std::unexpected(Error{ErrorCode::invalid_argument, "not a replicated group: a short event"});
+  ReplicatedGroupHeader header{group->follows.position, group->follows.position + group->events.size(), {}};
+  std::memcpy(header.last_hash.data(), last.data(), header.last_hash.size());
+  return header;
 }
 
 }  // namespace orgledger::ledger

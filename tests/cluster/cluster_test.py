@@ -261,7 +261,25 @@ def at_least(binary, root, seed):
         check(status == 400, 'at_least=0 is invalid_argument')
         status, headers, _ = replicas[0].request('GET', '/v1/users/ryw0?at_least=999999999', cluster.token)
         check(status == 503 and 'Retry-After' in headers, 'a position never reached: 503 with Retry-After')
-        print('at_least: 50 writes read back on replicas at once', flush=True)
+        # `orgledger cluster status`: the writer, the log's last group, every node in step.
+        import subprocess
+        deadline = time.monotonic() + 10
+        while True:
+            out = subprocess.run([binary, 'cluster', 'status', '--cluster', ','.join(n.url for n in cluster.nats), '--json'],
+                                 capture_output=True, text=True, timeout=30)
+            check(out.returncode == 0, f'cluster status: {out.stderr}')
+            status = json.loads(out.stdout)
+            in_step = sorted(n['node'] for n in status['nodes'] if n['lag'] == 0 and n['position'] == status['last_position'])
+            if in_step == sorted(n.name for n in cluster.nodes) or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        check(status['writer'] == writer.name, f'cluster status names {status["writer"]} as the writer')
+        check(status['last_position'] == position, f'cluster status: last position {status["last_position"]}, not {position}')
+        check(in_step == sorted(n.name for n in cluster.nodes), f'cluster status: in step {in_step}')
+        roles = {n['node']: n['role'] for n in status['nodes']}
+        check(roles[writer.name] == 'writer' and all(roles[r.name] == 'replica' for r in replicas), f'roles {roles}')
+        print('at_least: 50 writes read back on replicas at once; cluster status shows the writer and every node in step',
+              flush=True)
     finally:
         cluster.stop()
 

@@ -107,12 +107,22 @@ TEST_CASE("replication: a replica appends the writer's groups byte for byte: sam
   CHECK(on_replica.position == on_writer.position);
   CHECK(on_replica.stream_version == on_writer.stream_version);
   CHECK(on_replica.events.size() == 2);
+  // The header names the last event's chain hash, which is the head's once appended.
+  CHECK(ledger::replicated_group_header(messages.back()).value().last_hash == replica->head().hash);
   // The sequence is kept with the store: a restarted replica resumes after it.
   const auto sequence = replica->replication_sequence();
   CHECK(sequence == messages.size());
   replica.reset();
   replica = ledger::Ledger::open(replica_dir.path(), {.replicated = true}).value();
   CHECK(replica->replication_sequence() == sequence);
+  // Opened by anything else (`submit`, `token create`, `serve` without --cluster), a store that
+  // holds the log's groups still takes no command of its own: it would fork from the log.
+  replica.reset();
+  replica = ledger::Ledger::open(replica_dir.path()).value();
+  auto local = replica->append(member_added("local", "org:a", "u"));
+  REQUIRE_FALSE(local);
+  CHECK(local.error().code == ledger::ErrorCode::invalid_argument);
+  CHECK(replica->head().position == 400);
 }
 
 TEST_CASE("replication: groups handed over back to back (append_replicated_async) are written together, in order, whole") {

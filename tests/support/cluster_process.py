@@ -33,8 +33,13 @@ class NatsServer:
 
     def start(self):
         routes = ','.join(f'nats://127.0.0.1:{p}' for p in self.peers)
+        # A group carries whole commands (an identity document alone may reach 6 MiB, K2): the
+        # servers take messages up to 64 MiB (their default is 1 MiB), as the stream does.
+        config = os.path.join(os.path.dirname(self.store), f'nats-{self.name}.conf')
+        with open(config, 'w') as out:
+            out.write('max_payload: 67108864\n')
         self.process = subprocess.Popen(
-            ['nats-server', '-a', '127.0.0.1', '-p', str(self.port), '-n', self.name, '-js', '-sd', self.store,
+            ['nats-server', '-c', config, '-a', '127.0.0.1', '-p', str(self.port), '-n', self.name, '-js', '-sd', self.store,
              '--cluster_name', 'orgledger', '--cluster', f'nats://127.0.0.1:{self.cluster_port}', '--routes', routes],
             stdout=self.log, stderr=subprocess.STDOUT)
 

@@ -16,8 +16,7 @@ int cluster_command(const Args& raw) {
     throw UsageError("cluster status --cluster nats://HOST:PORT[,…] [--json]");
   }
   if (!args.value("cluster")) throw UsageError("cluster status needs --cluster nats://HOST:PORT[,…]");
-  auto options = *cluster_options(args, "");
-  options.node = "status";
+  auto options = *cluster_options(args, "", NodeName::none);
   auto status = cluster::read_status(options);
   if (!status) {
     std::fprintf(stderr, "orgledger cluster status: %s\n", status.error().message.c_str());

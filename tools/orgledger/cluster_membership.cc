@@ -5,7 +5,7 @@
 
 namespace orgledger::tools {
 
-std::optional<cluster::Options> cluster_options(const CliArgs& args, const std::string& listen_url) {
+std::optional<cluster::Options> cluster_options(const CliArgs& args, const std::string& listen_url, NodeName node) {
   auto urls = args.value("cluster");
   if (!urls) return std::nullopt;
   cluster::Options options;
@@ -20,6 +20,7 @@ std::optional<cluster::Options> cluster_options(const CliArgs& args, const std::
     options.servers.emplace_back(url);
   }
   if (options.servers.empty()) throw UsageError("--cluster names at least one nats:// server");
+  if (node == NodeName::none) return options;
   options.node = args.value("node").value_or("");
   const bool valid_name = !options.node.empty() && options.node.find_first_not_of(
       "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") == std::string::npos;
@@ -42,12 +43,7 @@ std::expected<void, cluster::Error> ClusterMembership::join(const cluster::Optio
   }
   cluster::Node::Hooks hooks{
       .became_writer =
-          [this, &tokens, note] {
-            if (auto* node = node_.load()) {
-              for (const auto& [key, record] : tokens.shared_records()) {
-                if (auto shared = node->share_token(key, record); !shared) note("a token was not shared: " + shared.error().message);
-              }
-            }
+          [this] {
             std::lock_guard lock(state_mutex_);
             if (state_ != nullptr) state_->start_scheduler();
           },
@@ -58,6 +54,7 @@ std::expected<void, cluster::Error> ClusterMembership::join(const cluster::Optio
             if (record.empty()) return;  // never removed: a revocation is a record too
             if (auto adopted = tokens.adopt(key, record); !adopted) note("a shared token was not adopted: " + adopted.error().message);
           },
+      .token_records = [&tokens] { return tokens.shared_records(); },
       .group_applied =
           [this] {
             std::lock_guard lock(state_mutex_);

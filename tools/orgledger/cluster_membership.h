@@ -18,8 +18,10 @@
 namespace orgledger::tools {
 
 // The cluster options of `args`, nullopt without --cluster. `listen_url` is the default of
-// --advertise. Throws UsageError on a malformed one.
-std::optional<cluster::Options> cluster_options(const CliArgs& args, const std::string& listen_url);
+// --advertise. Throws UsageError on a malformed one, or without --node when `node` is required.
+enum class NodeName { required, none };
+std::optional<cluster::Options> cluster_options(const CliArgs& args, const std::string& listen_url,
+                                                NodeName node = NodeName::required);
 
 class ClusterMembership final : public api::ClusterRole {
  public:

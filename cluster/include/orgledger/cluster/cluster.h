@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "orgledger/ledger/ledger.h"
@@ -42,13 +43,16 @@ class Node {
     // This node won the lease and holds every group of the stream: it takes commands from now
     // on (its ledger already has the replicator installed).
     std::function<void()> became_writer;
-    // This node must stop taking commands (it lost its lease or a publish was refused). Its ledger
-    // is fail-stopped or about to be; the caller restarts as a replica.
+    // This node must stop taking commands (it lost its lease or a publish was refused), or its
+    // store stopped (fail-stop). The caller restarts (as a replica).
     std::function<void(const std::string& why)> step_down;
     std::function<void(const std::string& line)> note;
     // A token's record as the cluster shares it (key: its hash in hex; value: the record; empty:
     // removed), first every current one, then each change. From the node's watcher thread.
     std::function<void(const std::string& key, const std::string& value)> token_record;
+    // Every token record this node holds (same keys and values): a new writer shares those the
+    // cluster lacks (those seeded into its store), never replacing one the cluster has.
+    std::function<std::vector<std::pair<std::string, std::string>>()> token_records;
     // A group of the log is durable in this replica's store (the follower's thread): what the log
     // says is destroyed must be destroyed here too (G2).
     std::function<void()> group_applied;

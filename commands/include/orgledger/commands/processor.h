@@ -169,7 +169,9 @@ class CommandProcessor final : private ledger::GroupDecider {
   // command is refused as `stopped` (fail-stop) until a restart finishes the destruction.
   std::atomic<bool> shredding_failed_{false};
   std::mutex forgotten_mutex_;
-  std::size_t forgotten_seen_ = 0;  // under forgotten_mutex_: subjects of `shredded` already done
+  // Under forgotten_mutex_: the state whose destructions are all done (null: none yet); the next
+  // call looks only at what changed in `shredded` since (a subject can gain keys: K4 after G2).
+  std::shared_ptr<const projections::State> forgotten_done_;
   // Runs the destructions of keys (slow I/O) and their commands' answers, off the ledger's threads.
   // Last member: destroyed first, once every answer is given.
   std::unique_ptr<SerialWorker> shredder_;

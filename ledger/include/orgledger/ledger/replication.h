@@ -29,6 +29,7 @@ class GroupReplicator {
 struct ReplicatedGroupHeader {
   Position follows = 0;  // the position the group's first event follows
   Position last = 0;     // its last event's position
+  Hash last_hash{};      // the chain hash its last event says it has (checked only on append)
 };
 // Errors: invalid_argument when `message` is not a group message.
 std::expected<ReplicatedGroupHeader, Error> replicated_group_header(std::string_view message);
