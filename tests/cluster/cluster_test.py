@@ -247,6 +247,7 @@ def at_least(binary, root, seed):
     cluster.start()
     try:
         writer = cluster.writer(timeout=60)
+        cluster.wait_until_joined()
         replicas = [n for n in cluster.nodes if n is not writer]
         for i in range(50):
             user = f'ryw{i}'
@@ -254,7 +255,15 @@ def at_least(binary, root, seed):
             status, _, reply = writer.request('POST', '/v1/commands', cluster.token, body)
             check(status == 200, f'write {i}: {status}')
             position = json.loads(reply)['position']
-            status, _, reply = replicas[i % 2].request('GET', f'/v1/users/{user}?at_least={position}', cluster.token)
+            # A client honours Retry-After (API.md: a node that has not applied P yet says so); a 200
+            # must never show a state before P.
+            deadline = time.monotonic() + 20
+            while True:
+                status, headers, reply = replicas[i % 2].request('GET', f'/v1/users/{user}?at_least={position}', cluster.token)
+                if status != 503 or time.monotonic() > deadline:
+                    break
+                check('Retry-After' in headers, 'a 503 without Retry-After')
+                time.sleep(float(headers['Retry-After']))
             check(status == 200, f'read {i} at_least={position}: {status} {reply[:200]}')
             check(json.loads(reply)['as_of_position'] >= position, 'read before its own write')
         status, _, _ = replicas[0].request('GET', '/v1/users/ryw0?at_least=0', cluster.token)
@@ -292,6 +301,7 @@ def tokens(binary, root, seed):
     cluster.start()
     try:
         writer = cluster.writer(timeout=60)
+        cluster.wait_until_joined()
         replica = next(n for n in cluster.nodes if n is not writer)
         made = subprocess.run([binary, 'token', 'create', '--data', writer.data, '--name', 'late', '--scopes', 'read',
                                '--json'], capture_output=True, text=True, timeout=30)
