@@ -265,10 +265,11 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
   void on_body(beast::error_code error) {
     if (failed(error)) return;
     request_.body = std::move(parser_->get().body());
-    auto at_least = take_at_least(request_.query);
-    if (!at_least) return respond(problem_response(400, "invalid_argument", at_least.error()));
     auto query = parse_query(request_.query, route_->params);
     if (!query) return respond(problem_response(400, "invalid_argument", query.error()));
+    auto at_least = positive_integer_param(*query, kEveryRouteParam);
+    if (!at_least) return respond(problem_response(400, "invalid_argument", at_least.error()));
+    query->values().erase(std::string(kEveryRouteParam));  // the node's, not the route's
     if (*at_least && server_.services.ledger.head().position < **at_least) {
       return wait_for_position(**at_least, std::chrono::steady_clock::now() + kAtLeastWait, std::move(*query));
     }
@@ -294,11 +295,10 @@ class Session final : public Server::Impl::Connection, public std::enable_shared
     });
   }
 
-  void dispatch(QueryParams parsed) {
-    std::optional<QueryParams> query(std::move(parsed));
-    if (route_->work == Work::stream) return start_stream(std::move(*query));
+  void dispatch(QueryParams query) {
+    if (route_->work == Work::stream) return start_stream(std::move(query));
 
-    call_.emplace(Call{request_, std::move(found_.path_params), std::move(*query), token_, server_.services});
+    call_.emplace(Call{request_, std::move(found_.path_params), std::move(query), token_, server_.services});
     // Every reply is counted until it is handed to the connection, so that stop() never takes
     // the server away from an answer still on its way (a command waiting for its fsync).
     server_.reply_started();

@@ -119,7 +119,7 @@ std::expected<QueryParams, std::string> parse_query(std::string_view query, std:
     auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
     if (!name) return std::unexpected("query parameter: " + name.error());
     if (!value) return std::unexpected("query parameter " + *name + ": " + value.error());
-    if (std::find(allowed.begin(), allowed.end(), *name) == allowed.end()) {
+    if (*name != kEveryRouteParam && std::find(allowed.begin(), allowed.end(), *name) == allowed.end()) {
       return std::unexpected("unknown query parameter '" + (valid_utf8(*name) ? *name : std::string("?")) + "'");
     }
     if (value->find('\0') != std::string::npos || !valid_utf8(*value)) {
@@ -133,31 +133,16 @@ std::expected<QueryParams, std::string> parse_query(std::string_view query, std:
   return params;
 }
 
-std::expected<std::optional<std::uint64_t>, std::string> take_at_least(std::string& query) {
-  constexpr std::string_view kName = "at_least=";
-  std::optional<std::uint64_t> found;
-  std::string rest;
-  std::string_view remaining(query);
-  while (!remaining.empty()) {
-    const auto amp = remaining.find('&');
-    const auto pair = remaining.substr(0, amp);
-    remaining = amp == std::string_view::npos ? std::string_view{} : remaining.substr(amp + 1);
-    if (!pair.starts_with(kName)) {
-      if (!rest.empty()) rest.push_back('&');
-      rest.append(pair);
-      continue;
-    }
-    if (found) return std::unexpected(std::string("query parameter at_least is given twice"));
-    const auto digits = pair.substr(kName.size());
-    std::uint64_t position = 0;
-    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), position);
-    if (digits.empty() || error != std::errc() || end != digits.data() + digits.size() || position == 0) {
-      return std::unexpected(std::string("at_least is a position (a positive integer)"));
-    }
-    found = position;
+std::expected<std::optional<std::uint64_t>, std::string> positive_integer_param(const QueryParams& query,
+                                                                                std::string_view name) {
+  const auto text = query.get(name);
+  if (!text) return std::nullopt;
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (text->empty() || error != std::errc() || end != text->data() + text->size() || value == 0) {
+    return std::unexpected(std::string(name) + " is a positive integer, not '" + *text + "'");
   }
-  query = std::move(rest);
-  return found;
+  return value;
 }
 
 std::expected<nlohmann::json, std::string> parse_json_object(std::string_view body) {

@@ -28,12 +28,16 @@ class QueryParams {
   std::map<std::string, std::string, std::less<>> values_;
 };
 
-// Strict: a parameter outside `allowed`, a repeated one, a broken percent escape, a NUL byte,
-// invalid UTF-8 or an over-long value is an error naming it (the caller answers invalid_argument).
+// Taken by every route besides its own (issue 18: at_least=P, read your writes on any node).
+inline constexpr std::string_view kEveryRouteParam = "at_least";
+
+// Strict: a parameter outside `allowed` (and kEveryRouteParam), a repeated one, a broken percent
+// escape, a NUL byte, invalid UTF-8 or an over-long value is an error naming it (the caller
+// answers invalid_argument).
 std::expected<QueryParams, std::string> parse_query(std::string_view query, std::span<const std::string_view> allowed);
-// Issue 18: takes `at_least=P` out of a raw query (every route takes it): P, nullopt when absent.
-// Errors: not a position (a positive integer), or given twice.
-std::expected<std::optional<std::uint64_t>, std::string> take_at_least(std::string& query);
+// The parameter `name` as a positive integer, nullopt when absent; an error detail when it is not one.
+std::expected<std::optional<std::uint64_t>, std::string> positive_integer_param(const QueryParams& query,
+                                                                                std::string_view name);
 
 bool valid_utf8(std::string_view text);
 

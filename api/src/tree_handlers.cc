@@ -1,7 +1,6 @@
 // GET /v1/tree/* (API.md "The Merkle tree and signed checkpoints"): public, as a transparency log
 // is — no token, but the same connection gate and a rate limit per address. Proofs are O(log n)
 // reads of stored nodes, so they run on the I/O thread like any live answer.
-#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "orgledger/api/tree_json.h"
@@ -11,18 +10,6 @@
 
 namespace orgledger::api {
 namespace {
-
-// A positive integer, or nullopt when absent; an error detail when it is not one.
-std::expected<std::optional<std::uint64_t>, std::string> count_param(const Call& call, std::string_view name) {
-  const auto text = call.query.get(name);
-  if (!text) return std::nullopt;
-  std::uint64_t value = 0;
-  const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (text->empty() || error != std::errc() || end != text->data() + text->size() || value == 0) {
-    return std::unexpected(std::string(name) + " is a positive integer, not '" + *text + "'");
-  }
-  return value;
-}
 
 HttpResponse proof_response(const std::expected<nlohmann::json, ledger::Error>& proof) {
   if (proof) return json_response(200, *proof);
@@ -50,8 +37,8 @@ void get_tree_checkpoint(Call& call, Reply reply) {
 }
 
 void get_tree_inclusion(Call& call, Reply reply) {
-  const auto position = count_param(call, "position");
-  const auto tree_size = count_param(call, "tree_size");
+  const auto position = positive_integer_param(call.query, "position");
+  const auto tree_size = positive_integer_param(call.query, "tree_size");
   if (!position) return reply(problem_response(400, "invalid_argument", position.error()));
   if (!tree_size) return reply(problem_response(400, "invalid_argument", tree_size.error()));
   if (!*position) return reply(missing("position"));
@@ -60,8 +47,8 @@ void get_tree_inclusion(Call& call, Reply reply) {
 }
 
 void get_tree_consistency(Call& call, Reply reply) {
-  const auto from = count_param(call, "from");
-  const auto to = count_param(call, "to");
+  const auto from = positive_integer_param(call.query, "from");
+  const auto to = positive_integer_param(call.query, "to");
   if (!from) return reply(problem_response(400, "invalid_argument", from.error()));
   if (!to) return reply(problem_response(400, "invalid_argument", to.error()));
   if (!*from) return reply(missing("from"));

@@ -123,10 +123,7 @@ class Node::Impl {
       return;
     }
     if (!lease_ && !join()) return;
-    if (auto end = log_end(stream_)) {
-      const auto head = ledger_.head().position;
-      lag_ = end->position > head ? end->position - head : 0;
-    }
+    update_lag();
     auto holder = lease_->holder();
     if (holder) set_writer_url(*holder ? (*holder)->url : "");
     if (ledger_.failure()) {
@@ -149,6 +146,21 @@ class Node::Impl {
     heartbeat();
   }
 
+  // Positions behind the stream's last group. The group is fetched only when this store lacks it:
+  // the writer, and every replica in step, pay one stream-info request per tick, not a message.
+  void update_lag() {
+    auto sequence = stream_.last_sequence();
+    if (!sequence) return;
+    if (*sequence <= ledger_.replication_sequence()) {
+      lag_ = 0;
+      return;
+    }
+    if (auto end = log_end(stream_)) {
+      const auto head = ledger_.head().position;
+      lag_ = end->position > head ? end->position - head : 0;
+    }
+  }
+
   void try_to_become_writer() {
     auto revision = lease_->acquire(options_.node, options_.advertise);
     if (!revision) return;  // another node was quicker
@@ -167,15 +179,15 @@ class Node::Impl {
       return;
     }
     follower_.reset();
+    // Read again once nothing is appended here any more: a stale writer may have published meanwhile.
+    end = log_end(stream_);
+    if (!end || ledger_.replication_sequence() < end->sequence) return give_back("the log moved on while it stopped following");
     // The store must be the stream's: a store that took commands of its own (opened without
     // --cluster before it ever held a group) would publish groups that follow a head the stream
     // never had, which no replica could append.
     if (auto mismatch = store_differs_from(*end)) {
-      note("won the lease but its store is not the log's (" + *mismatch + "): giving it back; this node stays a replica");
-      lease_->release(lease_revision_);
       stepped_down_ = true;  // never the writer in this run
-      follower_ = std::make_unique<ReplicaFollower>(*link_, stream_, ledger_, hooks_.note, hooks_.group_applied);
-      return;
+      return give_back("its store is not the log's (" + *mismatch + "); this node stays a replica");
     }
     publisher_ = std::make_unique<GroupPublisher>(
         stream_, ledger_.replication_sequence(), [this](const std::string& why) { step_down(why); },
@@ -192,6 +204,13 @@ class Node::Impl {
     note("is the writer from sequence " + std::to_string(ledger_.replication_sequence()) + ", position " +
          std::to_string(ledger_.head().position));
     if (hooks_.became_writer) hooks_.became_writer();
+  }
+
+  // Gives the lease back after the follower was stopped, and follows again.
+  void give_back(const std::string& why) {
+    note("won the lease but gives it back: " + why);
+    lease_->release(lease_revision_);
+    follower_ = std::make_unique<ReplicaFollower>(*link_, stream_, ledger_, hooks_.note, hooks_.group_applied);
   }
 
   // What is wrong with the store as the log's, nullopt when its head is the stream's last group.

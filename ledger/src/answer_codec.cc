@@ -1,5 +1,7 @@
 #include "answer_codec.h"
 
+#include <cstdint>
+
 #include "orgledger/schema/answer_generated.h"
 
 namespace orgledger::ledger::answer_codec {
@@ -16,6 +18,14 @@ std::string encode(const CommandAnswer& answer) {
 }
 
 std::optional<CommandAnswer> decode(std::string_view bytes) {
+  // FlatBuffers reads its scalars in place, and the Verifier checks alignment only relative to the
+  // buffer's start: bytes at an odd address (an answer inside a replicated group, issue 18) are
+  // read from an aligned copy (UBSan: misaligned load).
+  std::string aligned;
+  if (reinterpret_cast<std::uintptr_t>(bytes.data()) % alignof(std::uint64_t) != 0) {  // its widest scalar
+    aligned.assign(bytes);
+    bytes = aligned;
+  }
   flatbuffers::Verifier verifier(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
   if (bytes.size() < 8 || !schema::CommandAnswerBufferHasIdentifier(bytes.data()) ||
       !schema::VerifyCommandAnswerBuffer(verifier)) {

@@ -57,16 +57,16 @@ std::optional<Error> check_command(const CommandAppend& command) {
 }
 
 Ledger::Impl::Impl(std::unique_ptr<Store> store, std::unique_ptr<TreeStore> tree, const Clock& clock, OpenMode mode,
-                   const Head& head, Micros last_recorded_at, bool build_tree, bool pipelined)
+                   const Head& head, Micros last_recorded_at, bool build_tree, bool pipelined, bool replicated)
     : store_(std::move(store)), tree_(std::move(tree)), build_tree_(build_tree), pipelined_(pipelined), clock_(clock), mode_(mode),
-      head_(head), sealed_head_(head), last_recorded_at_(last_recorded_at) {
+      head_(head), replicated_(replicated), sealed_head_(head), last_recorded_at_(last_recorded_at) {
   const rocksdb::Slice sequence_key(layout::kReplicationSequenceKey.data(), layout::kReplicationSequenceKey.size());
   if (auto sequence = store_->get(store_->meta(), sequence_key); sequence && *sequence) {
     replication_sequence_ = layout::parse_position_key(**sequence).value_or(0);
   }
   // A store that holds groups of a replicated log stays its replica, whoever opens it (`submit`,
   // `token create`, `serve` without --cluster): a local command would fork it from the log.
-  if (replication_sequence_ != 0) replicated_ = true;
+  replicated_ = replicated_ || replication_sequence_ != 0;
   if (mode_ == OpenMode::read_write) {
     // Sized ahead: growing a table of millions of streams rehashes it on the writer, a pause every
     // submitter feels. 8 bytes a bucket: 16 MiB for the first two million streams.
@@ -112,15 +112,7 @@ void Ledger::Impl::submit(CommandAppend command, Completion done) {
     done(std::unexpected(*problem));
     return;
   }
-  {
-    std::lock_guard lock(queue_mutex_);
-    if (!closing_) {
-      queue_.push_back(Pending{std::move(command), std::move(done)});
-      if (stager_should_wake()) queue_changed_.notify_one();
-      return;
-    }
-  }
-  done(std::unexpected(Error{ErrorCode::stopped, "the ledger is closing"}));
+  enqueue(Pending{std::move(command), std::move(done)});
 }
 
 void Ledger::Impl::submit_decided(std::string command_id, Prepare prepare, Completion done) {
@@ -134,15 +126,7 @@ void Ledger::Impl::submit_decided(std::string command_id, Prepare prepare, Compl
   }
   CommandAppend placeholder;
   placeholder.command_id = std::move(command_id);
-  {
-    std::lock_guard lock(queue_mutex_);
-    if (!closing_) {
-      queue_.push_back(Pending{std::move(placeholder), std::move(done), std::move(prepare)});
-      if (stager_should_wake()) queue_changed_.notify_one();
-      return;
-    }
-  }
-  done(std::unexpected(Error{ErrorCode::stopped, "the ledger is closing"}));
+  enqueue(Pending{std::move(placeholder), std::move(done), std::move(prepare)});
 }
 
 void Ledger::Impl::submit_replicated(std::string message, std::uint64_t sequence, Completion done) {
@@ -159,6 +143,10 @@ void Ledger::Impl::submit_replicated(std::string message, std::uint64_t sequence
   pending.done = std::move(done);
   pending.replicated = std::move(message);
   pending.sequence = sequence;
+  enqueue(std::move(pending));
+}
+
+void Ledger::Impl::enqueue(Pending pending) {
   {
     std::lock_guard lock(queue_mutex_);
     if (!closing_) {

@@ -120,10 +120,9 @@ std::expected<std::unique_ptr<Ledger>, Error> Ledger::open(const std::string& di
     if (auto edge = tree->load_edge(); !edge) return std::unexpected(edge.error());
   }
   const Clock& clock = options.clock != nullptr ? *options.clock : os.clock();
-  auto impl = std::make_unique<Impl>(std::move(*store), std::move(tree), clock, options.mode, *head, last_recorded_at,
-                                     options.build_merkle_tree, options.pipelined_writer);
-  if (options.replicated) impl->replicated_ = true;  // else as the store says (group_commit.cc)
-  return std::unique_ptr<Ledger>(new Ledger(std::move(impl)));
+  return std::unique_ptr<Ledger>(new Ledger(std::make_unique<Impl>(std::move(*store), std::move(tree), clock, options.mode,
+                                                                   *head, last_recorded_at, options.build_merkle_tree,
+                                                                   options.pipelined_writer, options.replicated)));
 }
 
 Ledger::Ledger(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

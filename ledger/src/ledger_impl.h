@@ -31,7 +31,7 @@ class Ledger::Impl {
  public:
   // `tree` is over `store`, at its stored size (and its right edge loaded when it will be staged).
   Impl(std::unique_ptr<Store> store, std::unique_ptr<TreeStore> tree, const Clock& clock, OpenMode mode,
-       const Head& head, Micros last_recorded_at, bool build_tree, bool pipelined);
+       const Head& head, Micros last_recorded_at, bool build_tree, bool pipelined, bool replicated);
   // Drains the queue (every submitted append gets its answer), then stops the writer.
   ~Impl();
 
@@ -73,6 +73,9 @@ class Ledger::Impl {
     std::string replicated;          // a replicated group's message (issue 18); empty otherwise
     std::uint64_t sequence = 0;      // its sequence in the replicated log
   };
+
+  // Queues a submission for the writer, or answers it `stopped` when the ledger is closing.
+  void enqueue(Pending pending);
 
   using Outcome = std::expected<CommandAnswer, Error>;
   struct Answered {
@@ -240,9 +243,8 @@ class Ledger::Impl {
 
   GroupDecider* decider_ = nullptr;  // staging thread (between_groups)
   GroupReplicator* replicator_ = nullptr;  // likewise
- public:
-  std::atomic<bool> replicated_{false};  // LedgerOptions::replicated; set at open, before any append
- private:
+  // LedgerOptions::replicated, or a store holding the log's groups: set before the writer starts.
+  bool replicated_ = false;
   std::atomic<GroupObserver*> observer_{nullptr};
 
   // Owned by the staging thread alone.

@@ -21,6 +21,7 @@ import json
 import os
 import random
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -29,6 +30,14 @@ import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'support'))
 from cluster_process import Cluster  # noqa: E402
+
+
+def register(user, command_id=None):
+    """The body of a RegisterUser of `user`, with `command_id` when given (a retry keeps it)."""
+    command = {'type': 'RegisterUser', 'actor': 'svc:signup', 'user': user, 'login': f'{user}@example.ch'}
+    if command_id:
+        command['command_id'] = command_id
+    return json.dumps(command)
 
 
 def check(condition, message):
@@ -76,8 +85,7 @@ class Client(threading.Thread):
         n = 0
         while not self.stop_event.is_set():
             command_id = f'{self.prefix}-{n}'
-            body = json.dumps({'type': 'RegisterUser', 'actor': 'svc:signup', 'user': command_id,
-                               'login': f'{command_id}@example.ch', 'command_id': command_id})
+            body = register(command_id, command_id)
             invoked = time.monotonic()
             position = self.submit(command_id, body)
             if position is None:
@@ -172,8 +180,7 @@ def failover(binary, root, seed):
         # Unknown outcomes resolved with their command ids, as a client would: each answered once.
         for client in clients:
             for command_id in client.unknown:
-                body = json.dumps({'type': 'RegisterUser', 'actor': 'svc:signup', 'user': command_id,
-                                   'login': f'{command_id}@example.ch', 'command_id': command_id})
+                body = register(command_id, command_id)
                 status, _, reply = writer.request('POST', '/v1/commands', cluster.token, body, timeout=30)
                 check(status == 200, f'resubmitted {command_id}: {status} {reply[:200]}')
         head = converged_head(cluster, cluster.nodes)
@@ -212,8 +219,7 @@ def partition(binary, root, seed):
         check(isolated is cluster.nodes[0], 'the first node started is the writer')
         for node in cluster.nodes[1:]:
             node.start()
-        body = lambda i: json.dumps({'type': 'RegisterUser', 'actor': 'svc:signup', 'user': f'p{i}',
-                                     'login': f'p{i}@example.ch', 'command_id': f'p{i}'})
+        body = lambda i: register(f'p{i}', f'p{i}')  # noqa: E731
         status, _, _ = isolated.request('POST', '/v1/commands', cluster.token, body(0))
         check(status == 200, 'the writer takes commands before the partition')
         print(f'partition: kill {cluster.nats[0].name}, the writer\'s only nats-server', flush=True)
@@ -251,7 +257,7 @@ def at_least(binary, root, seed):
         replicas = [n for n in cluster.nodes if n is not writer]
         for i in range(50):
             user = f'ryw{i}'
-            body = json.dumps({'type': 'RegisterUser', 'actor': 'svc:signup', 'user': user, 'login': f'{user}@example.ch'})
+            body = register(user)
             status, _, reply = writer.request('POST', '/v1/commands', cluster.token, body)
             check(status == 200, f'write {i}: {status}')
             position = json.loads(reply)['position']
@@ -271,7 +277,6 @@ def at_least(binary, root, seed):
         status, headers, _ = replicas[0].request('GET', '/v1/users/ryw0?at_least=999999999', cluster.token)
         check(status == 503 and 'Retry-After' in headers, 'a position never reached: 503 with Retry-After')
         # `orgledger cluster status`: the writer, the log's last group, every node in step.
-        import subprocess
         deadline = time.monotonic() + 10
         while True:
             out = subprocess.run([binary, 'cluster', 'status', '--cluster', ','.join(n.url for n in cluster.nats), '--json'],
@@ -296,7 +301,6 @@ def at_least(binary, root, seed):
 def tokens(binary, root, seed):
     """A token created on the writer while the cluster runs works on every node at once (its record
     travels through the cluster's key-value bucket), and one made on a replica is refused."""
-    import subprocess
     cluster = Cluster(binary, root)
     cluster.start()
     try:

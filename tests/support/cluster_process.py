@@ -17,7 +17,27 @@ def free_port():
         return s.getsockname()[1]
 
 
-class NatsServer:
+class Process:
+    """A child process the cluster starts: killed (SIGKILL) or stopped (SIGTERM, then SIGKILL)."""
+
+    process = None
+    stop_timeout = 10
+
+    def kill(self):
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=self.stop_timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+class NatsServer(Process):
     """One JetStream server of a three-server cluster, with its own store directory."""
 
     def __init__(self, root, name, port, cluster_port, peer_cluster_ports):
@@ -25,7 +45,6 @@ class NatsServer:
         self.peers = peer_cluster_ports
         self.store = os.path.join(root, f'nats-{name}')
         self.log = open(os.path.join(root, f'nats-{name}.log'), 'a')
-        self.process = None
 
     @property
     def url(self):
@@ -43,22 +62,11 @@ class NatsServer:
              '--cluster_name', 'orgledger', '--cluster', f'nats://127.0.0.1:{self.cluster_port}', '--routes', routes],
             stdout=self.log, stderr=subprocess.STDOUT)
 
-    def kill(self):
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
 
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-
-class Node:
+class Node(Process):
     """`orgledger serve --cluster … --node NAME` on a port of its own."""
+
+    stop_timeout = 20  # it finishes the requests in flight and writes a snapshot
 
     def __init__(self, binary, root, name, nats_urls, extra=()):
         self.binary, self.name = binary, name
@@ -67,7 +75,6 @@ class Node:
         self.nats_urls = nats_urls
         self.extra = list(extra)
         self.log = open(os.path.join(root, f'node-{name}.log'), 'a')
-        self.process = None
 
     @property
     def base(self):
@@ -78,19 +85,6 @@ class Node:
             [self.binary, 'serve', '--data', self.data, '--listen', f'127.0.0.1:{self.port}', '--no-access-log',
              '--cluster', ','.join(self.nats_urls), '--node', self.name, *self.extra],
             stdout=self.log, stderr=subprocess.STDOUT)
-
-    def kill(self):
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
     def request(self, method, path, token, body=None, timeout=10):
         connection = http.client.HTTPConnection('127.0.0.1', self.port, timeout=timeout)
