@@ -29,7 +29,7 @@ struct KindInfo {
 
 // The mix of issue 3: mostly product.access, with the three reasons and two denials, then the
 // organization's own capabilities, then support agents.
-constexpr std::array<KindInfo, kCheckKinds> kKinds{{
+constexpr std::array<KindInfo, kCheckKinds> kCheckKindInfo{{
     {CheckKind::product_by_role, "product_by_role", 20, true},
     {CheckKind::product_by_direct, "product_by_direct", 15, true},
     {CheckKind::product_by_team, "product_by_team", 15, true},
@@ -41,7 +41,7 @@ constexpr std::array<KindInfo, kCheckKinds> kKinds{{
     {CheckKind::support_other_agent, "support_other_agent", 3, false},
 }};
 
-constexpr std::size_t kAttempts = 1000;  // organizations tried for one case before giving up
+constexpr std::size_t kOrgsTriedPerCase = 1000;  // organizations tried for one case before giving up
 constexpr std::size_t kWarmup = 10'000;
 constexpr std::size_t kTimerSamples = 100'000;
 constexpr std::size_t kBatch = 16;
@@ -77,8 +77,8 @@ class CaseMaker {
     for (;;) {
       std::size_t roll = random_.below(100);
       std::size_t k = 0;
-      while (roll >= kKinds[k].percent) roll -= kKinds[k++].percent;
-      if (possible(kKinds[k].kind)) return kKinds[k].kind;
+      while (roll >= kCheckKindInfo[k].percent) roll -= kCheckKindInfo[k++].percent;
+      if (possible(kCheckKindInfo[k].kind)) return kCheckKindInfo[k].kind;
     }
   }
 
@@ -86,7 +86,7 @@ class CaseMaker {
     const bool support = kind == CheckKind::support_assigned_agent || kind == CheckKind::support_other_agent;
     const auto& pool = support ? orgs_with_grants_ : index_.orgs;
     if (!possible(kind)) throw BenchFailure(std::string("the state has nothing for checks of kind ") + to_string(kind));
-    for (std::size_t attempt = 0; attempt < kAttempts; ++attempt) {
+    for (std::size_t attempt = 0; attempt < kOrgsTriedPerCase; ++attempt) {
       const auto& [org_id, org] = *pool[random_.below(pool.size())];
       if (auto request = draw(kind, org_id, org)) return CheckCase{kind, std::move(*request)};
     }
@@ -236,9 +236,9 @@ double timer_overhead_nanos() {
 
 }  // namespace
 
-const char* to_string(CheckKind kind) { return kKinds[static_cast<std::size_t>(kind)].name; }
+const char* to_string(CheckKind kind) { return kCheckKindInfo[static_cast<std::size_t>(kind)].name; }
 
-std::optional<bool> expected_outcome(CheckKind kind) { return kKinds[static_cast<std::size_t>(kind)].expected; }
+std::optional<bool> expected_outcome(CheckKind kind) { return kCheckKindInfo[static_cast<std::size_t>(kind)].expected; }
 
 std::vector<CheckCase> make_check_cases(const State& state, std::size_t count, std::uint64_t seed) {
   CaseMaker maker(state, seed);

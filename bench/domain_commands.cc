@@ -21,9 +21,9 @@ using projections::Organization;
 using projections::Role;
 using projections::State;
 
-constexpr std::size_t kAttempts = 1000;  // organizations tried for one command before giving up
-constexpr double kProductOnAddShare = 0.3;
-constexpr double kExternalShare = 0.1;
+constexpr std::size_t kOrgsTriedPerCommand = 1000;  // organizations tried for one command before giving up
+constexpr double kCommandProductOnAddShare = 0.3;
+constexpr double kCommandExternalShare = 0.1;
 
 using SteadyClock = std::chrono::steady_clock;
 
@@ -39,7 +39,7 @@ class CommandMaker {
   Command make(std::size_t sequence) {
     // The mix: mostly adding people and giving them products, some team changes and support grants.
     const std::size_t roll = random_.below(100);
-    for (std::size_t attempt = 0; attempt < kAttempts; ++attempt) {
+    for (std::size_t attempt = 0; attempt < kOrgsTriedPerCommand; ++attempt) {
       const auto& [org_id, org] = *index_.orgs[random_.below(index_.orgs.size())];
       const std::string* actor = legal_representative(org);
       if (actor == nullptr) continue;
@@ -85,8 +85,8 @@ class CommandMaker {
     const std::string& user = *index_.users[random_.below(index_.users.size())];
     if (org.members.contains(user) || !first_use("member", org_id, user)) return std::nullopt;
     commands::AddMember add{.org = org_id, .user = user};
-    add.role = random_.chance(kExternalShare) ? Role::external : Role::collaborator;
-    if (!org.products.empty() && random_.chance(kProductOnAddShare)) add.products = {random_.pick(org.products).first};
+    add.role = random_.chance(kCommandExternalShare) ? Role::external : Role::collaborator;
+    if (!org.products.empty() && random_.chance(kCommandProductOnAddShare)) add.products = {random_.pick(org.products).first};
     return add;
   }
 

@@ -43,7 +43,7 @@ constexpr double kExternalShare = 0.2;       // of the members after the legal r
 constexpr double kProductOnAddShare = 0.3;   // AddMember with a product (R7)
 constexpr std::size_t kMaxDirectGrants = 4;  // ProductAccessGranted per organization: 0..4
 constexpr std::size_t kGrantsPerAgent = 40;  // support agents hold this many tickets each
-constexpr std::array<std::string_view, 4> kKinds{"mail_service", "kdrive", "kchat", "web_hosting"};
+constexpr std::array<std::string_view, 4> kProductKinds{"mail_service", "kdrive", "kchat", "web_hosting"};
 
 std::string user_id(std::size_t n) { return "u" + std::to_string(n); }
 std::string org_id(std::size_t n) { return "o" + std::to_string(n); }
@@ -103,7 +103,7 @@ class OrganizationWriter {
   void register_products() {
     const std::size_t count = random_.between(kMinProducts, kMaxProducts);
     for (std::size_t j = 0; j < count; ++j) {
-      const std::string_view kind = j == 0 ? kKinds[0] : kKinds[random_.below(kKinds.size())];
+      const std::string_view kind = j == 0 ? kProductKinds[0] : kProductKinds[random_.below(kProductKinds.size())];
       products_.push_back(org_ + "-p" + std::to_string(j));
       kinds_.push_back(kind);
       schema::ProductRegisteredT registered;  // not an aggregate (expires_at is a unique_ptr)

@@ -12,7 +12,7 @@ namespace {
 
 constexpr std::string_view kUniqueViolation = "23505";  // lost a race for a stream's next version
 
-const char* const kSchema =
+const char* const kPostgresSchema =
     "DROP TABLE IF EXISTS events, members, products, member_products, team_members, team_products, partner_scope,"
     " partner_managers;"
     "CREATE TABLE events ("
@@ -25,7 +25,7 @@ const char* const kSchema =
     "  recorded_at timestamptz NOT NULL DEFAULT now(),"
     "  UNIQUE (stream, version));";
 
-const char* const kReadModelSchema =
+const char* const kPostgresReadModelSchema =
     "CREATE TABLE members (org text, user_id text, role text NOT NULL, PRIMARY KEY (org, user_id));"
     "CREATE TABLE products (org text, product text, PRIMARY KEY (org, product));"
     "CREATE TABLE member_products (org text, user_id text, product text, PRIMARY KEY (org, user_id, product));"
@@ -211,7 +211,7 @@ class PostgresSession final : public PeerSession {
 class PostgresPeer final : public SqlPeer {
  public:
   explicit PostgresPeer(std::string conninfo) : conninfo_(std::move(conninfo)), admin_(conninfo_) {
-    admin_.exec(kSchema);
+    admin_.exec(kPostgresSchema);
   }
 
   std::string name() const override { return "PostgreSQL"; }
@@ -265,7 +265,7 @@ class PostgresPeer final : public SqlPeer {
   }
 
   void load_read_model(const ReadModel& model) override {
-    admin_.exec(kReadModelSchema);
+    admin_.exec(kPostgresReadModelSchema);
     copy_rows(admin_, "COPY members FROM STDIN", model.members,
               [](const auto& row, std::string& out) { copy_line(out, {row.org, row.user, row.role}); });
     copy_rows(admin_, "COPY products FROM STDIN", model.products,

@@ -12,7 +12,7 @@
 namespace orgledger::bench {
 namespace {
 
-const char* const kSchema =
+const char* const kSqliteSchema =
     "PRAGMA journal_mode = WAL;"
     "PRAGMA synchronous = FULL;"
     "CREATE TABLE events ("
@@ -25,7 +25,7 @@ const char* const kSchema =
     "  recorded_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),"
     "  UNIQUE (stream, version));";
 
-const char* const kReadModelSchema =
+const char* const kSqliteReadModelSchema =
     "CREATE TABLE members (org TEXT, user_id TEXT, role TEXT NOT NULL, PRIMARY KEY (org, user_id)) WITHOUT ROWID;"
     "CREATE TABLE products (org TEXT, product TEXT, PRIMARY KEY (org, product)) WITHOUT ROWID;"
     "CREATE TABLE member_products (org TEXT, user_id TEXT, product TEXT, PRIMARY KEY (org, user_id, product))"
@@ -162,7 +162,7 @@ class SqlitePeer final : public SqlPeer {
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
     {
       Database fresh(path_);
-      fresh.exec(kSchema);
+      fresh.exec(kSqliteSchema);
     }
     writer_ = std::make_unique<Writer>(path_);
     writer_->db().exec("PRAGMA synchronous = FULL");  // per connection; journal_mode WAL is persistent
@@ -222,7 +222,7 @@ class SqlitePeer final : public SqlPeer {
 
   void load_read_model(const ReadModel& model) override {
     auto& db = writer_->db();
-    db.exec(kReadModelSchema);
+    db.exec(kSqliteReadModelSchema);
     db.exec("BEGIN");
     const auto load = [&](const char* sql, const auto& rows, auto bind) {
       Statement insert(db.get(), sql);

@@ -74,10 +74,10 @@ std::expected<nlohmann::json, ledger::Error> consistency_proof_json(const ledger
 
 namespace {
 
-using Fields = std::initializer_list<std::string_view>;
+using FieldNames = std::initializer_list<std::string_view>;
 
 // Exactly `names`, no other field.
-std::expected<void, std::string> has_exactly(const nlohmann::json& proof, Fields names) {
+std::expected<void, std::string> has_exactly(const nlohmann::json& proof, FieldNames names) {
   for (auto name : names) {
     if (!proof.contains(name)) return std::unexpected("the proof has no \"" + std::string(name) + "\"");
   }

@@ -20,13 +20,6 @@
 #include "writer_lease.h"
 
 namespace orgledger::cluster {
-namespace {
-
-std::int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-}  // namespace
 
 class Node::Impl {
  public:

@@ -7,13 +7,6 @@
 #include "writer_lease.h"
 
 namespace orgledger::cluster {
-namespace {
-
-std::int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-}  // namespace
 
 std::string encode_record(const NodeRecord& record) {
   return record.role + "\n" + record.url + "\n" + std::to_string(record.position) + "\n" + std::to_string(record.at_ms);

@@ -20,6 +20,11 @@ struct NodeRecord {
   std::int64_t at_ms = 0;  // the node's wall clock when it wrote this
 };
 
+// The wall clock in milliseconds since the epoch, as NodeRecord::at_ms counts it.
+inline std::int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 std::string encode_record(const NodeRecord& record);
 std::optional<NodeRecord> decode_record(std::string_view value);
 

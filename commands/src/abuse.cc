@@ -30,7 +30,7 @@ std::optional<Rejection> corrective_allowed(const projections::AbuseReport& repo
 
 }  // namespace
 
-Outcome decide_file_abuse(const Context& ctx, const FileAbuseReport& c) {
+RuleOutcome decide_file_abuse(const Context& ctx, const FileAbuseReport& c) {
   if (!ctx.actor_is_service() && !ctx.actor_is_agent()) {
     return std::unexpected(reject(Code::forbidden, "A1", "only a service or an agent files abuse reports"));
   }
@@ -54,7 +54,7 @@ Outcome decide_file_abuse(const Context& ctx, const FileAbuseReport& c) {
   return events;
 }
 
-Outcome decide_acknowledge(const Context& ctx, const AcknowledgeAbuseReport& c) {
+RuleOutcome decide_acknowledge(const Context& ctx, const AcknowledgeAbuseReport& c) {
   auto report = stage_target(ctx, c.report);
   if (!report) return std::unexpected(report.error());
   if ((*report)->acknowledged) return std::unexpected(out_of_order("the report is already acknowledged"));
@@ -63,7 +63,7 @@ Outcome decide_acknowledge(const Context& ctx, const AcknowledgeAbuseReport& c) 
   return events;
 }
 
-Outcome decide_assess(const Context& ctx, const AssessAbuseReport& c) {
+RuleOutcome decide_assess(const Context& ctx, const AssessAbuseReport& c) {
   auto report = stage_target(ctx, c.report);
   if (!report) return std::unexpected(report.error());
   if (!(*report)->acknowledged) return std::unexpected(out_of_order("the report is not acknowledged yet"));
@@ -76,7 +76,7 @@ Outcome decide_assess(const Context& ctx, const AssessAbuseReport& c) {
   return events;
 }
 
-Outcome decide_investigation(const Context& ctx, const CompleteAbuseInvestigation& c) {
+RuleOutcome decide_investigation(const Context& ctx, const CompleteAbuseInvestigation& c) {
   auto report = stage_target(ctx, c.report);
   if (!report) return std::unexpected(report.error());
   if (!(*report)->assessed) return std::unexpected(out_of_order("the report is not assessed yet"));
@@ -89,7 +89,7 @@ Outcome decide_investigation(const Context& ctx, const CompleteAbuseInvestigatio
   return events;
 }
 
-Outcome decide_corrective(const Context& ctx, const CompleteCorrectiveActions& c) {
+RuleOutcome decide_corrective(const Context& ctx, const CompleteCorrectiveActions& c) {
   auto report = stage_target(ctx, c.report);
   if (!report) return std::unexpected(report.error());
   if (auto refused = corrective_allowed(**report)) return std::unexpected(*refused);
@@ -98,7 +98,7 @@ Outcome decide_corrective(const Context& ctx, const CompleteCorrectiveActions& c
   return events;
 }
 
-Outcome decide_close(const Context& ctx, const CloseAbuseReport& c) {
+RuleOutcome decide_close(const Context& ctx, const CloseAbuseReport& c) {
   auto report = stage_target(ctx, c.report);
   if (!report) return std::unexpected(report.error());
   if (auto refused = corrective_allowed(**report)) return std::unexpected(*refused);

@@ -3,7 +3,7 @@
 
 namespace orgledger::commands {
 
-Outcome decide_register_user(const Context& ctx, const RegisterUser& c) {
+RuleOutcome decide_register_user(const Context& ctx, const RegisterUser& c) {
   // U1: the sign-up service registers people.
   if (!ctx.actor_is_service()) return std::unexpected(reject(Code::forbidden, "U1", "only a service (svc:*) registers users"));
   if (auto conflict = ctx.version_conflict()) return std::unexpected(*conflict);
@@ -17,7 +17,7 @@ Outcome decide_register_user(const Context& ctx, const RegisterUser& c) {
   return events;
 }
 
-Outcome decide_create_organization(const Context& ctx, const CreateOrganization& c) {
+RuleOutcome decide_create_organization(const Context& ctx, const CreateOrganization& c) {
   // O1: any registered user, as many as they like.
   if (ctx.state.user(ctx.actor()) == nullptr) {
     return std::unexpected(reject(Code::forbidden, "O1", "only a registered user creates organizations"));
@@ -34,7 +34,7 @@ Outcome decide_create_organization(const Context& ctx, const CreateOrganization&
   return events;
 }
 
-Outcome decide_update_organization(const Context& ctx, const UpdateOrganizationDetails& c) {
+RuleOutcome decide_update_organization(const Context& ctx, const UpdateOrganizationDetails& c) {
   auto org = ctx.organization(c.org);
   if (!org) return std::unexpected(org.error());
   const auto* actor = ctx.actor_member(**org);

@@ -33,7 +33,7 @@ Subject find_subject(const projections::StateView& state, std::string_view kind,
 
 }  // namespace
 
-Outcome decide_forget(const Context& ctx, const ForgetSubject& c) {
+RuleOutcome decide_forget(const Context& ctx, const ForgetSubject& c) {
   const auto colon = c.subject.find(':');
   const auto subject = find_subject(ctx.state, std::string_view(c.subject).substr(0, colon), c.subject.substr(colon + 1));
   // The subject takes the organization's place: not_found before forbidden (DOMAIN.md order).

@@ -32,7 +32,7 @@ NewEvent purged(const std::string& id, const projections::IdentityCase& c, schem
 
 }  // namespace
 
-Outcome decide_open_identity(const Context& ctx, const OpenIdentityVerification& c) {
+RuleOutcome decide_open_identity(const Context& ctx, const OpenIdentityVerification& c) {
   if (auto denied = service_or_agent(ctx, "K1")) return std::unexpected(*denied);
   if (ctx.state.user(c.user) == nullptr) return std::unexpected(reject(Code::not_found, "K1", "user " + c.user + " is not registered"));
   if (auto conflict = ctx.version_conflict()) return std::unexpected(*conflict);
@@ -48,7 +48,7 @@ Outcome decide_open_identity(const Context& ctx, const OpenIdentityVerification&
   return events;
 }
 
-Outcome decide_submit_documents(const Context& ctx, const SubmitIdentityDocuments& c) {
+RuleOutcome decide_submit_documents(const Context& ctx, const SubmitIdentityDocuments& c) {
   auto found = existing_case(ctx, c.case_id);
   if (!found) return std::unexpected(found.error());
   const auto& k = **found;
@@ -75,7 +75,7 @@ Outcome decide_submit_documents(const Context& ctx, const SubmitIdentityDocument
   return events;
 }
 
-Outcome decide_complete_identity(const Context& ctx, const CompleteIdentityVerification& c) {
+RuleOutcome decide_complete_identity(const Context& ctx, const CompleteIdentityVerification& c) {
   auto found = existing_case(ctx, c.case_id);
   if (!found) return std::unexpected(found.error());
   if (auto denied = service_or_agent(ctx, "K3")) return std::unexpected(*denied);
@@ -98,7 +98,7 @@ Outcome decide_complete_identity(const Context& ctx, const CompleteIdentityVerif
   return events;
 }
 
-Outcome decide_purge_expired(const Context& ctx, const PurgeExpiredIdentityDocuments& c) {
+RuleOutcome decide_purge_expired(const Context& ctx, const PurgeExpiredIdentityDocuments& c) {
   auto found = existing_case(ctx, c.case_id);
   if (!found) return std::unexpected(found.error());
   if (ctx.actor() != "svc:scheduler") {

@@ -14,7 +14,7 @@ std::expected<const projections::Order*, Rejection> existing_order(const Context
 
 }  // namespace
 
-Outcome decide_block_order(const Context& ctx, const BlockOrder& c) {
+RuleOutcome decide_block_order(const Context& ctx, const BlockOrder& c) {
   auto org = ctx.organization(c.org);
   if (!org) return std::unexpected(org.error());
   if (!ctx.actor_is_service()) return std::unexpected(reject(Code::forbidden, "K5", "only a service blocks orders"));
@@ -25,7 +25,7 @@ Outcome decide_block_order(const Context& ctx, const BlockOrder& c) {
   return events;
 }
 
-Outcome decide_unblock_order(const Context& ctx, const UnblockOrder& c) {
+RuleOutcome decide_unblock_order(const Context& ctx, const UnblockOrder& c) {
   auto found = existing_order(ctx, c.order);
   if (!found) return std::unexpected(found.error());
   if (!ctx.actor_is_service() && !ctx.actor_is_agent()) {
@@ -43,7 +43,7 @@ Outcome decide_unblock_order(const Context& ctx, const UnblockOrder& c) {
   return events;
 }
 
-Outcome decide_cancel_order(const Context& ctx, const CancelBlockedOrder& c) {
+RuleOutcome decide_cancel_order(const Context& ctx, const CancelBlockedOrder& c) {
   auto found = existing_order(ctx, c.order);
   if (!found) return std::unexpected(found.error());
   if (ctx.actor() != "svc:scheduler") return std::unexpected(reject(Code::forbidden, "K5", "only svc:scheduler cancels orders"));

@@ -56,7 +56,7 @@ std::expected<const projections::Organization*, Rejection> programme_org(const C
 
 }  // namespace
 
-Outcome decide_establish_partner(const Context& ctx, const EstablishPartnerRelation& c) {
+RuleOutcome decide_establish_partner(const Context& ctx, const EstablishPartnerRelation& c) {
   auto pair = pair_of(ctx, c.partner_org, c.client_org);
   if (!pair) return std::unexpected(pair.error());
   if (!administers(ctx, *pair->client)) {
@@ -104,7 +104,7 @@ std::expected<std::pair<Pair, const projections::PartnerRelation*>, Rejection> m
   return std::pair{*pair, *relation};
 }
 
-Outcome decide_assign_manager(const Context& ctx, const AssignPartnerManager& c) {
+RuleOutcome decide_assign_manager(const Context& ctx, const AssignPartnerManager& c) {
   auto target = manager_target(ctx, c);
   if (!target) return std::unexpected(target.error());
   if (target->second->managers.contains(c.user)) {
@@ -116,7 +116,7 @@ Outcome decide_assign_manager(const Context& ctx, const AssignPartnerManager& c)
   return events;
 }
 
-Outcome decide_unassign_manager(const Context& ctx, const UnassignPartnerManager& c) {
+RuleOutcome decide_unassign_manager(const Context& ctx, const UnassignPartnerManager& c) {
   auto target = manager_target(ctx, c);
   if (!target) return std::unexpected(target.error());
   if (!target->second->managers.contains(c.user)) {
@@ -127,7 +127,7 @@ Outcome decide_unassign_manager(const Context& ctx, const UnassignPartnerManager
   return events;
 }
 
-Outcome decide_end_partner(const Context& ctx, const EndPartnerRelation& c) {
+RuleOutcome decide_end_partner(const Context& ctx, const EndPartnerRelation& c) {
   auto pair = pair_of(ctx, c.partner_org, c.client_org);
   if (!pair) return std::unexpected(pair.error());
   if (!administers(ctx, *pair->client) && !administers(ctx, *pair->partner)) {
@@ -145,7 +145,7 @@ Outcome decide_end_partner(const Context& ctx, const EndPartnerRelation& c) {
   return events;
 }
 
-Outcome decide_join_partner_program(const Context& ctx, const JoinPartnerProgram& c) {
+RuleOutcome decide_join_partner_program(const Context& ctx, const JoinPartnerProgram& c) {
   auto org = programme_org(ctx, c.org);
   if (!org) return std::unexpected(org.error());
   if ((*org)->affiliate_program) return std::unexpected(reject(Code::conflict, "C4", c.org + " is an affiliate"));
@@ -155,7 +155,7 @@ Outcome decide_join_partner_program(const Context& ctx, const JoinPartnerProgram
   return events;
 }
 
-Outcome decide_join_affiliate_program(const Context& ctx, const JoinAffiliateProgram& c) {
+RuleOutcome decide_join_affiliate_program(const Context& ctx, const JoinAffiliateProgram& c) {
   auto org = programme_org(ctx, c.org);
   if (!org) return std::unexpected(org.error());
   if ((*org)->partner_program) return std::unexpected(reject(Code::conflict, "C4", c.org + " is a partner"));
@@ -165,7 +165,7 @@ Outcome decide_join_affiliate_program(const Context& ctx, const JoinAffiliatePro
   return events;
 }
 
-Outcome decide_leave_partner_program(const Context& ctx, const LeavePartnerProgram& c) {
+RuleOutcome decide_leave_partner_program(const Context& ctx, const LeavePartnerProgram& c) {
   auto org = programme_org(ctx, c.org);
   if (!org) return std::unexpected(org.error());
   if (!(*org)->partner_program) return std::unexpected(reject(Code::not_active, "C4", c.org + " is not a partner"));
@@ -180,7 +180,7 @@ Outcome decide_leave_partner_program(const Context& ctx, const LeavePartnerProgr
   return events;
 }
 
-Outcome decide_leave_affiliate_program(const Context& ctx, const LeaveAffiliateProgram& c) {
+RuleOutcome decide_leave_affiliate_program(const Context& ctx, const LeaveAffiliateProgram& c) {
   auto org = programme_org(ctx, c.org);
   if (!org) return std::unexpected(org.error());
   if (!(*org)->affiliate_program) return std::unexpected(reject(Code::not_active, "C4", c.org + " is not an affiliate"));

@@ -24,7 +24,7 @@ std::expected<ProductAccessTarget, Rejection> product_access_target(const Contex
 
 }  // namespace
 
-Outcome decide_register_product(const Context& ctx, const RegisterProduct& c) {
+RuleOutcome decide_register_product(const Context& ctx, const RegisterProduct& c) {
   auto org = ctx.organization(c.org);
   if (!org) return std::unexpected(org.error());
   // P1: an administrator, a legal representative or the billing service.
@@ -44,7 +44,7 @@ Outcome decide_register_product(const Context& ctx, const RegisterProduct& c) {
   return events;
 }
 
-Outcome decide_grant_product(const Context& ctx, const GrantProductAccess& c) {
+RuleOutcome decide_grant_product(const Context& ctx, const GrantProductAccess& c) {
   auto target = product_access_target(ctx, c.org, c.user, c.product);
   if (!target) return std::unexpected(target.error());
   // P2: administrators and legal representatives already have every product.
@@ -60,7 +60,7 @@ Outcome decide_grant_product(const Context& ctx, const GrantProductAccess& c) {
   return events;
 }
 
-Outcome decide_revoke_product(const Context& ctx, const RevokeProductAccess& c) {
+RuleOutcome decide_revoke_product(const Context& ctx, const RevokeProductAccess& c) {
   auto target = product_access_target(ctx, c.org, c.user, c.product);
   if (!target) return std::unexpected(target.error());
   if (!target->member->products.contains(c.product)) {

@@ -52,7 +52,7 @@ NewEvent enabled(const std::string& org, const std::string& product, const std::
 
 }  // namespace
 
-Outcome decide_enable_auto_renewal(const Context& ctx, const EnableAutoRenewal& c) {
+RuleOutcome decide_enable_auto_renewal(const Context& ctx, const EnableAutoRenewal& c) {
   auto target = renewal_target(ctx, c.org, c.product, "B1", false);
   if (!target) return std::unexpected(target.error());
   if (auto refused = enable_refusal(*target->product, target->product->expires_at, c.payment_method, ctx.now)) {
@@ -63,7 +63,7 @@ Outcome decide_enable_auto_renewal(const Context& ctx, const EnableAutoRenewal& 
   return events;
 }
 
-Outcome decide_disable_auto_renewal(const Context& ctx, const DisableAutoRenewal& c) {
+RuleOutcome decide_disable_auto_renewal(const Context& ctx, const DisableAutoRenewal& c) {
   auto target = renewal_target(ctx, c.org, c.product, "B2", false);
   if (!target) return std::unexpected(target.error());
   if (!target->product->auto_renewal) return std::unexpected(reject(Code::not_active, "B2", "auto-renewal is not enabled"));
@@ -72,7 +72,7 @@ Outcome decide_disable_auto_renewal(const Context& ctx, const DisableAutoRenewal
   return events;
 }
 
-Outcome decide_renew_product(const Context& ctx, const RenewProduct& c) {
+RuleOutcome decide_renew_product(const Context& ctx, const RenewProduct& c) {
   auto target = renewal_target(ctx, c.org, c.product, "B3", true);
   if (!target) return std::unexpected(target.error());
   const auto& product = *target->product;
@@ -94,7 +94,7 @@ Outcome decide_renew_product(const Context& ctx, const RenewProduct& c) {
   return events;
 }
 
-Outcome decide_record_payment_due(const Context& ctx, const RecordRenewalPaymentDue& c) {
+RuleOutcome decide_record_payment_due(const Context& ctx, const RecordRenewalPaymentDue& c) {
   auto org = ctx.organization(c.org);
   if (!org) return std::unexpected(org.error());
   if (ctx.actor() != "svc:scheduler") {

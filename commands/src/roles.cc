@@ -38,7 +38,7 @@ std::optional<Rejection> keeps_a_legal_representative(const projections::Organiz
 
 }  // namespace
 
-Outcome decide_add_member(const Context& ctx, const AddMember& c) {
+RuleOutcome decide_add_member(const Context& ctx, const AddMember& c) {
   auto org = ctx.organization(c.org);
   if (!org) return std::unexpected(org.error());
   if (auto denied = ctx.require_administrator(**org, "R1")) return std::unexpected(*denied);
@@ -58,7 +58,7 @@ Outcome decide_add_member(const Context& ctx, const AddMember& c) {
   return events;
 }
 
-Outcome decide_change_role(const Context& ctx, const ChangeMemberRole& c) {
+RuleOutcome decide_change_role(const Context& ctx, const ChangeMemberRole& c) {
   auto org = ctx.organization(c.org);
   if (!org) return std::unexpected(org.error());
   if (auto denied = ctx.require_administrator(**org, "R1")) return std::unexpected(*denied);
@@ -82,7 +82,7 @@ Outcome decide_change_role(const Context& ctx, const ChangeMemberRole& c) {
   return events;
 }
 
-Outcome decide_remove_member(const Context& ctx, const RemoveMember& c) {
+RuleOutcome decide_remove_member(const Context& ctx, const RemoveMember& c) {
   auto org = ctx.organization(c.org);
   if (!org) return std::unexpected(org.error());
   if (auto denied = ctx.require_administrator(**org, "R1")) return std::unexpected(*denied);
@@ -98,7 +98,7 @@ Outcome decide_remove_member(const Context& ctx, const RemoveMember& c) {
   return events;
 }
 
-Outcome decide_leave(const Context& ctx, const LeaveOrganization& c) {
+RuleOutcome decide_leave(const Context& ctx, const LeaveOrganization& c) {
   auto org = ctx.organization(c.org);
   if (!org) return std::unexpected(org.error());
   // R6: any member, by themselves.
@@ -113,7 +113,7 @@ Outcome decide_leave(const Context& ctx, const LeaveOrganization& c) {
   return events;
 }
 
-Outcome decide_billing(const Context& ctx, const SetBillingRights& c) {
+RuleOutcome decide_billing(const Context& ctx, const SetBillingRights& c) {
   auto org = ctx.organization(c.org);
   if (!org) return std::unexpected(org.error());
   if (auto denied = ctx.require_administrator(**org, "R1")) return std::unexpected(*denied);
@@ -125,7 +125,7 @@ Outcome decide_billing(const Context& ctx, const SetBillingRights& c) {
   return events;
 }
 
-Outcome decide_contact_prefs(const Context& ctx, const SetContactPreferences& c) {
+RuleOutcome decide_contact_prefs(const Context& ctx, const SetContactPreferences& c) {
   auto org = ctx.organization(c.org);
   if (!org) return std::unexpected(org.error());
   // R8: members change their own; administrators and legal representatives anyone's.
@@ -141,7 +141,7 @@ Outcome decide_contact_prefs(const Context& ctx, const SetContactPreferences& c)
   return events;
 }
 
-Outcome decide_handover(const Context& ctx, const HandoverLegalRepresentative& c) {
+RuleOutcome decide_handover(const Context& ctx, const HandoverLegalRepresentative& c) {
   auto org = ctx.organization(c.org);
   if (!org) return std::unexpected(org.error());
   const auto* actor = ctx.actor_member(**org);

@@ -12,7 +12,7 @@
 
 namespace orgledger::commands {
 
-using Outcome = std::expected<Events, Rejection>;
+using RuleOutcome = std::expected<Events, Rejection>;
 
 struct Context {
   const projections::StateView& state;
@@ -54,61 +54,61 @@ NewEvent notification(const std::string& org, const std::string& user, std::stri
 std::size_t legal_representatives(const projections::Organization& org);
 
 // One function per command, grouped in files by rule family.
-Outcome decide_register_user(const Context&, const RegisterUser&);
-Outcome decide_create_organization(const Context&, const CreateOrganization&);
-Outcome decide_update_organization(const Context&, const UpdateOrganizationDetails&);
-Outcome decide_add_member(const Context&, const AddMember&);
-Outcome decide_change_role(const Context&, const ChangeMemberRole&);
-Outcome decide_remove_member(const Context&, const RemoveMember&);
-Outcome decide_leave(const Context&, const LeaveOrganization&);
-Outcome decide_billing(const Context&, const SetBillingRights&);
-Outcome decide_contact_prefs(const Context&, const SetContactPreferences&);
-Outcome decide_handover(const Context&, const HandoverLegalRepresentative&);
-Outcome decide_register_product(const Context&, const RegisterProduct&);
-Outcome decide_grant_product(const Context&, const GrantProductAccess&);
-Outcome decide_revoke_product(const Context&, const RevokeProductAccess&);
-Outcome decide_create_team(const Context&, const CreateTeam&);
-Outcome decide_delete_team(const Context&, const DeleteTeam&);
-Outcome decide_add_team_members(const Context&, const AddTeamMembers&);
-Outcome decide_remove_team_members(const Context&, const RemoveTeamMembers&);
-Outcome decide_grant_team_product(const Context&, const GrantTeamProductAccess&);
-Outcome decide_revoke_team_product(const Context&, const RevokeTeamProductAccess&);
-Outcome decide_team_leader(const Context&, const SetTeamLeader&);
-Outcome decide_grant_support(const Context&, const GrantSupportAccess&);
-Outcome decide_revoke_support(const Context&, const RevokeSupportAccess&);
-Outcome decide_assign_ticket(const Context&, const AssignSupportTicket&);
-Outcome decide_record_support(const Context&, const RecordSupportAccess&);
-Outcome decide_file_abuse(const Context&, const FileAbuseReport&);
-Outcome decide_acknowledge(const Context&, const AcknowledgeAbuseReport&);
-Outcome decide_assess(const Context&, const AssessAbuseReport&);
-Outcome decide_investigation(const Context&, const CompleteAbuseInvestigation&);
-Outcome decide_corrective(const Context&, const CompleteCorrectiveActions&);
-Outcome decide_close(const Context&, const CloseAbuseReport&);
-Outcome decide_expire_support(const Context&, const ExpireSupportAccess&);
-Outcome decide_record_breach(const Context&, const RecordAbuseDeadlineBreach&);
-Outcome decide_open_identity(const Context&, const OpenIdentityVerification&);
-Outcome decide_submit_documents(const Context&, const SubmitIdentityDocuments&);
-Outcome decide_complete_identity(const Context&, const CompleteIdentityVerification&);
-Outcome decide_purge_expired(const Context&, const PurgeExpiredIdentityDocuments&);
-Outcome decide_block_order(const Context&, const BlockOrder&);
-Outcome decide_unblock_order(const Context&, const UnblockOrder&);
-Outcome decide_cancel_order(const Context&, const CancelBlockedOrder&);
-Outcome decide_forget(const Context&, const ForgetSubject&);
-Outcome decide_establish_partner(const Context&, const EstablishPartnerRelation&);
-Outcome decide_assign_manager(const Context&, const AssignPartnerManager&);
-Outcome decide_unassign_manager(const Context&, const UnassignPartnerManager&);
-Outcome decide_end_partner(const Context&, const EndPartnerRelation&);
-Outcome decide_join_partner_program(const Context&, const JoinPartnerProgram&);
-Outcome decide_join_affiliate_program(const Context&, const JoinAffiliateProgram&);
-Outcome decide_leave_partner_program(const Context&, const LeavePartnerProgram&);
-Outcome decide_leave_affiliate_program(const Context&, const LeaveAffiliateProgram&);
+RuleOutcome decide_register_user(const Context&, const RegisterUser&);
+RuleOutcome decide_create_organization(const Context&, const CreateOrganization&);
+RuleOutcome decide_update_organization(const Context&, const UpdateOrganizationDetails&);
+RuleOutcome decide_add_member(const Context&, const AddMember&);
+RuleOutcome decide_change_role(const Context&, const ChangeMemberRole&);
+RuleOutcome decide_remove_member(const Context&, const RemoveMember&);
+RuleOutcome decide_leave(const Context&, const LeaveOrganization&);
+RuleOutcome decide_billing(const Context&, const SetBillingRights&);
+RuleOutcome decide_contact_prefs(const Context&, const SetContactPreferences&);
+RuleOutcome decide_handover(const Context&, const HandoverLegalRepresentative&);
+RuleOutcome decide_register_product(const Context&, const RegisterProduct&);
+RuleOutcome decide_grant_product(const Context&, const GrantProductAccess&);
+RuleOutcome decide_revoke_product(const Context&, const RevokeProductAccess&);
+RuleOutcome decide_create_team(const Context&, const CreateTeam&);
+RuleOutcome decide_delete_team(const Context&, const DeleteTeam&);
+RuleOutcome decide_add_team_members(const Context&, const AddTeamMembers&);
+RuleOutcome decide_remove_team_members(const Context&, const RemoveTeamMembers&);
+RuleOutcome decide_grant_team_product(const Context&, const GrantTeamProductAccess&);
+RuleOutcome decide_revoke_team_product(const Context&, const RevokeTeamProductAccess&);
+RuleOutcome decide_team_leader(const Context&, const SetTeamLeader&);
+RuleOutcome decide_grant_support(const Context&, const GrantSupportAccess&);
+RuleOutcome decide_revoke_support(const Context&, const RevokeSupportAccess&);
+RuleOutcome decide_assign_ticket(const Context&, const AssignSupportTicket&);
+RuleOutcome decide_record_support(const Context&, const RecordSupportAccess&);
+RuleOutcome decide_file_abuse(const Context&, const FileAbuseReport&);
+RuleOutcome decide_acknowledge(const Context&, const AcknowledgeAbuseReport&);
+RuleOutcome decide_assess(const Context&, const AssessAbuseReport&);
+RuleOutcome decide_investigation(const Context&, const CompleteAbuseInvestigation&);
+RuleOutcome decide_corrective(const Context&, const CompleteCorrectiveActions&);
+RuleOutcome decide_close(const Context&, const CloseAbuseReport&);
+RuleOutcome decide_expire_support(const Context&, const ExpireSupportAccess&);
+RuleOutcome decide_record_breach(const Context&, const RecordAbuseDeadlineBreach&);
+RuleOutcome decide_open_identity(const Context&, const OpenIdentityVerification&);
+RuleOutcome decide_submit_documents(const Context&, const SubmitIdentityDocuments&);
+RuleOutcome decide_complete_identity(const Context&, const CompleteIdentityVerification&);
+RuleOutcome decide_purge_expired(const Context&, const PurgeExpiredIdentityDocuments&);
+RuleOutcome decide_block_order(const Context&, const BlockOrder&);
+RuleOutcome decide_unblock_order(const Context&, const UnblockOrder&);
+RuleOutcome decide_cancel_order(const Context&, const CancelBlockedOrder&);
+RuleOutcome decide_forget(const Context&, const ForgetSubject&);
+RuleOutcome decide_establish_partner(const Context&, const EstablishPartnerRelation&);
+RuleOutcome decide_assign_manager(const Context&, const AssignPartnerManager&);
+RuleOutcome decide_unassign_manager(const Context&, const UnassignPartnerManager&);
+RuleOutcome decide_end_partner(const Context&, const EndPartnerRelation&);
+RuleOutcome decide_join_partner_program(const Context&, const JoinPartnerProgram&);
+RuleOutcome decide_join_affiliate_program(const Context&, const JoinAffiliateProgram&);
+RuleOutcome decide_leave_partner_program(const Context&, const LeavePartnerProgram&);
+RuleOutcome decide_leave_affiliate_program(const Context&, const LeaveAffiliateProgram&);
 // C2: when `user` stops being a non-external member of `org`, their assignments as a manager of
 // `org`'s clients end in the same batch (PartnerManagerUnassigned{reason: left_partner} each).
 void unassign_departing_manager(const Context& ctx, const std::string& org, const std::string& user, Events& events);
-Outcome decide_enable_auto_renewal(const Context&, const EnableAutoRenewal&);
-Outcome decide_disable_auto_renewal(const Context&, const DisableAutoRenewal&);
-Outcome decide_renew_product(const Context&, const RenewProduct&);
-Outcome decide_record_payment_due(const Context&, const RecordRenewalPaymentDue&);
+RuleOutcome decide_enable_auto_renewal(const Context&, const EnableAutoRenewal&);
+RuleOutcome decide_disable_auto_renewal(const Context&, const DisableAutoRenewal&);
+RuleOutcome decide_renew_product(const Context&, const RenewProduct&);
+RuleOutcome decide_record_payment_due(const Context&, const RecordRenewalPaymentDue&);
 
 // G1: a sealed value as events hold it.
 std::unique_ptr<schema::SealedT> to_schema(const projections::Sealed& sealed);

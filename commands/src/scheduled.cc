@@ -13,7 +13,7 @@ std::optional<Rejection> scheduler_only(const Context& ctx, const char* rule) {
 
 }  // namespace
 
-Outcome decide_expire_support(const Context& ctx, const ExpireSupportAccess& c) {
+RuleOutcome decide_expire_support(const Context& ctx, const ExpireSupportAccess& c) {
   auto org = ctx.organization(c.org);
   if (!org) return std::unexpected(org.error());
   if (auto denied = scheduler_only(ctx, "S6")) return std::unexpected(*denied);
@@ -31,7 +31,7 @@ Outcome decide_expire_support(const Context& ctx, const ExpireSupportAccess& c) 
   return events;
 }
 
-Outcome decide_record_breach(const Context& ctx, const RecordAbuseDeadlineBreach& c) {
+RuleOutcome decide_record_breach(const Context& ctx, const RecordAbuseDeadlineBreach& c) {
   if (auto denied = scheduler_only(ctx, "A5")) return std::unexpected(*denied);
   const auto* report = ctx.state.report(c.report);
   if (report == nullptr) return std::unexpected(reject(Code::not_found, "A5", "report " + c.report + " does not exist"));

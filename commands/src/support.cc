@@ -13,7 +13,7 @@ bool at_least_administrator(const projections::Member* member) {
 
 }  // namespace
 
-Outcome decide_grant_support(const Context& ctx, const GrantSupportAccess& c) {
+RuleOutcome decide_grant_support(const Context& ctx, const GrantSupportAccess& c) {
   auto org = ctx.organization(c.org);
   if (!org) return std::unexpected(org.error());
   const auto* actor = ctx.actor_member(**org);
@@ -53,7 +53,7 @@ Outcome decide_grant_support(const Context& ctx, const GrantSupportAccess& c) {
   return events;
 }
 
-Outcome decide_revoke_support(const Context& ctx, const RevokeSupportAccess& c) {
+RuleOutcome decide_revoke_support(const Context& ctx, const RevokeSupportAccess& c) {
   auto org = ctx.organization(c.org);
   if (!org) return std::unexpected(org.error());
   const auto* actor = ctx.actor_member(**org);
@@ -73,7 +73,7 @@ Outcome decide_revoke_support(const Context& ctx, const RevokeSupportAccess& c) 
   return events;
 }
 
-Outcome decide_assign_ticket(const Context& ctx, const AssignSupportTicket& c) {
+RuleOutcome decide_assign_ticket(const Context& ctx, const AssignSupportTicket& c) {
   // S4: the support desk (a service) or an agent.
   if (!ctx.actor_is_service() && !ctx.actor_is_agent()) {
     return std::unexpected(reject(Code::forbidden, "S4", "only a service or an agent assigns tickets"));
@@ -84,7 +84,7 @@ Outcome decide_assign_ticket(const Context& ctx, const AssignSupportTicket& c) {
   return events;
 }
 
-Outcome decide_record_support(const Context& ctx, const RecordSupportAccess& c) {
+RuleOutcome decide_record_support(const Context& ctx, const RecordSupportAccess& c) {
   auto org = ctx.organization(c.org);
   if (!org) return std::unexpected(org.error());
   if (!ctx.actor_is_agent()) return std::unexpected(reject(Code::forbidden, "S5", "only an agent records a support access"));

@@ -17,7 +17,7 @@ std::expected<std::pair<const projections::Organization*, const projections::Tea
 
 }  // namespace
 
-Outcome decide_create_team(const Context& ctx, const CreateTeam& c) {
+RuleOutcome decide_create_team(const Context& ctx, const CreateTeam& c) {
   auto org = ctx.organization(c.org);
   if (!org) return std::unexpected(org.error());
   if (auto denied = ctx.require_administrator(**org, "T1")) return std::unexpected(*denied);
@@ -28,7 +28,7 @@ Outcome decide_create_team(const Context& ctx, const CreateTeam& c) {
   return events;
 }
 
-Outcome decide_delete_team(const Context& ctx, const DeleteTeam& c) {
+RuleOutcome decide_delete_team(const Context& ctx, const DeleteTeam& c) {
   auto target = team_target(ctx, c.org, c.team);
   if (!target) return std::unexpected(target.error());
   if (auto conflict = ctx.version_conflict()) return std::unexpected(*conflict);
@@ -37,7 +37,7 @@ Outcome decide_delete_team(const Context& ctx, const DeleteTeam& c) {
   return events;
 }
 
-Outcome decide_add_team_members(const Context& ctx, const AddTeamMembers& c) {
+RuleOutcome decide_add_team_members(const Context& ctx, const AddTeamMembers& c) {
   auto target = team_target(ctx, c.org, c.team);
   if (!target) return std::unexpected(target.error());
   // T2: registered users; those who are not members yet become external members.
@@ -56,7 +56,7 @@ Outcome decide_add_team_members(const Context& ctx, const AddTeamMembers& c) {
   return events;
 }
 
-Outcome decide_remove_team_members(const Context& ctx, const RemoveTeamMembers& c) {
+RuleOutcome decide_remove_team_members(const Context& ctx, const RemoveTeamMembers& c) {
   auto target = team_target(ctx, c.org, c.team);
   if (!target) return std::unexpected(target.error());
   for (const auto& user : c.users) {
@@ -70,7 +70,7 @@ Outcome decide_remove_team_members(const Context& ctx, const RemoveTeamMembers& 
   return events;
 }
 
-Outcome decide_grant_team_product(const Context& ctx, const GrantTeamProductAccess& c) {
+RuleOutcome decide_grant_team_product(const Context& ctx, const GrantTeamProductAccess& c) {
   auto target = team_target(ctx, c.org, c.team);
   if (!target) return std::unexpected(target.error());
   if (!target->first->products.contains(c.product)) {
@@ -85,7 +85,7 @@ Outcome decide_grant_team_product(const Context& ctx, const GrantTeamProductAcce
   return events;
 }
 
-Outcome decide_revoke_team_product(const Context& ctx, const RevokeTeamProductAccess& c) {
+RuleOutcome decide_revoke_team_product(const Context& ctx, const RevokeTeamProductAccess& c) {
   auto target = team_target(ctx, c.org, c.team);
   if (!target) return std::unexpected(target.error());
   if (!target->first->products.contains(c.product)) {
@@ -100,7 +100,7 @@ Outcome decide_revoke_team_product(const Context& ctx, const RevokeTeamProductAc
   return events;
 }
 
-Outcome decide_team_leader(const Context& ctx, const SetTeamLeader& c) {
+RuleOutcome decide_team_leader(const Context& ctx, const SetTeamLeader& c) {
   auto target = team_target(ctx, c.org, c.team);
   if (!target) return std::unexpected(target.error());
   if (auto conflict = ctx.version_conflict()) return std::unexpected(*conflict);

@@ -7,6 +7,7 @@
 #include "failing_file_system.h"
 #include "manual_clock.h"
 #include "orgledger/commands/processor.h"
+#include "random_commands.h"
 #include "temp_dir.h"
 
 using namespace orgledger;
@@ -14,15 +15,8 @@ using namespace orgledger::commands;
 using orgledger::testing::FailingWalFileSystem;
 using orgledger::testing::kSampleInstant;
 using orgledger::testing::ManualClock;
+using orgledger::testing::registering;
 using orgledger::testing::TempDir;
-
-namespace {
-
-Command registering(const std::string& user, const std::string& id) {
-  return Command{"svc:signup", id, "", std::nullopt, RegisterUser{user, user + "@example.ch"}};
-}
-
-}  // namespace
 
 TEST_CASE("outcome unknown: a failed WAL sync answers unknown, and the same command id after reopening applies it once") {
   const bool syncs_only = GENERATE(true, false);  // bytes written but not synced; nothing written

@@ -22,9 +22,7 @@ using namespace orgledger::testing;
 
 namespace {
 
-constexpr ledger::Micros kHour = 3'600'000'000LL;
-
-struct Desk {
+struct ErasureDesk {
   TempDir dir;
   ManualClock clock{kSampleInstant};
   ledger::Env* vault_env = nullptr;
@@ -33,7 +31,7 @@ struct Desk {
   std::unique_ptr<CommandProcessor> processor;
   std::unique_ptr<Scheduler> scheduler;
 
-  Desk() { open(); }
+  ErasureDesk() { open(); }
   void open() {
     log = ledger::Ledger::open(dir.path(), {.clock = &clock}).value();
     keys = vault::Vault::open({.directory = dir.sub("vault"), .env = vault_env}).value();
@@ -62,7 +60,7 @@ SubmitIdentityDocuments documents(const std::string& case_id) {
 }  // namespace
 
 TEST_CASE("G2 processor: ForgetSubject destroys the subject's key before it is answered") {
-  Desk desk;
+  ErasureDesk desk;
   REQUIRE(desk.run("svc:signup", RegisterUser{"dana", "dana@example.ch"}));
   const auto key = desk.read([](const projections::State& s) { return s.users.at("dana").login.sealed->key_id; });
   REQUIRE(desk.keys->has_key(key));
@@ -85,7 +83,7 @@ TEST_CASE("G2 processor: ForgetSubject destroys the subject's key before it is a
 }
 
 TEST_CASE("G2 processor: forgetting changes no replay digest of an earlier position, and the chain verifies") {
-  Desk desk;
+  ErasureDesk desk;
   REQUIRE(desk.run("svc:signup", RegisterUser{"dana", "dana@example.ch"}));
   REQUIRE(desk.run("svc:abuse-desk", FileAbuseReport{.report = "r1", .received_at = desk.clock.now(), .category = "spam",
                                                      .reporter = {.anonymous = false, .email = "ida@example.org"}}));
@@ -113,7 +111,7 @@ TEST_CASE("G2 processor: forgetting changes no replay digest of an earlier posit
 TEST_CASE("G2 processor: a destruction on record that the vault could not do is finished at the next start") {
   FailingWalFileSystem failing_fs;
   ledger::EnvWith env({.file_system = std::shared_ptr<rocksdb::FileSystem>(&failing_fs, [](rocksdb::FileSystem*) {})});
-  Desk desk;
+  ErasureDesk desk;
   desk.close();
   desk.vault_env = &env;
   desk.open();
@@ -140,7 +138,7 @@ TEST_CASE("G2 processor: a destruction on record that the vault could not do is 
 }
 
 TEST_CASE("G1 processor: the keys of a refused or repeated command are deleted - a refusal before the rules seals nothing") {
-  Desk desk;
+  ErasureDesk desk;
   REQUIRE(desk.run("svc:signup", RegisterUser{"dana", "dana@example.ch"}));
   const auto before = desk.keys->key_count();
   // Refused by a rule (already_exists): its key sealed nothing that was kept.
@@ -167,7 +165,7 @@ TEST_CASE("G1 processor: the keys of a refused or repeated command are deleted -
 }
 
 TEST_CASE("K3 processor: completing a case destroys its documents' key in the same answer") {
-  Desk desk;
+  ErasureDesk desk;
   REQUIRE(desk.run("svc:signup", RegisterUser{"carol", "carol@example.ch"}));
   REQUIRE(desk.run("svc:kcheck", OpenIdentityVerification{"k1", "carol", IdentityReason::forgotten_password}));
   REQUIRE(desk.run("carol", documents("k1")));
@@ -183,7 +181,7 @@ TEST_CASE("K3 processor: completing a case destroys its documents' key in the sa
 }
 
 TEST_CASE("K4 scheduler: at submitted_at + 72 h exactly, the documents are purged and their key destroyed, once") {
-  Desk desk;
+  ErasureDesk desk;
   REQUIRE(desk.run("svc:signup", RegisterUser{"carol", "carol@example.ch"}));
   REQUIRE(desk.run("svc:kcheck", OpenIdentityVerification{"k1", "carol", IdentityReason::first_payout}));
   const auto submitted_at = desk.clock.now();
@@ -206,7 +204,7 @@ TEST_CASE("K4 scheduler: at submitted_at + 72 h exactly, the documents are purge
 }
 
 TEST_CASE("K5 scheduler: at blocked_at + 240 h exactly, an order still blocked is cancelled with a full refund") {
-  Desk desk;
+  ErasureDesk desk;
   REQUIRE(desk.run("svc:signup", RegisterUser{"carol", "carol@example.ch"}));
   REQUIRE(desk.run("carol", CreateOrganization{"acme", "Acme"}));
   const auto blocked_at = desk.clock.now();

@@ -10,6 +10,7 @@
 #include "gated_wal_file_system.h"
 #include "manual_clock.h"
 #include "orgledger/commands/processor.h"
+#include "random_commands.h"
 #include "temp_dir.h"
 
 using namespace orgledger;
@@ -17,13 +18,10 @@ using namespace orgledger::commands;
 using orgledger::testing::GatedWalFileSystem;
 using orgledger::testing::kSampleInstant;
 using orgledger::testing::ManualClock;
+using orgledger::testing::registering;
 using orgledger::testing::TempDir;
 
 namespace {
-
-Command registering(const std::string& user, const std::string& id) {
-  return Command{"svc:signup", id, "", std::nullopt, RegisterUser{user, user + "@example.ch"}};
-}
 
 std::future<Outcome> submitted(CommandProcessor& processor, Command command) {
   auto promise = std::make_shared<std::promise<Outcome>>();

@@ -16,8 +16,6 @@ using namespace orgledger::testing;
 
 namespace {
 
-constexpr ledger::Micros kHour = 3'600'000'000LL;
-
 struct Desk {
   TempDir dir;
   ManualClock clock{kSampleInstant};

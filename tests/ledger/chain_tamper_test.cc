@@ -7,6 +7,7 @@
 #include "raw_store.h"
 #include "seed.h"
 #include "temp_dir.h"
+#include "verified.h"
 
 using namespace orgledger;
 using namespace orgledger::testing;
@@ -20,12 +21,6 @@ void write_log(const std::string& dir) {
   for (std::uint64_t i = 1; i <= kEvents; ++i) {
     REQUIRE(log->append(member_added("c" + std::to_string(i), "org:o" + std::to_string(i % 7), "u" + std::to_string(i))));
   }
-}
-
-ledger::VerifyReport verify(const std::string& dir) {
-  auto report = ledger::verify_ledger(dir);
-  REQUIRE(report);
-  return *report;
 }
 
 }  // namespace

@@ -8,8 +8,10 @@
 #include "orgledger/ledger/verify.h"
 #include "raw_store.h"
 #include "temp_dir.h"
+#include "verified.h"
 
 using namespace orgledger;
+using orgledger::testing::verify;
 
 namespace {
 
@@ -19,12 +21,6 @@ void make_log(const std::string& directory, int events) {
   for (int i = 0; i < events; ++i) {
     REQUIRE((*log)->append(testing::member_added("c" + std::to_string(i), "org:o" + std::to_string(i % 4), "u" + std::to_string(i))));
   }
-}
-
-ledger::VerifyReport verify(const std::string& directory, ledger::VerifyOptions options = {}) {
-  auto report = ledger::verify_ledger(directory, options);
-  REQUIRE(report);
-  return *report;
 }
 
 }  // namespace

@@ -2,15 +2,14 @@
 #include <catch2/catch.hpp>
 
 #include "orgledger/api/time_format.h"
+#include "instant_text.h"
 #include "orgledger/projections/abuse_sla.h"
 
 using namespace orgledger::projections;
 using orgledger::api::format_instant;
-using orgledger::api::parse_instant;
+using orgledger::testing::at;
 
 namespace {
-
-Micros at(const char* text) { return parse_instant(text).value(); }
 
 // Received Fri 2026-11-20 17:00 in Zurich (16:00Z): the A7 example.
 AbuseReport received() {

@@ -7,18 +7,14 @@
 #include <date/date.h>
 
 #include "orgledger/api/time_format.h"
+#include "instant_text.h"
 #include "orgledger/projections/business_calendar.h"
 
 using orgledger::projections::BusinessCalendar;
 using orgledger::projections::LocalDate;
+using orgledger::testing::at;
 
 namespace {
-
-orgledger::ledger::Micros at(const char* rfc3339) {
-  auto instant = orgledger::api::parse_instant(rfc3339);
-  REQUIRE(instant.has_value());
-  return *instant;
-}
 
 std::string plus_business_days(const char* from, int days, const BusinessCalendar& calendar = BusinessCalendar::geneva()) {
   return orgledger::api::format_instant(calendar.add_business_days(at(from), days));

@@ -18,8 +18,6 @@ using projections::Reason;
 
 namespace {
 
-constexpr ledger::Micros kHour = 3'600'000'000LL;
-
 struct Story {
   TempDir dir;
   ManualClock clock{kSampleInstant};

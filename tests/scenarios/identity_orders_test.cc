@@ -5,12 +5,11 @@
 
 using namespace orgledger;
 using namespace orgledger::commands;
+using orgledger::testing::kHour;
 using orgledger::testing::Scenario;
 using orgledger::testing::types;
 
 namespace {
-
-constexpr ledger::Micros kHour = 3'600'000'000LL;
 
 SubmitIdentityDocuments documents(const std::string& case_id) {
   return SubmitIdentityDocuments{case_id, {IdentityDocumentInput{DocumentKind::passport, PersonalInput("scan-of-passport")},

@@ -5,12 +5,11 @@
 
 using namespace orgledger;
 using namespace orgledger::commands;
+using orgledger::testing::kHour;
 using orgledger::testing::Scenario;
 using orgledger::testing::types;
 
 namespace {
-
-constexpr ledger::Micros kHour = 3'600'000'000LL;
 
 // acme's people, and p-host expiring `in` from now.
 void given_expiring_product(Scenario& s, ledger::Micros in) {

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "legacy_events.h"
+#include "manual_clock.h"
 #include "orgledger/commands/decide.h"
 #include "orgledger/commands/personal_data.h"
 #include "orgledger/vault/vault.h"

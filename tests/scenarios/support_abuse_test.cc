@@ -4,12 +4,11 @@
 
 using namespace orgledger;
 using namespace orgledger::commands;
+using orgledger::testing::kHour;
 using orgledger::testing::Scenario;
 using orgledger::testing::types;
 
 namespace {
-
-constexpr ledger::Micros kHour = 3'600'000'000LL;
 
 void given_grant(Scenario& s, const std::string& grant, schema::SupportScope scope, std::string resource,
                  const std::string& by = "carol") {

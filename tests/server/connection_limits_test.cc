@@ -52,14 +52,6 @@ class SlowHeaderFlood {
   std::thread thread_;
 };
 
-double metric(std::uint16_t port, const std::string& token, const std::string& series) {
-  HttpClient client(port, token);
-  const auto body = client.get("/metrics").body;
-  const auto at = body.find("\n" + series + " ");
-  if (at == std::string::npos) return -1;
-  return std::stod(body.substr(at + series.size() + 2));
-}
-
 // The real client's rounds while the flood goes on: a kept-alive client, a new connection per
 // request, and /healthz on a new connection.
 void legitimate_rounds(TestServer& server, int rounds) {

@@ -34,15 +34,6 @@ void grow_log(TestServer& server, int users) {
   REQUIRE(failed.load() == 0);
 }
 
-// The value of a counter of /metrics (labels included in `series`), or -1.
-double metric(std::uint16_t port, const std::string& token, const std::string& series) {
-  HttpClient client(port, token);
-  const auto body = client.get("/metrics").body;
-  const auto at = body.find("\n" + series + " ");
-  if (at == std::string::npos) return -1;
-  return std::stod(body.substr(at + series.size() + 2));
-}
-
 api::ServerOptions costly_options() {
   auto options = TestServer::quiet_options();
   options.costly_threads = 1;

@@ -235,4 +235,12 @@ std::optional<SseEvent> SseReader::next(std::chrono::milliseconds timeout) {
   }
 }
 
+double metric(std::uint16_t port, const std::string& token, const std::string& series) {
+  HttpClient client(port, token);
+  const auto body = client.get("/metrics").body;
+  const auto at = body.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(body.substr(at + series.size() + 2));
+}
+
 }  // namespace orgledger::testing

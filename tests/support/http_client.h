@@ -49,6 +49,10 @@ class HttpClient {
   int fd_ = -1;
 };
 
+// The value of a series of GET /metrics (labels included in `series`, as in `name{a="b"}`), or -1
+// when the answer has no such series.
+double metric(std::uint16_t port, const std::string& token, const std::string& series);
+
 // Connects, sends `bytes` as they are (nothing added), and reads whatever comes back until the
 // server closes or `timeout` passes. For malformed requests and slow clients.
 std::string raw_exchange(std::uint16_t port, const std::string& bytes,

@@ -18,6 +18,8 @@ class ManualClock final : public ledger::Clock {
   std::atomic<ledger::Micros> now_;
 };
 
+inline constexpr ledger::Micros kHour = 3'600'000'000LL;
+
 // 2026-11-22T09:14:03.250117Z, the instant API.md prints.
 inline constexpr ledger::Micros kSampleInstant = 1'795'338'843'250'117;
 

@@ -14,6 +14,11 @@ namespace orgledger::testing {
 
 inline constexpr int kUsers = 8, kOrgs = 3;
 
+// RegisterUser of `user` (with a mail address of example.ch) by the signup service, under `id`.
+inline commands::Command registering(const std::string& user, const std::string& id = "") {
+  return commands::Command{"svc:signup", id, "", std::nullopt, commands::RegisterUser{user, user + "@example.ch"}};
+}
+
 namespace random_commands_detail {
 using namespace orgledger::commands;  // the command types, by their names in DOMAIN.md
 using projections::SupportScope;
@@ -176,7 +181,7 @@ inline int register_random_users(commands::CommandProcessor& processor) {
   int refused = 0;
   for (int u = 0; u < kUsers; ++u) {
     const std::string user = "u" + std::to_string(u);
-    if (!processor.submit(commands::Command{"svc:signup", "", "", std::nullopt, commands::RegisterUser{user, user + "@example.ch"}}))
+    if (!processor.submit(registering(user)))
       ++refused;
   }
   return refused;

@@ -16,9 +16,6 @@ using namespace orgledger::testing;
 
 namespace {
 
-std::string run(const std::string& arguments, int* exit_code = nullptr) {
-  return run_orgledger(ORGLEDGER_CLI, arguments, exit_code);
-}
 
 std::string from_base64(const std::string& text) {
   static const std::string kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -28,9 +28,6 @@ namespace {
 
 constexpr std::size_t kEventsBeforeG1 = 36;  // one_of_each_event()'s first ones
 
-std::string run(const std::string& arguments, int* exit_code = nullptr) {
-  return run_orgledger(ORGLEDGER_CLI, arguments, exit_code);
-}
 
 std::string base64_of(const std::string& text) {
   static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

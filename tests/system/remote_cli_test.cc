@@ -25,29 +25,11 @@ namespace {
 const std::string kStory = std::string(ORGLEDGER_FIXTURES) + "/remote_cli_story.jsonl";
 const std::string kAt = " --at 2026-12-02T12:00:00Z";  // time rules at one instant, both ways
 
-struct Run {
-  int exit_code = -1;
-  std::string out;
-};
-
-Run run(const std::string& arguments) {
-  Run result;
-  result.out = run_orgledger(ORGLEDGER_CLI, arguments, &result.exit_code);
-  return result;
-}
-
 // Creates a token on `data` with `scopes` and puts it in $ORGLEDGER_TOKEN for the runs that follow.
 void use_new_token(const std::string& data, const std::string& name, const std::string& scopes) {
-  const auto created = json::parse(run("token create --data " + data + " --name " + name + " --scopes " + scopes +
+  const auto created = json::parse(invoke("token create --data " + data + " --name " + name + " --scopes " + scopes +
                                        " --act-as '*' --json").out);
   REQUIRE(setenv("ORGLEDGER_TOKEN", created["token"].get<std::string>().c_str(), 1) == 0);
-}
-
-std::vector<json> json_lines(const std::string& out) {
-  std::vector<json> lines;
-  std::istringstream in(out);
-  for (std::string line; std::getline(in, line);) lines.push_back(json::parse(line));
-  return lines;
 }
 
 }  // namespace
@@ -55,7 +37,7 @@ std::vector<json> json_lines(const std::string& out) {
 TEST_CASE("remote CLI: every query through --server prints what it prints on the data directory") {
   TempDir dir;
   const std::string data = dir.sub("data");
-  REQUIRE(run("submit --data " + data + " --file " + kStory).exit_code == 0);
+  REQUIRE(invoke("submit --data " + data + " --file " + kStory).exit_code == 0);
   use_new_token(data, "desk", "admin");
   ServeProcess server(data);
   const std::string url = "http://127.0.0.1:" + std::to_string(server.port());
@@ -99,8 +81,8 @@ TEST_CASE("remote CLI: every query through --server prints what it prints on the
     for (const auto& query : queries) {
       for (const std::string format : {"", " --json"}) {
         if (query == "checkpoint" && !format.empty()) continue;  // a signed note: text only
-        const auto local = run(query + format + " --data " + data);
-        const auto remote = run(query + format + " --server " + url);
+        const auto local = invoke(query + format + " --data " + data);
+        const auto remote = invoke(query + format + " --server " + url);
         INFO(query + format);
         CHECK(remote.exit_code == local.exit_code);
         CHECK(remote.out == local.out);
@@ -112,22 +94,22 @@ TEST_CASE("remote CLI: every query through --server prints what it prints on the
   }
   SECTION("$ORGLEDGER_SERVER names the server when --data is not given") {
     REQUIRE(setenv("ORGLEDGER_SERVER", url.c_str(), 1) == 0);
-    const auto remote = run("members acme --json");
-    const auto local = run("members acme --json --data " + data);  // a flag beats the environment
+    const auto remote = invoke("members acme --json");
+    const auto local = invoke("members acme --json --data " + data);  // a flag beats the environment
     REQUIRE(unsetenv("ORGLEDGER_SERVER") == 0);
     CHECK(remote.exit_code == 0);
     CHECK(remote.out == local.out);
   }
   SECTION("events --follow through the server prints each event as it is appended, over SSE") {
     // Follows from past the head, until one more event has come (--limit 1).
-    const auto head = json::parse(run("verify --json --data " + data).out)["head"]["position"].get<std::uint64_t>();
+    const auto head = json::parse(invoke("verify --json --data " + data).out)["head"]["position"].get<std::uint64_t>();
     const std::string command = std::string("timeout 20 ") + ORGLEDGER_CLI + " events --follow --json --from " +
                                 std::to_string(head + 1) + " --limit 1 --server " + url;
     FILE* follow = popen(command.c_str(), "r");
     REQUIRE(follow != nullptr);
     const std::string zed = dir.sub("zed.json");
     std::ofstream(zed) << R"({"type":"RegisterUser","actor":"svc:signup","user":"zed","login":"zed@example.ch"})";
-    const auto submitted = run("submit --json --server " + url + " --file " + zed);
+    const auto submitted = invoke("submit --json --server " + url + " --file " + zed);
     REQUIRE(submitted.exit_code == 0);
     std::string out;
     char buffer[4096];
@@ -142,24 +124,24 @@ TEST_CASE("remote CLI: every query through --server prints what it prints on the
   }
   SECTION("a token without personal_data sees redacted data through the server (G3)") {
     use_new_token(data, "reader", "read,audit");
-    const auto user = json::parse(run("user erin --json --server " + url).out);
+    const auto user = json::parse(invoke("user erin --json --server " + url).out);
     CHECK(user["login"] == "redacted");
-    const auto revealed = json::parse(run("user erin --json --reveal-personal-data --data " + data).out);
+    const auto revealed = json::parse(invoke("user erin --json --reveal-personal-data --data " + data).out);
     CHECK(revealed["login"] == "erin@example.ch");
   }
   SECTION("refusals and bad usage: exit 2, nothing printed on stdout") {
     REQUIRE(setenv("ORGLEDGER_TOKEN", "not-a-token", 1) == 0);
-    const auto unauthorized = run("members acme --server " + url);
+    const auto unauthorized = invoke("members acme --server " + url);
     CHECK(unauthorized.exit_code == 2);
     CHECK(unauthorized.out.empty());
-    const auto refused = run("submit --server " + url + " --file " + kStory);
+    const auto refused = invoke("submit --server " + url + " --file " + kStory);
     CHECK(refused.exit_code == 2);  // not 1: nothing was judged, the token was not accepted
     CHECK(refused.out.empty());
-    CHECK(run("members acme --server " + url + " --data " + data).exit_code == 2);
-    CHECK(run("members acme --server ftp://127.0.0.1:1").exit_code == 2);
-    CHECK(run("members acme --server http://127.0.0.1:1").exit_code == 2);  // nothing listens there
-    CHECK(run("checkpoint --at-size 3 --server " + url).exit_code == 2);
-    CHECK(run("abuse --calendar /dev/null --server " + url).exit_code == 2);
+    CHECK(invoke("members acme --server " + url + " --data " + data).exit_code == 2);
+    CHECK(invoke("members acme --server ftp://127.0.0.1:1").exit_code == 2);
+    CHECK(invoke("members acme --server http://127.0.0.1:1").exit_code == 2);  // nothing listens there
+    CHECK(invoke("checkpoint --at-size 3 --server " + url).exit_code == 2);
+    CHECK(invoke("abuse --calendar /dev/null --server " + url).exit_code == 2);
   }
 }
 
@@ -174,12 +156,12 @@ TEST_CASE("remote CLI: submit through --server answers as submit on the data dir
     out << story.rdbuf() << "not json\n"
         << R"({"type":"AddMember","actor":"carol","org":"acme","user":"dan","role":"collaborator"})" << "\n";
   }
-  const auto local = run("submit --json --data " + local_data + " --file " + input);
-  run("token create --data " + served_data + " --name bootstrap --scopes admin");  // creates the store
+  const auto local = invoke("submit --json --data " + local_data + " --file " + input);
+  invoke("token create --data " + served_data + " --name bootstrap --scopes admin");  // creates the store
   use_new_token(served_data, "writer", "admin");
   ServeProcess server(served_data);
   const std::string url = "http://127.0.0.1:" + std::to_string(server.port());
-  const auto remote = run("submit --json --server " + url + " --file " + input);
+  const auto remote = invoke("submit --json --server " + url + " --file " + input);
   CHECK(local.exit_code == 1);  // a command was rejected
   CHECK(remote.exit_code == local.exit_code);
 
@@ -208,9 +190,9 @@ TEST_CASE("remote CLI: submit through --server answers as submit on the data dir
     CHECK(remote_answers[i] == local_answers[i]);
   }
   // The log holds the same events, vouched for by the token (D4) rather than the OS user.
-  const auto local_events = json_lines(run("events --json --reveal-personal-data --data " + local_data).out);
+  const auto local_events = json_lines(invoke("events --json --reveal-personal-data --data " + local_data).out);
   std::vector<json> served_events;  // the story's: not the tokens' nor the scheduler's
-  for (auto& event : json_lines(run("events --json --server " + url).out)) {
+  for (auto& event : json_lines(invoke("events --json --server " + url).out)) {
     if (event["via"]["token"] == "writer") served_events.push_back(std::move(event));
   }
   REQUIRE(served_events.size() == local_events.size());
@@ -222,8 +204,8 @@ TEST_CASE("remote CLI: submit through --server answers as submit on the data dir
   // The same command again through the server: its first answer (idempotency).
   const std::string zed = dir.sub("zed.json");
   std::ofstream(zed) << R"({"type":"RegisterUser","actor":"svc:signup","user":"zed","login":"zed@example.ch","command_id":"c-zed"})";
-  const auto once = json::parse(run("submit --json --server " + url + " --file " + zed).out);
-  const auto twice = json::parse(run("submit --json --server " + url + " --file " + zed).out);
+  const auto once = json::parse(invoke("submit --json --server " + url + " --file " + zed).out);
+  const auto twice = json::parse(invoke("submit --json --server " + url + " --file " + zed).out);
   CHECK(once["command_id"] == "c-zed");
   CHECK_FALSE(once.contains("duplicate"));
   CHECK(twice["position"] == once["position"]);
@@ -233,22 +215,22 @@ TEST_CASE("remote CLI: submit through --server answers as submit on the data dir
 TEST_CASE("remote CLI: an https server is verified against --cacert, and refused without it") {
   TempDir dir;
   const std::string data = dir.sub("data");
-  REQUIRE(run("submit --data " + data + " --file " + kStory).exit_code == 0);
+  REQUIRE(invoke("submit --data " + data + " --file " + kStory).exit_code == 0);
   use_new_token(data, "desk", "admin");
   const auto certificate = make_self_signed_certificate(dir.path());
   REQUIRE(certificate);
   ServeProcess server(data, {"--tls-cert", certificate->certificate_file, "--tls-key", certificate->key_file});
   const std::string url = "https://127.0.0.1:" + std::to_string(server.port());
-  const auto local = run("members acme --json --data " + data);
-  const auto verified = run("members acme --json --server " + url + " --cacert " + certificate->certificate_file);
+  const auto local = invoke("members acme --json --data " + data);
+  const auto verified = invoke("members acme --json --server " + url + " --cacert " + certificate->certificate_file);
   CHECK(verified.exit_code == 0);
   CHECK(verified.out == local.out);
   // The system's store does not trust a self-signed certificate: no answer is printed.
-  const auto unverified = run("members acme --json --server " + url);
+  const auto unverified = invoke("members acme --json --server " + url);
   CHECK(unverified.exit_code == 2);
   CHECK(unverified.out.empty());
   // Nor does a name the certificate does not carry (it names 127.0.0.1 only).
-  const auto wrong_name = run("members acme --json --server https://localhost:" + std::to_string(server.port()) +
+  const auto wrong_name = invoke("members acme --json --server https://localhost:" + std::to_string(server.port()) +
                               " --cacert " + certificate->certificate_file);
   CHECK(wrong_name.exit_code == 2);
 }

@@ -18,14 +18,6 @@
 using namespace orgledger::testing;
 using nlohmann::json;
 
-namespace {
-
-std::string run(const std::string& arguments, int* exit_code = nullptr) {
-  return run_orgledger(ORGLEDGER_CLI, arguments, exit_code);
-}
-
-}  // namespace
-
 TEST_CASE("serve: token create beside the running server, a first request, SIGTERM closes cleanly") {
   TempDir dir;
   const std::string data = dir.sub("data");

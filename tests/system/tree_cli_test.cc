@@ -20,7 +20,6 @@ using namespace orgledger::testing;
 
 namespace {
 
-std::string run(const std::string& arguments, int* exit_code = nullptr) { return run_orgledger(ORGLEDGER_CLI, arguments, exit_code); }
 
 void write_file(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
 
