@@ -44,12 +44,14 @@ class Node::Impl {
     if (control_.joinable()) control_.join();
     if (sharer_.joinable()) sharer_.join();
     follower_.reset();
-    std::shared_ptr<SharedBucket> tokens;
+    std::shared_ptr<SharedBucket> tokens, keys;
     {
       std::lock_guard lock(mutex_);
       tokens.swap(tokens_);
+      keys.swap(keys_);
     }
-    tokens.reset();  // joins its watcher, outside the lock (the watcher calls into the server)
+    tokens.reset();  // join their watchers, outside the lock (the watchers call into the server)
+    keys.reset();
     if (publisher_) ledger_.set_replicator(nullptr);  // the ledger outlives the publisher
     if (writer_ && link_->connected()) lease_->release(lease_revision_);
   }
@@ -61,13 +63,22 @@ class Node::Impl {
   }
   std::uint64_t lag() const { return lag_; }
   std::expected<void, Error> share_token(const std::string& key, std::string_view record) {
-    std::shared_ptr<SharedBucket> tokens;
-    {
-      std::lock_guard lock(mutex_);  // not held across the network call
-      tokens = tokens_;
+    auto tokens = joined(&Impl::tokens_);
+    if (!tokens) return std::unexpected(tokens.error());
+    return (*tokens)->put(key, record);
+  }
+  std::expected<void, Error> share_keys(std::span<const std::pair<std::string, std::string>> keys) {
+    auto bucket = joined(&Impl::keys_);
+    if (!bucket) return std::unexpected(bucket.error());
+    return (*bucket)->put_many(keys);
+  }
+  std::expected<void, Error> forget_keys(std::span<const std::string> key_ids) {
+    auto bucket = joined(&Impl::keys_);
+    if (!bucket) return std::unexpected(bucket.error());
+    for (const auto& id : key_ids) {
+      if (auto purged = (*bucket)->erase(id); !purged) return purged;
     }
-    if (!tokens) return std::unexpected(Error{"this node has not joined the cluster yet"});
-    return tokens->put(key, record);
+    return {};
   }
 
  private:
@@ -82,6 +93,13 @@ class Node::Impl {
     }
   }
 
+  // One of the shared buckets, once the node has joined. The lock is not held across the network.
+  std::expected<std::shared_ptr<SharedBucket>, Error> joined(std::shared_ptr<SharedBucket> Impl::*bucket) const {
+    std::lock_guard lock(mutex_);
+    if (!(this->*bucket)) return std::unexpected(Error{"this node has not joined the cluster yet"});
+    return this->*bucket;
+  }
+
   // The stream and the buckets (made when missing), then the follower. False until NATS answers.
   bool join() {
     if (auto made = stream_.ensure(); !made) return complain(made.error().message);
@@ -91,11 +109,14 @@ class Node::Impl {
     if (!directory) return complain(directory.error().message);
     auto tokens = SharedBucket::open(*link_, options_.stream + "_tokens", options_.replicas, hooks_.token_record);
     if (!tokens) return complain(tokens.error().message);
+    auto keys = SharedBucket::open(*link_, options_.stream + "_keys", options_.replicas, hooks_.key_record);
+    if (!keys) return complain(keys.error().message);
     lease_ = std::move(*lease);
     directory_ = std::move(*directory);
     {
       std::lock_guard lock(mutex_);
       tokens_ = std::shared_ptr<SharedBucket>(std::move(*tokens));
+      keys_ = std::shared_ptr<SharedBucket>(std::move(*keys));
     }
     follower_ = std::make_unique<ReplicaFollower>(*link_, stream_, ledger_, hooks_.note, hooks_.group_applied);
     note("joined the cluster as a replica at position " + std::to_string(ledger_.head().position));
@@ -222,13 +243,9 @@ class Node::Impl {
   void share_seeded_tokens() {
     if (!hooks_.token_records) return;
     for (const auto& [key, record] : hooks_.token_records()) {
-      std::shared_ptr<SharedBucket> tokens;
-      {
-        std::lock_guard lock(mutex_);
-        tokens = tokens_;
-      }
+      auto tokens = joined(&Impl::tokens_);
       if (!tokens) return;
-      if (auto shared = tokens->put_if_missing(key, record); !shared) note("a token was not shared: " + shared.error().message);
+      if (auto shared = (*tokens)->put_if_missing(key, record); !shared) note("a token was not shared: " + shared.error().message);
     }
   }
 
@@ -283,6 +300,7 @@ class Node::Impl {
   bool stopping_ = false;   // under mutex_
   std::string writer_url_;  // under mutex_
   std::shared_ptr<SharedBucket> tokens_;  // under mutex_; made when the node joins
+  std::shared_ptr<SharedBucket> keys_;    // likewise
   std::thread sharer_;  // a new writer's seeded tokens, shared once
   std::thread control_;
 };
@@ -303,6 +321,12 @@ std::string Node::writer_url() const { return impl_->writer_url(); }
 std::uint64_t Node::lag() const { return impl_->lag(); }
 std::expected<void, Error> Node::share_token(const std::string& key, std::string_view record) {
   return impl_->share_token(key, record);
+}
+std::expected<void, Error> Node::share_keys(std::span<const std::pair<std::string, std::string>> keys) {
+  return impl_->share_keys(keys);
+}
+std::expected<void, Error> Node::forget_keys(std::span<const std::string> key_ids) {
+  return impl_->forget_keys(key_ids);
 }
 
 }  // namespace orgledger::cluster

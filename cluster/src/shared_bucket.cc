@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 
+#include <atomic>
 #include <chrono>
 
 #include "writer_lease.h"
@@ -12,10 +13,11 @@ std::expected<std::unique_ptr<SharedBucket>, Error> SharedBucket::open(NatsLink&
                                                                        int replicas, Deliver deliver) {
   auto store = open_bucket(link, bucket, replicas, std::chrono::milliseconds(0));
   if (!store) return std::unexpected(store.error());
-  return std::unique_ptr<SharedBucket>(new SharedBucket(std::move(*store), std::move(deliver)));
+  return std::unique_ptr<SharedBucket>(new SharedBucket(link.connection(), bucket, std::move(*store), std::move(deliver)));
 }
 
-SharedBucket::SharedBucket(Owned<kvStore> bucket, Deliver deliver) : bucket_(std::move(bucket)), deliver_(std::move(deliver)) {
+SharedBucket::SharedBucket(natsConnection* connection, std::string name, Owned<kvStore> bucket, Deliver deliver)
+    : connection_(connection), name_(std::move(name)), bucket_(std::move(bucket)), deliver_(std::move(deliver)) {
   watcher_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "cluster-watch");
     watch();
@@ -53,6 +55,52 @@ std::expected<void, Error> SharedBucket::put_if_missing(const std::string& key, 
       return {};
     }
     if (std::chrono::steady_clock::now() >= deadline) return std::unexpected(Error{"shared record " + key + ": " + describe(s)});
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+namespace {
+
+void count_refusal(jsCtx*, jsPubAckErr*, void* refusals) { static_cast<std::atomic<int>*>(refusals)->fetch_add(1); }
+
+// One pipelined pass over `records`: "" when every put was acknowledged, else why not.
+std::string publish_all(natsConnection* connection, const std::string& bucket,
+                        std::span<const std::pair<std::string, std::string>> records) {
+  std::atomic<int> refusals{0};
+  jsOptions options;
+  jsOptions_Init(&options);
+  options.PublishAsync.ErrHandler = &count_refusal;
+  options.PublishAsync.ErrHandlerClosure = &refusals;
+  options.PublishAsync.MaxPending = 1024;
+  jsCtx* raw = nullptr;
+  if (auto s = natsConnection_JetStream(&raw, connection, &options); s != NATS_OK) return describe(s);
+  Owned<jsCtx> js(raw);
+  for (const auto& [key, value] : records) {
+    const std::string subject = "$KV." + bucket + "." + key;  // what kvStore_Put publishes to
+    if (auto s = js_PublishAsync(js.get(), subject.c_str(), value.data(), static_cast<int>(value.size()), nullptr); s != NATS_OK) {
+      (void)js_PublishAsyncComplete(js.get(), nullptr);  // the ones sent still answer
+      return describe(s);
+    }
+  }
+  jsPubOptions wait;
+  jsPubOptions_Init(&wait);
+  wait.MaxWait = 10'000;
+  if (auto s = js_PublishAsyncComplete(js.get(), &wait); s != NATS_OK) return describe(s);
+  if (refusals > 0) return std::to_string(refusals.load()) + " of " + std::to_string(records.size()) + " refused";
+  return "";
+}
+
+}  // namespace
+
+std::expected<void, Error> SharedBucket::put_many(std::span<const std::pair<std::string, std::string>> records) {
+  // As put(): a bucket just made may answer "no responders" for a moment.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    const auto why = publish_all(connection_, name_, records);
+    if (why.empty()) return {};
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return std::unexpected(Error{std::to_string(records.size()) + " shared records: " + why});
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
 }

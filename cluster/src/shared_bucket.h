@@ -7,9 +7,11 @@
 #include <atomic>
 #include <expected>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 
 #include "nats_link.h"
 
@@ -27,11 +29,18 @@ class SharedBucket {
   std::expected<void, Error> put(const std::string& key, std::string_view value);
   // Puts `value` only when the bucket has no value for `key` (a value there is kept).
   std::expected<void, Error> put_if_missing(const std::string& key, std::string_view value);
+  // Puts every (key, value) of `records`, pipelined (many in flight, one wait at the end), so a
+  // batch of thousands costs about one round trip. Errors: any record refused or unanswered (the
+  // others may be there; putting the batch again is harmless).
+  std::expected<void, Error> put_many(std::span<const std::pair<std::string, std::string>> records);
+  // Purges `key`: its value and every earlier one are gone from the bucket's stream.
   std::expected<void, Error> erase(const std::string& key);
 
  private:
-  SharedBucket(Owned<kvStore> bucket, Deliver deliver);
+  SharedBucket(natsConnection* connection, std::string name, Owned<kvStore> bucket, Deliver deliver);
   void watch();
+  natsConnection* connection_;  // the link's, which outlives the bucket
+  std::string name_;
   Owned<kvStore> bucket_;
   Deliver deliver_;
   std::atomic<bool> stopping_{false};

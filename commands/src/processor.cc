@@ -237,10 +237,12 @@ void CommandProcessor::answer(const std::shared_ptr<InFlight>& flight, Outcome o
   // G2: the keys are destroyed before the answer (a repeat finishes what a crash left), on a
   // thread of their own: the destruction rewrites the key store's files.
   shredder_->post([this, flight, outcome = std::move(outcome)]() mutable {
-    if (auto shredded = shred_recorded(*outcome); !shredded) {
+    auto shredded = shred_recorded(*outcome);
+    if (!shredded) {
       shredding_failed_ = true;
       return flight->done(std::unexpected(Failure{.ledger = shredded.error()}));
     }
+    if (auto purged = forget_shared(*shredded); !purged) return flight->done(std::unexpected(Failure{.ledger = purged.error()}));
     flight->done(std::move(outcome));
   });
 }
@@ -252,7 +254,8 @@ Outcome CommandProcessor::submit(Command command) {
   return future.get();
 }
 
-std::expected<void, ledger::Error> CommandProcessor::shred_recorded(const ledger::CommandAnswer& answer) {
+std::expected<std::vector<std::string>, ledger::Error> CommandProcessor::shred_recorded(const ledger::CommandAnswer& answer) {
+  std::vector<std::string> destroyed;
   for (const auto& ref : answer.events) {
     const auto type = static_cast<schema::Event>(ref.type);
     if (type != schema::Event::SubjectForgotten && type != schema::Event::IdentityDocumentsPurged) continue;
@@ -269,10 +272,24 @@ std::expected<void, ledger::Error> CommandProcessor::shred_recorded(const ledger
       subject = identity_case_stream(purged->case_() ? purged->case_()->string_view() : "");
       keys = texts(purged->key_ids());
     }
+    destroyed.insert(destroyed.end(), keys.begin(), keys.end());
     if (shredded(*vault_, subject, keys)) continue;
     if (auto done = vault_->forget(subject, keys); !done) {
       return std::unexpected(vault_failure("forgotten on record, but the key store failed (a restart finishes it)", done.error()));
     }
+  }
+  return destroyed;
+}
+
+void CommandProcessor::forget_shared_with(ForgetShared forget) { forget_shared_ = std::move(forget); }
+
+std::expected<void, ledger::Error> CommandProcessor::forget_shared(std::span<const std::string> key_ids) const {
+  if (!forget_shared_ || key_ids.empty()) return {};
+  if (auto purged = forget_shared_(key_ids); !purged) {
+    // Not a fail-stop: the keys are gone from this node, and a repeat of the command purges again.
+    return std::unexpected(ledger::Error{ledger::ErrorCode::io_error,
+                                         "forgotten on record and on this node, but the cluster's copy of the keys was not "
+                                         "purged (" + purged.error() + "): submit the command again with the same command_id"});
   }
   return {};
 }

@@ -13,7 +13,7 @@ three `orgledger serve --cluster` nodes on loopback, all started here.
   at_least   a read on a replica with at_least=P sees the write that answered P.
   tokens     a token created on the writer while the cluster runs works on every node.
 
-  cluster_test.py --orgledger BIN [--scenario failover|partition|at_least|all] [--seed N] [--keep DIR]
+  cluster_test.py --orgledger BIN [--scenario failover|partition|at_least|tokens|personal_data|all] [--seed N] [--keep DIR]
 """
 
 import argparse
@@ -328,16 +328,73 @@ def tokens(binary, root, seed):
         cluster.stop()
 
 
+def personal_data(binary, root, seed):
+    """G1-G3 on every node: a login sealed on the writer opens on each replica (the data key travels,
+    wrapped, through the cluster's key bucket before it seals anything), and after ForgetSubject,
+    answered once the key is purged from the bucket, every node shows it forgotten (G2)."""
+    cluster = Cluster(binary, root)
+    cluster.start()
+    try:
+        writer = cluster.writer(timeout=60)
+        cluster.wait_until_joined()
+        replicas = [n for n in cluster.nodes if n is not writer]
+
+        def login_everywhere(position, expected):
+            """Each node's login of pd1 at `position`; a node may be given the key a moment after it
+            applied the group (the key bucket and the log are two streams): asked again for 5 s."""
+            logins = {}
+            for node in cluster.nodes:
+                deadline = time.monotonic() + 20
+                key_deadline = time.monotonic() + 5
+                while True:
+                    try:
+                        status, headers, reply = node.request('GET', f'/v1/users/pd1?at_least={position}', cluster.token)
+                    except ConnectionRefusedError:  # a node restarting: not listening yet
+                        status, headers, reply = 503, {}, ''
+                    if status == 503 and time.monotonic() < deadline:
+                        time.sleep(float(headers.get('Retry-After', '1')))
+                        continue
+                    if status == 200 and json.loads(reply)['login'] != expected and time.monotonic() < key_deadline:
+                        time.sleep(0.1)
+                        continue
+                    break
+                check(status == 200, f'{node.name}: {status} {reply[:200]}')
+                logins[node.name] = json.loads(reply)['login']
+            return logins
+
+        status, _, reply = writer.request('POST', '/v1/commands', cluster.token, register('pd1'))
+        check(status == 200, f'RegisterUser: {status} {reply[:200]}')
+        logins = login_everywhere(json.loads(reply)['position'], 'pd1@example.ch')
+        check(all(login == 'pd1@example.ch' for login in logins.values()), f'the login on each node: {logins}')
+
+        forget = json.dumps({'type': 'ForgetSubject', 'actor': 'svc:privacy', 'subject': 'user:pd1'})
+        status, _, reply = writer.request('POST', '/v1/commands', cluster.token, forget, timeout=30)
+        check(status == 200, f'ForgetSubject: {status} {reply[:300]}')
+        logins = login_everywhere(json.loads(reply)['position'], 'forgotten')
+        check(all(login == 'forgotten' for login in logins.values()), f'after G2, the login on each node: {logins}')
+        # A replica restarted from its store is given the cluster's keys again, but not the forgotten one.
+        replicas[0].stop()
+        replicas[0].start()
+        cluster.wait_until_joined()
+        logins = login_everywhere(json.loads(reply)['position'], 'forgotten')
+        check(logins[replicas[0].name] == 'forgotten', f'after a restart: {logins}')
+        print('personal data: a login sealed on the writer opens on every node; forgotten on every node after G2',
+              flush=True)
+    finally:
+        cluster.stop()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--orgledger', required=True)
-    parser.add_argument('--scenario', default='all', choices=['failover', 'partition', 'at_least', 'tokens', 'all'])
+    parser.add_argument('--scenario', default='all', choices=['failover', 'partition', 'at_least', 'tokens', 'personal_data', 'all'])
     parser.add_argument('--seed', type=int, default=None)
     parser.add_argument('--keep', default=None)
     args = parser.parse_args()
     seed = args.seed if args.seed is not None else random.randrange(2**32)
     print(f'seed {seed}', flush=True)
-    scenarios = {'at_least': at_least, 'tokens': tokens, 'partition': partition, 'failover': failover}
+    scenarios = {'at_least': at_least, 'tokens': tokens, 'personal_data': personal_data, 'partition': partition,
+                 'failover': failover}
     chosen = list(scenarios) if args.scenario == 'all' else [args.scenario]
     for name in chosen:
         root = args.keep and os.path.join(args.keep, name) or tempfile.mkdtemp(prefix=f'orgledger-cluster-{name}-')

@@ -5,6 +5,7 @@ every port is drawn free from the kernel."""
 import http.client
 import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -124,6 +125,10 @@ class Cluster:
                               '--principal', 'svc:test', '--act-as', '*', '--json'],
                              check=True, capture_output=True, text=True, timeout=30).stdout
         self.token = json.loads(out)['token']
+        # One master key for every node (G1): each adopts the data keys the writer wraps under it.
+        master = os.path.join(seed, 'master.key')
+        with open(os.open(master, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), 'w') as out_file:
+            out_file.write(secrets.token_hex(32) + '\n')
         urls = [n.url for n in self.nats]
         self.nodes = [Node(binary, root, f'o{i + 1}', urls) for i in range(nodes)]
         for node in self.nodes:

@@ -36,6 +36,7 @@ namespace orgledger::tools {
 
 std::expected<void, cluster::Error> ClusterMembership::join(const cluster::Options& options, ledger::Ledger& ledger,
                                                             ServedState& state, api::TokenStore& tokens,
+                                                            vault::Vault& vault,
                                                             std::function<void(const std::string&)> note) {
   {
     std::lock_guard lock(state_mutex_);
@@ -55,6 +56,15 @@ std::expected<void, cluster::Error> ClusterMembership::join(const cluster::Optio
             if (auto adopted = tokens.adopt(key, record); !adopted) note("a shared token was not adopted: " + adopted.error().message);
           },
       .token_records = [&tokens] { return tokens.shared_records(); },
+      .key_record =
+          [&vault, note](const std::string& id, const std::string& record) {
+            // A purge (empty) needs nothing here: the log's G2 destroys the key (group_applied).
+            if (record.empty()) return;
+            const vault::WrappedKey key{id, record};
+            if (auto adopted = vault.adopt({&key, 1}); !adopted) {
+              note("a shared data key was not adopted: " + adopted.error().message);
+            }
+          },
       .group_applied =
           [this] {
             std::lock_guard lock(state_mutex_);
@@ -64,6 +74,16 @@ std::expected<void, cluster::Error> ClusterMembership::join(const cluster::Optio
   if (!node) return std::unexpected(node.error());
   owned_ = std::move(*node);
   node_ = owned_.get();
+  vault_ = &vault;
+  vault.share_new_keys_with([this](std::span<const vault::WrappedKey> keys) -> std::expected<void, std::string> {
+    auto* node = node_.load();
+    if (node == nullptr) return std::unexpected(std::string("this node has left the cluster"));
+    std::vector<std::pair<std::string, std::string>> records;
+    records.reserve(keys.size());
+    for (const auto& key : keys) records.emplace_back(key.id, key.record);
+    if (auto shared = node->share_keys(records); !shared) return std::unexpected(shared.error().message);
+    return {};
+  });
   tokens.on_record([this, note](const std::string& key, const std::string& record) {
     auto* node = node_.load();
     if (node == nullptr) return;
@@ -77,7 +97,15 @@ void ClusterMembership::detach_hooks() {
   state_ = nullptr;
 }
 
+std::expected<void, std::string> ClusterMembership::forget_keys(std::span<const std::string> key_ids) const {
+  auto* node = node_.load();
+  if (node == nullptr) return std::unexpected(std::string("this node has left the cluster"));
+  if (auto purged = node->forget_keys(key_ids); !purged) return std::unexpected(purged.error().message);
+  return {};
+}
+
 void ClusterMembership::leave() {
+  if (vault_ != nullptr) vault_->share_new_keys_with({});
   node_ = nullptr;
   owned_.reset();
 }

@@ -9,10 +9,12 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 
 #include "cli_args.h"
 #include "orgledger/api/server.h"
 #include "orgledger/cluster/cluster.h"
+#include "orgledger/vault/vault.h"
 #include "served_state.h"
 
 namespace orgledger::tools {
@@ -30,8 +32,14 @@ class ClusterMembership final : public api::ClusterRole {
   // must outlive the node (leave(), detach_hooks()).
   // API tokens travel with the cluster: each record `tokens` writes is shared, and every record
   // shared by another node is adopted (a token works on every node); a new writer shares them all.
+  // So do the vault's data keys (wrapped): each batch `vault` makes is shared before it seals
+  // anything, and every key shared by another node is adopted (every node opens personal data).
+  // `vault` must outlive the node too.
   std::expected<void, cluster::Error> join(const cluster::Options& options, ledger::Ledger& ledger, ServedState& state,
-                                           api::TokenStore& tokens, std::function<void(const std::string&)> note);
+                                           api::TokenStore& tokens, vault::Vault& vault,
+                                           std::function<void(const std::string&)> note);
+  // G2 (ServedStateParts::forget_shared): purges `key_ids` from the cluster's key bucket.
+  std::expected<void, std::string> forget_keys(std::span<const std::string> key_ids) const;
   // The hooks reach the state no more (before it is destroyed).
   void detach_hooks();
   // Stops the node (gives up the lease when writer). Before the ledger closes.
@@ -44,6 +52,7 @@ class ClusterMembership final : public api::ClusterRole {
  private:
   std::unique_ptr<cluster::Node> owned_;
   std::atomic<cluster::Node*> node_{nullptr};  // requests may come before join()
+  vault::Vault* vault_ = nullptr;  // set by join(); its sharing hook is cleared by leave()
   std::mutex state_mutex_;
   ServedState* state_ = nullptr;  // under state_mutex_
 };

@@ -260,9 +260,14 @@ int serve_command(const Args& raw) {
   state.emplace(ServedStateParts{.ledger = **ledger, .clock = clock, .calendar = calendar, .vault = **vault,
                                  .server = **server, .snapshot_every = snapshot_every,
                                  .keep_versions = args.number("keep-versions"), .note = note,
-                                 .schedule_at_once = !cluster_config});
+                                 .schedule_at_once = !cluster_config,
+                                 .forget_shared = cluster_config ? commands::CommandProcessor::ForgetShared(
+                                                                       [&membership](std::span<const std::string> keys) {
+                                                                         return membership.forget_keys(keys);
+                                                                       })
+                                                                 : nullptr});
   if (cluster_config) {
-    auto joined = membership.join(*cluster_config, **ledger, *state, **tokens, note);
+    auto joined = membership.join(*cluster_config, **ledger, *state, **tokens, **vault, note);
     if (!joined) {
       std::fprintf(stderr, "orgledger serve: the cluster: %s\n", joined.error().message.c_str());
       kill(getpid(), SIGUSR1);  // wakes the stopper

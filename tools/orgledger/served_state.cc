@@ -18,6 +18,7 @@ std::expected<void, ledger::Error> ServedState::rebuild() {
                                                      &parts_.vault);
   progress.reset();
   if (!processor) return std::unexpected(processor.error());
+  if (parts_.forget_shared) (*processor)->forget_shared_with(parts_.forget_shared);
   {
     std::lock_guard lock(scheduler_mutex_);  // start_scheduler() reads it
     processor_ = std::move(*processor);

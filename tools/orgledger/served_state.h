@@ -31,6 +31,8 @@ struct ServedStateParts {
   // Issue 18: a cluster's replica schedules nothing (its commands would go to the writer); the
   // scheduler starts once start_scheduler() says this node became the writer.
   bool schedule_at_once = true;
+  // Issue 18: G2 on every node — the destroyed keys purged from the cluster before the answer.
+  commands::CommandProcessor::ForgetShared forget_shared;
 };
 
 class ServedState {

@@ -20,7 +20,9 @@ std::expected<void, Error> Vault::forget(std::string_view subject, std::span<con
   batch.Put(rocksdb::Slice(layout::kShredKey.data(), layout::kShredKey.size()),
             rocksdb::Slice(layout::kShredMarker.data(), layout::kShredMarker.size()));
   for (const auto& id : key_ids) {
-    if (is_key_id(id)) batch.Delete(layout::key_key(id));  // anything else is no key of ours
+    if (!is_key_id(id)) continue;  // no key of ours
+    batch.Delete(layout::key_key(id));
+    batch.Put(layout::destroyed_key(id), rocksdb::Slice(layout::kDestroyedMarker.data(), layout::kDestroyedMarker.size()));
   }
   auto written = impl_->store->write(batch, Durability::synced);
   if (!written) return written;

@@ -166,6 +166,8 @@ std::expected<std::vector<DataKey>, Error> Vault::Impl::make_keys() {
   auto sealer = GcmSealer::keyed(master->key.view());
   if (!sealer) return std::unexpected(sealer.error());
   rocksdb::WriteBatch batch;
+  std::vector<WrappedKey> shared;  // what the cluster is given (issue 18): wrapped records only
+  shared.reserve(kPoolSize);
   std::set<std::string, std::less<>> ids;
   for (auto& key : made) {
     // An injected source is checked against the stored ids (unused_key_id); the system's never repeats.
@@ -181,9 +183,14 @@ std::expected<std::vector<DataKey>, Error> Vault::Impl::make_keys() {
     auto record = wrap_key_with(*sealer, *master, key.id, key.bytes, *nonce);
     if (!record) return std::unexpected(record.error());
     batch.Put(layout::key_key(key.id), *record);
+    shared.push_back(WrappedKey{key.id, std::move(*record)});
   }
   auto written = store->write(batch, Durability::synced);
   if (!written) return std::unexpected(written.error());
+  // The pool hands keys out from its back: shared in that order, the first key used is the first
+  // the other nodes are given.
+  std::reverse(shared.begin(), shared.end());
+  if (auto handed = share_made(shared); !handed) return std::unexpected(handed.error());
   std::vector<DataKey> out;
   out.swap(made);  // the guard wipes the (now empty) `made` only
   return out;

@@ -7,6 +7,9 @@
 //                            wrapped_key ‖ tag = AES-256-GCM(master key, nonce, data key,
 //                                                            AAD = "orgledger-vault-key/" ‖ key_id)
 //   "f/" subject           0x01: the subject is forgotten (G2). No key material.
+//   "x/" key_id            0x01: the key was destroyed by a forget (G2), so that a copy another
+//                          node shares (Vault::adopt, issue 18) is never stored again. Absent from
+//                          stores written before issue 18, whose keys no node shared.
 //   "m/master"             master_id[8]: the master key that wraps every key record. Written
 //                          once, when the store is created, before any key; changed only by a
 //                          completed rotation (rotate_master.cc).
@@ -45,6 +48,7 @@ namespace orgledger::vault {
 namespace layout {
 std::string key_key(std::string_view key_id) { return std::string(kKeyPrefix) + std::string(key_id); }
 std::string forgotten_key(std::string_view subject) { return std::string(kForgottenPrefix) + std::string(subject); }
+std::string destroyed_key(std::string_view key_id) { return std::string(kDestroyedPrefix) + std::string(key_id); }
 }  // namespace layout
 
 namespace {

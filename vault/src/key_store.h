@@ -20,15 +20,18 @@ namespace orgledger::vault {
 namespace layout {
 inline constexpr std::string_view kKeyPrefix = "k/";
 inline constexpr std::string_view kForgottenPrefix = "f/";
+inline constexpr std::string_view kDestroyedPrefix = "x/";
 inline constexpr std::string_view kMasterKey = "m/master";
 inline constexpr std::string_view kRotationKey = "m/rotation";
 inline constexpr std::string_view kPreviousMasterKey = "m/previous-master";
 inline constexpr std::string_view kShredKey = "m/shred";
 inline constexpr std::string_view kForgottenMarker = "\x01";
+inline constexpr std::string_view kDestroyedMarker = "\x01";
 inline constexpr std::string_view kShredMarker = "\x01";
 
 std::string key_key(std::string_view key_id);
 std::string forgotten_key(std::string_view subject);
+std::string destroyed_key(std::string_view key_id);
 }  // namespace layout
 
 enum class Durability { synced, buffered };

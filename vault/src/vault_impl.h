@@ -51,6 +51,10 @@ struct Vault::Impl {
   bool stopping = false;
   std::optional<Error> refill_error;  // the last background refill's, for the next fresh_key()
 
+  // Empty outside a cluster. A mutex of its own: make_keys() may run with pool_mutex held.
+  std::mutex share_mutex;
+  ShareKeys share_new_keys;
+
   std::mutex forget_mutex;  // one forget (and its rewrite of the files) at a time
 
   // fresh_key.cc. refill() and discard_pool() with pool_mutex held; make_keys() without it (one
@@ -63,6 +67,8 @@ struct Vault::Impl {
   // A key id neither stored nor among `drawn`.
   std::expected<std::string, Error> unused_key_id(const std::set<std::string, std::less<>>& drawn) const;
   void discard_pool();
+  // shared_keys.cc: hands a batch just made durable to share_new_keys (when set).
+  std::expected<void, Error> share_made(std::span<const WrappedKey> keys);
   // forget.cc: the rewrite of a forget's files, and clearing its m/shred marker.
   std::expected<void, Error> finish_shredding();
   // vault.cc: the unwrapped key `key_id`, from the cache or the store; nullopt when absent.

@@ -11,6 +11,7 @@
 #include <expected>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -53,6 +54,10 @@ class Node {
     // Every token record this node holds (same keys and values): a new writer shares those the
     // cluster lacks (those seeded into its store), never replacing one the cluster has.
     std::function<std::vector<std::pair<std::string, std::string>>()> token_records;
+    // A data key as the cluster shares it (key: its id; value: its record, wrapped by the master
+    // key the nodes share; empty: purged because the log forgot it, G2), first every current one,
+    // then each change. From the node's watcher thread.
+    std::function<void(const std::string& key, const std::string& value)> key_record;
     // A group of the log is durable in this replica's store (the follower's thread): what the log
     // says is destroyed must be destroyed here too (G2).
     std::function<void()> group_applied;
@@ -73,6 +78,12 @@ class Node {
   // Shares a token's record with every node (Hooks::token_record there). Thread-safe. Errors: the
   // node has not joined the cluster yet, or NATS refused.
   std::expected<void, Error> share_token(const std::string& key, std::string_view record);
+  // Shares data keys (id, wrapped record) with every node (Hooks::key_record there), all
+  // acknowledged by the bucket's quorum when it returns. Same threads and errors as share_token.
+  std::expected<void, Error> share_keys(std::span<const std::pair<std::string, std::string>> keys);
+  // G2: purges destroyed keys from the bucket, so that no node is given them again (a node
+  // holding one destroys it when it applies the group that forgot it). Same errors.
+  std::expected<void, Error> forget_keys(std::span<const std::string> key_ids);
 
   class Impl;
 

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -78,6 +79,12 @@ class CommandProcessor final : private ledger::GroupDecider {
   // vault's, as io_error (then every command is refused as stopped, as after a failed destruction).
   std::expected<void, ledger::Error> shred_what_the_log_forgot();
 
+  // Cluster (issue 18): G2 on every node. Once a command's keys are destroyed here, `forget` is
+  // given their ids, and the command is answered only when it succeeds (else unavailable; a repeat
+  // of the command calls it again). Call before the first command.
+  using ForgetShared = std::function<std::expected<void, std::string>(std::span<const std::string> key_ids)>;
+  void forget_shared_with(ForgetShared forget);
+
   // The vault that seals this processor's personal data (G1).
   vault::Vault& vault() const { return *vault_; }
 
@@ -115,7 +122,10 @@ class CommandProcessor final : private ledger::GroupDecider {
   void enqueue(Command command, std::optional<Rejection> refusal, std::function<void(Outcome)> done);
   // G2: destroys the keys that the events of `answer` put on record as destroyed (SubjectForgotten,
   // IdentityDocumentsPurged), before the command is answered. Errors: the vault's, as io_error.
-  std::expected<void, ledger::Error> shred_recorded(const ledger::CommandAnswer& answer);
+  // Returns the ids of every key they destroyed (those destroyed already included).
+  std::expected<std::vector<std::string>, ledger::Error> shred_recorded(const ledger::CommandAnswer& answer);
+  // Hands `key_ids` to forget_shared_ (when set). Errors: io_error, saying what to do.
+  std::expected<void, ledger::Error> forget_shared(std::span<const std::string> key_ids) const;
   // Answers a command: at once, or (when its events destroy keys) once they are destroyed, on the
   // shredder's thread. Keys the command sealed with and that nothing kept are deleted first (G1).
   void answer(const std::shared_ptr<InFlight>& flight, Outcome outcome);
@@ -123,6 +133,7 @@ class CommandProcessor final : private ledger::GroupDecider {
   std::expected<void, ledger::Error> finish_shredding();
 
   ledger::Ledger& ledger_;
+  ForgetShared forget_shared_;
   std::unique_ptr<vault::Vault> owned_vault_;
   vault::Vault* vault_ = nullptr;
   const ledger::Clock& clock_;

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <expected>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -45,6 +46,15 @@ struct DataKey {
   std::string id;
   std::array<std::uint8_t, 32> bytes{};
 };
+
+// A data key as the key store holds it: wrapped by the master key, bound to its id (never in clear).
+// What the nodes of a cluster share (issue 18), so that each can open what the writer sealed.
+struct WrappedKey {
+  std::string id;
+  std::string record;
+};
+// Hands new keys to the other nodes; an error (its message) fails the refill that made them.
+using ShareKeys = std::function<std::expected<void, std::string>(std::span<const WrappedKey>)>;
 
 // Randomness reaches the vault (keys, nonces) through the Env (ledger/env.h), so tests can fail it.
 using Random = ledger::Random;
@@ -109,6 +119,17 @@ class Vault {
   // forgetting again finishes an interrupted forget. Errors: read_only, io_error (the subject
   // still reads as forgotten in this process). Costs a rewrite of the whole key store.
   [[nodiscard]] std::expected<void, Error> forget(std::string_view subject, std::span<const std::string> key_ids);
+
+  // Cluster (issue 18). From now on every batch of keys made ahead is handed to `share` after it
+  // is durable here and before any of its keys is handed out, so no event can name a key the
+  // other nodes were not given. Set it before the first fresh_key(). Thread-safe.
+  void share_new_keys_with(ShareKeys share);
+  // Stores the keys another node made (as its ShareKeys gave them), buffered: a node that lost
+  // them in a crash is given them again. Skips a key held already or destroyed here (G2: a key
+  // this store forgot never comes back). Returns how many were stored. Errors: bad_master_key (a
+  // record wrapped under another master key: the nodes must share one), corrupt (a record that
+  // does not unwrap for its id), read_only, io_error; the keys before the bad one are stored.
+  [[nodiscard]] std::expected<std::size_t, Error> adopt(std::span<const WrappedKey> keys);
 
   // The number of data keys stored (pooled ones included): for tests and `keys` output.
   std::size_t key_count() const;

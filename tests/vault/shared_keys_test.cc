@@ -1,0 +1,116 @@
+// Issue 18: the data keys a cluster's nodes share. The writer hands every batch of keys it makes
+// to the others before any of them seals a value; a replica stores what it is given, opens what
+// the writer sealed (G3 on every node), and never takes back a key it destroyed (G2).
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "temp_dir.h"
+#include "vault_testing.h"
+
+using namespace orgledger;
+using namespace orgledger::testing;
+
+namespace {
+
+// Two vaults under one master key (as the nodes of a cluster seeded from one store hold it): the
+// default file beside both, made by the first.
+struct TwoNodes {
+  TempDir dir;
+  std::string master = dir.sub("master.key");
+  std::unique_ptr<vault::Vault> writer = open_vault({.directory = dir.sub("writer")});
+  std::unique_ptr<vault::Vault> replica = open_vault({.directory = dir.sub("replica"), .master_key_file = master});
+  std::vector<vault::WrappedKey> given;  // what the writer handed out, in order
+
+  TwoNodes() {
+    writer->share_new_keys_with([this](std::span<const vault::WrappedKey> keys) -> std::expected<void, std::string> {
+      given.insert(given.end(), keys.begin(), keys.end());
+      return {};
+    });
+  }
+};
+
+}  // namespace
+
+TEST_CASE("shared keys: a key is given to the cluster before it seals, and a replica opens what the writer sealed") {
+  TwoNodes nodes;
+  const auto key = nodes.writer->fresh_key().value();
+  REQUIRE_FALSE(nodes.given.empty());
+  const bool given = std::any_of(nodes.given.begin(), nodes.given.end(), [&](const vault::WrappedKey& k) { return k.id == key.id; });
+  CHECK(given);
+  for (const auto& shared : nodes.given) CHECK(shared.record.find(bytes_of(key)) == std::string::npos);  // wrapped, never clear
+  const auto sealed = nodes.writer->seal(key, "user:ada", "ada@example.ch").value();
+
+  CHECK(nodes.replica->open("user:ada", sealed).value() == std::nullopt);  // not given yet: reads as forgotten
+  CHECK(nodes.replica->adopt(nodes.given).value() == nodes.given.size());
+  CHECK(nodes.replica->open("user:ada", sealed).value() == "ada@example.ch");
+  CHECK(nodes.replica->adopt(nodes.given).value() == 0);  // held already: nothing written
+
+  SECTION("adopted keys survive a reopen of the replica") {
+    const auto directory = nodes.dir.sub("replica");
+    nodes.replica.reset();
+    auto reopened = open_vault({.directory = directory, .master_key_file = nodes.master});
+    CHECK(reopened->open("user:ada", sealed).value() == "ada@example.ch");
+  }
+}
+
+TEST_CASE("shared keys: G2 - a key destroyed on a replica is never taken back from a later share") {
+  TwoNodes nodes;
+  const auto key = nodes.writer->fresh_key().value();
+  const auto sealed = nodes.writer->seal(key, "user:ada", "ada@example.ch").value();
+  REQUIRE(nodes.replica->adopt(nodes.given).value() == nodes.given.size());
+  const std::vector<std::string> destroyed{key.id};
+  REQUIRE(nodes.replica->forget("user:ada", destroyed));
+  CHECK(nodes.replica->adopt(nodes.given).value() == 0);
+  CHECK_FALSE(nodes.replica->has_key(key.id));
+  CHECK(nodes.replica->open("user:ada", sealed).value() == std::nullopt);
+  // The same after a reopen: the marker is on disk, not in memory.
+  const auto directory = nodes.dir.sub("replica");
+  nodes.replica.reset();
+  auto reopened = open_vault({.directory = directory, .master_key_file = nodes.master});
+  CHECK(reopened->adopt(nodes.given).value() == 0);
+  CHECK_FALSE(reopened->has_key(key.id));
+}
+
+TEST_CASE("shared keys: a record under another master key is bad_master_key, an altered one corrupt, and neither is stored") {
+  TwoNodes nodes;
+  (void)nodes.writer->fresh_key().value();
+  REQUIRE(nodes.given.size() >= 3);
+  std::filesystem::create_directories(nodes.dir.sub("elsewhere"));
+  auto stranger = open_vault({.directory = nodes.dir.sub("elsewhere") + "/vault"});  // its own master key
+  CHECK(stranger->adopt(std::span(nodes.given).first(2)).error().code == vault::ErrorCode::bad_master_key);
+  CHECK_FALSE(stranger->has_key(nodes.given[0].id));
+
+  auto altered = nodes.given;
+  altered[1].record[altered[1].record.size() - 1] ^= 0x01;
+  CHECK(nodes.replica->adopt(std::span(altered).first(3)).error().code == vault::ErrorCode::corrupt);
+  CHECK(nodes.replica->has_key(altered[0].id));  // the keys before the bad one are stored
+  CHECK_FALSE(nodes.replica->has_key(altered[1].id));
+  CHECK_FALSE(nodes.replica->has_key(altered[2].id));
+
+  auto moved = nodes.given;
+  std::swap(moved[1].id, moved[2].id);  // a record is bound to its id
+  CHECK(nodes.replica->adopt(std::span(moved).subspan(1, 1)).error().code == vault::ErrorCode::corrupt);
+  CHECK_FALSE(nodes.replica->has_key(moved[1].id));
+
+  std::vector<vault::WrappedKey> malformed{{"not-a-key-id", nodes.given[0].record}};
+  CHECK(nodes.replica->adopt(malformed).error().code == vault::ErrorCode::corrupt);
+}
+
+TEST_CASE("shared keys: when the cluster cannot be given the new keys, none is handed out") {
+  TempDir dir;
+  auto writer = open_vault({.directory = dir.sub("writer")});
+  int calls = 0;
+  writer->share_new_keys_with([&](std::span<const vault::WrappedKey>) -> std::expected<void, std::string> {
+    ++calls;
+    return std::unexpected(std::string("no responders"));
+  });
+  const auto refused = writer->fresh_key();
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == vault::ErrorCode::io_error);
+  CHECK(refused.error().message.find("no responders") != std::string::npos);
+  CHECK(calls >= 1);
+  writer->share_new_keys_with({});  // outside a cluster again
+  CHECK(writer->fresh_key().has_value());
+}
