@@ -40,6 +40,15 @@ def register(user, command_id=None):
     return json.dumps(command)
 
 
+def started(cluster):
+    """Starts `cluster` and waits until one node is the writer and every node has joined: the writer
+    and the replicas."""
+    cluster.start()
+    writer = cluster.writer(timeout=60)
+    cluster.wait_until_joined()
+    return writer, [n for n in cluster.nodes if n is not writer]
+
+
 def check(condition, message):
     if not condition:
         raise AssertionError(message)
@@ -250,11 +259,8 @@ def partition(binary, root, seed):
 
 def at_least(binary, root, seed):
     cluster = Cluster(binary, root)
-    cluster.start()
     try:
-        writer = cluster.writer(timeout=60)
-        cluster.wait_until_joined()
-        replicas = [n for n in cluster.nodes if n is not writer]
+        writer, replicas = started(cluster)
         for i in range(50):
             user = f'ryw{i}'
             body = register(user)
@@ -302,11 +308,8 @@ def tokens(binary, root, seed):
     """A token created on the writer while the cluster runs works on every node at once (its record
     travels through the cluster's key-value bucket), and one made on a replica is refused."""
     cluster = Cluster(binary, root)
-    cluster.start()
     try:
-        writer = cluster.writer(timeout=60)
-        cluster.wait_until_joined()
-        replica = next(n for n in cluster.nodes if n is not writer)
+        writer, (replica, _) = started(cluster)
         made = subprocess.run([binary, 'token', 'create', '--data', writer.data, '--name', 'late', '--scopes', 'read',
                                '--json'], capture_output=True, text=True, timeout=30)
         check(made.returncode == 0, f'token create on the writer: {made.stderr}')
@@ -333,11 +336,8 @@ def personal_data(binary, root, seed):
     wrapped, through the cluster's key bucket before it seals anything), and after ForgetSubject,
     answered once the key is purged from the bucket, every node shows it forgotten (G2)."""
     cluster = Cluster(binary, root)
-    cluster.start()
     try:
-        writer = cluster.writer(timeout=60)
-        cluster.wait_until_joined()
-        replicas = [n for n in cluster.nodes if n is not writer]
+        writer, replicas = started(cluster)
 
         def login_everywhere(position, expected):
             """Each node's login of pd1 at `position`; a node may be given the key a moment after it
