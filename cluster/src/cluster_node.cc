@@ -7,6 +7,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <algorithm>
+#include <functional>
 #include <optional>
 #include <thread>
 
@@ -17,6 +19,7 @@
 #include "orgledger/cluster/cluster.h"
 #include "replica_follower.h"
 #include "shared_bucket.h"
+#include "store_copy_service.h"
 #include "writer_lease.h"
 
 namespace orgledger::cluster {
@@ -72,13 +75,50 @@ class Node::Impl {
     if (!bucket) return std::unexpected(bucket.error());
     return (*bucket)->put_many(keys);
   }
-  std::expected<void, Error> forget_keys(std::span<const std::string> key_ids) {
+  std::optional<std::string> fetch_key(const std::string& key_id) {
+    auto bucket = joined(&Impl::keys_);
+    if (!bucket || !link_->connected()) return std::nullopt;
+    auto record = (*bucket)->get(key_id);
+    if (!record) return std::nullopt;
+    return std::move(*record);
+  }
+  std::expected<void, Error> forget_keys(std::span<const std::string> key_ids, std::uint64_t through) {
     auto bucket = joined(&Impl::keys_);
     if (!bucket) return std::unexpected(bucket.error());
     for (const auto& id : key_ids) {
       if (auto purged = (*bucket)->erase(id); !purged) return purged;
     }
-    return {};
+    return await_shredded(through);
+  }
+
+  // Until every other live node's record says it shredded through `through` (forget_keys).
+  std::expected<void, Error> await_shredded(std::uint64_t through) {
+    const auto deadline = std::chrono::steady_clock::now() + 2 * options_.publish_timeout;
+    const auto live_ms = std::chrono::duration_cast<std::chrono::milliseconds>(2 * options_.lease_ttl).count();
+    for (;;) {
+      auto records = read_node_records(directory_.get());
+      std::string behind;
+      for (const auto& [name, record] : records) {
+        if (name == options_.node || wall_ms() - record.at_ms > live_ms || record.shredded >= through) continue;
+        behind += (behind.empty() ? "" : ", ") + name;
+      }
+      if (behind.empty()) return {};
+      if (std::chrono::steady_clock::now() >= deadline) {
+        return std::unexpected(Error{"not yet confirmed by " + behind + " within " +
+                                     std::to_string(std::chrono::duration_cast<std::chrono::seconds>(2 * options_.publish_timeout).count()) + " s"});
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+
+  // The follower's and the control thread's: G2 done here through the returned position.
+  void shred_forgotten() {
+    if (!hooks_.group_applied) return;
+    const auto through = hooks_.group_applied();
+    if (!through) return;
+    auto seen = shredded_through_.load();
+    while (seen < *through && !shredded_through_.compare_exchange_weak(seen, *through)) {
+    }
   }
 
  private:
@@ -111,16 +151,53 @@ class Node::Impl {
     if (!tokens) return complain(tokens.error().message);
     auto keys = SharedBucket::open(*link_, options_.stream + "_keys", options_.replicas, hooks_.key_record);
     if (!keys) return complain(keys.error().message);
+    auto copies = StoreCopyServer::start(*link_, options_, ledger_);
+    if (!copies) return complain(copies.error().message);
     lease_ = std::move(*lease);
     directory_ = std::move(*directory);
+    copy_server_ = std::move(*copies);
     {
       std::lock_guard lock(mutex_);
       tokens_ = std::shared_ptr<SharedBucket>(std::move(*tokens));
       keys_ = std::shared_ptr<SharedBucket>(std::move(*keys));
     }
-    follower_ = std::make_unique<ReplicaFollower>(*link_, stream_, ledger_, hooks_.note, hooks_.group_applied);
+    follow();
     note("joined the cluster as a replica at position " + std::to_string(ledger_.head().position));
     return true;
+  }
+
+  void follow() {
+    follower_ = std::make_unique<ReplicaFollower>(
+        *link_, stream_, ledger_, hooks_.note, [this] { shred_forgotten(); },
+        [this](std::uint64_t first_kept, const std::atomic<bool>& stopping) { copy_a_peers_store(first_kept, stopping); });
+  }
+
+  // The follower's, when the stream no longer keeps what this store lacks: a copy of the store of
+  // the peer furthest ahead (the next one when it fails), then a restart that installs it before
+  // the store opens (store_copy.h), then the tail from the stream.
+  void copy_a_peers_store(std::uint64_t first_kept, const std::atomic<bool>& stopping) {
+    if (copied_) return;  // installed at the restart under way
+    const auto held = ledger_.replication_sequence();
+    note("holds the log through sequence " + std::to_string(held) + " but the stream keeps it from " +
+         std::to_string(first_kept) + " on: copying a peer's store");
+    auto peers = read_node_records(directory_.get());
+    std::erase_if(peers, [this](const auto& peer) {
+      return peer.first == options_.node || wall_ms() - peer.second.at_ms > 2 * options_.lease_ttl.count();
+    });
+    std::ranges::sort(peers, std::greater<>(), [](const auto& peer) { return peer.second.position; });
+    for (const auto& [name, record] : peers) {
+      auto copied = download_store_copy(*link_, options_, name, ledger_, first_kept - 1, stopping);
+      if (!copied) {
+        note("could not copy node " + name + "'s store: " + copied.error().message);
+        continue;
+      }
+      copied_ = true;
+      note("copied node " + name + "'s store through sequence " + std::to_string(*copied) + ": restarting to install it");
+      if (hooks_.step_down) hooks_.step_down("a copy of node " + name + "'s store awaits installing");
+      return;
+    }
+    if (peers.empty()) note("no live peer to copy a store from");
+    for (int i = 0; i < 50 && !stopping; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
 
   bool complain(const std::string& why) {
@@ -157,6 +234,7 @@ class Node::Impl {
     } else if (holder && !*holder && !stepped_down_) {
       try_to_become_writer();
     }
+    if (!writer_) shred_forgotten();  // a state that applied a group after the follower's call
     heartbeat();
   }
 
@@ -224,7 +302,7 @@ class Node::Impl {
   void give_back(const std::string& why) {
     note("won the lease but gives it back: " + why);
     lease_->release(lease_revision_);
-    follower_ = std::make_unique<ReplicaFollower>(*link_, stream_, ledger_, hooks_.note, hooks_.group_applied);
+    follow();
   }
 
   // What is wrong with the store as the log's, nullopt when its head is the stream's last group.
@@ -259,8 +337,10 @@ class Node::Impl {
   }
 
   void heartbeat() {
-    const NodeRecord record{.role = writer_ ? "writer" : "replica", .url = options_.advertise,
-                            .position = ledger_.head().position, .at_ms = wall_ms()};
+    // The writer destroys its keys before it answers: it is shredded through its head.
+    const auto head = ledger_.head().position;
+    const NodeRecord record{.role = writer_ ? "writer" : "replica", .url = options_.advertise, .position = head,
+                            .at_ms = wall_ms(), .shredded = writer_ ? head : shredded_through_.load()};
     const std::string value = encode_record(record);
     std::uint64_t ignored = 0;
     (void)kvStore_Put(&ignored, directory_.get(), options_.node.c_str(), value.data(), static_cast<int>(value.size()));
@@ -282,6 +362,7 @@ class Node::Impl {
   LogStream stream_;
   std::unique_ptr<WriterLease> lease_;
   Owned<kvStore> directory_;
+  std::unique_ptr<StoreCopyServer> copy_server_;  // made when the node joins
   std::unique_ptr<ReplicaFollower> follower_;    // control thread only
   std::unique_ptr<GroupPublisher> publisher_;    // made once, when this node becomes the writer
   std::uint64_t lease_revision_ = 0;             // control thread only
@@ -294,7 +375,9 @@ class Node::Impl {
   std::string last_complaint_;                   // likewise
   std::atomic<bool> writer_{false};
   std::atomic<bool> stepped_down_{false};
+  std::atomic<bool> copied_{false};  // a peer's store awaits installing: the node restarts
   std::atomic<std::uint64_t> lag_{0};
+  std::atomic<std::uint64_t> shredded_through_{0};  // G2 done here through this position (shred_forgotten)
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;   // under mutex_
@@ -325,8 +408,9 @@ std::expected<void, Error> Node::share_token(const std::string& key, std::string
 std::expected<void, Error> Node::share_keys(std::span<const std::pair<std::string, std::string>> keys) {
   return impl_->share_keys(keys);
 }
-std::expected<void, Error> Node::forget_keys(std::span<const std::string> key_ids) {
-  return impl_->forget_keys(key_ids);
+std::optional<std::string> Node::fetch_key(const std::string& key_id) { return impl_->fetch_key(key_id); }
+std::expected<void, Error> Node::forget_keys(std::span<const std::string> key_ids, std::uint64_t through) {
+  return impl_->forget_keys(key_ids, through);
 }
 
 }  // namespace orgledger::cluster

@@ -9,23 +9,41 @@
 namespace orgledger::cluster {
 
 std::string encode_record(const NodeRecord& record) {
-  return record.role + "\n" + record.url + "\n" + std::to_string(record.position) + "\n" + std::to_string(record.at_ms);
+  return record.role + "\n" + record.url + "\n" + std::to_string(record.position) + "\n" + std::to_string(record.at_ms) +
+         "\n" + std::to_string(record.shredded);
 }
 
 std::optional<NodeRecord> decode_record(std::string_view value) {
   std::istringstream in{std::string(value)};
   NodeRecord record;
-  std::string position, at;
+  std::string position, at, shredded;
   if (!std::getline(in, record.role) || !std::getline(in, record.url) || !std::getline(in, position) || !std::getline(in, at)) {
     return std::nullopt;
   }
   try {
     record.position = std::stoull(position);
     record.at_ms = std::stoll(at);
+    if (std::getline(in, shredded)) record.shredded = std::stoull(shredded);  // absent in an earlier build's
   } catch (...) {
     return std::nullopt;
   }
   return record;
+}
+
+std::vector<std::pair<std::string, NodeRecord>> read_node_records(kvStore* directory) {
+  std::vector<std::pair<std::string, NodeRecord>> records;
+  kvKeysList keys{};
+  if (kvStore_Keys(&keys, directory, nullptr) != NATS_OK) return records;
+  for (int i = 0; i < keys.Count; ++i) {
+    kvEntry* raw = nullptr;
+    if (kvStore_Get(&raw, directory, keys.Keys[i]) != NATS_OK) continue;
+    Owned<kvEntry> entry(raw);
+    auto record = decode_record(std::string_view(static_cast<const char*>(kvEntry_Value(raw)),
+                                                 static_cast<std::size_t>(kvEntry_ValueLen(raw))));
+    if (record) records.emplace_back(keys.Keys[i], std::move(*record));
+  }
+  kvKeysList_Destroy(&keys);
+  return records;
 }
 
 std::expected<LogEnd, Error> log_end(LogStream& stream) {
@@ -55,21 +73,10 @@ std::expected<Status, Error> read_status(const Options& options) {
   if (auto holder = (*lease)->holder(); holder && *holder) status.writer = (*holder)->node;
   auto directory = open_node_directory(**link, options);
   if (!directory) return std::unexpected(directory.error());
-  kvKeysList keys{};
-  if (kvStore_Keys(&keys, directory->get(), nullptr) == NATS_OK) {
-    for (int i = 0; i < keys.Count; ++i) {
-      kvEntry* raw = nullptr;
-      if (kvStore_Get(&raw, directory->get(), keys.Keys[i]) != NATS_OK) continue;
-      Owned<kvEntry> entry(raw);
-      auto record = decode_record(std::string_view(static_cast<const char*>(kvEntry_Value(raw)),
-                                                   static_cast<std::size_t>(kvEntry_ValueLen(raw))));
-      if (!record) continue;
-      status.nodes.push_back(NodeStatus{.node = keys.Keys[i], .url = record->url, .role = record->role,
-                                        .position = record->position,
-                                        .lag = end->position > record->position ? end->position - record->position : 0,
-                                        .seen_ms_ago = wall_ms() - record->at_ms});
-    }
-    kvKeysList_Destroy(&keys);
+  for (const auto& [name, record] : read_node_records(directory->get())) {
+    status.nodes.push_back(NodeStatus{.node = name, .url = record.url, .role = record.role, .position = record.position,
+                                      .lag = end->position > record.position ? end->position - record.position : 0,
+                                      .seen_ms_ago = wall_ms() - record.at_ms});
   }
   return status;
 }

@@ -4,7 +4,7 @@ namespace orgledger::cluster {
 
 LogStream::LogStream(NatsLink& link, const Options& options)
     : link_(link), name_(options.stream), subject_(options.stream + ".log"), replicas_(options.replicas),
-      publish_timeout_(options.publish_timeout) {}
+      publish_timeout_(options.publish_timeout), retention_(options.retention) {}
 
 std::expected<void, Error> LogStream::ensure() {
   jsStreamInfo* info = nullptr;
@@ -21,9 +21,12 @@ std::expected<void, Error> LogStream::ensure() {
   config.SubjectsLen = 1;
   config.Storage = js_FileStorage;
   config.Replicas = replicas_;
-  // The log is the ledger: nothing ages out, nothing is discarded, nothing deleted.
+  // The log is the ledger: nothing ages out, nothing deleted. With a retention, the oldest groups
+  // beyond it are discarded: every node keeps the whole log, and one that needs a discarded group
+  // copies a peer's store (store_copy_service.h).
   config.Retention = js_LimitsPolicy;
-  config.Discard = js_DiscardNew;
+  config.Discard = retention_ > 0 ? js_DiscardOld : js_DiscardNew;
+  if (retention_ > 0) config.MaxMsgs = static_cast<int64_t>(retention_);
   config.DenyDelete = true;
   config.DenyPurge = true;
   config.MaxMsgSize = 64 << 20;
@@ -79,14 +82,20 @@ std::expected<std::uint64_t, LogStream::PublishError> LogStream::publish(std::st
   return std::unexpected(PublishError{Refused::unknown, describe(s, code)});
 }
 
-std::expected<std::uint64_t, Error> LogStream::last_sequence() {
+std::expected<LogStream::Kept, Error> LogStream::kept() {
   jsStreamInfo* raw = nullptr;
   jsErrCode code = static_cast<jsErrCode>(0);
   if (auto s = js_GetStreamInfo(&raw, link_.jetstream(), name_.c_str(), nullptr, &code); s != NATS_OK) {
     return std::unexpected(Error{"stream info: " + describe(s, code)});
   }
   Owned<jsStreamInfo> info(raw);
-  return info->State.LastSeq;
+  return Kept{.first = info->State.LastSeq == 0 ? 0 : info->State.FirstSeq, .last = info->State.LastSeq};
+}
+
+std::expected<std::uint64_t, Error> LogStream::last_sequence() {
+  auto range = kept();
+  if (!range) return std::unexpected(range.error());
+  return range->last;
 }
 
 std::expected<std::string, Error> LogStream::message_at(std::uint64_t sequence) {

@@ -1,6 +1,7 @@
 // The replicated log as a JetStream stream: one message per group (replication.h's bytes), subject
 // "<stream>.log", message id = the group's first position, each publish fenced by the stream's
-// expected last sequence. R3, file storage, every message kept (no age or size limit).
+// expected last sequence. R3, file storage, every message kept (no age or size limit) unless
+// Options::retention says how many.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +35,12 @@ class LogStream {
 
   // The stream's last sequence (0 when empty).
   std::expected<std::uint64_t, Error> last_sequence();
+  // The sequences it still holds: first..last (0, 0 when empty). Below `first`, discarded.
+  struct Kept {
+    std::uint64_t first = 0;
+    std::uint64_t last = 0;
+  };
+  std::expected<Kept, Error> kept();
   // The message at `sequence`; its bytes.
   std::expected<std::string, Error> message_at(std::uint64_t sequence);
 
@@ -46,6 +53,7 @@ class LogStream {
   std::string subject_;
   int replicas_;
   std::chrono::milliseconds publish_timeout_;
+  std::uint64_t retention_;
 };
 
 }  // namespace orgledger::cluster

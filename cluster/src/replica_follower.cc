@@ -11,8 +11,14 @@
 namespace orgledger::cluster {
 
 ReplicaFollower::ReplicaFollower(NatsLink& link, LogStream& stream, ledger::Ledger& ledger,
-                                 std::function<void(const std::string&)> note, std::function<void()> applied)
-    : link_(link), stream_(stream), ledger_(ledger), note_(std::move(note)), applied_(std::move(applied)) {
+                                 std::function<void(const std::string&)> note, std::function<void()> applied,
+                                 Behind behind)
+    : link_(link),
+      stream_(stream),
+      ledger_(ledger),
+      note_(std::move(note)),
+      applied_(std::move(applied)),
+      behind_(std::move(behind)) {
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "cluster-follow");
     run();
@@ -80,6 +86,11 @@ class Window {
 
 void ReplicaFollower::follow_once() {
   const std::uint64_t start = ledger_.replication_sequence() + 1;
+  // Past the stream's retention: the groups this store lacks are no longer in the stream.
+  if (auto kept = stream_.kept(); kept && kept->first > start) {
+    if (behind_) behind_(kept->first, stopping_);
+    return;
+  }
   jsSubOptions options;
   jsSubOptions_Init(&options);
   options.Stream = stream_.name().c_str();

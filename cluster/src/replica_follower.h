@@ -1,7 +1,8 @@
 // A replica's catch-up and tail: an ordered JetStream consumer from the sequence after the one the
 // store last holds (Ledger::replication_sequence), each message appended with
 // Ledger::append_replicated, which checks the chain before it writes. On any gap or broken chain
-// it starts again from the store's sequence.
+// it starts again from the store's sequence. A store that lacks groups the stream no longer keeps
+// (its retention) cannot follow: the follower says so (`behind`) instead of subscribing.
 #pragma once
 
 #include <atomic>
@@ -18,9 +19,12 @@ namespace orgledger::cluster {
 class ReplicaFollower {
  public:
   // Starts following at once, on a thread of its own.
-  // `applied` after each group appended (may be empty).
+  // `applied` after each group appended (may be empty). `behind(first kept sequence, stopping)`
+  // when the store's next group is older than the stream's first, on the follower's thread, which
+  // it may hold (checking `stopping`); then the follower tries again (may be empty).
+  using Behind = std::function<void(std::uint64_t first_kept, const std::atomic<bool>& stopping)>;
   ReplicaFollower(NatsLink& link, LogStream& stream, ledger::Ledger& ledger, std::function<void(const std::string&)> note,
-                  std::function<void()> applied);
+                  std::function<void()> applied, Behind behind);
   // Stops (within ~0.2 s) and joins.
   ~ReplicaFollower();
 
@@ -33,6 +37,7 @@ class ReplicaFollower {
   ledger::Ledger& ledger_;
   std::function<void(const std::string&)> note_;
   std::function<void()> applied_;
+  Behind behind_;
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };

@@ -105,6 +105,15 @@ std::expected<void, Error> SharedBucket::put_many(std::span<const std::pair<std:
   }
 }
 
+std::expected<std::optional<std::string>, Error> SharedBucket::get(const std::string& key) {
+  kvEntry* raw = nullptr;
+  const natsStatus s = kvStore_Get(&raw, bucket_.get(), key.c_str());
+  if (s == NATS_NOT_FOUND) return std::nullopt;
+  if (s != NATS_OK) return std::unexpected(Error{"shared record " + key + ": " + describe(s)});
+  Owned<kvEntry> entry(raw);
+  return std::string(static_cast<const char*>(kvEntry_Value(raw)), static_cast<std::size_t>(kvEntry_ValueLen(raw)));
+}
+
 std::expected<void, Error> SharedBucket::erase(const std::string& key) {
   if (auto s = kvStore_Purge(bucket_.get(), key.c_str(), nullptr); s != NATS_OK) {
     return std::unexpected(Error{"shared record " + key + ": " + describe(s)});

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <expected>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -33,6 +34,8 @@ class SharedBucket {
   // batch of thousands costs about one round trip. Errors: any record refused or unanswered (the
   // others may be there; putting the batch again is harmless).
   std::expected<void, Error> put_many(std::span<const std::pair<std::string, std::string>> records);
+  // The value of `key` as the bucket holds it now; nullopt when it has none.
+  std::expected<std::optional<std::string>, Error> get(const std::string& key);
   // Purges `key`: its value and every earlier one are gone from the bucket's stream.
   std::expected<void, Error> erase(const std::string& key);
 

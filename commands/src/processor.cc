@@ -242,7 +242,7 @@ void CommandProcessor::answer(const std::shared_ptr<InFlight>& flight, Outcome o
       shredding_failed_ = true;
       return flight->done(std::unexpected(Failure{.ledger = shredded.error()}));
     }
-    if (auto purged = forget_shared(*shredded); !purged) return flight->done(std::unexpected(Failure{.ledger = purged.error()}));
+    if (auto purged = forget_shared(*shredded, outcome->events.back().position); !purged) return flight->done(std::unexpected(Failure{.ledger = purged.error()}));
     flight->done(std::move(outcome));
   });
 }
@@ -283,13 +283,14 @@ std::expected<std::vector<std::string>, ledger::Error> CommandProcessor::shred_r
 
 void CommandProcessor::forget_shared_with(ForgetShared forget) { forget_shared_ = std::move(forget); }
 
-std::expected<void, ledger::Error> CommandProcessor::forget_shared(std::span<const std::string> key_ids) const {
+std::expected<void, ledger::Error> CommandProcessor::forget_shared(std::span<const std::string> key_ids,
+                                                                   ledger::Position through) const {
   if (!forget_shared_ || key_ids.empty()) return {};
-  if (auto purged = forget_shared_(key_ids); !purged) {
+  if (auto purged = forget_shared_(key_ids, through); !purged) {
     // Not a fail-stop: the keys are gone from this node, and a repeat of the command purges again.
     return std::unexpected(ledger::Error{ledger::ErrorCode::io_error,
-                                         "forgotten on record and on this node, but the cluster's copy of the keys was not "
-                                         "purged (" + purged.error() + "): submit the command again with the same command_id"});
+                                         "forgotten on record and on this node, but not yet everywhere in the cluster (" +
+                                             purged.error() + "): submit the command again with the same command_id"});
   }
   return {};
 }
@@ -304,10 +305,10 @@ std::expected<void, ledger::Error> CommandProcessor::finish_shredding() {
   return {};
 }
 
-std::expected<void, ledger::Error> CommandProcessor::shred_what_the_log_forgot() {
+std::expected<ledger::Position, ledger::Error> CommandProcessor::shred_what_the_log_forgot() {
   const auto state = version();
   std::lock_guard lock(forgotten_mutex_);
-  if (forgotten_done_ == state) return {};
+  if (forgotten_done_ == state) return state->position;
   std::vector<std::string> changed;
   if (forgotten_done_) {
     state->shredded.for_each_difference(forgotten_done_->shredded, [&](std::string_view subject) { changed.emplace_back(subject); });
@@ -323,7 +324,7 @@ std::expected<void, ledger::Error> CommandProcessor::shred_what_the_log_forgot()
     }
   }
   forgotten_done_ = state;
-  return {};
+  return state->position;
 }
 
 std::shared_ptr<const projections::State> CommandProcessor::publish(std::shared_ptr<const projections::State> version) {

@@ -1,5 +1,7 @@
 #include "store.h"
 
+#include "orgledger/ledger/store_copy.h"
+
 #include <algorithm>
 
 #include <rocksdb/cache.h>
@@ -126,6 +128,11 @@ Error io_error(const std::string& what, const rocksdb::Status& status) {
 }
 
 std::expected<std::unique_ptr<Store>, Error> Store::open(const std::string& directory, OpenMode mode, Env& os) {
+  // A complete copy of a peer's store (issue 18) is installed, or its install finished, before
+  // RocksDB opens: it would otherwise make a new store where the copy's CURRENT is not yet.
+  if (mode != OpenMode::read_only) {
+    if (auto installed = install_store_copy(os, directory); !installed) return std::unexpected(installed.error());
+  }
   const auto base = os.file_system();
   const bool exists = base->FileExists(directory + "/CURRENT", rocksdb::IOOptions(), nullptr).ok();
   if (mode == OpenMode::read_only && !exists) {

@@ -348,3 +348,29 @@ TEST_CASE("checkpointer: a checkpoint recorded beside the key but not yet in the
   REQUIRE(stored->has_value());
   CHECK(**stored == signed_at_8);
 }
+
+TEST_CASE("checkpoint key: a key made from a seed (as a cluster shares it) is saved as openssl reads it, never over a file", "[checkpoint]") {
+  testing::TempDir dir;
+  std::array<std::uint8_t, 32> seed{};
+  for (std::size_t i = 0; i < seed.size(); ++i) seed[i] = static_cast<std::uint8_t>(i * 7 + 1);
+  auto key = ledger::CheckpointKey::from_seed(seed);
+  REQUIRE(key);
+  CHECK(key->seed().value() == seed);
+  CHECK(ledger::CheckpointKey::from_seed(seed)->public_key() == key->public_key());  // the seed is the whole key
+
+  const std::string path = dir.sub("adopted.key");
+  REQUIRE(key->save(ledger::Env::system(), path));
+  struct stat info{};
+  REQUIRE(::stat(path.c_str(), &info) == 0);
+  CHECK((info.st_mode & 0777) == 0600);
+  auto loaded = ledger::CheckpointKey::load(ledger::Env::system(), path, /*create=*/false);
+  REQUIRE(loaded);
+  CHECK(loaded->public_key() == key->public_key());
+  const std::string body = "example.com/log\n1\nAAAA\n";
+  CHECK(openssl_verifies(dir, path, body, key->sign(body).value()));
+
+  auto other = ledger::CheckpointKey::load(ledger::Env::system(), dir.sub("other.key"), /*create=*/true);
+  REQUIRE(other);
+  CHECK_FALSE(other->save(ledger::Env::system(), path));  // an existing key file is never replaced
+  CHECK(ledger::CheckpointKey::load(ledger::Env::system(), path, false)->public_key() == key->public_key());
+}

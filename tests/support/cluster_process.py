@@ -112,9 +112,10 @@ class Node(Process):
 
 class Cluster:
     """Three nats-servers and `nodes` orgledger nodes, every node's store seeded from one store
-    (its log id, checkpoint key and the test's token) so that they are one log."""
+    (its log id and the test's token) and given one master key. No checkpoint key is seeded: the
+    nodes settle one through the cluster (issue 18)."""
 
-    def __init__(self, binary, root, nodes=3, token_scopes='admin'):
+    def __init__(self, binary, root, nodes=3, token_scopes='admin', extra=()):
         self.binary, self.root = binary, root
         ports = [free_port() for _ in range(3)]
         cluster_ports = [free_port() for _ in range(3)]
@@ -130,7 +131,7 @@ class Cluster:
         with open(os.open(master, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), 'w') as out_file:
             out_file.write(secrets.token_hex(32) + '\n')
         urls = [n.url for n in self.nats]
-        self.nodes = [Node(binary, root, f'o{i + 1}', urls) for i in range(nodes)]
+        self.nodes = [Node(binary, root, f'o{i + 1}', urls, extra) for i in range(nodes)]
         for node in self.nodes:
             shutil.copytree(seed, node.data)
 

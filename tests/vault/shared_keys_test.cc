@@ -114,3 +114,73 @@ TEST_CASE("shared keys: when the cluster cannot be given the new keys, none is h
   writer->share_new_keys_with({});  // outside a cluster again
   CHECK(writer->fresh_key().has_value());
 }
+
+TEST_CASE("shared secrets: the checkpoint key's seed travels wrapped, bound to its label and to the master key") {
+  TwoNodes nodes;
+  std::array<std::uint8_t, 32> seed{};
+  for (std::size_t i = 0; i < seed.size(); ++i) seed[i] = static_cast<std::uint8_t>(0xA0 + i);
+  const auto record = nodes.writer->wrap_secret("checkpoint-key/example.com/log", seed).value();
+  CHECK(record.find(std::string(seed.begin(), seed.end())) == std::string::npos);  // never in clear
+  CHECK(nodes.writer->wrap_secret("checkpoint-key/example.com/log", seed).value() != record);  // a fresh nonce each time
+
+  CHECK(nodes.replica->unwrap_secret("checkpoint-key/example.com/log", record).value() == seed);
+  CHECK(nodes.replica->unwrap_secret("checkpoint-key/example.com/other", record).error().code == vault::ErrorCode::corrupt);
+  auto altered = record;
+  altered[altered.size() / 2] ^= 0x01;
+  CHECK(nodes.replica->unwrap_secret("checkpoint-key/example.com/log", altered).error().code == vault::ErrorCode::corrupt);
+  CHECK(nodes.replica->unwrap_secret("checkpoint-key/example.com/log", "").error().code == vault::ErrorCode::corrupt);
+
+  std::filesystem::create_directories(nodes.dir.sub("elsewhere"));
+  auto stranger = open_vault({.directory = nodes.dir.sub("elsewhere") + "/vault"});  // its own master key
+  CHECK(stranger->unwrap_secret("checkpoint-key/example.com/log", record).error().code == vault::ErrorCode::bad_master_key);
+}
+
+TEST_CASE("shared keys: a replica asks the cluster for a key it applied before being given it, never for a destroyed one") {
+  TwoNodes nodes;
+  const auto key = nodes.writer->fresh_key().value();
+  const auto sealed = nodes.writer->seal(key, "user:ada", "ada@example.ch").value();
+  std::vector<std::string> asked;
+  std::optional<std::string> answer;  // what the cluster's bucket answers
+  nodes.replica->fetch_absent_keys_with([&](std::string_view id) -> std::optional<std::string> {
+    asked.emplace_back(id);
+    return answer;
+  });
+
+  SECTION("the bucket has it: fetched once, adopted, opened") {
+    for (const auto& shared : nodes.given) {
+      if (shared.id == key.id) answer = shared.record;
+    }
+    REQUIRE(answer);
+    CHECK(nodes.replica->open("user:ada", sealed).value() == "ada@example.ch");
+    CHECK(nodes.replica->open("user:ada", sealed).value() == "ada@example.ch");
+    CHECK(asked == std::vector<std::string>{key.id});  // held from then on
+    CHECK(nodes.replica->has_key(key.id));
+  }
+  SECTION("the bucket has none (purged by G2): forgotten") {
+    CHECK(nodes.replica->open("user:ada", sealed).value() == std::nullopt);
+    CHECK(asked.size() == 1);
+  }
+  SECTION("an altered record is corrupt, and not stored") {
+    for (const auto& shared : nodes.given) {
+      if (shared.id == key.id) answer = shared.record;
+    }
+    answer->back() ^= 0x01;
+    CHECK(nodes.replica->open("user:ada", sealed).error().code == vault::ErrorCode::corrupt);
+    CHECK_FALSE(nodes.replica->has_key(key.id));
+  }
+  SECTION("G2: a key this node destroyed is never asked for") {
+    REQUIRE(nodes.replica->adopt(nodes.given));
+    REQUIRE(nodes.replica->forget("user:other", std::vector<std::string>{key.id}));
+    for (const auto& shared : nodes.given) {
+      if (shared.id == key.id) answer = shared.record;
+    }
+    CHECK(nodes.replica->open("user:ada", sealed).value() == std::nullopt);
+    CHECK(asked.empty());
+    CHECK_FALSE(nodes.replica->has_key(key.id));
+  }
+  SECTION("no fetcher (a single node, or after leaving the cluster): forgotten, nothing asked") {
+    nodes.replica->fetch_absent_keys_with({});
+    CHECK(nodes.replica->open("user:ada", sealed).value() == std::nullopt);
+    CHECK(asked.empty());
+  }
+}

@@ -27,6 +27,8 @@ std::optional<cluster::Options> cluster_options(const CliArgs& args, const std::
   if (!valid_name) throw UsageError("--cluster needs --node NAME (letters, digits, - and _)");
   options.advertise = args.value("advertise").value_or(listen_url);
   if (auto stream = args.value("cluster-stream")) options.stream = *stream;
+  // The groups the stream keeps (made with it); a node behind them copies a peer's store.
+  if (auto retention = args.number("cluster-retention")) options.retention = *retention;
   return options;
 }
 
@@ -66,9 +68,10 @@ std::expected<void, cluster::Error> ClusterMembership::join(const cluster::Optio
             }
           },
       .group_applied =
-          [this] {
+          [this]() -> std::optional<std::uint64_t> {
             std::lock_guard lock(state_mutex_);
-            if (state_ != nullptr) state_->shred_what_the_log_forgot();
+            if (state_ == nullptr) return std::nullopt;
+            return state_->shred_what_the_log_forgot();
           }};
   auto node = cluster::Node::start(options, ledger, std::move(hooks));
   if (!node) return std::unexpected(node.error());
@@ -76,6 +79,7 @@ std::expected<void, cluster::Error> ClusterMembership::join(const cluster::Optio
   node_ = owned_.get();
   vault_ = &vault;
   vault.share_new_keys_with([this](std::span<const vault::WrappedKey> keys) -> std::expected<void, std::string> {
+    std::shared_lock in_use(node_in_use_);
     auto* node = node_.load();
     if (node == nullptr) return std::unexpected(std::string("this node has left the cluster"));
     std::vector<std::pair<std::string, std::string>> records;
@@ -84,7 +88,14 @@ std::expected<void, cluster::Error> ClusterMembership::join(const cluster::Optio
     if (auto shared = node->share_keys(records); !shared) return std::unexpected(shared.error().message);
     return {};
   });
+  // Issue 18: a replica may apply a group before the watcher gives it the group's key.
+  vault.fetch_absent_keys_with([this](std::string_view key_id) -> std::optional<std::string> {
+    std::shared_lock in_use(node_in_use_);
+    auto* node = node_.load();
+    return node != nullptr ? node->fetch_key(std::string(key_id)) : std::nullopt;
+  });
   tokens.on_record([this, note](const std::string& key, const std::string& record) {
+    std::shared_lock in_use(node_in_use_);
     auto* node = node_.load();
     if (node == nullptr) return;
     if (auto shared = node->share_token(key, record); !shared) note("a token was not shared: " + shared.error().message);
@@ -97,16 +108,24 @@ void ClusterMembership::detach_hooks() {
   state_ = nullptr;
 }
 
-std::expected<void, std::string> ClusterMembership::forget_keys(std::span<const std::string> key_ids) const {
+std::expected<void, std::string> ClusterMembership::forget_keys(std::span<const std::string> key_ids,
+                                                                ledger::Position through) const {
+  std::shared_lock in_use(node_in_use_);
   auto* node = node_.load();
   if (node == nullptr) return std::unexpected(std::string("this node has left the cluster"));
-  if (auto purged = node->forget_keys(key_ids); !purged) return std::unexpected(purged.error().message);
+  if (auto purged = node->forget_keys(key_ids, through); !purged) return std::unexpected(purged.error().message);
   return {};
 }
 
 void ClusterMembership::leave() {
-  if (vault_ != nullptr) vault_->share_new_keys_with({});
-  node_ = nullptr;
+  if (vault_ != nullptr) {
+    vault_->share_new_keys_with({});
+    vault_->fetch_absent_keys_with({});
+  }
+  {
+    std::unique_lock taking_away(node_in_use_);
+    node_ = nullptr;
+  }
   owned_.reset();
 }
 

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <optional>
 #include <span>
 
@@ -38,8 +39,9 @@ class ClusterMembership final : public api::ClusterRole {
   std::expected<void, cluster::Error> join(const cluster::Options& options, ledger::Ledger& ledger, ServedState& state,
                                            api::TokenStore& tokens, vault::Vault& vault,
                                            std::function<void(const std::string&)> note);
-  // G2 (ServedStateParts::forget_shared): purges `key_ids` from the cluster's key bucket.
-  std::expected<void, std::string> forget_keys(std::span<const std::string> key_ids) const;
+  // G2 (ServedStateParts::forget_shared): purges `key_ids` from the cluster's key bucket, then
+  // waits until every live node has destroyed what the log forgot through `through`.
+  std::expected<void, std::string> forget_keys(std::span<const std::string> key_ids, ledger::Position through) const;
   // The hooks reach the state no more (before it is destroyed).
   void detach_hooks();
   // Stops the node (gives up the lease when writer). Before the ledger closes.
@@ -52,6 +54,10 @@ class ClusterMembership final : public api::ClusterRole {
  private:
   std::unique_ptr<cluster::Node> owned_;
   std::atomic<cluster::Node*> node_{nullptr};  // requests may come before join()
+  // Held (shared) by the vault's calls into the node (sharing, fetching keys) and the G2 purge,
+  // which may come from other threads than the requests', and (exclusive) by leave() while it
+  // takes the node away, so that none of them uses a node being destroyed.
+  mutable std::shared_mutex node_in_use_;
   vault::Vault* vault_ = nullptr;  // set by join(); its sharing hook is cleared by leave()
   std::mutex state_mutex_;
   ServedState* state_ = nullptr;  // under state_mutex_

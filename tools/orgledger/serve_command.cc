@@ -1,6 +1,6 @@
 // `orgledger serve [--listen HOST:PORT] [--rate-limit N/min] [--refusal-limit N/min] [--calendar FILE] [--max-connections N]
 //  [--no-access-log] [limits of issue 11] [--tls-cert F --tls-key F] [--allow-plaintext] [--origin NAME]
-//  [--checkpoint-key FILE] [--cluster URLS --node NAME [--advertise URL]]`: the HTTP
+//  [--checkpoint-key FILE] [--cluster URLS --node NAME [--advertise URL] [--cluster-retention N]]`: the HTTP
 // API (API.md) over the data directory, with the scheduler (S6, A5) running beside it. SIGTERM or
 // SIGINT: stop accepting, finish what is in flight, close the store.
 // With --cluster (issue 18) the node is a replica of the JetStream log until it wins the writer's
@@ -25,6 +25,7 @@
 
 #include "cli_args.h"
 #include "cluster_membership.h"
+#include "cluster_signer.h"
 #include "orgledger/vault/vault.h"
 #include "data_dir.h"
 #include "orgledger/api/admin_socket.h"
@@ -32,6 +33,7 @@
 #include "orgledger/api/token_store.h"
 #include "orgledger/ledger/checkpointer.h"
 #include "orgledger/ledger/ledger.h"
+#include "orgledger/ledger/store_copy.h"
 #include "orgledger/projections/snapshot.h"
 #include "served_state.h"
 #include "query_support.h"
@@ -131,7 +133,8 @@ int serve_command(const Args& raw) {
                             "costly-per-token", "costly-threads", "costly-queue", "as-of-cache",
                             "max-connections-per-address", "reserved-connections", "header-timeout",
                             "max-subscribers-per-token", "tls-cert", "tls-key", "master-key-file", "origin", "checkpoint-key",
-                            "public-rate-limit", "keep-versions", "cluster", "node", "advertise", "cluster-stream"},
+                            "public-rate-limit", "keep-versions", "cluster", "node", "advertise", "cluster-stream",
+                            "cluster-retention"},
                            {"no-access-log", "allow-plaintext", "pipelined-writer"}});
   if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional().front() + "'");
   api::ServerOptions options;
@@ -200,6 +203,14 @@ int serve_command(const Args& raw) {
     throw UsageError("--cluster with an ephemeral port needs --advertise URL");
   }
   const auto& clock = ledger::system_clock();
+  // Issue 18: a copy of a peer's store, downloaded because the stream no longer kept what this
+  // store lacked, replaces the store before it opens (or finishes replacing it, after a crash).
+  if (auto installed = ledger::install_store_copy(ledger::Env::system(), options.data_directory); !installed) {
+    std::fprintf(stderr, "orgledger serve: installing a copy of a peer's store: %s\n", installed.error().message.c_str());
+    return kExitUsageOrIo;
+  } else if (*installed) {
+    std::fprintf(stderr, "orgledger serve: installed the copy of a peer's store\n");
+  }
   // --pipelined-writer: a group costly to decide is written and fsynced by a second thread while
   // the next is decided (ledger.h; slower on the 2-core machines measured, for slow fsyncs).
   auto ledger = ledger::Ledger::open(options.data_directory,
@@ -220,8 +231,16 @@ int serve_command(const Args& raw) {
   const auto snapshot_every = args.number("snapshot-every").value_or(projections::kDefaultSnapshotEvery);
   auto note = [](const std::string& text) { std::fprintf(stderr, "orgledger serve: %s\n", text.c_str()); };
   // Issue 14: checkpoints signed while the log grows; a store behind its last one is refused.
-  auto checkpoints = ledger::Checkpointer::start(
-      **ledger, {.origin = args.value("origin").value_or(""), .key_file = args.value("checkpoint-key").value_or(""), .note = note});
+  ledger::CheckpointerOptions signer{.origin = args.value("origin").value_or(""),
+                                     .key_file = args.value("checkpoint-key").value_or(""), .note = note};
+  // Issue 18: in a cluster, every node signs as the same log.
+  if (cluster_config) {
+    if (auto adopted = adopt_cluster_signer(*cluster_config, **ledger, **vault, signer, note); !adopted) {
+      std::fprintf(stderr, "orgledger serve: checkpoints: %s\n", adopted.error().c_str());
+      return kExitUsageOrIo;
+    }
+  }
+  auto checkpoints = ledger::Checkpointer::start(**ledger, std::move(signer));
   if (!checkpoints) {
     std::fprintf(stderr, "orgledger serve: checkpoints: %s\n", checkpoints.error().message.c_str());
     return kExitUsageOrIo;
@@ -249,7 +268,7 @@ int serve_command(const Args& raw) {
   std::thread stopper([&] {
     sigwait(&stop_signals, &received);
     if (received == SIGUSR2) {
-      std::fprintf(stderr, "orgledger serve: stepping down: restarting as a replica\n");
+      std::fprintf(stderr, "orgledger serve: restarting in place, as a replica\n");
     } else if (received != SIGUSR1) {
       std::fprintf(stderr, "orgledger serve: %s: finishing the requests in flight\n",
                    received == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -262,8 +281,8 @@ int serve_command(const Args& raw) {
                                  .keep_versions = args.number("keep-versions"), .note = note,
                                  .schedule_at_once = !cluster_config,
                                  .forget_shared = cluster_config ? commands::CommandProcessor::ForgetShared(
-                                                                       [&membership](std::span<const std::string> keys) {
-                                                                         return membership.forget_keys(keys);
+                                                                       [&membership](std::span<const std::string> keys, ledger::Position through) {
+                                                                         return membership.forget_keys(keys, through);
                                                                        })
                                                                  : nullptr});
   if (cluster_config) {

@@ -55,10 +55,15 @@ void ServedState::start_scheduler() {
   scheduler_->start();
 }
 
-void ServedState::shred_what_the_log_forgot() {
+std::optional<ledger::Position> ServedState::shred_what_the_log_forgot() {
   std::lock_guard lock(scheduler_mutex_);
-  if (!processor_) return;
-  if (auto done = processor_->shred_what_the_log_forgot(); !done) parts_.note(done.error().message);
+  if (!processor_) return std::nullopt;
+  auto done = processor_->shred_what_the_log_forgot();
+  if (!done) {
+    parts_.note(done.error().message);
+    return std::nullopt;
+  }
+  return *done;
 }
 
 ServedState::~ServedState() {

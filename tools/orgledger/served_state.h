@@ -52,8 +52,9 @@ class ServedState {
   // Starts the scheduler now, or at the end of rebuild() when it is still running. Thread-safe.
   void start_scheduler();
   // A replica's G2 (issue 18): keys the log says are destroyed are destroyed here too, once the
-  // state is rebuilt (its rebuild does the same for what came before). Thread-safe.
-  void shred_what_the_log_forgot();
+  // state is rebuilt (its rebuild does the same for what came before). Thread-safe. Returns the
+  // position through which that is done; nullopt before the rebuild, or when a destruction failed.
+  std::optional<ledger::Position> shred_what_the_log_forgot();
 
  private:
   ServedStateParts parts_;

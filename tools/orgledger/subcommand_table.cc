@@ -10,7 +10,7 @@ constexpr Subcommand kSubcommands[] = {
      "[--snapshot-every N] [--no-access-log] [--costly-per-token N (2)] [--costly-threads N (1)] "
      "[--costly-queue N (8)] [--as-of-cache N (4)] [--max-connections-per-address N (64)] "
      "[--reserved-connections N (128)] [--header-timeout SECONDS (5)] [--max-subscribers-per-token N (8)] "
-     "[--tls-cert F --tls-key F] [--allow-plaintext] [--master-key-file F] [--origin NAME] [--checkpoint-key F] [--public-rate-limit N/min (600)] [--keep-versions N (0)] [--pipelined-writer] [--cluster nats://H:P[,…] --node NAME [--advertise URL]]   HTTP API (default 127.0.0.1:8080; plain HTTP only on "
+     "[--tls-cert F --tls-key F] [--allow-plaintext] [--master-key-file F] [--origin NAME] [--checkpoint-key F] [--public-rate-limit N/min (600)] [--keep-versions N (0)] [--pipelined-writer] [--cluster nats://H:P[,…] --node NAME [--advertise URL] [--cluster-stream NAME] [--cluster-retention GROUPS]]   HTTP API (default 127.0.0.1:8080; plain HTTP only on "
      "loopback unless --allow-plaintext)", false},
     {"token", token_command,
      "token create --name N --scopes a,b [--principal P] [--act-as A,B] [--expires-in 90d|12h|30m|45s] [--json]   "

@@ -24,8 +24,11 @@ std::expected<void, Error> Vault::forget(std::string_view subject, std::span<con
     batch.Delete(layout::key_key(id));
     batch.Put(layout::destroyed_key(id), rocksdb::Slice(layout::kDestroyedMarker.data(), layout::kDestroyedMarker.size()));
   }
-  auto written = impl_->store->write(batch, Durability::synced);
-  if (!written) return written;
+  {
+    std::lock_guard destroying(impl_->destroy_mutex);  // no adopt() stores these keys again meanwhile
+    auto written = impl_->store->write(batch, Durability::synced);
+    if (!written) return written;
+  }
   return impl_->finish_shredding();
 }
 

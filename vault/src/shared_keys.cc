@@ -28,8 +28,11 @@ std::expected<void, Error> Vault::Impl::share_made(std::span<const WrappedKey> k
   return {};
 }
 
-std::expected<std::size_t, Error> Vault::adopt(std::span<const WrappedKey> keys) {
-  if (!impl_->store->writable() || !impl_->master) return fail(ErrorCode::read_only, "the vault is open read-only");
+std::expected<std::size_t, Error> Vault::adopt(std::span<const WrappedKey> keys) { return impl_->adopt(keys); }
+
+std::expected<std::size_t, Error> Vault::Impl::adopt(std::span<const WrappedKey> keys) {
+  if (!store->writable() || !master) return fail(ErrorCode::read_only, "the vault is open read-only");
+  std::lock_guard lock(destroy_mutex);
   rocksdb::WriteBatch batch;
   std::size_t adopted = 0;
   std::optional<Error> refused;
@@ -38,13 +41,13 @@ std::expected<std::size_t, Error> Vault::adopt(std::span<const WrappedKey> keys)
       refused = Error{ErrorCode::corrupt, "a shared key's id is malformed"};
       break;
     }
-    auto destroyed = impl_->store->get(layout::destroyed_key(key.id));
+    auto destroyed = store->get(layout::destroyed_key(key.id));
     if (!destroyed) return std::unexpected(destroyed.error());
-    auto held = impl_->store->get(layout::key_key(key.id));
+    auto held = store->get(layout::key_key(key.id));
     if (!held) return std::unexpected(held.error());
     if (*destroyed || *held) continue;
     // Checked before it is stored: a key that does not unwrap here would read as forgotten.
-    if (auto unwrapped = unwrap_key(*impl_->master, key.id, key.record); !unwrapped) {
+    if (auto unwrapped = unwrap_key(*master, key.id, key.record); !unwrapped) {
       refused = unwrapped.error();
       break;
     }
@@ -52,10 +55,32 @@ std::expected<std::size_t, Error> Vault::adopt(std::span<const WrappedKey> keys)
     ++adopted;
   }
   if (adopted > 0) {
-    if (auto written = impl_->store->write(batch, Durability::buffered); !written) return std::unexpected(written.error());
+    if (auto written = store->write(batch, Durability::buffered); !written) return std::unexpected(written.error());
   }
   if (refused) return std::unexpected(*refused);
   return adopted;
+}
+
+void Vault::fetch_absent_keys_with(FetchKey fetch) {
+  std::lock_guard lock(impl_->fetch_mutex);
+  impl_->fetch_absent = std::move(fetch);
+}
+
+std::expected<std::optional<SecretKey>, Error> Vault::Impl::fetched_key(std::string_view key_id) {
+  FetchKey fetch;
+  {
+    std::lock_guard lock(fetch_mutex);
+    fetch = fetch_absent;
+  }
+  if (!fetch || !store->writable() || !master) return std::nullopt;
+  auto destroyed = store->get(layout::destroyed_key(key_id));
+  if (!destroyed) return std::unexpected(destroyed.error());
+  if (*destroyed) return std::nullopt;  // G2: never asked for again
+  auto record = fetch(key_id);
+  if (!record) return std::nullopt;
+  const WrappedKey key{std::string(key_id), std::move(*record)};
+  if (auto adopted = adopt({&key, 1}); !adopted) return std::unexpected(adopted.error());
+  return data_key(key_id);
 }
 
 }  // namespace orgledger::vault

@@ -132,6 +132,7 @@ std::expected<std::optional<std::string>, Error> Vault::open(std::string_view su
   if (sealed.ciphertext.size() < kTagBytes) return fail(ErrorCode::invalid_argument, "sealed value: shorter than its tag");
   if (forgotten(subject)) return std::nullopt;
   auto key = impl_->data_key(sealed.key_id);
+  if (key && !*key) key = impl_->fetched_key(sealed.key_id);  // issue 18: made by another node
   if (!key) return std::unexpected(key.error());
   if (!*key) return std::nullopt;  // destroyed or never made here: reads as forgotten
   auto plaintext = gcm_open((*key)->view(), sealed.nonce, subject, sealed.ciphertext);

@@ -56,6 +56,12 @@ struct Vault::Impl {
   ShareKeys share_new_keys;
 
   std::mutex forget_mutex;  // one forget (and its rewrite of the files) at a time
+  // Held by forget() while it writes its destroyed markers and by adopt() from its check to its
+  // write, so that a key being destroyed is never stored again (G2).
+  std::mutex destroy_mutex;
+
+  std::mutex fetch_mutex;
+  FetchKey fetch_absent;  // empty outside a cluster
 
   // fresh_key.cc. refill() and discard_pool() with pool_mutex held; make_keys() without it (one
   // refill at a time: `refilling`).
@@ -69,6 +75,9 @@ struct Vault::Impl {
   void discard_pool();
   // shared_keys.cc: hands a batch just made durable to share_new_keys (when set).
   std::expected<void, Error> share_made(std::span<const WrappedKey> keys);
+  // shared_keys.cc: Vault::adopt's work; the key `key_id` fetched from the cluster (nullopt: none).
+  std::expected<std::size_t, Error> adopt(std::span<const WrappedKey> keys);
+  std::expected<std::optional<SecretKey>, Error> fetched_key(std::string_view key_id);
   // forget.cc: the rewrite of a forget's files, and clearing its m/shred marker.
   std::expected<void, Error> finish_shredding();
   // vault.cc: the unwrapped key `key_id`, from the cache or the store; nullopt when absent.

@@ -11,6 +11,7 @@
 #include <expected>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -34,6 +35,9 @@ struct Options {
   // The writer renews its lease every lease_ttl / 4; a writer silent for lease_ttl loses it.
   std::chrono::milliseconds lease_ttl{4000};
   std::chrono::milliseconds publish_timeout{5000};
+  // The groups the stream keeps when it is made (0: all). A node that needs an older one copies
+  // a peer's whole store, then follows the stream (--cluster-retention).
+  std::uint64_t retention = 0;
 };
 
 // One node: its NATS connection, its replica follower and its lease. Threads of its own.
@@ -58,9 +62,11 @@ class Node {
     // key the nodes share; empty: purged because the log forgot it, G2), first every current one,
     // then each change. From the node's watcher thread.
     std::function<void(const std::string& key, const std::string& value)> key_record;
-    // A group of the log is durable in this replica's store (the follower's thread): what the log
-    // says is destroyed must be destroyed here too (G2).
-    std::function<void()> group_applied;
+    // A group of the log is durable in this replica's store (the follower's thread), and once per
+    // lease tick (the control thread): what the log says is destroyed must be destroyed here too
+    // (G2). Returns the position through which that is done, which the node tells the cluster
+    // (forget_keys waits for it); nullopt when not known, or a destruction failed.
+    std::function<std::optional<std::uint64_t>()> group_applied;
   };
   // Starts connecting (in the background: a node that cannot reach NATS yet serves its own store
   // and keeps trying); once NATS answers, makes the stream and buckets when missing and follows as
@@ -81,9 +87,17 @@ class Node {
   // Shares data keys (id, wrapped record) with every node (Hooks::key_record there), all
   // acknowledged by the bucket's quorum when it returns. Same threads and errors as share_token.
   std::expected<void, Error> share_keys(std::span<const std::pair<std::string, std::string>> keys);
-  // G2: purges destroyed keys from the bucket, so that no node is given them again (a node
-  // holding one destroys it when it applies the group that forgot it). Same errors.
-  std::expected<void, Error> forget_keys(std::span<const std::string> key_ids);
+  // The record of data key `key_id` as the bucket holds it now, for a key the watcher has not
+  // delivered yet (the bucket and the log are two streams). nullopt: the bucket has none (purged,
+  // G2), or this node cannot ask now (not joined, cut off from NATS). Thread-safe.
+  std::optional<std::string> fetch_key(const std::string& key_id);
+  // G2: purges destroyed keys from the bucket, so that no node is given them again, then waits
+  // until every live node (one that spoke in the last two lease times) says it has destroyed
+  // what the log forgot through position `through` (a node holding a key destroys it when it
+  // applies the group that forgot it). A node that is down does so when it catches up, before it
+  // joins. Errors: as share_token, or a live node did not confirm within twice the publish timeout
+  // (named; calling again waits again).
+  std::expected<void, Error> forget_keys(std::span<const std::string> key_ids, std::uint64_t through);
 
   class Impl;
 
@@ -91,6 +105,19 @@ class Node {
   explicit Node(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// What every node signs checkpoints as (issue 18): the log's origin and its checkpoint key, the
+// key wrapped by the master key the nodes share (never in clear).
+struct SigningIdentity {
+  std::string origin;
+  std::string wrapped_key;
+};
+// The cluster's signing identity, kept in the bucket "<stream>_signer": the one there, else
+// `proposed`, put there by the first node to ask (one that loses that race is given the winner's).
+// Tries again while NATS does not answer, for up to `patience`. Errors: no answer within
+// `patience`, or a record in the bucket that this build did not write.
+std::expected<SigningIdentity, Error> settle_signing_identity(const Options& options, const SigningIdentity& proposed,
+                                                              std::chrono::milliseconds patience);
 
 // `orgledger cluster status`: what every node last said of itself, and the log's last group.
 struct NodeStatus {

@@ -75,14 +75,17 @@ class CommandProcessor final : private ledger::GroupDecider {
 
   // G2 on a replica of a cluster (issue 18), whose groups come from the log rather than from this
   // processor: destroys the keys that the published state says were destroyed and that the vault
-  // still has. Cheap when nothing new was forgotten since the last call. Thread-safe. Errors: the
+  // still has. Cheap when nothing new was forgotten since the last call. Thread-safe. Returns the
+  // position through which every destruction on record is done here (the state's). Errors: the
   // vault's, as io_error (then every command is refused as stopped, as after a failed destruction).
-  std::expected<void, ledger::Error> shred_what_the_log_forgot();
+  std::expected<ledger::Position, ledger::Error> shred_what_the_log_forgot();
 
   // Cluster (issue 18): G2 on every node. Once a command's keys are destroyed here, `forget` is
   // given their ids, and the command is answered only when it succeeds (else unavailable; a repeat
   // of the command calls it again). Call before the first command.
-  using ForgetShared = std::function<std::expected<void, std::string>(std::span<const std::string> key_ids)>;
+  // `through`: the command's last position, which every node must have shredded through.
+  using ForgetShared =
+      std::function<std::expected<void, std::string>(std::span<const std::string> key_ids, ledger::Position through)>;
   void forget_shared_with(ForgetShared forget);
 
   // The vault that seals this processor's personal data (G1).
@@ -125,7 +128,7 @@ class CommandProcessor final : private ledger::GroupDecider {
   // Returns the ids of every key they destroyed (those destroyed already included).
   std::expected<std::vector<std::string>, ledger::Error> shred_recorded(const ledger::CommandAnswer& answer);
   // Hands `key_ids` to forget_shared_ (when set). Errors: io_error, saying what to do.
-  std::expected<void, ledger::Error> forget_shared(std::span<const std::string> key_ids) const;
+  std::expected<void, ledger::Error> forget_shared(std::span<const std::string> key_ids, ledger::Position through) const;
   // Answers a command: at once, or (when its events destroy keys) once they are destroyed, on the
   // shredder's thread. Keys the command sealed with and that nothing kept are deleted first (G1).
   void answer(const std::shared_ptr<InFlight>& flight, Outcome outcome);

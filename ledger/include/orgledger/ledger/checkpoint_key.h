@@ -3,8 +3,11 @@
 // with the openssl command.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <expected>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -23,11 +26,20 @@ class CheckpointKey {
   // key), io_error.
   static std::expected<CheckpointKey, Error> load(Env& env, const std::string& path, bool create);
 
+  // The key whose Ed25519 private key (RFC 8032's 32-byte seed) is `seed`. Errors: io_error.
+  static std::expected<CheckpointKey, Error> from_seed(std::span<const std::uint8_t, 32> seed);
+  // This key's seed: what the nodes of a cluster share, wrapped (issue 18). Errors: io_error.
+  std::expected<std::array<std::uint8_t, 32>, Error> seed() const;
+  // Writes this key to `path` as load() reads it (mode 0600), never over an existing file.
+  // Errors: io_error (also when `path` exists).
+  std::expected<void, Error> save(Env& env, const std::string& path) const;
+
   const PublicKey& public_key() const { return public_key_; }
   // The 64-byte Ed25519 signature of `message`. Thread-safe. Errors: io_error (OpenSSL failed).
   std::expected<std::string, Error> sign(std::string_view message) const;
 
  private:
+  static std::expected<CheckpointKey, Error> of(std::shared_ptr<evp_pkey_st> key, const std::string& where);
   std::shared_ptr<evp_pkey_st> key_;
   PublicKey public_key_{};
 };

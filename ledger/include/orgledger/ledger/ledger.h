@@ -63,6 +63,7 @@ struct Head {
 
 class Subscription;
 class GroupReplicator;  // replication.h
+struct CopyFile;         // store_copy.h
 
 // Lets the layer above decide commands on the writer thread, against the state of every group
 // sealed before plus the commands staged earlier in the same group (ARCHITECTURE.md, Concurrency).
@@ -162,6 +163,10 @@ class Ledger {
   // none): where a replica resumes. Thread-safe.
   std::uint64_t replication_sequence() const;
 
+  // Issue 18: makes at `directory` (which must not exist) a consistent copy of the store, every
+  // family as of one instant (a RocksDB checkpoint: its tables hard-linked, so cheap), for a node
+  // the stream's retention left behind (store_copy.h). Its files. Errors: io_error.
+  [[nodiscard]] std::expected<std::vector<CopyFile>, Error> copy_store_to(const std::string& directory) const;
 
   // The last durable event. Thread-safe; never shows an event that is not yet durable.
   Head head() const;

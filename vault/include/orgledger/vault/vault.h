@@ -56,6 +56,10 @@ struct WrappedKey {
 // Hands new keys to the other nodes; an error (its message) fails the refill that made them.
 using ShareKeys = std::function<std::expected<void, std::string>(std::span<const WrappedKey>)>;
 
+// Fetches the record of a key another node made that this node was not given yet; nullopt when
+// the cluster has none (or cannot be asked now).
+using FetchKey = std::function<std::optional<std::string>(std::string_view key_id)>;
+
 // Randomness reaches the vault (keys, nonces) through the Env (ledger/env.h), so tests can fail it.
 using Random = ledger::Random;
 
@@ -130,6 +134,22 @@ class Vault {
   // record wrapped under another master key: the nodes must share one), corrupt (a record that
   // does not unwrap for its id), read_only, io_error; the keys before the bad one are stored.
   [[nodiscard]] std::expected<std::size_t, Error> adopt(std::span<const WrappedKey> keys);
+
+  // Cluster (issue 18): a 32-byte secret that is not a data key (the checkpoint key's seed)
+  // wrapped by the master key and bound to `label`, so the nodes can share it without showing it.
+  // Errors: read_only (no master key), io_error (no randomness).
+  [[nodiscard]] std::expected<std::string, Error> wrap_secret(std::string_view label,
+                                                              std::span<const std::uint8_t, 32> secret) const;
+  // The secret wrap_secret(label, …) wrapped in `record`. Errors: bad_master_key (another master
+  // key wrapped it), corrupt (altered, or wrapped under another label), read_only.
+  [[nodiscard]] std::expected<std::array<std::uint8_t, 32>, Error> unwrap_secret(std::string_view label,
+                                                                                 std::string_view record) const;
+
+  // Cluster (issue 18): open() asks `fetch` for a key absent here (neither held nor destroyed),
+  // adopts what it returns and opens with it. The key bucket and the log are two streams, not
+  // ordered: a replica may apply a group before the key that sealed it reaches its watcher.
+  // Empty: no fetching (single node). Thread-safe.
+  void fetch_absent_keys_with(FetchKey fetch);
 
   // The number of data keys stored (pooled ones included): for tests and `keys` output.
   std::size_t key_count() const;
