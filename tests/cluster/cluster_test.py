@@ -23,6 +23,7 @@ three `orgledger serve --cluster` nodes on loopback, all started here.
 """
 
 import argparse
+import http.client
 import json
 import os
 import random
@@ -264,10 +265,41 @@ def partition(binary, root, seed):
         cluster.stop()
 
 
+class EventsSubscriber(threading.Thread):
+    """GET /v1/events/subscribe on one node (Server-Sent Events): the positions of the frames it
+    receives, in order."""
+
+    def __init__(self, node, token, start):
+        super().__init__(daemon=True)
+        self.node, self.token, self.start_at = node, token, start
+        self.status, self.positions = None, []
+
+    def run(self):
+        connection = http.client.HTTPConnection('127.0.0.1', self.node.port, timeout=60)
+        connection.request('GET', f'/v1/events/subscribe?from={self.start_at}', headers={'Authorization': f'Bearer {self.token}'})
+        reply = connection.getresponse()
+        self.status = reply.status
+        while True:
+            line = reply.readline()
+            if not line:
+                return
+            if line.startswith(b'id: '):
+                self.positions.append(int(line[4:]))
+
+    def received(self, position, timeout=20):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and position not in self.positions:
+            time.sleep(0.1)
+        return position in self.positions
+
+
 def at_least(binary, root, seed):
     cluster = Cluster(binary, root)
     try:
         writer, replicas = started(cluster)
+        # Live events from a replica (SSE works from any node).
+        subscriber = EventsSubscriber(replicas[1], cluster.token, 1)
+        subscriber.start()
         for i in range(50):
             user = f'ryw{i}'
             body = register(user)
@@ -285,6 +317,9 @@ def at_least(binary, root, seed):
                 time.sleep(float(headers['Retry-After']))
             check(status == 200, f'read {i} at_least={position}: {status} {reply[:200]}')
             check(json.loads(reply)['as_of_position'] >= position, 'read before its own write')
+        check(subscriber.received(position), f'{replicas[1].name}: SSE delivered {subscriber.positions[-5:]}, not {position}'
+              f' (status {subscriber.status})')
+        check(subscriber.positions == list(range(1, position + 1)), 'SSE on a replica: not every position once, in order')
         status, _, _ = replicas[0].request('GET', '/v1/users/ryw0?at_least=0', cluster.token)
         check(status == 400, 'at_least=0 is invalid_argument')
         status, headers, _ = replicas[0].request('GET', '/v1/users/ryw0?at_least=999999999', cluster.token)
@@ -305,7 +340,8 @@ def at_least(binary, root, seed):
         check(in_step == sorted(n.name for n in cluster.nodes), f'cluster status: in step {in_step}')
         roles = {n['node']: n['role'] for n in status['nodes']}
         check(roles[writer.name] == 'writer' and all(roles[r.name] == 'replica' for r in replicas), f'roles {roles}')
-        print('at_least: 50 writes read back on replicas at once; cluster status shows the writer and every node in step',
+        print('at_least: 50 writes read back on replicas at once, and streamed live by a replica (SSE); cluster status '
+              'shows the writer and every node in step',
               flush=True)
     finally:
         cluster.stop()
