@@ -4,7 +4,9 @@
   - durable commands/s at 64 connections (wrk, bench/http_commands.lua) against one `serve` and
     against the writer of a three-node cluster (three nats-servers, three nodes, all on loopback);
   - replica lag under that load (orgledger_cluster_lag_positions, sampled every 100 ms);
-  - failover: from the writer's SIGKILL to the first acknowledged command on the new writer.
+  - failover: from the writer's SIGKILL to the first acknowledged command on the new writer;
+  - catch-up of a node that starts from the seed store after that load: by reading the stream
+    (every group kept), and by copying a peer's store (the stream keeps the last 100 groups).
 
 Each figure is the median of --rounds runs. Everything shares the machine's cores (wrk, six
 processes of the cluster, or one server): compare the two modes, not with other machines.
@@ -121,6 +123,45 @@ def measure_failover(cluster, writer):
     return float('nan')
 
 
+def applied(node, token, position):
+    """Whether `node` serves position `position` (at_least: a cheap read once it has applied it)."""
+    try:
+        status, _, _ = node.request('GET', f'/v1/events?from={position}&limit=1&at_least={position}', token, timeout=5)
+    except OSError:
+        return False
+    return status == 200
+
+
+def catch_up(binary, root, seconds, run, retention):
+    """The load on a cluster of two nodes, then a third started on the seed store: (the writer's
+    head, seconds until the third serves it, whether it copied a peer's store)."""
+    extra = ['--max-connections-per-address', '1024'] + (['--cluster-retention', str(retention)] if retention else [])
+    os.makedirs(root, exist_ok=True)
+    cluster = Cluster(binary, root, extra=extra)
+    late = cluster.nodes[2]
+    try:
+        for server in cluster.nats:
+            server.start()
+        for node in cluster.nodes[:2]:
+            node.start()
+        writer = cluster.writer(timeout=60, among=cluster.nodes[:2])
+        wrk(writer.base, cluster.token, seconds, run)
+        status, _, body = writer.request('GET', '/v1/verify', cluster.token, timeout=120)
+        head = json.loads(body)['head']['position']
+        started = time.monotonic()
+        late.start()
+        while not applied(late, cluster.token, head):
+            if time.monotonic() - started > 600:
+                return head, float('nan'), False
+            time.sleep(0.05)
+        elapsed = time.monotonic() - started
+        with open(late.log.name) as log:
+            copied = 'installed the copy of a peer' in log.read()
+        return head, elapsed, copied
+    finally:
+        cluster.stop()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--orgledger', required=True)
@@ -134,12 +175,16 @@ def main():
         try:
             s_rate, s_p99, s_bad = single(args.orgledger, root, args.seconds, f's{r}')
             c_rate, c_p99, c_bad, lags, failover = clustered(args.orgledger, root, args.seconds, f'c{r}')
+            stream_head, stream_s, _ = catch_up(args.orgledger, os.path.join(root, 'stream'), args.seconds, f'r{r}', 0)
+            copy_head, copy_s, copied = catch_up(args.orgledger, os.path.join(root, 'copy'), args.seconds, f'k{r}', 100)
         finally:
             shutil.rmtree(root, ignore_errors=True)
         row = {'single_per_s': s_rate, 'single_p99_ms': s_p99, 'cluster_per_s': c_rate, 'cluster_p99_ms': c_p99,
                'ratio': c_rate / s_rate, 'non2xx': s_bad + c_bad,
                'lag_median': statistics.median(lags) if lags else float('nan'),
-               'lag_max': max(lags) if lags else float('nan'), 'failover_s': failover}
+               'lag_max': max(lags) if lags else float('nan'), 'failover_s': failover,
+               'catch_up_stream_events': stream_head, 'catch_up_stream_s': stream_s,
+               'catch_up_copy_events': copy_head, 'catch_up_copy_s': copy_s, 'copied': copied}
         rows.append(row)
         print(json.dumps(row), flush=True)
     summary = {key: statistics.median(row[key] for row in rows) for key in rows[0]}
