@@ -4,11 +4,11 @@
 // stream, then publish from the sequence the store holds.
 #include <pthread.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
-#include <mutex>
-#include <algorithm>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -143,6 +143,7 @@ class Node::Impl {
   // The stream and the buckets (made when missing), then the follower. False until NATS answers.
   bool join() {
     if (auto made = stream_.ensure(); !made) return complain(made.error().message);
+    if (!stream_.differs().empty()) note(stream_.differs());
     auto lease = WriterLease::open(*link_, options_);
     if (!lease) return complain(lease.error().message);
     auto directory = open_node_directory(*link_, options_);
@@ -172,26 +173,29 @@ class Node::Impl {
         [this](std::uint64_t first_kept, const std::atomic<bool>& stopping) { copy_a_peers_store(first_kept, stopping); });
   }
 
-  // The follower's, when the stream no longer keeps what this store lacks: a copy of the store of
-  // the peer furthest ahead (the next one when it fails), then a restart that installs it before
-  // the store opens (store_copy.h), then the tail from the stream.
+  // The follower's, when the stream no longer keeps what this store lacks: a copy of a live peer's
+  // store (a replica's first, furthest ahead first: the writer's flush would slow its commands),
+  // then a restart that installs it before the store opens (store_copy.h), then the stream's tail.
   void copy_a_peers_store(std::uint64_t first_kept, const std::atomic<bool>& stopping) {
     if (copied_) return;  // installed at the restart under way
-    const auto held = ledger_.replication_sequence();
-    note("holds the log through sequence " + std::to_string(held) + " but the stream keeps it from " +
-         std::to_string(first_kept) + " on: copying a peer's store");
+    note("holds the log through sequence " + std::to_string(ledger_.replication_sequence()) +
+         " but the stream keeps it from " + std::to_string(first_kept) + " on: copying a peer's store");
     auto peers = read_node_records(directory_.get());
     std::erase_if(peers, [this](const auto& peer) {
       return peer.first == options_.node || wall_ms() - peer.second.at_ms > 2 * options_.lease_ttl.count();
     });
-    std::ranges::sort(peers, std::greater<>(), [](const auto& peer) { return peer.second.position; });
+    std::ranges::sort(peers, std::greater<>(), [](const auto& peer) {
+      return std::pair(peer.second.role != "writer", peer.second.position);
+    });
     for (const auto& [name, record] : peers) {
+      if (stopping) return;
       auto copied = download_store_copy(*link_, options_, name, ledger_, first_kept - 1, stopping);
       if (!copied) {
-        note("could not copy node " + name + "'s store: " + copied.error().message);
+        if (!stopping) note("could not copy node " + name + "'s store: " + copied.error().message);
         continue;
       }
       copied_ = true;
+      stepped_down_ = true;  // never the writer on the store it is about to replace
       note("copied node " + name + "'s store through sequence " + std::to_string(*copied) + ": restarting to install it");
       if (hooks_.step_down) hooks_.step_down("a copy of node " + name + "'s store awaits installing");
       return;
@@ -235,6 +239,7 @@ class Node::Impl {
       try_to_become_writer();
     }
     if (!writer_) shred_forgotten();  // a state that applied a group after the follower's call
+    copy_server_->drop_idle();
     heartbeat();
   }
 

@@ -10,7 +10,12 @@ std::expected<void, Error> LogStream::ensure() {
   jsStreamInfo* info = nullptr;
   jsErrCode code = static_cast<jsErrCode>(0);
   if (js_GetStreamInfo(&info, link_.jetstream(), name_.c_str(), nullptr, &code) == NATS_OK) {
-    jsStreamInfo_Destroy(info);
+    Owned<jsStreamInfo> existing(info);
+    const std::uint64_t kept = existing->Config->MaxMsgs > 0 ? static_cast<std::uint64_t>(existing->Config->MaxMsgs) : 0;
+    if (kept != retention_) {
+      differs_ = "the stream " + name_ + " keeps " + (kept == 0 ? "every group" : "the last " + std::to_string(kept) + " groups") +
+                 ", as it was made: --cluster-retention applies only to a stream it makes";
+    }
     return {};
   }
   jsStreamConfig config;

@@ -20,6 +20,8 @@ class LogStream {
 
   // Makes the stream when it is missing. Errors: JetStream refused or could not be reached.
   std::expected<void, Error> ensure();
+  // After ensure(): how the stream found differs from the options (its retention), else "".
+  const std::string& differs() const { return differs_; }
 
   enum class Refused {
     fenced,   // the stream had moved on (another writer), or the group was too large: it is not in it
@@ -54,6 +56,7 @@ class LogStream {
   int replicas_;
   std::chrono::milliseconds publish_timeout_;
   std::uint64_t retention_;
+  std::string differs_;
 };
 
 }  // namespace orgledger::cluster

@@ -1,6 +1,7 @@
 #include "store_copy_service.h"
 
 #include <charconv>
+#include <condition_variable>
 #include <filesystem>
 #include <sstream>
 #include <thread>
@@ -39,48 +40,97 @@ std::vector<std::string_view> words(std::string_view line) {
 
 // ---- the serving side ----
 
-StoreCopyServer::StoreCopyServer(ledger::Ledger& ledger)
-    : ledger_(ledger), directory_((std::filesystem::path(ledger.directory()) / "outgoing-copy").string()) {}
+struct StoreCopyServer::Door {
+  std::mutex mutex;
+  std::condition_variable idle;
+  StoreCopyServer* server = nullptr;  // null once the server is going: requests are dropped
+  int answering = 0;
+  // The server and libnats' subscription each hold one; the last to let go frees it. Without the
+  // subscription's close callback, libnats' reference is never let go (a few bytes kept).
+  int holders = 2;
+  static void let_go(Door* door) {
+    bool last = false;
+    {
+      std::lock_guard lock(door->mutex);
+      last = --door->holders == 0;
+    }
+    if (last) delete door;
+  }
+};
+
+StoreCopyServer::StoreCopyServer(ledger::Ledger& ledger, Door* door)
+    : ledger_(ledger), directory_((std::filesystem::path(ledger.directory()) / "outgoing-copy").string()), door_(door) {}
 
 std::expected<std::unique_ptr<StoreCopyServer>, Error> StoreCopyServer::start(NatsLink& link, const Options& options,
                                                                               ledger::Ledger& ledger) {
-  std::unique_ptr<StoreCopyServer> server(new StoreCopyServer(ledger));
+  auto* door = new Door();
+  std::unique_ptr<StoreCopyServer> server(new StoreCopyServer(ledger, door));
+  door->server = server.get();
   // A copy an earlier run left (it stopped while serving one, or RocksDB's unfinished ".tmp").
   (void)ledger::remove_copy_directory(ledger.env(), server->directory_);
   (void)ledger::remove_copy_directory(ledger.env(), server->directory_ + ".tmp");
   natsSubscription* raw = nullptr;
   const auto subject = subject_of(options, options.node);
-  if (auto s = natsConnection_Subscribe(&raw, link.connection(), subject.c_str(), &StoreCopyServer::on_request, server.get());
+  if (auto s = natsConnection_Subscribe(&raw, link.connection(), subject.c_str(), &StoreCopyServer::on_request, door);
       s != NATS_OK) {
+    delete door;
+    server->door_ = nullptr;
     return std::unexpected(Error{"cannot serve store copies on " + subject + ": " + describe(s)});
   }
   server->subscription_.reset(raw);
+  (void)natsSubscription_SetOnCompleteCB(raw, &StoreCopyServer::on_closed, door);
   return server;
 }
 
 StoreCopyServer::~StoreCopyServer() {
-  // Drained: no request is being answered when the members go.
-  if (natsSubscription_Drain(subscription_.get()) == NATS_OK) {
-    (void)natsSubscription_WaitForDrainCompletion(subscription_.get(), 5000);
+  if (door_ != nullptr) {
+    {
+      std::unique_lock lock(door_->mutex);
+      door_->server = nullptr;
+      door_->idle.wait(lock, [this] { return door_->answering == 0; });
+    }
+    (void)natsSubscription_Unsubscribe(subscription_.get());
+    subscription_.reset();
+    Door::let_go(door_);
   }
-  subscription_.reset();
   std::lock_guard lock(mutex_);
   drop_copy();
 }
 
-void StoreCopyServer::on_request(natsConnection* connection, natsSubscription*, natsMsg* message, void* self) {
+void StoreCopyServer::on_closed(void* door) { Door::let_go(static_cast<Door*>(door)); }
+
+void StoreCopyServer::on_request(natsConnection* connection, natsSubscription*, natsMsg* message, void* opaque) {
   Owned<natsMsg> owned(message);
-  auto* server = static_cast<StoreCopyServer*>(self);
+  auto* door = static_cast<Door*>(opaque);
+  StoreCopyServer* server = nullptr;
+  {
+    std::lock_guard lock(door->mutex);
+    server = door->server;
+    if (server == nullptr) return;
+    ++door->answering;
+  }
   const std::string_view request(natsMsg_GetData(message), static_cast<std::size_t>(natsMsg_GetDataLength(message)));
   const std::string reply = server->answer(request);
   if (const char* to = natsMsg_GetReply(message); to != nullptr) {
     (void)natsConnection_Publish(connection, to, reply.data(), static_cast<int>(reply.size()));
   }
+  {
+    std::lock_guard lock(door->mutex);
+    --door->answering;
+  }
+  door->idle.notify_all();
+}
+
+void StoreCopyServer::drop_idle() {
+  std::lock_guard lock(mutex_);
+  if (open_ && std::chrono::steady_clock::now() - open_->used >= kIdleCopy) drop_copy();
 }
 
 std::string StoreCopyServer::answer(std::string_view request) {
   const auto parts = words(request);
-  if (parts.size() == 1 && parts[0] == "open") return open_copy();
+  if (parts.size() == 2 && parts[0] == "open") {
+    if (auto through = number(parts[1])) return open_copy(*through);
+  }
   if (parts.size() == 4 && parts[0] == "read") {
     if (auto offset = number(parts[3])) return read_chunk(parts[1], parts[2], *offset);
   }
@@ -92,14 +142,18 @@ std::string StoreCopyServer::answer(std::string_view request) {
   return "error not a request of this protocol: '" + std::string(request.substr(0, 80)) + "'";
 }
 
-std::string StoreCopyServer::open_copy() {
+std::string StoreCopyServer::open_copy(std::uint64_t through) {
   std::lock_guard lock(mutex_);
+  // Read before the copy is made: the copy holds at least this much.
+  const std::uint64_t sequence = ledger_.replication_sequence();
+  if (sequence < through) {
+    return "error this node holds the log only through sequence " + std::to_string(sequence) + ", not " +
+           std::to_string(through);
+  }
   if (open_ && std::chrono::steady_clock::now() - open_->used < kIdleCopy) {
     return "error busy: another node is copying this node's store";
   }
   drop_copy();
-  // Read before the copy is made: the copy holds at least this much.
-  const std::uint64_t sequence = ledger_.replication_sequence();
   auto files = ledger_.copy_store_to(directory_);
   if (!files) {
     (void)ledger::remove_copy_directory(ledger_.env(), directory_);
@@ -161,8 +215,9 @@ std::optional<CopyListing> parse_listing(const std::string& body) {
   std::string head;
   std::getline(lines, head);
   const auto first = words(head);
-  if (first.size() != 2) return std::nullopt;
-  CopyListing listing{.id = std::string(first[0]), .sequence = number(first[1]).value_or(0), .files = {}};
+  const auto sequence = first.size() == 2 ? number(first[1]) : std::nullopt;
+  if (!sequence) return std::nullopt;
+  CopyListing listing{.id = std::string(first[0]), .sequence = *sequence, .files = {}};
   for (std::string line; std::getline(lines, line);) {
     const auto parts = words(line);
     auto size = parts.size() == 2 ? number(parts[1]) : std::nullopt;
@@ -177,7 +232,8 @@ std::expected<void, Error> download_file(NatsLink& link, const std::string& subj
                                          const std::atomic<bool>& stopping) {
   auto out = ledger::IncomingCopyFile::create(ledger.env(), ledger.directory(), file.name);
   if (!out) return std::unexpected(Error{out.error().message});
-  for (std::uint64_t offset = 0; offset < file.size;) {
+  std::uint64_t offset = 0;
+  while (offset < file.size) {
     if (stopping) return std::unexpected(Error{"stopped"});
     auto chunk = ask(link, subject, "read " + listing.id + " " + file.name + " " + std::to_string(offset), kReadTimeoutMs);
     if (!chunk) return std::unexpected(chunk.error());
@@ -186,6 +242,9 @@ std::expected<void, Error> download_file(NatsLink& link, const std::string& subj
     const std::string_view bytes = std::string_view(*chunk).substr(1);  // after the "\n"
     if (auto written = out->append(bytes); !written) return std::unexpected(Error{written.error().message});
     offset += bytes.size();
+  }
+  if (offset != file.size) {
+    return std::unexpected(Error{file.name + " came " + std::to_string(offset) + " bytes long, not " + std::to_string(file.size)});
   }
   if (auto synced = out->finish(); !synced) return std::unexpected(Error{synced.error().message});
   return {};
@@ -196,8 +255,9 @@ std::expected<void, Error> download_file(NatsLink& link, const std::string& subj
 std::expected<std::uint64_t, Error> download_store_copy(NatsLink& link, const Options& options, const std::string& peer,
                                                         ledger::Ledger& ledger, std::uint64_t through,
                                                         const std::atomic<bool>& stopping) {
+  if (stopping) return std::unexpected(Error{"stopped"});
   const auto subject = subject_of(options, peer);
-  auto opened = ask(link, subject, "open", kOpenTimeoutMs);
+  auto opened = ask(link, subject, "open " + std::to_string(through), kOpenTimeoutMs);
   if (!opened) return std::unexpected(opened.error());
   auto listing = parse_listing(opened->substr(opened->starts_with(" ") ? 1 : 0));
   if (!listing) return std::unexpected(Error{"node " + peer + " listed its copy in a form not of this protocol"});
@@ -219,7 +279,7 @@ std::expected<std::uint64_t, Error> download_store_copy(NatsLink& link, const Op
     }
     return listing->sequence;
   }();
-  (void)ask(link, subject, "close " + listing->id, kReadTimeoutMs);
+  if (!stopping) (void)ask(link, subject, "close " + listing->id, kReadTimeoutMs);  // else it ages out there
   if (!result) (void)ledger::remove_copy_directory(ledger.env(), ledger::incoming_copy_directory(ledger.directory()));
   return result;
 }

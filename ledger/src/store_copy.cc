@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 
 #include "ledger_impl.h"
@@ -34,6 +35,7 @@ std::string join(const std::string& directory, std::string_view name) {
 // logs, and everything of ours beside the store (vault/, the keys, snapshots' ingest files, the
 // copies' directories) stay.
 bool is_store_file(const std::string& name) {
+  if (name.find('/') != std::string::npos) return false;
   return name == "CURRENT" || name == "IDENTITY" || name.starts_with("MANIFEST-") || name.starts_with("OPTIONS-") ||
          name.ends_with(".sst") || name.ends_with(".log") || name.ends_with(".blob");
 }
@@ -53,6 +55,19 @@ std::expected<bool, Error> exists(rocksdb::FileSystem& files, const std::string&
   return std::unexpected(failed("cannot stat", path, status));
 }
 
+// What a copy's file list must be: RocksDB's file names only (never LOCK, never anything of ours
+// beside the store), with a CURRENT and a MANIFEST to open by.
+std::optional<std::string> invalid_listing(std::span<const std::string> names) {
+  for (const auto& name : names) {
+    if (!is_store_file(name)) return "'" + name + "' is not a store file's name";
+  }
+  if (std::ranges::find(names, "CURRENT") == names.end()) return "a copy without a CURRENT file";
+  if (std::ranges::none_of(names, [](const std::string& name) { return name.starts_with("MANIFEST-"); })) {
+    return "a copy without a MANIFEST file";
+  }
+  return std::nullopt;
+}
+
 std::expected<std::vector<std::string>, Error> manifest_of(Env& env, const std::string& marker) {
   auto bytes = read_small_file(env, marker);
   if (!bytes) return std::unexpected(bytes.error());
@@ -61,9 +76,7 @@ std::expected<std::vector<std::string>, Error> manifest_of(Env& env, const std::
   for (std::string name; std::getline(lines, name);) {
     if (!name.empty()) names.push_back(name);
   }
-  if (std::ranges::find(names, "CURRENT") == names.end()) {
-    return std::unexpected(Error{ErrorCode::io_error, marker + " names no CURRENT file: not a store's copy"});
-  }
+  if (auto invalid = invalid_listing(names)) return std::unexpected(Error{ErrorCode::corrupt, marker + ": " + *invalid});
   return names;
 }
 
@@ -113,6 +126,13 @@ std::expected<bool, Error> install_locked(Env& env, const std::string& store_dir
     return false;
   }
   auto manifest = manifest_of(env, marker);
+  if (!manifest && manifest.error().code == ErrorCode::corrupt) {
+    // Not a copy this build made: dropped, the store untouched (nothing has moved yet, as every
+    // copy that moves had a valid manifest).
+    auto removed = remove_copy_directory(env, copy);
+    if (!removed) return std::unexpected(removed.error());
+    return false;
+  }
   if (!manifest) return std::unexpected(manifest.error());
   // Step 1: the old store can no longer be opened (only while the copy's CURRENT has not moved).
   auto copy_current = exists(*files, join(copy, "CURRENT"));
@@ -136,12 +156,16 @@ std::expected<void, Error> remove_copy_directory(Env& env, const std::string& di
   auto files = env.file_system();
   auto present = exists(*files, directory);
   if (!present || !*present) return present ? std::expected<void, Error>() : std::unexpected(present.error());
+  // The marker first, durably: a copy cut short while being removed is no longer complete. The
+  // rest needs no sync of its own: a file back after a crash is removed again.
+  if (auto removed = remove_small_file(env, join(directory, kCompleteMarker)); !removed) return removed;
   auto names = children(*files, directory);
   if (!names) return std::unexpected(names.error());
-  // The marker first: a copy cut short while being removed is no longer complete.
-  std::ranges::stable_partition(*names, [](const std::string& name) { return name == kCompleteMarker; });
   for (const auto& name : *names) {
-    if (auto removed = remove_small_file(env, join(directory, name)); !removed) return removed;
+    if (auto status = files->DeleteFile(join(directory, name), rocksdb::IOOptions(), nullptr);
+        !status.ok() && !status.IsNotFound() && !status.IsPathNotFound()) {
+      return std::unexpected(failed("cannot remove", join(directory, name), status));
+    }
   }
   if (auto status = files->DeleteDir(directory, rocksdb::IOOptions(), nullptr); !status.ok()) {
     return std::unexpected(failed("cannot remove", directory, status));
@@ -163,9 +187,7 @@ IncomingCopyFile::~IncomingCopyFile() = default;
 
 std::expected<IncomingCopyFile, Error> IncomingCopyFile::create(Env& env, const std::string& store_directory,
                                                                 const std::string& name) {
-  if (name.empty() || name.find('/') != std::string::npos || name == "." || name == ".." || name == kCompleteMarker) {
-    return std::unexpected(Error{ErrorCode::io_error, "'" + name + "' is not a store file's name"});
-  }
+  if (!is_store_file(name)) return std::unexpected(Error{ErrorCode::invalid_argument, "'" + name + "' is not a store file's name"});
   const auto path = join(incoming_copy_directory(store_directory), name);
   std::unique_ptr<rocksdb::FSWritableFile> file;
   auto status = env.file_system()->NewWritableFile(path, rocksdb::FileOptions(), &file, nullptr);
@@ -188,6 +210,7 @@ std::expected<void, Error> IncomingCopyFile::finish() {
 
 std::expected<void, Error> complete_incoming_copy(Env& env, const std::string& store_directory,
                                                   std::span<const std::string> files) {
+  if (auto invalid = invalid_listing(files)) return std::unexpected(Error{ErrorCode::invalid_argument, *invalid});
   std::string manifest;
   for (const auto& name : files) manifest += name + "\n";
   // create_small_file syncs the directory too: every file's entry is durable with the marker.

@@ -507,8 +507,9 @@ def personal_data(binary, root, seed):
 def catch_up(binary, root, seed):
     """Past the stream's retention (20 groups): a replica stopped while 80 groups are written finds
     that the stream no longer holds what its store lacks. It copies a peer's whole store (a RocksDB
-    checkpoint, over NATS), restarts in place to install it, follows the tail, and ends with the
-    writer's log: the same events, chain and Merkle root; its store verifies on its own."""
+    checkpoint, over NATS; a replica's, not the writer's), restarts in place to install it, follows
+    the tail written meanwhile, and ends with the writer's log: the same events, chain and Merkle
+    root; its store verifies on its own."""
     cluster = Cluster(binary, root, extra=['--cluster-retention', '20'])
     late = None
     try:
@@ -525,12 +526,18 @@ def catch_up(binary, root, seed):
         late.stop()
         for i in range(80):
             write(f'meanwhile{i}')
+        # Writes go on while it catches up: it copies, installs, and then follows what came since.
+        during = threading.Thread(target=lambda: [write(f'during{i}') for i in range(30)])
         late.start()
+        during.start()
+        during.join()
         head = converged_head(cluster, cluster.nodes, timeout=120)
         with open(late.log.name) as log:
             said = log.read()
         check('but the stream keeps it from' in said and 'installed the copy of a peer' in said,
               f'{late.name} did not say it copied a peer\'s store: {said[-2000:]}')
+        source = replicas[1].name
+        check(f'copied node {source}\'s store' in said, f'{late.name} did not copy the other replica {source}\'s store')
         check(events_of(late, cluster.token, head) == events_of(writer, cluster.token, head),
               f'{late.name}: not the writer\'s events')
         check(root_of(late, cluster.token, head) == root_of(writer, cluster.token, head), f'{late.name}: another Merkle root')

@@ -121,6 +121,31 @@ TEST_CASE("store copy: a copy received in part is dropped, and the store opens a
   CHECK_FALSE(fs::exists(ledger::incoming_copy_directory(stores.node_dir.path())));
 }
 
+TEST_CASE("store copy: only RocksDB's store files are received, and a listing this build did not write is dropped") {
+  TempDir node;
+  auto& env = ledger::Env::system();
+  { (void)ledger::Ledger::open(node.path()).value(); }
+  REQUIRE(ledger::begin_incoming_copy(env, node.path()));
+  // Never LOCK, never what lives beside the store, never a path.
+  for (const std::string name : {"LOCK", "vault", "checkpoint.key", "master.key", "../CURRENT", "COPY-COMPLETE", ""}) {
+    INFO(name);
+    auto refused = ledger::IncomingCopyFile::create(env, node.path(), name);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == ledger::ErrorCode::invalid_argument);
+  }
+  const std::vector<std::string> without_current{"MANIFEST-000005", "000004.sst"};
+  CHECK(ledger::complete_incoming_copy(env, node.path(), without_current).error().code == ledger::ErrorCode::invalid_argument);
+  const std::vector<std::string> without_manifest{"CURRENT", "000004.sst"};
+  CHECK(ledger::complete_incoming_copy(env, node.path(), without_manifest).error().code == ledger::ErrorCode::invalid_argument);
+  // A marker written by hand, naming the vault: the copy is dropped and the store opens as it was.
+  fs::create_directories(node.sub("vault"));
+  std::ofstream(node.sub("incoming-copy/COPY-COMPLETE")) << "CURRENT\nMANIFEST-000001\nvault\n";
+  CHECK(ledger::install_store_copy(env, node.path()).value() == false);
+  CHECK(fs::exists(node.sub("vault")));
+  CHECK_FALSE(fs::exists(ledger::incoming_copy_directory(node.path())));
+  CHECK(ledger::Ledger::open(node.path()));
+}
+
 TEST_CASE("store copy: nothing is installed while the store is open, and the copy waits for the next open") {
   Stores stores(true);
   // The server that received it still runs on its store (RocksDB's lock): another read-write open
@@ -134,27 +159,33 @@ TEST_CASE("store copy: nothing is installed while the store is open, and the cop
 }
 
 TEST_CASE("store copy: an install cut short at any file operation is finished by the next open") {
+  // The stores are made once; each try works on a fresh copy of the node's directory.
+  Stores stores;
+  const auto fresh_node = [&stores](const TempDir& into) {
+    fs::copy(stores.node_dir.path(), into.path(), fs::copy_options::recursive);
+    return into.path();
+  };
   // Count the operations of a whole install once, then cut one install short at each of them.
   std::uint64_t operations = 0;
   {
-    Stores stores;
+    TempDir whole;
     FaultEnv counting;
-    REQUIRE(ledger::install_store_copy(counting, stores.node_dir.path()).value());
+    REQUIRE(ledger::install_store_copy(counting, fresh_node(whole)).value());
     operations = counting.counted();
-    REQUIRE(fingerprint(*ledger::Ledger::open(stores.node_dir.path()).value()) == stores.peer);
+    REQUIRE(fingerprint(*ledger::Ledger::open(whole.path()).value()) == stores.peer);
   }
   REQUIRE(operations > 10);
   for (std::uint64_t at = 1; at <= operations; ++at) {
-    Stores stores;
+    TempDir node;
     FaultEnv failing({.fail_at = at});
     INFO("the install fails at operation " << at);
-    auto cut = ledger::install_store_copy(failing, stores.node_dir.path());
+    auto cut = ledger::install_store_copy(failing, fresh_node(node));
     CHECK(!cut);
     CHECK(failing.failed() == 1);
     // A crash then: the next open finishes it.
-    auto log = ledger::Ledger::open(stores.node_dir.path());
+    auto log = ledger::Ledger::open(node.path());
     REQUIRE(log);
     CHECK(fingerprint(**log) == stores.peer);
-    CHECK_FALSE(fs::exists(ledger::incoming_copy_directory(stores.node_dir.path())));
+    CHECK_FALSE(fs::exists(ledger::incoming_copy_directory(node.path())));
   }
 }

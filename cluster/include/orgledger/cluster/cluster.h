@@ -48,8 +48,9 @@ class Node {
     // This node won the lease and holds every group of the stream: it takes commands from now
     // on (its ledger already has the replicator installed).
     std::function<void()> became_writer;
-    // This node must stop taking commands (it lost its lease or a publish was refused), or its
-    // store stopped (fail-stop). The caller restarts (as a replica).
+    // This node must restart in place, as a replica: it lost its lease or a publish was refused
+    // (it must stop taking commands), its store stopped (fail-stop), or a copy of a peer's store
+    // awaits installing (the store's next open installs it).
     std::function<void(const std::string& why)> step_down;
     std::function<void(const std::string& line)> note;
     // A token's record as the cluster shares it (key: its hash in hex; value: the record; empty:

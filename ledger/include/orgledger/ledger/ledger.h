@@ -165,7 +165,8 @@ class Ledger {
 
   // Issue 18: makes at `directory` (which must not exist) a consistent copy of the store, every
   // family as of one instant (a RocksDB checkpoint: its tables hard-linked, so cheap), for a node
-  // the stream's retention left behind (store_copy.h). Its files. Errors: io_error.
+  // the stream's retention left behind (store_copy.h). Returns the copy's files with their sizes.
+  // Errors: io_error.
   [[nodiscard]] std::expected<std::vector<CopyFile>, Error> copy_store_to(const std::string& directory) const;
 
   // The last durable event. Thread-safe; never shows an event that is not yet durable.

@@ -32,7 +32,8 @@ std::expected<void, Error> begin_incoming_copy(Env& env, const std::string& stor
 // One file of an incoming copy, written in order; durable once finish() returned.
 class IncomingCopyFile {
  public:
-  // Creates `name` (a plain file name, as the copy's list gives it) in the incoming copy.
+  // Creates `name` in the incoming copy. Errors: invalid_argument (not a name of RocksDB's store
+  // files: CURRENT, IDENTITY, MANIFEST-*, OPTIONS-*, *.sst, *.log, *.blob), io_error.
   static std::expected<IncomingCopyFile, Error> create(Env& env, const std::string& store_directory,
                                                        const std::string& name);
   IncomingCopyFile(IncomingCopyFile&&) noexcept;
@@ -49,15 +50,19 @@ class IncomingCopyFile {
 };
 
 // Marks the incoming copy complete, naming its files (every one written and finished): from then
-// on the next install_store_copy replaces the store with it.
+// on the next install_store_copy replaces the store with it. Errors: invalid_argument (a name as
+// create refuses, or no CURRENT or MANIFEST among them), io_error.
 std::expected<void, Error> complete_incoming_copy(Env& env, const std::string& store_directory,
                                                   std::span<const std::string> files);
 
 // Before the store at `store_directory` is opened (Ledger::open does it, read-write opens only):
-// a complete incoming copy replaces the store's RocksDB files (the vault, keys and other files
-// beside them stay) and is removed: true. An incomplete one is removed: false. Nothing is touched
-// while another process holds the store's lock (false). A call cut short (a crash, a failed
-// operation) leaves either the old store or a state the next call completes; never a mix.
+// a complete incoming copy replaces the store's RocksDB files and is removed: true. Everything in
+// them is the copy's from then on (the log, its indexes, snapshots, the tree, the tokens family: a
+// token made only in this store is gone); the vault, the keys and other files beside them stay.
+// An incomplete copy, or one this build did not make, is removed: false. Nothing is touched while
+// a read-write process holds the store's lock (false); a read-only open (verify, export) takes no
+// lock and may fail if it runs during an install. A call cut short (a crash, a failed operation)
+// leaves either the old store or a state the next call completes; never a mix RocksDB opens.
 std::expected<bool, Error> install_store_copy(Env& env, const std::string& store_directory);
 
 // The size of each file of a copy made by Ledger::copy_store_to, by name.
