@@ -73,6 +73,34 @@ TEST_CASE("shared keys: G2 - a key destroyed on a replica is never taken back fr
   CHECK_FALSE(reopened->has_key(key.id));
 }
 
+TEST_CASE("shared keys: G2 - a key the cluster purged is destroyed at once on a node that holds it, without a subject") {
+  TwoNodes nodes;
+  const auto key = nodes.writer->fresh_key().value();
+  const auto sealed = nodes.writer->seal(key, "user:ada", "ada@example.ch").value();
+  REQUIRE(nodes.replica->adopt(nodes.given));
+  REQUIRE(nodes.replica->open("user:ada", sealed).value() == "ada@example.ch");
+  const std::vector<std::string> purged{key.id};
+  REQUIRE(nodes.replica->destroy_keys(purged));
+  CHECK_FALSE(nodes.replica->has_key(key.id));
+  CHECK(nodes.replica->open("user:ada", sealed).value() == std::nullopt);
+  // The subject is marked when the node applies the log's ForgetSubject, not on the cluster's word.
+  CHECK_FALSE(nodes.replica->forgotten("user:ada"));
+  CHECK(nodes.replica->adopt(nodes.given).value() == 0);  // never taken back (the others held already)
+  CHECK_FALSE(nodes.replica->has_key(key.id));
+  // Heard again (every join replays the purges): nothing held, nothing to do.
+  CHECK(nodes.replica->destroy_keys(purged));
+  const std::vector<std::string> unknown{"0123456789abcdef0123456789abcdef"};
+  CHECK(nodes.replica->destroy_keys(unknown));
+  CHECK(nodes.writer->open("user:ada", sealed).value() == "ada@example.ch");  // only where it was destroyed
+  SECTION("the destruction survives a reopen") {
+    const auto directory = nodes.dir.sub("replica");
+    nodes.replica.reset();
+    auto reopened = open_vault({.directory = directory, .master_key_file = nodes.master});
+    CHECK_FALSE(reopened->has_key(key.id));
+    CHECK(reopened->open("user:ada", sealed).value() == std::nullopt);
+  }
+}
+
 TEST_CASE("shared keys: a record under another master key is bad_master_key, an altered one corrupt, and neither is stored") {
   TwoNodes nodes;
   (void)nodes.writer->fresh_key().value();

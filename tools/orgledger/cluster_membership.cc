@@ -60,8 +60,14 @@ std::expected<void, cluster::Error> ClusterMembership::join(const cluster::Optio
       .token_records = [&tokens] { return tokens.shared_records(); },
       .key_record =
           [&vault, note](const std::string& id, const std::string& record) {
-            // A purge (empty) needs nothing here: the log's G2 destroys the key (group_applied).
-            if (record.empty()) return;
+            // A purge (empty): the log forgot the key (G2). Destroyed here at once, before this
+            // node applies that group (a node back from a stop hears of it first, at its join).
+            if (record.empty()) {
+              if (auto destroyed = vault.destroy_keys({&id, 1}); !destroyed) {
+                note("a data key the cluster purged (G2) was not destroyed here: " + destroyed.error().message);
+              }
+              return;
+            }
             const vault::WrappedKey key{id, record};
             if (auto adopted = vault.adopt({&key, 1}); !adopted) {
               note("a shared data key was not adopted: " + adopted.error().message);

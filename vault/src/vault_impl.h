@@ -78,7 +78,9 @@ struct Vault::Impl {
   // shared_keys.cc: Vault::adopt's work; the key `key_id` fetched from the cluster (nullopt: none).
   std::expected<std::size_t, Error> adopt(std::span<const WrappedKey> keys);
   std::expected<std::optional<SecretKey>, Error> fetched_key(std::string_view key_id);
-  // forget.cc: the rewrite of a forget's files, and clearing its m/shred marker.
+  // forget.cc: `batch` (what forget adds) with `key_ids` destroyed, written synced, then the
+  // rewrite of the files (finish_shredding: the rewrite, and clearing the m/shred marker).
+  std::expected<void, Error> destroy(rocksdb::WriteBatch& batch, std::span<const std::string> key_ids);
   std::expected<void, Error> finish_shredding();
   // vault.cc: the unwrapped key `key_id`, from the cache or the store; nullopt when absent.
   std::expected<std::optional<SecretKey>, Error> data_key(std::string_view key_id) const;

@@ -123,6 +123,12 @@ class Vault {
   // forgetting again finishes an interrupted forget. Errors: read_only, io_error (the subject
   // still reads as forgotten in this process). Costs a rewrite of the whole key store.
   [[nodiscard]] std::expected<void, Error> forget(std::string_view subject, std::span<const std::string> key_ids);
+  // Cluster (issue 18), G2 on the cluster's word: destroys those of `key_ids` held here, as
+  // forget() does, without marking a subject (the log's ForgetSubject does that when this node
+  // applies it). The cluster purges a key from its bucket only once the log has forgotten it, so a
+  // node that was away destroys the key as soon as it hears of the purge, before it catches up.
+  // Keys not held here are skipped; none held: nothing written. Errors: read_only, io_error.
+  [[nodiscard]] std::expected<void, Error> destroy_keys(std::span<const std::string> key_ids);
 
   // Cluster (issue 18). From now on every batch of keys made ahead is handed to `share` after it
   // is durable here and before any of its keys is handed out, so no event can name a key the
