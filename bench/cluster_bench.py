@@ -81,6 +81,9 @@ def clustered(binary, root, seconds, run):
     cluster.start()
     try:
         writer = cluster.writer(timeout=60)
+        # Every replica joined before the load: one still joining (JetStream's first answers on
+        # fresh buckets take seconds) would show its start-up as lag.
+        cluster.wait_until_joined()
         replicas = [n for n in cluster.nodes if n is not writer]
         lags, stop = [], threading.Event()
 
@@ -145,6 +148,7 @@ def catch_up(binary, root, seconds, run, retention):
         for node in cluster.nodes[:2]:
             node.start()
         writer = cluster.writer(timeout=60, among=cluster.nodes[:2])
+        cluster.wait_until_joined(among=cluster.nodes[:2])
         wrk(writer.base, cluster.token, seconds, run)
         status, _, body = writer.request('GET', '/v1/verify', cluster.token, timeout=120)
         head = json.loads(body)['head']['position']

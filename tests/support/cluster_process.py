@@ -151,15 +151,16 @@ class Cluster:
             time.sleep(0.1)
         raise RuntimeError('no writer elected')
 
-    def wait_until_joined(self, timeout=60):
-        """Until every node has joined (made or found the stream and buckets, and said so in the node
-        directory): while JetStream elects its leaders at start-up, a node's first calls may wait."""
+    def wait_until_joined(self, timeout=60, among=None):
+        """Until every node (of `among`, else all) has joined (made or found the stream and buckets,
+        and said so in the node directory): while JetStream elects its leaders at start-up, a node's
+        first calls may wait."""
         deadline = time.monotonic() + timeout
-        names = sorted(node.name for node in self.nodes)
+        names = sorted(node.name for node in among or self.nodes)
         while time.monotonic() < deadline:
             out = subprocess.run([self.binary, 'cluster', 'status', '--cluster', ','.join(s.url for s in self.nats), '--json'],
                                  capture_output=True, text=True, timeout=60)
-            if out.returncode == 0 and sorted(n['node'] for n in json.loads(out.stdout)['nodes']) == names:
+            if out.returncode == 0 and set(names) <= {n['node'] for n in json.loads(out.stdout)['nodes']}:
                 return
             time.sleep(0.5)
         raise RuntimeError('the nodes did not all join the cluster')
