@@ -91,15 +91,19 @@ class Node::Impl {
     return await_shredded(through);
   }
 
+  // Another node, and one that spoke in the last two lease times.
+  bool live_peer(const std::string& name, const NodeRecord& record) const {
+    return name != options_.node && wall_ms() - record.at_ms <= 2 * options_.lease_ttl.count();
+  }
+
   // Until every other live node's record says it shredded through `through` (forget_keys).
   std::expected<void, Error> await_shredded(std::uint64_t through) {
     const auto deadline = std::chrono::steady_clock::now() + 2 * options_.publish_timeout;
-    const auto live_ms = std::chrono::duration_cast<std::chrono::milliseconds>(2 * options_.lease_ttl).count();
     for (;;) {
       auto records = read_node_records(directory_.get());
       std::string behind;
       for (const auto& [name, record] : records) {
-        if (name == options_.node || wall_ms() - record.at_ms > live_ms || record.shredded >= through) continue;
+        if (!live_peer(name, record) || record.shredded >= through) continue;
         behind += (behind.empty() ? "" : ", ") + name;
       }
       if (behind.empty()) return {};
@@ -181,9 +185,7 @@ class Node::Impl {
     note("holds the log through sequence " + std::to_string(ledger_.replication_sequence()) +
          " but the stream keeps it from " + std::to_string(first_kept) + " on: copying a peer's store");
     auto peers = read_node_records(directory_.get());
-    std::erase_if(peers, [this](const auto& peer) {
-      return peer.first == options_.node || wall_ms() - peer.second.at_ms > 2 * options_.lease_ttl.count();
-    });
+    std::erase_if(peers, [this](const auto& peer) { return !live_peer(peer.first, peer.second); });
     std::ranges::sort(peers, std::greater<>(), [](const auto& peer) {
       return std::pair(peer.second.role != "writer", peer.second.position);
     });

@@ -38,8 +38,7 @@ std::vector<std::pair<std::string, NodeRecord>> read_node_records(kvStore* direc
     kvEntry* raw = nullptr;
     if (kvStore_Get(&raw, directory, keys.Keys[i]) != NATS_OK) continue;
     Owned<kvEntry> entry(raw);
-    auto record = decode_record(std::string_view(static_cast<const char*>(kvEntry_Value(raw)),
-                                                 static_cast<std::size_t>(kvEntry_ValueLen(raw))));
+    auto record = decode_record(entry_value(raw));
     if (record) records.emplace_back(keys.Keys[i], std::move(*record));
   }
   kvKeysList_Destroy(&keys);

@@ -6,6 +6,7 @@
 #include <expected>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "orgledger/cluster/cluster.h"
@@ -29,6 +30,11 @@ using Owned = std::unique_ptr<T, NatsFree>;
 
 // What a libnats call said, for a message: its status, JetStream's error code and last error text.
 std::string describe(natsStatus status, jsErrCode code = static_cast<jsErrCode>(0));
+
+// A key-value entry's value, as bytes (valid while the entry lives).
+inline std::string_view entry_value(kvEntry* entry) {
+  return {static_cast<const char*>(kvEntry_Value(entry)), static_cast<std::size_t>(kvEntry_ValueLen(entry))};
+}
 
 class NatsLink {
  public:

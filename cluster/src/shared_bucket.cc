@@ -111,7 +111,7 @@ std::expected<std::optional<std::string>, Error> SharedBucket::get(const std::st
   if (s == NATS_NOT_FOUND) return std::nullopt;
   if (s != NATS_OK) return std::unexpected(Error{"shared record " + key + ": " + describe(s)});
   Owned<kvEntry> entry(raw);
-  return std::string(static_cast<const char*>(kvEntry_Value(raw)), static_cast<std::size_t>(kvEntry_ValueLen(raw)));
+  return std::string(entry_value(raw));
 }
 
 std::expected<void, Error> SharedBucket::erase(const std::string& key) {
@@ -136,9 +136,7 @@ void SharedBucket::watch() {
       if (entry == nullptr) continue;  // every initial value was delivered
       Owned<kvEntry> owned(entry);
       const bool put = kvEntry_Operation(entry) == kvOp_Put;
-      const std::string value = put ? std::string(static_cast<const char*>(kvEntry_Value(entry)),
-                                                  static_cast<std::size_t>(kvEntry_ValueLen(entry)))
-                                    : std::string();
+      const std::string value = put ? std::string(entry_value(entry)) : std::string();
       deliver_(kvEntry_Key(entry), value);
     }
     kvWatcher_Destroy(raw);

@@ -47,7 +47,7 @@ std::optional<std::expected<SigningIdentity, Error>> settle_once(NatsLink& link,
     return std::nullopt;
   }
   Owned<kvEntry> entry(raw);
-  return decode_identity(std::string_view(static_cast<const char*>(kvEntry_Value(raw)), static_cast<std::size_t>(kvEntry_ValueLen(raw))));
+  return decode_identity(entry_value(raw));
 }
 
 }  // namespace

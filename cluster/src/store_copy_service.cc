@@ -191,7 +191,7 @@ void StoreCopyServer::drop_copy() {
 
 namespace {
 
-// One request to the peer: the answer's body after "ok\n" or "ok ...", or the peer's error.
+// One request to the peer: the answer's body after "ok " or "ok\n", or the peer's error.
 std::expected<std::string, Error> ask(NatsLink& link, const std::string& subject, const std::string& request,
                                       int timeout_ms) {
   natsMsg* raw = nullptr;
@@ -200,7 +200,7 @@ std::expected<std::string, Error> ask(NatsLink& link, const std::string& subject
   if (s != NATS_OK) return std::unexpected(Error{"no answer on " + subject + ": " + describe(s)});
   Owned<natsMsg> reply(raw);
   std::string bytes(natsMsg_GetData(raw), static_cast<std::size_t>(natsMsg_GetDataLength(raw)));
-  if (bytes.starts_with("ok")) return bytes.substr(2);
+  if (bytes.starts_with("ok ") || bytes.starts_with("ok\n")) return bytes.substr(3);
   return std::unexpected(Error{bytes.starts_with("error ") ? bytes.substr(6) : "an answer not of this protocol"});
 }
 
@@ -237,11 +237,10 @@ std::expected<void, Error> download_file(NatsLink& link, const std::string& subj
     if (stopping) return std::unexpected(Error{"stopped"});
     auto chunk = ask(link, subject, "read " + listing.id + " " + file.name + " " + std::to_string(offset), kReadTimeoutMs);
     if (!chunk) return std::unexpected(chunk.error());
-    if (chunk->size() <= 1) return std::unexpected(Error{file.name + " ends at " + std::to_string(offset) + " of its " +
+    if (chunk->empty()) return std::unexpected(Error{file.name + " ends at " + std::to_string(offset) + " of its " +
                                                          std::to_string(file.size) + " bytes"});
-    const std::string_view bytes = std::string_view(*chunk).substr(1);  // after the "\n"
-    if (auto written = out->append(bytes); !written) return std::unexpected(Error{written.error().message});
-    offset += bytes.size();
+    if (auto written = out->append(*chunk); !written) return std::unexpected(Error{written.error().message});
+    offset += chunk->size();
   }
   if (offset != file.size) {
     return std::unexpected(Error{file.name + " came " + std::to_string(offset) + " bytes long, not " + std::to_string(file.size)});
@@ -259,7 +258,7 @@ std::expected<std::uint64_t, Error> download_store_copy(NatsLink& link, const Op
   const auto subject = subject_of(options, peer);
   auto opened = ask(link, subject, "open " + std::to_string(through), kOpenTimeoutMs);
   if (!opened) return std::unexpected(opened.error());
-  auto listing = parse_listing(opened->substr(opened->starts_with(" ") ? 1 : 0));
+  auto listing = parse_listing(*opened);
   if (!listing) return std::unexpected(Error{"node " + peer + " listed its copy in a form not of this protocol"});
   auto result = [&]() -> std::expected<std::uint64_t, Error> {
     if (listing->sequence < through) {

@@ -38,7 +38,7 @@ std::expected<std::optional<WriterLease::Holder>, Error> WriterLease::holder() {
   if (s == NATS_NOT_FOUND) return std::nullopt;
   if (s != NATS_OK) return std::unexpected(Error{"the lease: " + describe(s)});
   Owned<kvEntry> entry(raw);
-  const std::string value(static_cast<const char*>(kvEntry_Value(raw)), static_cast<std::size_t>(kvEntry_ValueLen(raw)));
+  const std::string value(entry_value(raw));
   const auto newline = value.find('\n');
   if (newline == std::string::npos) return std::nullopt;  // not a lease this build wrote: as good as none
   return Holder{value.substr(0, newline), value.substr(newline + 1), kvEntry_Revision(raw)};
